@@ -1,0 +1,58 @@
+"""Errors the CLI turns into one line on stderr and a documented exit code.
+
+The library raises these; it never prints. Exit codes (documented in the README):
+  0  success
+  1  some samples of a cohort failed (the others completed)
+  2  usage error (bad option or argument; Typer/Click's own code)
+  3  input file missing or unreadable
+  4  input file malformed (not a VCF / segment file, truncated, bad values)
+  5  genome build unknown or contradictory
+  6  reference mismatch (REF bases do not match the bundled or given reference)
+"""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_PARTIAL = 1
+EXIT_USAGE = 2
+EXIT_MISSING = 3
+EXIT_MALFORMED = 4
+EXIT_BUILD = 5
+EXIT_REFERENCE = 6
+
+
+class Her2Error(Exception):
+    """Base class: a user-facing problem with one-line message and an exit code."""
+
+    exit_code = EXIT_MALFORMED
+
+    def __init__(self, message: str, path: str | None = None, line: int | None = None):
+        self.message = message
+        self.path = path
+        self.line = line
+        super().__init__(self.one_line())
+
+    def one_line(self) -> str:
+        where = ""
+        if self.path is not None:
+            where = f"{self.path}"
+            if self.line is not None:
+                where += f":{self.line}"
+            where += ": "
+        return f"{where}{self.message}".replace("\n", " ")
+
+
+class InputMissingError(Her2Error):
+    exit_code = EXIT_MISSING
+
+
+class MalformedInputError(Her2Error):
+    exit_code = EXIT_MALFORMED
+
+
+class GenomeBuildError(Her2Error):
+    exit_code = EXIT_BUILD
+
+
+class ReferenceMismatchError(Her2Error):
+    exit_code = EXIT_REFERENCE
