@@ -1,0 +1,218 @@
+"""The ``her2`` command line. It parses arguments, calls the library and prints; nothing else.
+
+Every user-facing problem becomes one line on stderr (``her2: error: FILE[:LINE]: what is wrong``) and a
+documented exit code (see ``her2cli.errors``); no traceback, and no partial output file.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from her2cli import __version__
+from her2cli.errors import EXIT_PARTIAL, EXIT_USAGE, Her2Error
+
+EXIT_INTERNAL = 70
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    help="Annotate ERBB2 (HER2) alterations in NSCLC: mutations from VCFs, amplification from copy-number "
+    "segments, one verdict per sample.",
+)
+
+
+class OutputFormat(str, Enum):
+    tsv = "tsv"
+    json = "json"
+    table = "table"
+    vcf = "vcf"
+    maf = "maf"
+
+
+class Genome(str, Enum):
+    GRCh37 = "GRCh37"
+    GRCh38 = "GRCh38"
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"her2 {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
+) -> None:
+    """her2cli: ERBB2 (HER2) alterations in non-small-cell lung cancer."""
+
+
+def _fail(message: str, code: int) -> None:
+    sys.stderr.write(f"her2: error: {message}\n")
+    sys.stderr.flush()
+    raise typer.Exit(code)
+
+
+def _notice(message: str, quiet: bool) -> None:
+    if not quiet:
+        sys.stderr.write(f"her2: note: {message}\n")
+
+
+def _parse_thresholds(items: List[str]):
+    from her2cli.copynumber import Thresholds
+    import dataclasses
+
+    values = {}
+    fields = {f.name: f for f in dataclasses.fields(Thresholds)}
+    for item in items:
+        name, sep, text = item.partition("=")
+        name = name.strip().replace("-", "_")
+        if not sep or name not in fields:
+            _fail(f"--threshold takes NAME=VALUE with NAME one of: {', '.join(fields)}", EXIT_USAGE)
+        try:
+            values[name] = float(text)
+        except ValueError:
+            _fail(f"--threshold {name}: not a number: {text!r}", EXIT_USAGE)
+    return Thresholds(**values)
+
+
+def _choose_format(fmt: Optional[OutputFormat], output: Optional[str]) -> str:
+    if fmt is not None:
+        return fmt.value
+    if output is None and sys.stdout.isatty():
+        return "table"
+    return "tsv"
+
+
+@app.command(
+    epilog=(
+        "Examples:\n\n"
+        "  her2 annotate tumour.vcf.gz\n\n"
+        "  her2 annotate tumour.vcf.gz --segments tumour.cns --purity 0.6 -o her2.tsv\n\n"
+        "  her2 annotate --segments cohort.seg --genome GRCh37 --summary\n\n"
+        "  bcftools view -f PASS tumour.bcf | her2 annotate - --format json"
+    )
+)
+def annotate(
+    inputs: List[str] = typer.Argument(None, metavar="[VCF]...", help="VCF/BCF files (.vcf, .vcf.gz, .bcf) or - for stdin."),
+    segments: List[str] = typer.Option([], "--segments", "-s", help="Copy-number segment file (repeatable)."),
+    segment_format: Optional[str] = typer.Option(None, "--segment-format", help="Force the segment format (default: detect)."),
+    log_base: Optional[float] = typer.Option(None, "--log-base", help="Segment values are log ratios in this base (e.g. 10 for GenePattern .seg)."),
+    genome: Optional[Genome] = typer.Option(None, "--genome", "-g", help="Genome build (default: from the header)."),
+    reference: Optional[str] = typer.Option(None, "--reference", "-r", help="Indexed genome FASTA for REF checks and intronic normalisation."),
+    sample: Optional[str] = typer.Option(None, "--sample", help="The tumour sample column (default: ##tumor_sample or the only sample)."),
+    purity: Optional[float] = typer.Option(None, "--purity", min=0.01, max=1.0, help="Tumour purity (0-1] for copy-number rescaling."),
+    ploidy: Optional[float] = typer.Option(None, "--ploidy", min=0.5, max=10.0, help="Tumour ploidy for copy-number calls."),
+    ihc: Optional[str] = typer.Option(None, "--ihc", help="HER2 IHC score: 0, 1+, 2+ or 3+."),
+    threshold: List[str] = typer.Option([], "--threshold", help="Change a copy-number threshold, NAME=VALUE (repeatable; see README)."),
+    output_format: Optional[OutputFormat] = typer.Option(None, "--format", "-f", help="tsv (default when piped), json, table (default on a terminal), vcf, maf."),
+    output: Optional[str] = typer.Option(None, "--output", "-o", help="Write here instead of stdout (written atomically)."),
+    summary: bool = typer.Option(False, "--summary", help="One verdict row per sample instead of one row per alteration."),
+    all_records: bool = typer.Option(False, "--all-records", help="Also report FILTER-failed alleles and alleles with no alt reads."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No notices on stderr."),
+) -> None:
+    """Annotate the ERBB2 alterations of one or more samples."""
+    inputs = list(inputs or [])
+    if not inputs and not segments:
+        _fail("give at least one VCF or --segments FILE (see her2 annotate --help)", EXIT_USAGE)
+    if len(inputs) > 1 and (segments or sample):
+        _fail("--segments/--sample go with a single VCF; use 'her2 cohort' with a sample sheet for several", EXIT_USAGE)
+    fmt = _choose_format(output_format, output)
+    try:
+        from her2cli.pipeline import Options, SampleRequest, run_sample
+        from her2cli.report.render import render
+
+        if ihc is not None:
+            from her2cli.evidence import normalize_ihc
+
+            try:
+                ihc = normalize_ihc(ihc)
+            except ValueError as exc:
+                _fail(f"--ihc: {exc}", EXIT_USAGE)
+        options = Options(
+            genome=genome.value if genome else None, reference_fasta=reference, all_records=all_records,
+            segment_format=segment_format, log_base=log_base,
+            thresholds=_parse_thresholds(threshold) if (threshold or segments) else None,
+        )
+        results = []
+        if inputs:
+            for path in inputs:
+                request = SampleRequest(vcf=path, segments=list(segments), tumor_sample=sample, purity=purity,
+                                        ploidy=ploidy, ihc=ihc)
+                results.extend(run_sample(request, options))
+        else:
+            request = SampleRequest(segments=list(segments), purity=purity, ploidy=ploidy, ihc=ihc)
+            results.extend(run_sample(request, options))
+        text = render(results, fmt, summary=summary, input_paths=inputs)
+        seen = set()
+        for result in results:
+            for notice in result.notices:
+                if notice not in seen:
+                    seen.add(notice)
+                    _notice(notice, quiet)
+        from her2cli.output import write_output
+
+        write_output(output, text)
+    except Her2Error as exc:
+        _fail(exc.one_line(), exc.exit_code)
+
+
+@app.command()
+def evidence(
+    output_format: Optional[OutputFormat] = typer.Option(None, "--format", "-f", help="tsv or table (default on a terminal)."),
+) -> None:
+    """Print the bundled therapy-evidence table and its date."""
+    from her2cli.evidence import EVIDENCE_TABLE_COLUMNS, evidence_rows, load_evidence
+    from her2cli.report.tsv import render_tsv
+
+    table = load_evidence()
+    rows = evidence_rows(table)
+    fmt = _choose_format(output_format, None)
+    if fmt == "table":
+        from rich.console import Console
+        from rich.table import Table
+
+        view = Table(title=f"her2cli evidence table, version {table.version}, dated {table.date}", title_justify="left")
+        for column in ("therapy", "alteration_class", "status", "date", "source"):
+            view.add_column(column, overflow="fold")
+        for row in rows:
+            view.add_row(*(str(row.get(c) or "") for c in ("therapy", "alteration_class", "status", "date", "source")))
+        Console().print(view)
+        return
+    sys.stdout.write(f"# her2cli evidence table version {table.version}, dated {table.date}\n")
+    sys.stdout.write(render_tsv(rows, EVIDENCE_TABLE_COLUMNS))
+
+
+def main() -> None:
+    """Console-script entry point: never a traceback, whatever goes wrong."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.stderr.write("her2: interrupted\n")
+        sys.exit(130)
+    except BrokenPipeError:
+        # The reader went away (e.g. `her2 annotate x.vcf | head`): not an error of ours.
+        try:
+            sys.stdout = open(os.devnull, "w")
+        except OSError:
+            pass
+        sys.exit(0)
+    except Her2Error as exc:
+        sys.stderr.write(f"her2: error: {exc.one_line()}\n")
+        sys.exit(exc.exit_code)
+    except SystemExit:
+        raise
+    except Exception as exc:  # a bug of ours: still one line, and a distinct exit code
+        sys.stderr.write(f"her2: internal error: {type(exc).__name__}: {exc} (please report this)\n")
+        sys.exit(EXIT_INTERNAL)
+
+
+del Path, EXIT_PARTIAL

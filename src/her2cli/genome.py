@@ -1,0 +1,86 @@
+"""Genome build detection from a VCF header, and the contig names ERBB2 may sit on.
+
+Evidence, strongest first: ``##contig`` lengths of chr17/chr1 (the two builds differ), then
+``##reference`` / ``##assembly`` / contig ``assembly=`` text. Disagreement between the header and
+``--genome``, or within the header, is an error: a silently wrong build renames every variant.
+When the header says nothing, the caller may decide from REF bases (see ``pipeline``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from her2cli.errors import GenomeBuildError
+from her2cli.io.vcf import VcfHeader
+
+CHR17_NAMES = {"17", "chr17", "NC_000017.10", "NC_000017.11"}
+
+# Lengths from resources/contig_lengths.tsv (bedtools genome files; checked in shared/reference).
+_LENGTHS = {
+    ("1", 249250621): "GRCh37", ("1", 248956422): "GRCh38",
+    ("17", 81195210): "GRCh37", ("17", 83257441): "GRCh38",
+}
+
+_GRCH37_WORDS = re.compile(r"grch37|hg19|b37|hs37|human_g1k_v37|ncbi37|37\.1|grch37lite|g1k_v37", re.I)
+_GRCH38_WORDS = re.compile(r"grch38|hg38|hs38|assembly38|b38|gca_000001405\.15", re.I)
+
+
+def normalise_genome(text: str | None) -> str | None:
+    if text is None:
+        return None
+    lowered = text.strip().lower()
+    if lowered in ("grch37", "hg19", "b37", "37"):
+        return "GRCh37"
+    if lowered in ("grch38", "hg38", "38"):
+        return "GRCh38"
+    raise GenomeBuildError(f"unknown genome build {text!r} (use GRCh37 or GRCh38)")
+
+
+@dataclass(frozen=True)
+class BuildEvidence:
+    genome: str | None
+    reason: str
+
+
+def build_from_header(header: VcfHeader) -> BuildEvidence:
+    votes: dict[str, list[str]] = {"GRCh37": [], "GRCh38": []}
+    for contig_id, attrs in header.contigs().items():
+        name = contig_id[3:] if contig_id.lower().startswith("chr") else contig_id
+        length = attrs.get("length")
+        if length and length.isdigit() and (name, int(length)) in _LENGTHS:
+            votes[_LENGTHS[(name, int(length))]].append(f"##contig {contig_id} length {length}")
+        assembly = attrs.get("assembly", "")
+        for genome, pattern in (("GRCh37", _GRCH37_WORDS), ("GRCh38", _GRCH38_WORDS)):
+            if assembly and pattern.search(assembly):
+                votes[genome].append(f"##contig assembly={assembly}")
+    for key in ("reference", "assembly"):
+        for value in header.values(key):
+            for genome, pattern in (("GRCh37", _GRCH37_WORDS), ("GRCh38", _GRCH38_WORDS)):
+                if pattern.search(value):
+                    votes[genome].append(f"##{key}={value}")
+    # Contig lengths are facts; file names in ##reference are hints. Lengths decide when present.
+    length_votes = {g: [v for v in vs if "length" in v] for g, vs in votes.items()}
+    for pool in (length_votes, votes):
+        found = [g for g, vs in pool.items() if vs]
+        if len(found) == 1:
+            return BuildEvidence(found[0], pool[found[0]][0])
+        if len(found) == 2:
+            raise GenomeBuildError(
+                f"the header contradicts itself about the genome build ({pool['GRCh37'][0]} says GRCh37, "
+                f"{pool['GRCh38'][0]} says GRCh38)", path=header.source,
+            )
+    return BuildEvidence(None, "no build information in the header")
+
+
+def resolve_build(header: VcfHeader, requested: str | None) -> BuildEvidence:
+    """Build from ``--genome`` and the header; a contradiction between them is an error."""
+    from_header = build_from_header(header)
+    if requested is None:
+        return from_header
+    if from_header.genome is not None and from_header.genome != requested:
+        raise GenomeBuildError(
+            f"--genome {requested} contradicts the header ({from_header.reason} means {from_header.genome})",
+            path=header.source,
+        )
+    return BuildEvidence(requested, "--genome")

@@ -1,0 +1,305 @@
+"""Read the ERBB2 region of a VCF: plain, gzip, BGZF (indexed or not), BCF, or '-' for stdin.
+
+Every path ends in the same thing: the header lines and the VCF text lines of the region, parsed by one
+parser (``parse_record``), so that the indexed, seeking and streaming paths give identical output.
+Indexed BGZF and BCF go through cyvcf2 (htslib); text without an index is scanned on raw bytes
+(``fastscan``), which never holds the file in memory.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from dataclasses import dataclass, field
+from typing import Iterator
+
+from her2cli.errors import InputMissingError, MalformedInputError
+
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+@dataclass
+class VcfHeader:
+    lines: list[str]  # the '##' lines
+    samples: list[str]
+    source: str  # the file name, for messages
+
+    def values(self, key: str) -> list[str]:
+        prefix = f"##{key}="
+        return [line[len(prefix):] for line in self.lines if line.startswith(prefix)]
+
+    def contigs(self) -> dict[str, dict[str, str]]:
+        """##contig lines as {ID: {attribute: value}}, in header order."""
+        found: dict[str, dict[str, str]] = {}
+        for value in self.values("contig"):
+            attrs = parse_structured(value)
+            if "ID" in attrs:
+                found[attrs["ID"]] = attrs
+        return found
+
+    def structured(self, key: str) -> dict[str, dict[str, str]]:
+        found: dict[str, dict[str, str]] = {}
+        for value in self.values(key):
+            attrs = parse_structured(value)
+            if "ID" in attrs:
+                found[attrs["ID"]] = attrs
+        return found
+
+
+def parse_structured(value: str) -> dict[str, str]:
+    """Parse '<ID=x,Number=1,Description="a, b">' into a dict (quotes respected)."""
+    value = value.strip()
+    if value.startswith("<") and value.endswith(">"):
+        value = value[1:-1]
+    out: dict[str, str] = {}
+    key, buf, in_quotes, reading_key = "", [], False, True
+    for ch in value + ",":
+        if reading_key:
+            if ch == "=":
+                key, reading_key = "".join(buf).strip(), False
+                buf = []
+            elif ch == ",":
+                buf = []
+            else:
+                buf.append(ch)
+            continue
+        if ch == '"':
+            in_quotes = not in_quotes
+            continue
+        if ch == "," and not in_quotes:
+            out[key] = "".join(buf)
+            key, buf, reading_key = "", [], True
+            continue
+        buf.append(ch)
+    return out
+
+
+@dataclass
+class VcfRecord:
+    chrom: str
+    pos: int
+    id: str
+    ref: str
+    alts: list[str]
+    qual: str
+    filter: str
+    info_text: str
+    format_keys: list[str]
+    sample_columns: list[str]
+    line_number: int | None = None
+
+    def info(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        if self.info_text in ("", "."):
+            return out
+        for item in self.info_text.split(";"):
+            key, sep, value = item.partition("=")
+            out[key] = value if sep else ""
+        return out
+
+
+_REF_BASES = set("ACGTNacgtn")
+
+
+def parse_record(line: str, source: str, line_number: int | None = None) -> VcfRecord:
+    fields = line.rstrip("\r\n").split("\t")
+    if len(fields) < 8:
+        raise MalformedInputError(
+            f"not a VCF record (expected at least 8 tab-separated columns, found {len(fields)})",
+            path=source, line=line_number,
+        )
+    chrom, pos_text, vid, ref, alt, qual, filt, info = fields[:8]
+    try:
+        pos = int(pos_text)
+    except ValueError:
+        raise MalformedInputError(f"POS is not an integer: {pos_text!r}", path=source, line=line_number) from None
+    if not ref or not set(ref) <= _REF_BASES:
+        raise MalformedInputError(f"REF is not a DNA sequence: {ref!r}", path=source, line=line_number)
+    format_keys = fields[8].split(":") if len(fields) > 8 and fields[8] not in ("", ".") else []
+    return VcfRecord(
+        chrom, pos, vid, ref, alt.split(",") if alt not in ("", ".") else [], qual, filt, info,
+        format_keys, fields[9:], line_number,
+    )
+
+
+@dataclass
+class RegionRead:
+    header: VcfHeader
+    lines: list[tuple[int | None, str]]  # (line number if known, text)
+    method: str
+    notices: list[str] = field(default_factory=list)
+
+    def records(self) -> Iterator[VcfRecord]:
+        for number, text in self.lines:
+            yield parse_record(text, self.header.source, number)
+
+
+def _header_from_lines(lines: list[str], source: str) -> VcfHeader:
+    meta = [line for line in lines if line.startswith("##")]
+    column_line = next((line for line in lines if line.startswith("#CHROM")), None)
+    if not meta or not meta[0].startswith("##fileformat=VCF"):
+        raise MalformedInputError("not a VCF file (the first line is not ##fileformat=VCF...)", path=source, line=1)
+    if column_line is None:
+        raise MalformedInputError("VCF header has no #CHROM line", path=source)
+    columns = column_line.rstrip("\r\n").split("\t")
+    if columns[:8] != ["#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO"]:
+        raise MalformedInputError("VCF #CHROM line does not have the 8 standard columns", path=source)
+    return VcfHeader(meta, columns[9:], source)
+
+
+@contextlib.contextmanager
+def quiet_c_stderr():
+    """Silence htslib's own messages (they are not ours to print); our errors are raised instead."""
+    try:
+        saved = os.dup(2)
+    except OSError:
+        yield
+        return
+    try:
+        sys.stderr.flush()
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def sniff(path: str) -> str:
+    """'bcf', 'bgzf', 'gzip' or 'text' (raises for a missing file)."""
+    if not os.path.exists(path):
+        raise InputMissingError("file not found", path=path)
+    if os.path.isdir(path):
+        raise InputMissingError("is a directory, not a VCF file", path=path)
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(18)
+    except OSError as exc:
+        raise InputMissingError(f"cannot read: {exc.strerror}", path=path) from None
+    if not head:
+        raise MalformedInputError("empty file, not a VCF", path=path)
+    if head[:2] == GZIP_MAGIC:
+        is_bgzf = len(head) >= 16 and head[3] & 4 and head[12:14] == b"BC"
+        if is_bgzf:
+            import gzip
+            import zlib
+
+            try:
+                with gzip.open(path, "rb") as handle:
+                    start = handle.read(4)
+            except (OSError, EOFError, zlib.error):
+                raise MalformedInputError("corrupt or truncated gzip/BGZF data", path=path) from None
+            return "bcf" if start[:3] == b"BCF" else "bgzf"
+        return "gzip"
+    if head[:3] == b"BCF":
+        return "bcf"  # uncompressed BCF
+    return "text"
+
+
+def find_index(path: str) -> str | None:
+    for suffix in (".tbi", ".csi"):
+        if os.path.exists(path + suffix):
+            return path + suffix
+    return None
+
+
+def read_region(path: str, contigs: set[str], regions: list[tuple[int, int]]) -> RegionRead:
+    """Header and the records on ``contigs`` overlapping any of ``regions`` (1-based closed)."""
+    if path == "-":
+        return _scan_stream(sys.stdin.buffer, contigs, regions, "<stdin>")
+    kind = sniff(path)
+    if kind == "bcf" or (kind == "bgzf" and find_index(path)):
+        return _read_with_htslib(path, kind, contigs, regions)
+    return _scan_file(path, contigs, regions)
+
+
+def _in_regions(pos: int, ref_len: int, regions: list[tuple[int, int]]) -> bool:
+    last = pos + max(ref_len, 1) - 1
+    return any(pos <= end and last >= start for start, end in regions)
+
+
+def _scan_file(path: str, contigs: set[str], regions: list[tuple[int, int]]) -> RegionRead:
+    from her2cli.io import fastscan
+
+    results = [fastscan.scan_region(path, contigs, start, end) for start, end in regions]
+    return _merge_scans(results, path, contigs, regions)
+
+
+def _scan_stream(stream, contigs: set[str], regions: list[tuple[int, int]], name: str) -> RegionRead:
+    from her2cli.io import fastscan
+
+    start = min(s for s, _ in regions)
+    end = max(e for _, e in regions)
+    result = fastscan.scan_stream(stream, contigs, start, end, name)
+    return _merge_scans([result], name, contigs, regions)
+
+
+def _merge_scans(results, source: str, contigs: set[str], regions: list[tuple[int, int]]) -> RegionRead:
+    header = _header_from_lines(results[0].header_lines, source)
+    seen: set[str] = set()
+    lines: list[tuple[int | None, str]] = []
+    notices: list[str] = []
+    for result in results:
+        notices.extend(n for n in result.notices if n not in notices)
+        for text in result.records:
+            if text in seen:
+                continue
+            fields = text.split("\t", 5)
+            if len(fields) < 5:
+                raise MalformedInputError("not a VCF record (too few columns)", path=source)
+            try:
+                pos = int(fields[1])
+            except ValueError:
+                raise MalformedInputError(f"POS is not an integer: {fields[1]!r}", path=source) from None
+            if fields[0] in contigs and _in_regions(pos, len(fields[3]), regions):
+                seen.add(text)
+                lines.append((None, text))
+    return RegionRead(header, lines, results[0].method, notices)
+
+
+def _read_with_htslib(path: str, kind: str, contigs: set[str], regions: list[tuple[int, int]]) -> RegionRead:
+    import cyvcf2
+
+    try:
+        with quiet_c_stderr():
+            vcf = cyvcf2.VCF(path, lazy=True)
+    except (OSError, ValueError, Exception) as exc:  # cyvcf2 raises bare Exception for bad headers
+        raise MalformedInputError(f"cannot open as {kind.upper()}: {exc}", path=path) from None
+    header_lines = [line for line in vcf.raw_header.splitlines() if line]
+    header = _header_from_lines(header_lines, path)
+    lines: list[tuple[int | None, str]] = []
+    method = "htslib-index"
+    notices: list[str] = []
+    try:
+        with quiet_c_stderr():
+            names = set(vcf.seqnames) if hasattr(vcf, "seqnames") else set()
+            has_index = find_index(path) is not None
+            if has_index:
+                seen: set[str] = set()
+                for contig in sorted(contigs & names) if names else sorted(contigs):
+                    for start, end in regions:
+                        try:
+                            hits = vcf(f"{contig}:{start}-{end}")
+                        except Exception:
+                            continue  # contig absent from the index
+                        for variant in hits:
+                            text = str(variant).rstrip("\n")
+                            if text not in seen:
+                                seen.add(text)
+                                lines.append((None, text))
+            else:
+                method = "htslib-stream"
+                for variant in vcf:
+                    if variant.CHROM in contigs and _in_regions(variant.POS, len(variant.REF), regions):
+                        lines.append((None, str(variant).rstrip("\n")))
+    except Exception as exc:
+        raise MalformedInputError(f"error while reading records: {exc}", path=path) from None
+    finally:
+        vcf.close()
+    lines.sort(key=lambda item: (_contig_rank(item[1], contigs), int(item[1].split("\t", 2)[1])))
+    return RegionRead(header, lines, method, notices)
+
+
+def _contig_rank(text: str, contigs: set[str]) -> str:
+    return text.split("\t", 1)[0]

@@ -1,0 +1,156 @@
+"""Per-sample verdicts and cohort counts. Expected values follow the subgroup definitions
+(schema.SUBGROUPS) and the dated evidence lines, not the code's output."""
+
+from __future__ import annotations
+
+import pytest
+
+from her2cli.evidence import load_evidence
+from her2cli.summary import SUMMARY_COLUMNS, cohort_summary, summarize_sample
+
+ALL_CALLS = "cn_ge_6;ratio_ge_2;purple_amp;pcgr_amp;cnvkit_amp;ngs_cn_gt_7"
+
+
+@pytest.fixture(scope="module")
+def table():
+    return load_evidence()
+
+
+def mut(sample, subgroup, consequence, name, filt="PASS", vaf=0.3):
+    return {"sample": sample, "kind": "mutation", "subgroup": subgroup, "consequence": consequence,
+            "hgvs_p_short": name, "filter": filt, "vaf": vaf, "depth": 500}
+
+
+def cn(sample, status, calls, focality, copy_number, ratio):
+    return {"sample": sample, "kind": "copy_number", "cn_status": status, "calls": calls,
+            "focality": focality, "copy_number": copy_number, "ratio_chr17": ratio, "amplicon_size": 1.2e6}
+
+
+@pytest.fixture(scope="module")
+def yvma(table):
+    rows = [mut("S1", "exon20_insertion", "inframe_insertion", "p.Y772_A775dup"),
+            cn("S1", "neutral", "", "none", 2.1, 1.0)]
+    return summarize_sample("S1", rows, None, table)
+
+
+@pytest.fixture(scope="module")
+def amp_ihc3(table):
+    rows = [cn("S2", "amplification", ALL_CALLS, "focal", 14.0, 5.6)]
+    return summarize_sample("S2", rows, "3+", table)
+
+
+@pytest.fixture(scope="module")
+def s310f(table):
+    rows = [mut("S3", "extracellular", "missense_variant", "p.S310F"),
+            cn("S3", "gain", "", "arm", 3.4, 1.1)]
+    return summarize_sample("S3", rows, None, table)
+
+
+def test_keys_stable(yvma, amp_ihc3, s310f):
+    for s in (yvma, amp_ihc3, s310f):
+        assert list(s) == SUMMARY_COLUMNS
+
+
+def test_yvma_sample(yvma):
+    assert yvma["mutation_status"] == "mutated"
+    assert yvma["mutation_subgroups"] == "exon20_insertion"
+    assert yvma["mutations"] == "p.Y772_A775dup"
+    assert yvma["amplification_status"] == "neutral"
+    assert yvma["amplification_definitions_met"] == "none"
+    assert yvma["overexpression"] == "not assessable from DNA"
+    assert yvma["co_occurring"] == "mutation only"
+    ev = yvma["evidence"]
+    assert "T-DXd (FDA 2022-08-11, approved" in ev
+    assert "zongertinib (FDA 2025-08-08, approved" in ev
+    assert "FDA 2026-02-26, approved, 1L" in ev
+    assert "sevabertinib (FDA 2025-11-19, approved" in ev
+    assert "FDA 2024-04-05" not in ev  # IHC 3+ line needs an IHC score
+    assert yvma["evidence_table_date"] == "2026-11-29"
+
+
+def test_amplified_ihc3_sample(amp_ihc3):
+    s = amp_ihc3
+    assert s["mutation_status"] == "not detected" and s["mutation_subgroups"] == ""
+    assert s["amplification_status"] == "amplification"
+    assert s["amplification_definitions_met"] == ALL_CALLS
+    assert (s["focality"], s["copy_number"], s["ratio_chr17"]) == ("focal", "14", "5.6")
+    assert s["overexpression"] == "IHC 3+ (positive)"
+    assert s["co_occurring"] == "amplification+overexpression"
+    assert "T-DXd (FDA 2024-04-05, approved" in s["evidence"]
+    assert "OncoKB level 3A" in s["evidence"]
+    assert "zongertinib" not in s["evidence"] and "sevabertinib" not in s["evidence"]
+    assert "FDA 2022-08-11" not in s["evidence"]  # mutation approval not claimed without a mutation
+
+
+def test_s310f_with_arm_gain(s310f):
+    s = s310f
+    assert s["mutation_status"] == "mutated"
+    assert s["mutation_subgroups"] == "extracellular"
+    assert s["amplification_status"] == "gain"  # arm-level gain is not amplification
+    assert s["focality"] == "arm"
+    assert s["co_occurring"] == "mutation only"
+    assert "T-DXd (FDA 2022-08-11, approved" in s["evidence"]
+    # TKI approvals are TKD-only: no approved zongertinib/sevabertinib line
+    assert "FDA 2025-08-08" not in s["evidence"] and "FDA 2026-02-26" not in s["evidence"]
+    assert "sevabertinib" not in s["evidence"]
+    assert "zongertinib (NCCN 2025-09, off-label" in s["evidence"]
+    assert "OncoKB level 3A" not in s["evidence"]  # the gain does not pull amplification lines
+
+
+def test_non_counting_variants_leave_sample_unmutated(table):
+    rows = [mut("S4", "kinase_domain_missense", "synonymous_variant", "p.L755="),
+            mut("S4", "other", "intron_variant", ""),
+            mut("S4", "exon20_insertion", "inframe_insertion", "p.Y772_A775dup", filt="LowVAF"),
+            mut("S4", "kinase_domain_missense", "missense_variant", "p.V777L", vaf=0.0)]
+    s = summarize_sample("S4", rows, None, table)
+    assert s["mutation_status"] == "not detected"
+    assert s["mutations"] == "" and s["evidence"] == ""
+    assert s["amplification_status"] == "not assessed"
+    assert s["co_occurring"] == "none"
+
+
+def test_other_vus_is_mutated_without_therapy(table):
+    rows = [mut("S5", "other", "stop_gained", "p.Q1000*")]
+    s = summarize_sample("S5", rows, "2+", table)
+    assert s["mutation_status"] == "mutated"
+    assert s["mutation_subgroups"] == "other/VUS"
+    assert s["overexpression"] == "IHC 2+ (equivocal)"
+    assert s["evidence"] == ""
+
+
+def test_all_three_mechanisms(table):
+    rows = [mut("S6", "kinase_domain_missense", "missense_variant", "p.L755S"),
+            cn("S6", "amplification", "cn_ge_6;ratio_ge_2", "focal", 9.0, 3.0)]
+    s = summarize_sample("S6", rows, "3+", table)
+    assert s["co_occurring"] == "mutation+amplification+overexpression"
+
+
+@pytest.mark.parametrize("bad", ["4+", "3", "positive", "++"])
+def test_invalid_ihc_raises(table, bad):
+    with pytest.raises(ValueError):
+        summarize_sample("S7", [], bad, table)
+
+
+def test_cohort_summary(yvma, amp_ihc3, s310f, table):
+    nothing = summarize_sample("S8", [], None, table)
+    rows = cohort_summary([yvma, amp_ihc3, s310f, nothing])
+    get = {(r["category"], r["value"]): r for r in rows}
+    assert get[("mutation_status", "mutated")]["n_samples"] == 2
+    assert get[("mutation_status", "mutated")]["percent"] == 50.0
+    assert get[("mutation_subgroup", "exon20_insertion")]["n_samples"] == 1
+    assert get[("mutation_subgroup", "extracellular")]["percent"] == 25.0
+    assert get[("mutation_subgroup", "other/VUS")]["n_samples"] == 0
+    assert get[("amplification_status", "not assessed")]["n_samples"] == 1
+    # definitions: denominator = 3 samples with copy-number data
+    assert get[("amplification_definition", "ngs_cn_gt_7")]["n_samples"] == 1
+    assert get[("amplification_definition", "ngs_cn_gt_7")]["denominator"] == 3
+    assert get[("amplification_definition", "ngs_cn_gt_7")]["percent"] == pytest.approx(33.3)
+    # IHC: only S2 has a score
+    assert get[("ihc", "IHC 3+ (positive)")]["n_samples"] == 1
+    assert get[("ihc", "IHC 3+ (positive)")]["denominator"] == 1
+    assert get[("co_occurring", "mutation only")]["n_samples"] == 2
+
+
+def test_cohort_without_ihc_has_no_ihc_rows(yvma):
+    assert not [r for r in cohort_summary([yvma]) if r["category"] == "ihc"]
+    assert cohort_summary([])[0]["percent"] is None
