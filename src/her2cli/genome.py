@@ -45,7 +45,10 @@ class BuildEvidence:
 
 def build_from_header(header: VcfHeader) -> BuildEvidence:
     votes: dict[str, list[str]] = {"GRCh37": [], "GRCh38": []}
-    for contig_id, attrs in header.contigs().items():
+    contigs = header.contigs()
+    # chr17 first: it is the contig that matters here, so messages should cite it.
+    ordered = sorted(contigs.items(), key=lambda item: item[0].lower().lstrip("chr") != "17")
+    for contig_id, attrs in ordered:
         name = contig_id[3:] if contig_id.lower().startswith("chr") else contig_id
         length = attrs.get("length")
         if length and length.isdigit() and (name, int(length)) in _LENGTHS:

@@ -150,7 +150,7 @@ def annotate_vcf(path: str, options: Options, tumor_sample: Optional[str] = None
         if not_reported["filter"]:
             parts.append(f"{not_reported['filter']} failed FILTER")
         if not_reported["no_alt_reads"]:
-            parts.append(f"{not_reported['no_alt_reads']} with no alt reads in {sample_name}")
+            parts.append(f"{not_reported['no_alt_reads']} not called in {sample_name} (genotype or no alt reads)")
         notices.append(f"{source}: not reported: {', '.join(parts)} (use --all-records to include them)")
     for row in rows:
         if row["flags"] and "ref_mismatch" in row["flags"]:
@@ -163,14 +163,16 @@ def annotate_vcf(path: str, options: Options, tumor_sample: Optional[str] = None
 
 
 def _allele_absent(ev, alt_index: int) -> bool:
-    """True when the tumour shows no support for this ALT (e.g. Ion Torrent hotspot rows at AF 0)."""
+    """True when the tumour sample does not carry this ALT: its genotype (the caller's own call) leaves
+    it out, e.g. Ion Torrent hotspot rows written as 0/0 with a few noise reads, or, without a
+    genotype, no read supports it."""
+    if ev.genotype and ev.genotype not in (".", "./.", ".|."):
+        alleles = ev.genotype.replace("|", "/").split("/")
+        return str(alt_index + 1) not in alleles
     if ev.alt_depth is not None:
         return ev.alt_depth == 0
     if ev.vaf is not None:
         return ev.vaf == 0
-    if ev.genotype:
-        alleles = ev.genotype.replace("|", "/").split("/")
-        return str(alt_index + 1) not in alleles
     return False
 
 
@@ -228,18 +230,37 @@ def annotate_segments(path: str, options: Options, request: SampleRequest, label
     genome = copynumber.detect_genome(tables, options.genome or genome_hint, path)
     rows: list[dict] = []
     notices: list[str] = []
+    failures: list[MalformedInputError] = []
+    unscaled: list[str] = []
     for table in tables:
-        row = copynumber.assess_erbb2(table, genome, purity=request.purity, ploidy=request.ploidy,
-                                      thresholds=options.thresholds)
+        try:
+            row = copynumber.assess_erbb2(table, genome, purity=request.purity, ploidy=request.ploidy,
+                                          thresholds=options.thresholds)
+        except MalformedInputError as exc:
+            # In a multi-sample file, one sample without chr17 must not hide the others.
+            if len(tables) == 1:
+                raise
+            failures.append(exc)
+            notices.append(f"{exc.one_line()} (sample skipped)")
+            continue
         if label is not None and len(tables) == 1:
             row["sample"] = label
-        if row.get("purity_source", "") and str(row["purity_source"]).startswith("none"):
-            notices.append(f"{path}: no purity available for {row['sample']}: copy number is not rescaled to "
-                           "tumour cells (give --purity)")
+        if row.get("segment_format") in _RELATIVE_FORMATS and str(row.get("purity_source", "")).startswith("none"):
+            unscaled.append(str(row["sample"]))
         if row.get("breakpoint_in_gene"):
             notices.append(f"{path}: a segment breakpoint falls inside ERBB2 in {row['sample']}")
         rows.append(row)
+    if failures and not rows:
+        raise failures[0]
+    if unscaled:
+        who = unscaled[0] if len(unscaled) == 1 else f"{len(unscaled)} samples"
+        notices.append(f"{path}: no purity for {who}: log-ratio copy number assumes 100% tumour cells "
+                       "(give --purity to rescale)")
     return rows, notices
+
+
+# Formats whose values are ratios against a normal, so that purity changes the copy number.
+_RELATIVE_FORMATS = {"cnvkit", "gatk", "seg", "cbioportal", "splitthreader"}
 
 
 def run_sample(request: SampleRequest, options: Options) -> list[SampleResult]:

@@ -1,0 +1,316 @@
+"""ERBB2 gene-level copy number and its chr17 / genome context, as one copy-number row.
+
+Gene-level value
+    Segments overlapping the ERBB2 gene span (amplicon_genes_17q12.tsv: GRCh38 39,687,914-39,730,426,
+    GRCh37 37,844,167-37,886,679) are averaged weighted by overlap length, in the table's own unit
+    (log2 for ratio formats, copies for absolute formats), then converted. ``breakpoint_in_gene`` is
+    True when segments with different values meet inside the gene (None for unsegmented bins).
+
+Units
+    ``log2``: measured log2 ratio (absolute inputs: log2(copies / ploidy)).
+    ``copy_number``: sample-level absolute estimate; log2 inputs: ploidy x 2^log2 (no purity applied);
+    absolute inputs: the tool's copy number.
+    ``tumour_copy_number``: copies per tumour cell. log2 inputs with purity p and ploidy P:
+    (2^log2 x (p P + 2 (1 - p)) - 2 (1 - p)) / p (the normal cells are diploid; CNVkit's rescaling
+    generalised to P); without purity it equals copy_number and purity_source says
+    "none (assumed 100% tumour)". Absolute inputs are already tumour-cell values (purity is recorded,
+    not applied). Calls and status use tumour_copy_number.
+    ``ploidy``: --ploidy, else the file's (PURPLE purity.tsv, ASCAT purityploidy, Sequenza), else for
+    absolute inputs the length-weighted mean copy number of all segments (Y/MT excluded), else 2.
+
+Context
+    ``chr17_baseline``: length-weighted median tumour copy number of chr17 segments, excluding the
+    focal ERBB2 amplicon. ``ratio_chr17`` = tumour_copy_number / chr17_baseline (FISH-like
+    ERBB2/CEP17).
+
+Focality (``focality``, ``amplicon_size`` in bp)
+    * ``none``: ERBB2 neither gained vs ploidy (log2(CN/ploidy) < cnvkit_gain_log2) nor
+      >= focal_min_ratio (1.5) x the chr17 median.
+    * Otherwise the gained region is the run of chr17 segments around ERBB2 whose copy number stays
+      >= a level: if ERBB2 is >= 1.5x the chr17 median (a peak), the geometric midpoint
+      sqrt(CN x chr17 median), so a focal amplicon is separated from a gained arm it sits on;
+      else (ERBB2 at the chr17 level) the gain level ploidy x 2^cnvkit_gain_log2.
+    * ``chromosome``: the region crosses the centromere and covers >= chromosome_fraction (80%) of
+      the chr17 span in the file; ``focal``: region < focal_max_mb (10 Mb); ``arm``: otherwise.
+    ``co_amplified_genes``: the other 17q12 genes (MED1, CDK12, PPP1R1B, STARD3, TCAP, PNMT, PGAP3,
+    MIEN1, GRB7, IKZF3) whose own copy number reaches the same level, in genomic order.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from .. import schema
+from ..datafiles import read_tsv
+from ..errors import MalformedInputError
+from .calls import Thresholds, cn_status, definitions_met, relative_log2
+from .genome import normalise_build
+from .readers import weighted_median
+from .segments import LOG2, Segment, SegmentTable
+
+GENE = "ERBB2"
+NO_PURITY = "none (assumed 100% tumour)"
+
+
+@dataclass(frozen=True)
+class GeneSpan:
+    gene: str
+    start: int   # 1-based inclusive
+    end: int
+
+    @property
+    def length(self) -> int:
+        return self.end - self.start + 1
+
+
+@lru_cache(maxsize=2)
+def gene_spans(genome: str) -> tuple[GeneSpan, ...]:
+    """17q12 amplicon genes (incl. ERBB2) on one build, in genomic order."""
+    rows = [r for r in read_tsv("amplicon_genes_17q12.tsv") if r["build"] == genome]
+    return tuple(sorted((GeneSpan(r["gene"], int(r["start"]), int(r["end"])) for r in rows),
+                        key=lambda g: g.start))
+
+
+@lru_cache(maxsize=2)
+def chr17_landmarks(genome: str) -> dict[str, int]:
+    for row in read_tsv("chr17_landmarks.tsv"):
+        if row["build"] == genome:
+            return {k: int(v) for k, v in row.items() if k not in ("build", "chrom")}
+    raise KeyError(genome)
+
+
+@dataclass
+class _Scale:
+    """Converts the table's native unit to copies, given ploidy and (optional) purity."""
+
+    unit: str
+    ploidy: float
+    purity: float | None
+
+    def bulk(self, v: float) -> float:
+        return self.ploidy * 2.0 ** v if self.unit == LOG2 else v
+
+    def tumour(self, v: float) -> float:
+        if self.unit != LOG2 or self.purity is None:
+            return self.bulk(v)
+        p, normal = self.purity, 2.0 * (1.0 - self.purity)
+        return max(0.0, (2.0 ** v * (p * self.ploidy + normal) - normal) / p)
+
+    def log2(self, v: float) -> float:
+        return v if self.unit == LOG2 else relative_log2(v, self.ploidy)
+
+
+@dataclass
+class GeneValue:
+    native: float            # overlap-weighted mean in the table unit
+    native_min: float        # lowest overlapping value (PURPLE's AMP uses the gene minimum)
+    covered_bp: int
+    breakpoint: bool | None
+    segments: list[Segment]
+
+
+def gene_value(chr17: list[Segment], span: GeneSpan, table: SegmentTable) -> GeneValue | None:
+    if table.gene_level:
+        rows = [s for s in chr17 if (s.name or "").upper() == span.gene.upper()]
+        if not rows:
+            return None
+        low = min(s.value for s in rows)
+        high = max((s.max_value if s.max_value is not None else s.value) for s in rows)
+        return GeneValue(low, low, span.length, high != low, rows)
+    hits = [(s, s.overlap(span.start, span.end)) for s in chr17]
+    hits = [(s, w) for s, w in hits if w > 0]
+    if not hits:
+        return None
+    total = sum(w for _, w in hits)
+    native = sum(s.value * w for s, w in hits) / total
+    breakpoint = len({round(s.value, 6) for s, _ in hits}) > 1 if table.segmented else None
+    return GeneValue(native, min(s.value for s, _ in hits), min(total, span.length), breakpoint,
+                     [s for s, _ in hits])
+
+
+@dataclass
+class Erbb2Assessment:
+    sample: str
+    genome: str
+    chrom: str
+    pos: int
+    segment_format: str
+    log2: float
+    copy_number: float
+    tumour_copy_number: float
+    min_copy_number: float
+    ploidy: float
+    ploidy_source: str
+    purity: float | None
+    purity_source: str
+    chr17_baseline: float | None
+    ratio_chr17: float | None
+    breakpoint_in_gene: bool | None
+    covered_fraction: float
+    focality: str
+    amplicon_start: int | None
+    amplicon_end: int | None
+    amplicon_size: int | None
+    co_amplified_genes: list[str]
+    calls: list[str]
+    cn_status: str
+    tool_calls: list[str] = field(default_factory=list)   # the writing tool's own segment calls
+    notes: list[str] = field(default_factory=list)
+
+    def to_row(self) -> dict[str, object]:
+        row = schema.empty_row()
+        row.update({
+            "sample": self.sample, "kind": "copy_number", "chrom": self.chrom, "pos": self.pos,
+            "genome": self.genome, "transcript": None,
+            "copy_number": _r(self.copy_number, 2), "log2": _r(self.log2, 3),
+            "ratio_chr17": _r(self.ratio_chr17, 2), "focality": self.focality,
+            "amplicon_size": self.amplicon_size, "calls": ";".join(self.calls),
+            "cn_status": self.cn_status, "tumour_copy_number": _r(self.tumour_copy_number, 2),
+            "chr17_baseline": _r(self.chr17_baseline, 2), "ploidy": _r(self.ploidy, 2),
+            "purity": _r(self.purity, 3), "purity_source": self.purity_source,
+            "breakpoint_in_gene": self.breakpoint_in_gene,
+            "co_amplified_genes": ",".join(self.co_amplified_genes),
+            "segment_format": self.segment_format,
+        })
+        return row
+
+
+def _r(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(float(value), digits)
+
+
+def _genome_ploidy(table: SegmentTable) -> float | None:
+    pairs = [(s.value, s.length) for s in table.segments if s.key not in ("Y", "MT")]
+    total = sum(w for _, w in pairs)
+    return sum(v * w for v, w in pairs) / total if total else None
+
+
+def _running_median(values: list[float], width: int) -> list[float]:
+    half = width // 2
+    return [sorted(values[max(0, i - half): i + half + 1])[len(values[max(0, i - half): i + half + 1]) // 2]
+            for i in range(len(values))]
+
+
+def _walk(chr17: list[Segment], copies: list[float], span: GeneSpan, level: float) -> tuple[int, int] | None:
+    """Indices (first, last) of the run of segments >= level that contains ERBB2's gained part."""
+    core = [i for i, s in enumerate(chr17) if s.overlap(span.start, span.end) > 0 and copies[i] >= level]
+    if not core:
+        return None
+    lo, hi = min(core), max(core)
+    while lo > 0 and copies[lo - 1] >= level:
+        lo -= 1
+    while hi < len(chr17) - 1 and copies[hi + 1] >= level:
+        hi += 1
+    return lo, hi
+
+
+def assess(table: SegmentTable, genome: str, purity: float | None = None, ploidy: float | None = None,
+           thresholds: Thresholds | None = None) -> Erbb2Assessment:
+    """ERBB2 copy number, context and calls for one sample (see module docstring)."""
+    t = thresholds or Thresholds()
+    genome = normalise_build(genome) or genome
+    if purity is not None and not 0 < purity <= 1:
+        raise ValueError(f"purity must be in (0, 1], got {purity}")
+    if ploidy is not None and not ploidy > 0:
+        raise ValueError(f"ploidy must be > 0, got {ploidy}")
+    notes = list(table.notes)
+    chr17 = table.on("17")
+    if not chr17:
+        raise MalformedInputError(
+            f"no chr17 segments for sample {table.sample}: ERBB2 copy number cannot be assessed",
+            path=table.path)
+    spans = gene_spans(genome)
+    erbb2 = next(g for g in spans if g.gene == GENE)
+
+    # Ploidy and purity: option > file > estimate/assumption.
+    if ploidy is not None:
+        use_ploidy, ploidy_source = ploidy, "--ploidy"
+    elif table.ploidy is not None:
+        use_ploidy, ploidy_source = table.ploidy, table.ploidy_source or "file"
+    elif table.unit != LOG2 and not table.gene_level and _genome_ploidy(table):
+        use_ploidy, ploidy_source = _genome_ploidy(table), "segments (length-weighted mean copy number)"
+    else:
+        use_ploidy, ploidy_source = 2.0, "assumed diploid"
+    if purity is not None:
+        use_purity, purity_source = purity, "--purity"
+    elif table.purity is not None:
+        use_purity, purity_source = table.purity, table.purity_source or "file"
+    else:
+        use_purity, purity_source = None, NO_PURITY
+    if use_purity is not None and table.unit != LOG2:
+        notes.append("copy numbers are already tumour-cell values; purity recorded, not applied")
+    scale = _Scale(table.unit, use_ploidy, use_purity)
+
+    gv = gene_value(chr17, erbb2, table)
+    if gv is None:
+        raise MalformedInputError(
+            f"no segment of sample {table.sample} covers ERBB2 (chr17:{erbb2.start}-{erbb2.end} on "
+            f"{genome}; wrong --genome?)", path=table.path)
+    if gv.covered_bp < erbb2.length:
+        notes.append(f"segments cover {gv.covered_bp / erbb2.length:.0%} of ERBB2")
+    copies = scale.tumour(gv.native)
+    min_copies = scale.tumour(gv.native_min)
+    log2 = scale.log2(gv.native)
+
+    # chr17 context (unsegmented bins are smoothed first so that one noisy bin does not end a region).
+    seg_copies = [scale.tumour(s.value) for s in chr17]
+    if not table.segmented:
+        seg_copies = _running_median(seg_copies, 5)
+    baseline0 = weighted_median([(c, s.length) for c, s in zip(seg_copies, chr17)])
+    rel = relative_log2(copies, use_ploidy)
+    peak = baseline0 is not None and baseline0 > 0 and copies >= t.focal_min_ratio * baseline0
+    baseline, focality, region, level = baseline0, "none", None, None
+    if peak:
+        level = math.sqrt(copies * baseline0)
+        region = _walk(chr17, seg_copies, erbb2, level)
+        if region is not None:
+            outside = [(c, s.length) for i, (c, s) in enumerate(zip(seg_copies, chr17))
+                       if not region[0] <= i <= region[1]]
+            baseline = weighted_median(outside) if outside else baseline0
+    elif rel >= t.cnvkit_gain_log2:
+        level = use_ploidy * 2.0 ** t.cnvkit_gain_log2
+        region = _walk(chr17, seg_copies, erbb2, level)
+    start = end = size = None
+    if region is not None:
+        start, end = chr17[region[0]].start, chr17[region[1]].end
+        size = end - start + 1
+        marks = chr17_landmarks(genome)
+        extent = chr17[-1].end - chr17[0].start + 1
+        crosses = start < marks["centromere_acen_start"] and end > marks["centromere_acen_end"]
+        if crosses and size >= t.chromosome_fraction * extent:
+            focality = "chromosome"
+        elif peak and size < t.focal_max_mb * 1e6:
+            focality = "focal"     # short and well above the rest of chr17
+        else:
+            focality = "arm"       # broad, or not above the rest of chr17
+    ratio = copies / baseline if baseline else None
+
+    co_amp: list[str] = []
+    if level is not None and region is not None:
+        for span in spans:
+            if span.gene == GENE:
+                continue
+            other = gene_value(chr17, span, table)
+            if other is not None and scale.tumour(other.native) >= level:
+                co_amp.append(span.gene)
+
+    calls = definitions_met(copies, min_copies, log2, use_ploidy, ratio, t)
+    status = cn_status(copies, use_ploidy, ratio, t)
+    tool_calls = [s.tool_call for s in gv.segments if s.tool_call]
+    return Erbb2Assessment(
+        sample=table.sample, genome=genome, chrom=gv.segments[0].chrom, pos=erbb2.start,
+        segment_format=table.fmt, log2=log2, copy_number=scale.bulk(gv.native),
+        tumour_copy_number=copies, min_copy_number=min_copies, ploidy=use_ploidy,
+        ploidy_source=ploidy_source, purity=use_purity, purity_source=purity_source,
+        chr17_baseline=baseline, ratio_chr17=ratio, breakpoint_in_gene=gv.breakpoint,
+        covered_fraction=min(1.0, gv.covered_bp / erbb2.length), focality=focality,
+        amplicon_start=start, amplicon_end=end, amplicon_size=size, co_amplified_genes=co_amp,
+        calls=calls, cn_status=status, tool_calls=tool_calls, notes=notes)
+
+
+def assess_erbb2(table: SegmentTable, genome: str, purity: float | None = None,
+                 ploidy: float | None = None, thresholds: Thresholds | None = None) -> dict:
+    """One schema row (kind = copy_number) for the sample in ``table``."""
+    return assess(table, genome, purity, ploidy, thresholds).to_row()
