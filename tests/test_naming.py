@@ -236,3 +236,8 @@ def test_start_lost_and_stop_lost(annotators):
     assert stop.hgvs_c == "c.3766T>C"
     assert stop.consequence == "stop_lost"
     assert stop.hgvs_p.startswith("p.Ter1256ArgextTer")
+    # c.3767G>C: TGA -> TCA (Ser). The 3' UTR read on from c.3766 is TCA ACC AGA AGG CCA AGT CCG CAG AAG
+    # CCC TGA (bundled NM_004448.4) = S T R R P S P Q K P *: the new stop is 10 residues after the old one,
+    # counted HGVS-style from the old stop (p.Ter110GlnextTer17 convention).
+    ext = annotators["GRCh38"].annotate(39728043, "G", "C")
+    assert (ext.hgvs_p, ext.hgvs_p_short) == ("p.Ter1256SerextTer10", "p.*1256Sext*10")

@@ -218,7 +218,9 @@ def _frameshift(ref_protein: str, alt_protein: str, a: int, has_stop: bool) -> P
 
 
 def _extension(ref_protein: str, alt_protein: str, a: int, has_stop: bool) -> ProteinChange:
-    length = str(len(alt_protein) - a) if has_stop else "?"
+    # HGVS p.Ter110GlnextTer17: the new stop is counted from the old stop's position (Gln110 = 0),
+    # unlike a frameshift's fsTerN, which counts the first changed residue as 1.
+    length = str(len(alt_protein) - 1 - a) if has_stop else "?"
     new = alt_protein[a]
     p3 = f"p.Ter{a + 1}{AA3[new]}extTer{length}"
     p1 = f"p.*{a + 1}{new}ext*{length}"
