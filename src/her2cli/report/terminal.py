@@ -1,74 +1,227 @@
-"""The rich terminal report: per sample, the verdict first, then mutations, copy number and notices.
+"""The rich terminal report (``--format table``).
 
-Readable at 80 columns; no colour when piped or when NO_COLOR is set (rich honours both).
+Per sample, in this order:
+
+1. **Verdict** (a box): mutation status and subgroups; amplification status with each named
+   definition (cn_ge_6, ratio_ge_2, purple_amp, pcgr_amp, cnvkit_amp, ngs_cn_gt_7) marked met / not
+   met; focality; overexpression (IHC, never inferred from DNA); co-occurrence; matched evidence,
+   one therapy per line.
+2. **Mutations**: change, c. name, VAF, depth (flagged ``low`` under 100 reads), subgroup, FILTER,
+   then each mutation's evidence.
+3. **Copy number**: copy number (and tumour-cell copy number when purity rescaled it), ratio to
+   the chr17 baseline, log2, focality and amplicon size, definitions met, co-amplified genes.
+4. **Notices**: the pipeline's (skipped records, REF mismatches, missing purity, ...) plus one
+   per low-depth mutation.
+
+The evidence table's date closes the report. Lines never exceed ``width`` (default 100; rich folds
+long values). No escape codes unless ``color`` is true and ``NO_COLOR`` is unset.
 """
 
 from __future__ import annotations
 
 import io
+import os
+import re
+
+LOW_DEPTH = 100  # reads; below this a VAF (and a negative call) is unreliable
+
+# Named amplification definitions (copynumber.calls) with the assay or tool each one mirrors.
+DEFINITION_SOURCES = [
+    ("cn_ge_6", "ISH: >= 6 copies"),
+    ("ratio_ge_2", "FISH: ERBB2/chr17"),
+    ("purple_amp", "PURPLE: min CN vs ploidy"),
+    ("pcgr_amp", "PCGR: copies or x ploidy"),
+    ("cnvkit_amp", "CNVkit: log2"),
+    ("ngs_cn_gt_7", "NCI-MATCH: > 7 copies"),
+]
 
 
 def _fmt(value: object, digits: int = 3) -> str:
     if value is None or value == "":
         return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, float):
         return f"{value:.{digits}f}".rstrip("0").rstrip(".")
     return str(value)
 
 
+def _split(value: object, sep: str = ";") -> list[str]:
+    return [v.strip() for v in str(value or "").split(sep) if v.strip() and v.strip() != "none"]
+
+
+def _depth_int(row: dict) -> int | None:
+    try:
+        return int(row.get("depth"))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+
+
+def _mutation_name(row: dict) -> str:
+    for key in ("hgvs_p_short", "hgvs_c", "hgvs_g"):
+        value = row.get(key)
+        if value and value != "p.?":
+            return str(value)
+    return f"{row.get('chrom')}:{row.get('pos')}{row.get('ref')}>{row.get('alt')}"
+
+
+def _notices_for(result, others: set[str]) -> list[str]:
+    """Notices about this sample: those naming it, or naming no other sample of the run."""
+    def names(sample: str, text: str) -> bool:
+        return re.search(r"(?<![\w.-])" + re.escape(sample) + r"(?![\w-])", text) is not None
+
+    out = []
+    for notice in result.notices:
+        if names(result.sample, notice) or not any(names(o, notice) for o in others):
+            if notice not in out:
+                out.append(notice)
+    return out
+
+
 def render_terminal(results, evidence_date: str | None, width: int | None = None, color: bool | None = None) -> str:
+    from rich import box
     from rich.console import Console
     from rich.panel import Panel
     from rich.table import Table
-    from rich import box
+    from rich.text import Text
 
+    if color is None or os.environ.get("NO_COLOR"):
+        color = bool(color) and not os.environ.get("NO_COLOR")
     buffer = io.StringIO()
     console = Console(file=buffer, width=width or 100, force_terminal=bool(color), no_color=not color,
-                      highlight=False, soft_wrap=False)
+                      color_system="standard" if color else None, highlight=False, soft_wrap=False,
+                      emoji=False, markup=False)
+    all_samples = {r.sample for r in results}
+
     for result in results:
         summary = result.summary or {}
-        verdict = Table.grid(padding=(0, 1))
-        verdict.add_column(style="bold")
-        verdict.add_column()
-        verdict.add_row("Mutation", _fmt(summary.get("mutation_status")) + (
-            f" ({summary.get('mutation_subgroups')})" if summary.get("mutation_subgroups") else ""))
+        rows = result.rows
+        mutations = [r for r in rows if r.get("kind") == "mutation"]
+        cn_rows = [r for r in rows if r.get("kind") == "copy_number"]
+
+        # --- 1. verdict ------------------------------------------------------------------------
+        verdict = Table.grid(padding=(0, 2))
+        verdict.add_column(style="bold", no_wrap=True)
+        verdict.add_column(overflow="fold")
+        status = _fmt(summary.get("mutation_status"))
+        subgroups = summary.get("mutation_subgroups")
+        verdict.add_row("Mutation", status + (f" ({subgroups.replace(';', ', ')})" if subgroups else ""))
         if summary.get("mutations"):
-            verdict.add_row("", _fmt(summary.get("mutations")))
-        verdict.add_row("Amplification", _fmt(summary.get("amplification_status")))
-        if summary.get("amplification_definitions_met"):
-            verdict.add_row("", "definitions met: " + _fmt(summary.get("amplification_definitions_met")))
+            verdict.add_row("", ", ".join(_split(summary.get("mutations"))))
+        amp = _fmt(summary.get("amplification_status"))
+        verdict.add_row("Amplification", amp if cn_rows else f"{amp} (no segment file)")
+        if cn_rows:
+            met = set(_split(summary.get("amplification_definitions_met")))
+            defs = Table.grid(padding=(0, 2))
+            defs.add_column(no_wrap=True)
+            defs.add_column(no_wrap=True)
+            defs.add_column(overflow="fold", style="dim")
+            for name, source in DEFINITION_SOURCES:
+                defs.add_row(name, "met" if name in met else "not met", source)
+            verdict.add_row("", defs)
+            verdict.add_row("Focality", _fmt(summary.get("focality")))
         verdict.add_row("Overexpression", _fmt(summary.get("overexpression")))
         verdict.add_row("Co-occurring", _fmt(summary.get("co_occurring")))
-        if summary.get("evidence"):
-            verdict.add_row("Evidence", _fmt(summary.get("evidence")))
-        title = f"{result.sample}" + (f"  [{result.genome}]" if result.genome else "")
-        console.print(Panel(verdict, title=title, title_align="left", box=box.ROUNDED))
+        therapies = _split(summary.get("evidence"))
+        if therapies:
+            verdict.add_row("Evidence", "\n".join(therapies))
+        elif evidence_date:
+            verdict.add_row("Evidence", "no matching line in the evidence table")
+        title = f"{result.sample}" + (f" [{result.genome}]" if result.genome else "")
+        console.print(Panel(verdict, title=title, title_align="left", box=box.ROUNDED,
+                            subtitle="verdict", subtitle_align="right"))
 
-        mutations = [r for r in result.rows if r.get("kind") == "mutation"]
+        # --- 2. mutations ------------------------------------------------------------------------
+        low_depth: list[str] = []
         if mutations:
-            table = Table(title="Mutations (NM_004448.4)", box=box.SIMPLE_HEAD, title_justify="left")
-            for name in ("protein", "c.", "exon", "subgroup", "VAF", "depth", "filter"):
-                table.add_column(name, overflow="fold")
+            table = Table(title="Mutations (ERBB2 NM_004448.4)", box=box.SIMPLE_HEAD, title_justify="left",
+                          title_style="bold", pad_edge=False)
+            for name, justify in (("change", "left"), ("VAF", "right"), ("depth", "right"),
+                                  ("subgroup", "left"), ("filter", "left")):
+                table.add_column(name, overflow="fold", justify=justify)  # type: ignore[arg-type]
             for row in mutations:
-                table.add_row(_fmt(row.get("hgvs_p_short")), _fmt(row.get("hgvs_c")), _fmt(row.get("exon")),
-                              _fmt(row.get("subgroup")), _fmt(row.get("vaf")), _fmt(row.get("depth")),
+                depth = _depth_int(row)
+                depth_text = _fmt(row.get("depth"))
+                if depth is not None and depth < LOW_DEPTH:
+                    depth_text += " low"
+                    low_depth.append(f"low depth: {_mutation_name(row)} has {depth} reads (< {LOW_DEPTH}); "
+                                     "its VAF is imprecise and a wild-type call there would not be reliable")
+                change = Text(_mutation_name(row))
+                if row.get("hgvs_c") and row.get("hgvs_c") != _mutation_name(row):
+                    change.append("\n" + str(row["hgvs_c"]), style="dim")
+                table.add_row(change, _fmt(row.get("vaf")), depth_text, _fmt(row.get("subgroup")),
                               _fmt(row.get("filter")))
             console.print(table)
+            evidence_lines = [(r, _split(r.get("evidence"))) for r in mutations if r.get("evidence")]
+            if evidence_lines:
+                console.print(Text("Evidence per mutation", style="bold"))
+                for row, items in evidence_lines:
+                    console.print(_indented([_mutation_name(row)], 2, style="bold"))
+                    console.print(_indented(items, 4))
         else:
-            console.print("No ERBB2 mutation reported.")
-        copy_rows = [r for r in result.rows if r.get("kind") == "copy_number"]
-        for row in copy_rows:
-            table = Table(title="Copy number (ERBB2)", box=box.SIMPLE_HEAD, title_justify="left")
-            for name in ("copy number", "log2", "ratio chr17", "focality", "status", "definitions met"):
-                table.add_column(name, overflow="fold")
-            table.add_row(_fmt(row.get("copy_number"), 2), _fmt(row.get("log2")), _fmt(row.get("ratio_chr17"), 2),
-                          _fmt(row.get("focality")), _fmt(row.get("cn_status")), _fmt(row.get("calls")))
-            console.print(table)
-        if result.notices:
-            console.print("Notices:", style="bold")
-            for notice in result.notices:
-                console.print(f"  - {notice}")
+            console.print(Text("Mutations: no ERBB2 mutation reported.", style="bold"))
+
+        # --- 3. copy number ------------------------------------------------------------------------
+        if cn_rows:
+            console.print()
+            console.print(Text("Copy number (ERBB2)", style="bold"))
+            for row in cn_rows:
+                grid = Table.grid(padding=(0, 2))
+                grid.add_column(no_wrap=True, width=0)
+                grid.add_column(no_wrap=True)
+                grid.add_column(overflow="fold")
+                value = _fmt(row.get("copy_number"), 2)
+                tumour = row.get("tumour_copy_number")
+                if tumour is not None and tumour != row.get("copy_number"):
+                    value += f" (tumour cells: {_fmt(tumour, 2)})"
+                grid.add_row("", "copy number", value)
+                ratio = _fmt(row.get("ratio_chr17"), 2)
+                if row.get("chr17_baseline") is not None:
+                    ratio += f" (chr17 baseline {_fmt(row.get('chr17_baseline'), 2)})"
+                grid.add_row("", "ratio to chr17", ratio)
+                grid.add_row("", "log2", _fmt(row.get("log2")))
+                focality = _fmt(row.get("focality"))
+                if row.get("amplicon_size"):
+                    focality += f" ({float(row['amplicon_size']) / 1e6:.2f} Mb)"  # type: ignore[arg-type]
+                grid.add_row("", "focality", focality)
+                grid.add_row("", "status", _fmt(row.get("cn_status")))
+                grid.add_row("", "definitions met", ", ".join(_split(row.get("calls"))) or "none")
+                if row.get("co_amplified_genes"):
+                    grid.add_row("", "co-amplified", ", ".join(_split(row.get("co_amplified_genes"), ",")))
+                if row.get("purity") is None:
+                    purity = "not given (copy number assumes 100% tumour cells)"
+                else:
+                    purity = f"{_fmt(row.get('purity'))} ({_fmt(row.get('purity_source'))})"
+                grid.add_row("", "purity", purity)
+                grid.add_row("", "ploidy", _fmt(row.get("ploidy"), 2))
+                if row.get("segment_format"):
+                    grid.add_row("", "segments", _fmt(row.get("segment_format")))
+                console.print(grid)
+        else:
+            console.print(Text("Copy number: not assessed (no segment file).", style="bold"))
+
+        # --- 4. notices ----------------------------------------------------------------------------
+        notices = _notices_for(result, all_samples - {result.sample}) + low_depth
+        if notices:
+            console.print()
+            console.print(Text("Notices", style="bold"))
+            console.print(_indented(notices, 2, bullet="- "))
         console.print()
     if evidence_date:
-        console.print(f"Evidence table dated {evidence_date} (her2 evidence prints it).")
-    return buffer.getvalue()
+        console.print(Text(f"Evidence table dated {evidence_date} (her2 evidence prints it)."))
+    text = buffer.getvalue()
+    if not color:
+        text = "\n".join(line.rstrip() for line in text.split("\n"))
+    return text
+
+
+def _indented(lines: list[str], indent: int, bullet: str = "", style: str | None = None):
+    """Lines with a hanging indent: wrapped continuations line up under the text."""
+    from rich.table import Table
+
+    grid = Table.grid()
+    grid.add_column(width=indent + len(bullet), no_wrap=True)
+    grid.add_column(overflow="fold", style=style)
+    for line in lines:
+        grid.add_row(" " * indent + bullet, line)
+    return grid
