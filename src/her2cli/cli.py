@@ -191,6 +191,18 @@ def evidence(
     sys.stdout.write(render_tsv(rows, EVIDENCE_TABLE_COLUMNS))
 
 
+def _register_commands() -> None:
+    # Commands that live in their own modules (one module per concept); the CLI only registers them.
+    from her2cli.cli_cohort import cohort
+    from her2cli.cli_plot import plot
+
+    app.command("cohort", help="Annotate a whole cohort from a sample sheet (TSV/CSV).")(cohort)
+    app.command("plot", help="Draw a lollipop of ERBB2 mutations and/or the chr17 copy-number profile.")(plot)
+
+
+_register_commands()
+
+
 def main() -> None:
     """Console-script entry point: never a traceback, whatever goes wrong."""
     try:

@@ -58,10 +58,20 @@ class FastaSequence:
         if contig is None:
             raise MalformedInputError("reference FASTA has no chr17/17 contig", path=path)
         length = fasta.get_reference_length(contig)
+        if length < model.gene_end:
+            fasta.close()
+            raise ReferenceMismatchError(
+                f"reference FASTA {contig} is {length:,} bp long, too short to hold ERBB2 on {genome} "
+                f"(wrong build? use --genome)", path=path,
+            )
         self.window_start = max(1, model.gene_start - _FASTA_FLANK)
         window_end = min(length, model.gene_end + _FASTA_FLANK)
-        self._seq = fasta.fetch(contig, self.window_start - 1, window_end).upper()
-        fasta.close()
+        try:
+            self._seq = fasta.fetch(contig, self.window_start - 1, window_end).upper()
+        except (OSError, ValueError) as exc:
+            raise MalformedInputError(f"cannot read {contig} from the FASTA: {exc}", path=path) from None
+        finally:
+            fasta.close()
         # A FASTA of the other build would silently rename everything: check it against the exons.
         mismatches = sum(
             1 for pos, base in _sample_exonic(transcript, genome) if self.base(pos) not in (base, None)

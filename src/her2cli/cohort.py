@@ -1,0 +1,533 @@
+"""Many samples at once (issue #5): a sample sheet in, one tidy alteration table, one verdict row per
+sample, cohort counts and an error table out.
+
+* ``read_sample_sheet(path)`` validates the sheet (TSV or CSV) and resolves paths relative to it.
+* ``run_cohort(entries, options, jobs=..., dask_address=..., progress=..., resume_dir=..., parts_dir=...)``
+  runs every sample in-process, in a process pool (``jobs > 1``) or on a Dask cluster, and returns a
+  ``CohortResult`` whose rows are in sheet order whatever the parallelism.
+* ``write_cohort_outputs(result, directory)`` writes alterations.tsv, samples.tsv, cohort.tsv and
+  errors.tsv, each atomically.
+
+One bad sample never sinks the cohort: the worker turns any exception into an error record (sample, file,
+reason). The library never prints; progress goes through the ``progress(done, failed, total)`` callback.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import re
+import uuid
+from dataclasses import asdict, dataclass, field
+from typing import Callable, Iterable, Optional
+
+from her2cli.errors import EXIT_USAGE, Her2Error, InputMissingError, MalformedInputError
+
+SHEET_COLUMNS = ["sample", "vcf", "segments", "tumor_sample", "purity", "ploidy", "ihc"]
+ERROR_COLUMNS = ["sample", "file", "reason", "exit_code"]
+OUTPUT_FILES = {
+    "alterations": "alterations.tsv",
+    "samples": "samples.tsv",
+    "cohort": "cohort.tsv",
+    "errors": "errors.tsv",
+}
+PARTS_DIR = ".her2-parts"
+_PART_VERSION = 1
+_INTERNAL_EXIT = 70
+
+ProgressCallback = Callable[[int, int, int], None]  # (done, failed, total); done includes failed
+
+
+class CohortSetupError(Her2Error):
+    """The run cannot start (e.g. --dask without the dask extra, cluster unreachable)."""
+
+    exit_code = EXIT_USAGE
+
+
+@dataclass
+class SheetEntry:
+    sample: str
+    vcf: Optional[str] = None
+    segments: list[str] = field(default_factory=list)
+    tumor_sample: Optional[str] = None
+    purity: Optional[float] = None
+    ploidy: Optional[float] = None
+    ihc: Optional[str] = None
+    line: Optional[int] = None  # line in the sample sheet (for messages)
+
+    def files(self) -> list[str]:
+        return ([self.vcf] if self.vcf else []) + list(self.segments)
+
+    def request(self):
+        from her2cli.pipeline import SampleRequest
+
+        return SampleRequest(vcf=self.vcf, segments=list(self.segments), label=self.sample,
+                             tumor_sample=self.tumor_sample, purity=self.purity, ploidy=self.ploidy, ihc=self.ihc)
+
+
+@dataclass
+class SampleOutcome:
+    """What one worker call returns: either results or an error record, never an exception."""
+
+    sample: str
+    rows: list[dict] = field(default_factory=list)
+    summaries: list[dict] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    error: Optional[dict] = None  # keys = ERROR_COLUMNS
+    resumed: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@dataclass
+class CohortResult:
+    alterations: list[dict]  # keys = schema.ALL_COLUMNS, sheet order
+    summaries: list[dict]  # keys = summary.SUMMARY_COLUMNS, sheet order
+    cohort: list[dict]  # keys = summary.COHORT_COLUMNS
+    errors: list[dict]  # keys = ERROR_COLUMNS, sheet order
+    notices: list[tuple[str, str]]  # (sample, notice), sheet order
+    n_samples: int = 0
+    n_resumed: int = 0
+
+    @property
+    def n_failed(self) -> int:
+        return len(self.errors)
+
+
+# --------------------------------------------------------------------------------------------- sheet
+
+
+def _parse_float(text: str, column: str, low: float, high: float, low_open: bool, path: str, line: int) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise MalformedInputError(f"{column} is not a number: {text!r}", path=path, line=line) from None
+    if value != value or (value <= low if low_open else value < low) or value > high:
+        bracket = "(" if low_open else "["
+        raise MalformedInputError(f"{column} must be in {bracket}{low:g}, {high:g}], got {text!r}", path=path,
+                                  line=line)
+    return value
+
+
+def _resolve(path_text: str, base: str) -> str:
+    path_text = os.path.expanduser(path_text)
+    if path_text == "-":
+        return path_text
+    return path_text if os.path.isabs(path_text) else os.path.normpath(os.path.join(base, path_text))
+
+
+def read_sample_sheet(path: str) -> list[SheetEntry]:
+    """Parse a sample sheet: TSV (tab in the header) or CSV, columns SHEET_COLUMNS (``sample`` plus ``vcf``
+    and/or ``segments`` required; the others optional). Blank lines and lines starting with '#' after the
+    header are skipped. ``segments`` may list several files separated by ';'. Paths are relative to the
+    sheet's directory. Raises InputMissingError / MalformedInputError naming the sheet and line."""
+    if not os.path.exists(path):
+        raise InputMissingError("sample sheet not found", path=path)
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            text = handle.read()
+    except UnicodeDecodeError:
+        raise MalformedInputError("sample sheet is not UTF-8 text", path=path) from None
+    except OSError as exc:
+        raise InputMissingError(f"cannot read sample sheet: {exc.strerror or exc}", path=path) from None
+    lines = text.splitlines()
+    header_index = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if header_index is None:
+        raise MalformedInputError("sample sheet is empty", path=path)
+    header_line = lines[header_index]
+    delimiter = "\t" if "\t" in header_line else ","
+    reader = csv.reader(lines, delimiter=delimiter)
+    rows = list(reader)
+    header = [h.strip().lower().lstrip("#") for h in rows[header_index]]
+    unknown = [h for h in header if h not in SHEET_COLUMNS]
+    if unknown:
+        raise MalformedInputError(
+            f"unknown sample-sheet column(s) {', '.join(repr(u) for u in unknown)}: expected {', '.join(SHEET_COLUMNS)}",
+            path=path, line=header_index + 1,
+        )
+    duplicated = sorted({h for h in header if header.count(h) > 1})
+    if duplicated:
+        raise MalformedInputError(f"duplicated column(s) {', '.join(duplicated)}", path=path, line=header_index + 1)
+    if "sample" not in header or not ({"vcf", "segments"} & set(header)):
+        raise MalformedInputError("the sample sheet needs a 'sample' column and a 'vcf' and/or 'segments' column",
+                                  path=path, line=header_index + 1)
+    base = os.path.dirname(os.path.abspath(path))
+    entries: list[SheetEntry] = []
+    seen: dict[str, int] = {}
+    for index in range(header_index + 1, len(rows)):
+        fields = rows[index]
+        number = index + 1
+        if not fields or all(not f.strip() for f in fields) or fields[0].lstrip().startswith("#"):
+            continue
+        if len(fields) > len(header):
+            raise MalformedInputError(f"{len(fields)} fields but the header has {len(header)}", path=path,
+                                      line=number)
+        values = {h: (fields[i].strip() if i < len(fields) else "") for i, h in enumerate(header)}
+        sample = values.get("sample", "")
+        if not sample:
+            raise MalformedInputError("empty sample name", path=path, line=number)
+        if sample in seen:
+            raise MalformedInputError(f"duplicate sample name {sample!r} (first on line {seen[sample]})", path=path,
+                                      line=number)
+        seen[sample] = number
+        vcf = values.get("vcf") or None
+        segments = [s.strip() for s in (values.get("segments") or "").split(";") if s.strip()]
+        if vcf is None and not segments:
+            raise MalformedInputError(f"sample {sample!r} has neither a vcf nor a segments file", path=path,
+                                      line=number)
+        purity = ploidy = None
+        if values.get("purity"):
+            purity = _parse_float(values["purity"], "purity", 0.0, 1.0, True, path, number)
+        if values.get("ploidy"):
+            ploidy = _parse_float(values["ploidy"], "ploidy", 0.5, 10.0, False, path, number)
+        ihc = values.get("ihc") or None
+        if ihc is not None:
+            from her2cli.evidence import normalize_ihc
+
+            try:
+                ihc = normalize_ihc(ihc)
+            except ValueError as exc:
+                raise MalformedInputError(f"ihc: {exc}", path=path, line=number) from None
+        entries.append(SheetEntry(
+            sample=sample, vcf=_resolve(vcf, base) if vcf else None, segments=[_resolve(s, base) for s in segments],
+            tumor_sample=values.get("tumor_sample") or None, purity=purity, ploidy=ploidy, ihc=ihc, line=number,
+        ))
+    if not entries:
+        raise MalformedInputError("the sample sheet lists no samples", path=path)
+    return entries
+
+
+def entries_from_paths(vcfs: Iterable[str], tumor_sample: Optional[str] = None, purity: Optional[float] = None,
+                       ploidy: Optional[float] = None, ihc: Optional[str] = None) -> list[SheetEntry]:
+    """Entries for `her2 annotate a.vcf b.vcf ...` (sample name from each VCF). The sample name is left to
+    the pipeline, so ``SheetEntry.sample`` is only the file's stem, used for error rows and part files."""
+    from her2cli.pipeline import _file_stem
+
+    return [SheetEntry(sample=_file_stem(p), vcf=p, tumor_sample=tumor_sample, purity=purity, ploidy=ploidy,
+                       ihc=ihc) for p in vcfs]
+
+
+# -------------------------------------------------------------------------------------------- worker
+
+
+def _error_file(entry: SheetEntry, exc: BaseException) -> str:
+    path = getattr(exc, "path", None)
+    if path:
+        return str(path)
+    files = entry.files()
+    return files[0] if len(files) == 1 else ";".join(files)
+
+
+def _error_record(entry: SheetEntry, exc: BaseException) -> dict:
+    if isinstance(exc, Her2Error):
+        reason = exc.message if exc.line is None else f"line {exc.line}: {exc.message}"
+        code = exc.exit_code
+    elif isinstance(exc, MemoryError):
+        reason, code = "out of memory", _INTERNAL_EXIT
+    else:
+        reason, code = f"internal error: {type(exc).__name__}: {exc}", _INTERNAL_EXIT
+    return {"sample": entry.sample, "file": _error_file(entry, exc), "reason": str(reason).replace("\n", " "),
+            "exit_code": code}
+
+
+def run_entry(entry: SheetEntry, options) -> SampleOutcome:
+    """Annotate one sheet entry; top-level so process pools and Dask can pickle it. Never raises (except
+    KeyboardInterrupt/SystemExit): any failure becomes ``SampleOutcome.error``."""
+    try:
+        from her2cli.pipeline import run_sample
+
+        results = run_sample(entry.request(), options)
+        outcome = SampleOutcome(sample=entry.sample)
+        for result in results:
+            outcome.rows.extend(result.rows)
+            if result.summary is not None:
+                outcome.summaries.append(result.summary)
+            for notice in result.notices:
+                if notice not in outcome.notices:
+                    outcome.notices.append(notice)
+        return outcome
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # one bad sample never sinks the cohort
+        return SampleOutcome(sample=entry.sample, error=_error_record(entry, exc))
+
+
+# ------------------------------------------------------------------------------------- resume parts
+
+
+def part_path(parts_dir: str, sample: str) -> str:
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", sample)[:80].lstrip(".") or "sample"
+    digest = hashlib.sha1(sample.encode("utf-8")).hexdigest()[:10]
+    return os.path.join(parts_dir, f"{safe}-{digest}.json")
+
+
+def _fingerprint(entry: SheetEntry, options) -> str:
+    """What a stored result depends on: the sheet row (minus its line), the options, the input files'
+    size and mtime, and the her2cli version."""
+    from her2cli import __version__
+
+    stats = []
+    for path in entry.files():
+        try:
+            st = os.stat(path)
+            stats.append([path, st.st_size, st.st_mtime_ns])
+        except OSError:
+            stats.append([path, None, None])
+    data = asdict(entry)
+    data.pop("line", None)
+    blob = json.dumps([__version__, data, repr(options), stats], sort_keys=True, default=str)
+    return hashlib.sha1(blob.encode("utf-8")).hexdigest()
+
+
+def _load_part(parts_dir: str, entry: SheetEntry, fingerprint: str) -> Optional[SampleOutcome]:
+    try:
+        with open(part_path(parts_dir, entry.sample), encoding="utf-8") as handle:
+            data = json.load(handle)
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("version") != _PART_VERSION or data.get("sample") != entry.sample \
+            or data.get("fingerprint") != fingerprint:
+        return None
+    try:
+        return SampleOutcome(sample=entry.sample, rows=list(data["rows"]), summaries=list(data["summaries"]),
+                             notices=list(data["notices"]), resumed=True)
+    except (KeyError, TypeError):
+        return None
+
+
+def _save_part(parts_dir: str, outcome: SampleOutcome, fingerprint: str) -> None:
+    from her2cli.output import write_atomic
+
+    data = {"version": _PART_VERSION, "sample": outcome.sample, "fingerprint": fingerprint, "rows": outcome.rows,
+            "summaries": outcome.summaries, "notices": outcome.notices}
+    write_atomic(part_path(parts_dir, outcome.sample), json.dumps(data, sort_keys=True, allow_nan=True))
+
+
+# ---------------------------------------------------------------------------------------- executors
+
+
+def _run_serial(todo, options, on_done) -> None:
+    for index, entry in todo:
+        on_done(index, run_entry(entry, options))
+
+
+def _crash_outcome(entry: SheetEntry, what: str) -> SampleOutcome:
+    return SampleOutcome(sample=entry.sample, error={
+        "sample": entry.sample, "file": _error_file(entry, RuntimeError()),
+        "reason": f"worker process died while annotating this sample ({what})", "exit_code": _INTERNAL_EXIT})
+
+
+def _isolated(entry: SheetEntry, options, context) -> SampleOutcome:
+    """Run one sample in its own single-process pool: a crash (segfault, OOM kill) is pinned on it."""
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        try:
+            return pool.submit(run_entry, entry, options).result()
+        except BrokenProcessPool as exc:
+            return _crash_outcome(entry, str(exc) or "process pool broken")
+
+
+def _pool_context():
+    import multiprocessing
+    import threading
+
+    methods = multiprocessing.get_all_start_methods()
+    # fork is cheapest, but forking a process that runs threads (a Dask client, a progress refresher) can
+    # deadlock the child: then workers fork from a clean forkserver instead (they re-import __main__,
+    # which must be guarded by `if __name__ == "__main__":` in a script).
+    if "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
+def _run_pool(todo, options, jobs: int, on_done) -> None:
+    """A process pool with a bounded window of samples in flight: if a worker dies (a C-level crash in a
+    reader), only the samples in flight are suspects; each is rerun alone, the rest go on in a new pool."""
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from concurrent.futures.process import BrokenProcessPool
+
+    context = _pool_context()
+    pending = list(todo)
+    pending.reverse()  # pop() from the end = sheet order
+    window = max(2, jobs * 2)
+    any_result = False
+    while pending:
+        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context)
+        in_flight: dict = {}
+        broken = False
+        try:
+            while pending or in_flight:
+                while pending and len(in_flight) < window:
+                    index, entry = pending.pop()
+                    in_flight[pool.submit(run_entry, entry, options)] = (index, entry)
+                done, _ = wait(list(in_flight), return_when=FIRST_COMPLETED)
+                for future in sorted(done, key=lambda f: in_flight[f][0]):
+                    index, entry = in_flight[future]
+                    try:
+                        outcome = future.result()
+                    except BrokenProcessPool:
+                        broken = True
+                        continue
+                    del in_flight[future]
+                    any_result = True
+                    on_done(index, outcome)
+                if broken:
+                    break
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown(wait=not broken, cancel_futures=True)
+        if broken:
+            suspects = sorted(in_flight.values(), key=lambda item: item[0])
+            outcomes = [(index, _isolated(entry, options, context)) for index, entry in suspects]
+            if not any_result and all(o.error and "worker process died" in o.error["reason"] for _, o in outcomes):
+                raise CohortSetupError(
+                    "worker processes die at start-up (in a Python script, call run_cohort under "
+                    "`if __name__ == \"__main__\":`); try --jobs 1")
+            for index, outcome in outcomes:
+                any_result = any_result or outcome.ok
+                on_done(index, outcome)
+
+
+def _run_dask(todo, options, address: str, on_done) -> None:
+    try:
+        from distributed import Client, as_completed
+    except ImportError:
+        raise CohortSetupError("--dask needs the dask extra: pip install 'her2cli[dask]'") from None
+    try:
+        client = Client(address, timeout="20s", set_as_default=False)
+    except Exception as exc:  # OSError, TimeoutError, ValueError for a bad address ...
+        raise CohortSetupError(f"cannot connect to the Dask scheduler at {address}: {exc}") from None
+    try:
+        options_future = client.scatter(options, broadcast=True)
+        token = uuid.uuid4().hex[:12]
+        futures = {}
+        for index, entry in todo:
+            future = client.submit(run_entry, entry, options_future, pure=False,
+                                   key=f"her2-{token}-{index}")
+            futures[future] = (index, entry)
+        for future in as_completed(list(futures), loop=client.loop):
+            index, entry = futures.pop(future)
+            try:
+                outcome = future.result()
+            except Exception as exc:  # KilledWorker, CommClosedError, ...
+                outcome = _crash_outcome(entry, f"dask: {type(exc).__name__}: {exc}")
+            future.release()
+            on_done(index, outcome)
+        options_future.release()
+    finally:
+        client.close()
+
+
+# -------------------------------------------------------------------------------------------- runner
+
+
+def run_cohort(entries: list[SheetEntry], options, jobs: int = 1, dask_address: Optional[str] = None,
+               progress: Optional[ProgressCallback] = None, resume_dir: Optional[str] = None,
+               parts_dir: Optional[str] = None) -> CohortResult:
+    """Annotate every entry and gather the tables, rows in sheet order.
+
+    ``jobs > 1`` uses that many worker processes; ``dask_address`` sends the samples to a Dask scheduler
+    instead. ``parts_dir`` stores each successful sample's result (atomically) as it completes;
+    ``resume_dir`` reuses results stored there by a previous run when the sheet row, the options and the
+    input files are unchanged. ``progress(done, failed, total)`` is called once at the start and after each
+    sample (from the calling thread)."""
+    from her2cli.summary import cohort_summary
+
+    if jobs < 1:
+        raise CohortSetupError(f"--jobs must be at least 1, got {jobs}")
+    total = len(entries)
+    outcomes: list[Optional[SampleOutcome]] = [None] * total
+    fingerprints = [_fingerprint(e, options) for e in entries] if (resume_dir or parts_dir) else [None] * total
+    counts = {"done": 0, "failed": 0}
+
+    todo = []
+    for index, entry in enumerate(entries):
+        previous = _load_part(os.path.join(resume_dir, PARTS_DIR), entry, fingerprints[index]) if resume_dir else None
+        if previous is not None:
+            outcomes[index] = previous
+            counts["done"] += 1
+        else:
+            todo.append((index, entry))
+    store = os.path.join(parts_dir, PARTS_DIR) if parts_dir else None
+    if store:
+        os.makedirs(store, exist_ok=True)
+    if progress:
+        progress(counts["done"], counts["failed"], total)
+
+    def on_done(index: int, outcome: SampleOutcome) -> None:
+        outcomes[index] = outcome
+        counts["done"] += 1
+        if outcome.ok:
+            if store:
+                _save_part(store, outcome, fingerprints[index])
+        else:
+            counts["failed"] += 1
+        if progress:
+            progress(counts["done"], counts["failed"], total)
+
+    if todo:
+        if dask_address:
+            _run_dask(todo, options, dask_address, on_done)
+        elif jobs > 1 and len(todo) > 1:
+            _run_pool(todo, options, min(jobs, len(todo)), on_done)
+        else:
+            _run_serial(todo, options, on_done)
+
+    alterations: list[dict] = []
+    summaries: list[dict] = []
+    errors: list[dict] = []
+    notices: list[tuple[str, str]] = []
+    for entry, outcome in zip(entries, outcomes):
+        assert outcome is not None
+        if outcome.error is not None:
+            errors.append(outcome.error)
+            continue
+        alterations.extend(outcome.rows)
+        summaries.extend(outcome.summaries)
+        notices.extend((outcome.sample, n) for n in outcome.notices)
+    return CohortResult(alterations=alterations, summaries=summaries, cohort=cohort_summary(summaries),
+                        errors=errors, notices=notices, n_samples=total,
+                        n_resumed=sum(1 for o in outcomes if o is not None and o.resumed))
+
+
+# ------------------------------------------------------------------------------------------- outputs
+
+
+def render_tables(result: CohortResult) -> dict[str, str]:
+    """The four tables as TSV text, keyed like OUTPUT_FILES."""
+    from her2cli.report.tsv import render_tsv
+    from her2cli.schema import ALL_COLUMNS
+    from her2cli.summary import COHORT_COLUMNS, SUMMARY_COLUMNS
+
+    return {
+        "alterations": render_tsv(result.alterations, ALL_COLUMNS),
+        "samples": render_tsv(result.summaries, SUMMARY_COLUMNS),
+        "cohort": render_tsv(result.cohort, COHORT_COLUMNS),
+        "errors": render_tsv(result.errors, ERROR_COLUMNS),
+    }
+
+
+def write_cohort_outputs(result: CohortResult, directory: str) -> dict[str, str]:
+    """Write the four tables into ``directory`` (created if needed), each atomically; returns their paths."""
+    from her2cli.output import write_atomic
+
+    os.makedirs(directory, exist_ok=True)
+    paths = {}
+    for key, text in render_tables(result).items():
+        paths[key] = os.path.join(directory, OUTPUT_FILES[key])
+        write_atomic(paths[key], text)
+    return paths
+
+
+__all__ = [
+    "SHEET_COLUMNS", "ERROR_COLUMNS", "OUTPUT_FILES", "PARTS_DIR", "SheetEntry", "SampleOutcome", "CohortResult",
+    "CohortSetupError", "read_sample_sheet", "entries_from_paths", "run_entry", "run_cohort", "render_tables",
+    "write_cohort_outputs",
+]
