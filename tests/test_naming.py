@@ -241,3 +241,20 @@ def test_start_lost_and_stop_lost(annotators):
     # counted HGVS-style from the old stop (p.Ter110GlnextTer17 convention).
     ext = annotators["GRCh38"].annotate(39728043, "G", "C")
     assert (ext.hgvs_p, ext.hgvs_p_short) == ("p.Ter1256SerextTer10", "p.*1256Sext*10")
+
+
+def test_insertion_at_an_exon_edge(annotators):
+    # Exon 6 starts at GRCh38 39710086 = c.644 (exon table); 39710085 is c.644-1, the G of the AG.
+    # Inserting C between c.644-1 and c.644 leaves the AG intact: HGVS c.644-1_644insC, no protein
+    # prediction (the exon boundary itself moves), splice region (both flanks are in it). It must not
+    # crash (found by the 1,000-sample benchmark cohort).
+    edge = annotators["GRCh38"].annotate(39710085, "G", "GC")
+    assert edge.hgvs_c == "c.644-1_644insC"
+    assert edge.hgvs_p is None
+    assert "splice_acceptor_variant" not in edge.consequence
+    assert "splice_region_variant" in edge.consequence
+    # Between c.644-2 and c.644-1 it splits the AG: a splice acceptor variant, p.?.
+    inside = annotators["GRCh38"].annotate(39710084, "A", "AC")
+    assert inside.hgvs_c.startswith("c.644-2_644-1ins")
+    assert inside.consequence == "splice_acceptor_variant"
+    assert inside.hgvs_p == "p.?"

@@ -142,9 +142,10 @@ class Annotator:
         intron_numbers: list[int] = []
         exonic_n: list[int] = []
         internal_boundaries = self._internal_boundary_ns()
-        region_hits = 0
-        splice_intronic_hits = 0
+        flank_terms: list[set[str]] = []  # splice/intron terms each touched base would have on its own
         for pos, n, offset in placed:
+            own: set[str] = set()
+            flank_terms.append(own)
             if pos < model.tx_start:
                 terms.add("upstream_gene_variant")
                 continue
@@ -156,13 +157,13 @@ class Annotator:
                 if number is not None and number not in intron_numbers:
                     intron_numbers.append(number)
                 distance = abs(offset)
-                splice_intronic_hits += distance <= 8
                 if distance <= 2:
-                    terms.add("splice_donor_variant" if offset > 0 else "splice_acceptor_variant")
+                    own.update(("splice_donor_variant" if offset > 0 else "splice_acceptor_variant",
+                                "splice_region_variant"))
                 elif distance <= 8:
-                    terms.update(("splice_region_variant", "intron_variant"))
+                    own.update(("splice_region_variant", "intron_variant"))
                 else:
-                    terms.add("intron_variant")
+                    own.add("intron_variant")
                 continue
             index = tx.exon_index_at(genome, pos)
             number = model.exons[index].number
@@ -170,21 +171,33 @@ class Annotator:
                 exon_numbers.append(number)
             exonic_n.append(n)
             if any(abs(n - b) < 3 for b in internal_boundaries[index]):
-                region_hits += 1
-        # VEP: an insertion is in the splice region only when both flanking bases are (so one between
-        # the 3rd and 4th exonic base is not); any other change when one of its bases is.
-        if region_hits and (edit.ref or region_hits + splice_intronic_hits == 2):
-            terms.add("splice_region_variant")
+                own.add("splice_region_variant")
+        if edit.ref:
+            splice = set().union(*flank_terms)
+            # A change that reaches a donor/acceptor site is reported as that site, as VEP does.
+            if splice & {"splice_donor_variant", "splice_acceptor_variant"}:
+                splice.discard("splice_region_variant")
+        else:
+            # VEP: an insertion has a splice-site or splice-region effect only when both flanking bases
+            # do (one between the 3rd and 4th exonic base, or right after the AG, has none).
+            splice = flank_terms[0] & flank_terms[1]
+            if splice & {"splice_donor_variant", "splice_acceptor_variant"}:
+                splice.discard("splice_region_variant")
+        terms |= splice
 
-        # An insertion between two exonic bases that are not neighbours in the mRNA sits at an exon edge.
-        insertion_at_edge = not edit.ref and len(exonic_n) == 2 and exonic_n[1] != exonic_n[0] + 1
+        # An insertion is exonic only between two neighbouring mRNA bases; one with an intronic flank, or
+        # between the last base of one exon and the first of the next, sits at an exon edge.
+        insertion_at_edge = not edit.ref and bool(exonic_n) and not (
+            len(exonic_n) == 2 and exonic_n[1] == exonic_n[0] + 1
+        )
         all_exonic = len(exonic_n) == len(placed) and not insertion_at_edge
         protein: ProteinChange | None = None
         if exonic_n:
             first_n, last_n = min(exonic_n), max(exonic_n)
             cds_first, cds_last = tx.cds_first_n, tx.cds_last_n
             in_cds = not (last_n < cds_first or first_n > cds_last)
-            if not edit.ref:  # an insertion between the last UTR base and the first CDS base is UTR
+            if not edit.ref and len(exonic_n) == 2:
+                # between the last UTR base and the first CDS base (or the stop and the 3' UTR) is UTR
                 in_cds = exonic_n[1] > cds_first and exonic_n[0] < cds_last
             if all_exonic and in_cds:
                 n_start = exonic_n[0] if edit.ref else exonic_n[1]

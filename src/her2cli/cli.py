@@ -9,13 +9,13 @@ from __future__ import annotations
 import os
 import sys
 from enum import Enum
-from pathlib import Path
 from typing import List, Optional
 
 import typer
 
 from her2cli import __version__
-from her2cli.errors import EXIT_PARTIAL, EXIT_USAGE, Her2Error
+from her2cli.cli_common import Genome, fail as _fail, parse_thresholds as _parse_thresholds
+from her2cli.errors import EXIT_USAGE, Her2Error
 
 EXIT_INTERNAL = 70
 
@@ -37,11 +37,6 @@ class OutputFormat(str, Enum):
     maf = "maf"
 
 
-class Genome(str, Enum):
-    GRCh37 = "GRCh37"
-    GRCh38 = "GRCh38"
-
-
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"her2 {__version__}")
@@ -55,33 +50,9 @@ def _root(
     """her2cli: ERBB2 (HER2) alterations in non-small-cell lung cancer."""
 
 
-def _fail(message: str, code: int) -> None:
-    sys.stderr.write(f"her2: error: {message}\n")
-    sys.stderr.flush()
-    raise typer.Exit(code)
-
-
 def _notice(message: str, quiet: bool) -> None:
     if not quiet:
         sys.stderr.write(f"her2: note: {message}\n")
-
-
-def _parse_thresholds(items: List[str]):
-    from her2cli.copynumber import Thresholds
-    import dataclasses
-
-    values = {}
-    fields = {f.name: f for f in dataclasses.fields(Thresholds)}
-    for item in items:
-        name, sep, text = item.partition("=")
-        name = name.strip().replace("-", "_")
-        if not sep or name not in fields:
-            _fail(f"--threshold takes NAME=VALUE with NAME one of: {', '.join(fields)}", EXIT_USAGE)
-        try:
-            values[name] = float(text)
-        except ValueError:
-            _fail(f"--threshold {name}: not a number: {text!r}", EXIT_USAGE)
-    return Thresholds(**values)
 
 
 def _choose_format(fmt: Optional[OutputFormat], output: Optional[str]) -> str:
@@ -226,5 +197,3 @@ def main() -> None:
         sys.stderr.write(f"her2: internal error: {type(exc).__name__}: {exc} (please report this)\n")
         sys.exit(EXIT_INTERNAL)
 
-
-del Path, EXIT_PARTIAL

@@ -14,40 +14,8 @@ from typing import List, Optional
 
 import typer
 
+from her2cli.cli_common import Genome, fail as _fail, parse_thresholds
 from her2cli.errors import EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, Her2Error
-
-
-class CohortGenome(str, Enum):
-    GRCh37 = "GRCh37"
-    GRCh38 = "GRCh38"
-
-
-def _fail(message: str, code: int) -> None:
-    sys.stderr.write(f"her2: error: {message}\n")
-    sys.stderr.flush()
-    raise typer.Exit(code)
-
-
-def _thresholds(items: List[str]):
-    import dataclasses
-
-    from her2cli.copynumber import Thresholds
-
-    fields = {f.name for f in dataclasses.fields(Thresholds)}
-    values = {}
-    for item in items:
-        name, sep, text = item.partition("=")
-        name = name.strip().replace("-", "_")
-        if not sep or name not in fields:
-            _fail(f"--threshold takes NAME=VALUE with NAME one of: {', '.join(sorted(fields))}", EXIT_USAGE)
-        try:
-            values[name] = float(text)
-        except ValueError:
-            _fail(f"--threshold {name}: not a number: {text!r}", EXIT_USAGE)
-    try:
-        return Thresholds(**values)
-    except ValueError as exc:
-        _fail(f"--threshold: {exc}", EXIT_USAGE)
 
 
 class _ProgressBar:
@@ -95,7 +63,7 @@ def cohort(
     jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Samples annotated in parallel (worker processes)."),
     dask: Optional[str] = typer.Option(None, "--dask", metavar="ADDRESS", help="Send the samples to this Dask scheduler (e.g. tcp://host:8786); needs pip install 'her2cli[dask]'."),
     resume: bool = typer.Option(False, "--resume", help="Skip samples already done by a previous run into the same --output-dir."),
-    genome: Optional[CohortGenome] = typer.Option(None, "--genome", "-g", help="Genome build for every sample (default: from each file)."),
+    genome: Optional[Genome] = typer.Option(None, "--genome", "-g", help="Genome build for every sample (default: from each file)."),
     reference: Optional[str] = typer.Option(None, "--reference", "-r", help="Indexed genome FASTA for REF checks and intronic normalisation."),
     segment_format: Optional[str] = typer.Option(None, "--segment-format", help="Force the segment format (default: detect)."),
     log_base: Optional[float] = typer.Option(None, "--log-base", help="Segment values are log ratios in this base."),
@@ -115,7 +83,7 @@ def cohort(
         entries = read_sample_sheet(sheet)
         options = Options(
             genome=genome.value if genome else None, reference_fasta=reference, all_records=all_records,
-            segment_format=segment_format, log_base=log_base, thresholds=_thresholds(threshold) if threshold else None,
+            segment_format=segment_format, log_base=log_base, thresholds=parse_thresholds(threshold) if threshold else None,
         )
         if not quiet and sys.stderr.isatty():
             bar = _ProgressBar()

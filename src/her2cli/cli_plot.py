@@ -21,15 +21,11 @@ from typing import List, Optional
 
 import typer
 
+from her2cli.cli_common import fail as _fail
+
 from her2cli.errors import EXIT_USAGE, Her2Error
 
 KINDS = ("auto", "lollipop", "copy-number")
-
-
-def _fail(message: str, code: int) -> None:
-    sys.stderr.write(f"her2: error: {message}\n")
-    sys.stderr.flush()
-    raise typer.Exit(code)
 
 
 def _with_suffix(output: str, suffix: str) -> str:
