@@ -1,4 +1,4 @@
-from her2cli.cli import main
+from her2cli.entry import main
 
 if __name__ == "__main__":
     main()

@@ -6,7 +6,6 @@ documented exit code (see ``her2cli.errors``); no traceback, and no partial outp
 
 from __future__ import annotations
 
-import os
 import sys
 from enum import Enum
 from typing import List, Optional
@@ -14,10 +13,8 @@ from typing import List, Optional
 import typer
 
 from her2cli import __version__
-from her2cli.cli_common import Genome, fail as _fail, parse_thresholds as _parse_thresholds
-from her2cli.errors import EXIT_USAGE, Her2Error
+from her2cli.cli_common import Genome
 
-EXIT_INTERNAL = 70
 
 app = typer.Typer(
     add_completion=False,
@@ -50,17 +47,10 @@ def _root(
     """her2cli: ERBB2 (HER2) alterations in non-small-cell lung cancer."""
 
 
-def _notice(message: str, quiet: bool) -> None:
-    if not quiet:
-        sys.stderr.write(f"her2: note: {message}\n")
-
-
 def _choose_format(fmt: Optional[OutputFormat], output: Optional[str]) -> str:
-    if fmt is not None:
-        return fmt.value
-    if output is None and sys.stdout.isatty():
-        return "table"
-    return "tsv"
+    from her2cli.annotate_run import choose_format
+
+    return choose_format(fmt.value if fmt else None, output)
 
 
 @app.command(
@@ -91,49 +81,17 @@ def annotate(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No notices on stderr."),
 ) -> None:
     """Annotate the ERBB2 alterations of one or more samples."""
-    inputs = list(inputs or [])
-    if not inputs and not segments:
-        _fail("give at least one VCF or --segments FILE (see her2 annotate --help)", EXIT_USAGE)
-    if len(inputs) > 1 and (segments or sample):
-        _fail("--segments/--sample go with a single VCF; use 'her2 cohort' with a sample sheet for several", EXIT_USAGE)
-    fmt = _choose_format(output_format, output)
-    try:
-        from her2cli.pipeline import Options, SampleRequest, run_sample
-        from her2cli.report.render import render
+    from her2cli.annotate_run import AnnotateArgs, run_annotate
 
-        if ihc is not None:
-            from her2cli.evidence import normalize_ihc
-
-            try:
-                ihc = normalize_ihc(ihc)
-            except ValueError as exc:
-                _fail(f"--ihc: {exc}", EXIT_USAGE)
-        options = Options(
-            genome=genome.value if genome else None, reference_fasta=reference, all_records=all_records,
-            segment_format=segment_format, log_base=log_base,
-            thresholds=_parse_thresholds(threshold) if (threshold or segments) else None,
-        )
-        results = []
-        if inputs:
-            for path in inputs:
-                request = SampleRequest(vcf=path, segments=list(segments), tumor_sample=sample, purity=purity,
-                                        ploidy=ploidy, ihc=ihc)
-                results.extend(run_sample(request, options))
-        else:
-            request = SampleRequest(segments=list(segments), purity=purity, ploidy=ploidy, ihc=ihc)
-            results.extend(run_sample(request, options))
-        text = render(results, fmt, summary=summary, input_paths=inputs)
-        seen = set()
-        for result in results:
-            for notice in result.notices:
-                if notice not in seen:
-                    seen.add(notice)
-                    _notice(notice, quiet)
-        from her2cli.output import write_output
-
-        write_output(output, text)
-    except Her2Error as exc:
-        _fail(exc.one_line(), exc.exit_code)
+    code = run_annotate(AnnotateArgs(
+        inputs=list(inputs or []), segments=list(segments), segment_format=segment_format, log_base=log_base,
+        genome=genome.value if genome else None, reference=reference, sample=sample, purity=purity,
+        ploidy=ploidy, ihc=ihc, threshold=list(threshold),
+        output_format=output_format.value if output_format else None, output=output, summary=summary,
+        all_records=all_records, quiet=quiet,
+    ))
+    if code:
+        raise typer.Exit(code)
 
 
 @app.command()
@@ -175,25 +133,7 @@ _register_commands()
 
 
 def main() -> None:
-    """Console-script entry point: never a traceback, whatever goes wrong."""
-    try:
-        app()
-    except KeyboardInterrupt:
-        sys.stderr.write("her2: interrupted\n")
-        sys.exit(130)
-    except BrokenPipeError:
-        # The reader went away (e.g. `her2 annotate x.vcf | head`): not an error of ours.
-        try:
-            sys.stdout = open(os.devnull, "w")
-        except OSError:
-            pass
-        sys.exit(0)
-    except Her2Error as exc:
-        sys.stderr.write(f"her2: error: {exc.one_line()}\n")
-        sys.exit(exc.exit_code)
-    except SystemExit:
-        raise
-    except Exception as exc:  # a bug of ours: still one line, and a distinct exit code
-        sys.stderr.write(f"her2: internal error: {type(exc).__name__}: {exc} (please report this)\n")
-        sys.exit(EXIT_INTERNAL)
+    """Typer entry point (``her2cli.entry.main`` sends here whatever it does not serve itself)."""
+    from her2cli.guard import guarded
 
+    sys.exit(guarded(lambda: app(standalone_mode=True)))

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import sys
 import time
-from enum import Enum
 from typing import List, Optional
 
 import typer

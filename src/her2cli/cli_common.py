@@ -25,22 +25,10 @@ def fail(message: str, code: int) -> None:
 
 def parse_thresholds(items: List[str]):
     """``--threshold NAME=VALUE`` items into copynumber.Thresholds (usage error on a bad item)."""
-    import dataclasses
+    from her2cli.annotate_run import thresholds_from_items
+    from her2cli.errors import UsageError
 
-    from her2cli.copynumber import Thresholds
-
-    fields = {f.name for f in dataclasses.fields(Thresholds)}
-    values = {}
-    for item in items:
-        name, sep, text = item.partition("=")
-        name = name.strip().replace("-", "_")
-        if not sep or name not in fields:
-            fail(f"--threshold takes NAME=VALUE with NAME one of: {', '.join(sorted(fields))}", EXIT_USAGE)
-        try:
-            values[name] = float(text)
-        except ValueError:
-            fail(f"--threshold {name}: not a number: {text!r}", EXIT_USAGE)
     try:
-        return Thresholds(**values)
-    except ValueError as exc:
-        fail(f"--threshold: {exc}", EXIT_USAGE)
+        return thresholds_from_items(items)
+    except UsageError as exc:
+        fail(exc.one_line(), EXIT_USAGE)

@@ -42,6 +42,10 @@ class Her2Error(Exception):
         return f"{where}{self.message}".replace("\n", " ")
 
 
+class UsageError(Her2Error):
+    exit_code = EXIT_USAGE
+
+
 class InputMissingError(Her2Error):
     exit_code = EXIT_MISSING
 

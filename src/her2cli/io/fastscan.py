@@ -12,7 +12,11 @@ Every path returns exactly what a plain full read filtered by the same rule
 returns (``scan_naive`` is that rule, kept here as the reference). Anything that
 would make the seek unsafe (no contig order, unsorted data, a contig missing from
 the header, a missing BGZF EOF marker) falls back to the sequential scan with a
-notice.
+notice. Assumptions (as htslib makes them): a header with ``##contig`` lines lists
+every contig used (an unlisted target such as "17" in a chr-named file is absent),
+and sortedness is checked on what is read (probe blocks, the lines up to the
+region), not proven for the rest -- the plain-text scan and the BGZF seek stop
+once past the region; gzip/BGZF full reads always see every line.
 
 This module deliberately imports nothing heavy: it runs before the CLI decides
 whether it needs cyvcf2/pandas at all.
@@ -64,10 +68,6 @@ class ScanResult:
 
 class _Fallback(Exception):
     """The seek path cannot be trusted for this file; carries the notice text."""
-
-
-class _Unsorted(Exception):
-    pass
 
 
 # --------------------------------------------------------------------------- lines

@@ -1,0 +1,279 @@
+"""Read one region of a bgzipped VCF through its tabix (.tbi) index, in pure Python.
+
+The index gives, for each reference, the BGZF virtual offsets of the chunks of
+records in each bin (the UCSC/SAM binning scheme, 16 kb leaf windows) and a
+linear index: the offset of the first record overlapping each 16 kb window.
+Querying it is htslib's rule (``hts_itr_query``): the chunks of the bins that
+can hold an overlapping record (``reg2bins``), minus those ending before the
+linear-index offset of the region's first window. We seek to the smallest
+qualifying chunk start, then inflate BGZF blocks sequentially (one at a time:
+the decompressed bytes held stay small) until a record on the contig starts
+past the region or the contig changes -- the index guarantees the sort order.
+
+Records are selected with the same rule as :func:`her2cli.io.fastscan.scan_naive`
+(``POS <= end and POS + len(REF) - 1 >= start``). The index records each
+record's span as POS..POS+len(REF)-1 (or INFO/END), so a long deletion starting
+before the region is found through its (larger) bin.
+
+Only the TBI format for VCF is handled; anything else (a CSI index, a TBI for
+BED/GFF/SAM) returns ``None`` so that the caller can use htslib. Like
+fastscan, this module imports nothing heavy.
+"""
+
+from __future__ import annotations
+
+import struct
+from typing import BinaryIO, Iterator
+
+from her2cli.errors import InputMissingError, MalformedInputError
+from her2cli.io.fastscan import (
+    _BGZF_EOF,
+    _DECOMPRESS_ERRORS,
+    _MAX_BLOCK,
+    ScanResult,
+    _bgzf_bsize,
+    _decode,
+    _gzip,
+    _Header,
+    _pos_reflen,
+    _zlib,
+)
+
+__all__ = ["read_tbi_region"]
+
+_TBI_MAGIC = b"TBI\x01"
+_CSI_MAGIC = b"CSI\x01"
+_FORMAT_VCF = 2
+_MIN_SHIFT = 14  # 16 kb linear-index windows
+_MAX_COORD = 1 << 29  # largest coordinate the TBI binning scheme can express
+_MISSING = 0xFFFFFFFFFFFFFFFF
+_RAW_READ = 4 * _MAX_BLOCK  # compressed bytes read from disk at a time
+
+
+def _reg2bins(beg: int, end: int) -> set[int]:
+    """Bins that may hold an interval overlapping [beg, end) (0-based, half-open)."""
+    end -= 1
+    bins = {0}
+    for shift, first in ((26, 1), (23, 9), (20, 73), (17, 585), (14, 4681)):
+        bins.update(range(first + (beg >> shift), first + (end >> shift) + 1))
+    return bins
+
+
+# ------------------------------------------------------------------ the index
+
+def _load_index(index_path: str) -> bytes | None:
+    """The decompressed index, or None when it is not a TBI."""
+    try:
+        with open(index_path, "rb") as fh:
+            raw = fh.read()
+    except FileNotFoundError as exc:
+        raise InputMissingError("no such index file", path=index_path) from exc
+    except OSError as exc:
+        raise InputMissingError(f"cannot open index file ({exc.strerror})", path=index_path) from exc
+    if raw[:2] == b"\x1f\x8b":
+        try:
+            data = _gzip.decompress(raw)
+        except _DECOMPRESS_ERRORS as exc:
+            raise MalformedInputError(f"corrupt or truncated tabix index ({exc})", path=index_path) from exc
+    else:
+        data = raw  # htslib also accepts an uncompressed index
+    if data[:4] != _TBI_MAGIC:
+        return None  # CSI ("CSI\1") or something else: let htslib deal with it
+    return data
+
+
+class _Tbi:
+    """The parts of a TBI index needed for one query (parsed lazily, per reference)."""
+
+    def __init__(self, data: bytes, index_path: str):
+        self.data, self.path = data, index_path
+        try:
+            (self.n_ref, self.fmt, self.col_seq, self.col_beg, self.col_end, self.meta,
+             self.skip, l_nm) = struct.unpack_from("<8i", data, 4)
+            names = data[36:36 + l_nm]
+            if len(names) != l_nm or l_nm < 0 or self.n_ref < 0:
+                raise struct.error("names truncated")
+        except struct.error as exc:
+            raise self._bad() from exc
+        self.names = [n.decode("utf-8", "replace") for n in names.split(b"\0")[:self.n_ref]]
+        if len(self.names) != self.n_ref:
+            raise self._bad()
+        self.refs_off = 36 + l_nm
+
+    def _bad(self) -> MalformedInputError:
+        return MalformedInputError("corrupt or truncated tabix index", path=self.path)
+
+    def is_vcf(self) -> bool:
+        return (self.fmt & 0xFFFF) == _FORMAT_VCF and self.col_seq == 1 and self.col_beg == 2
+
+    def query(self, tids: set[int], beg: int, end: int) -> dict[int, int]:
+        """tid -> virtual offset where to start reading (tids with nothing to read are absent)."""
+        data = self.data
+        unpack = struct.unpack_from
+        want = _reg2bins(beg, end)
+        window = beg >> _MIN_SHIFT
+        out: dict[int, int] = {}
+        p = self.refs_off
+        last = max(tids)
+        try:
+            for tid in range(last + 1):
+                (n_bin,) = unpack("<i", data, p)
+                p += 4
+                if tid not in tids:
+                    for _ in range(n_bin):  # skip the bins (they vary in size)
+                        p += 8 + 16 * unpack("<i", data, p + 4)[0]
+                    (n_intv,) = unpack("<i", data, p)
+                    p += 4 + 8 * n_intv
+                    continue
+                chunks: list[tuple[int, int]] = []
+                for _ in range(n_bin):
+                    b, n_chunk = unpack("<Ii", data, p)
+                    p += 8
+                    if b in want:
+                        chunks.extend(zip(*[iter(unpack(f"<{2 * n_chunk}Q", data, p))] * 2))
+                    p += 16 * n_chunk
+                (n_intv,) = unpack("<i", data, p)
+                lin = p + 4
+                p = lin + 8 * n_intv
+                if p > len(data) or n_bin < 0 or n_intv < 0:
+                    raise struct.error("index truncated")
+                if window >= n_intv:
+                    continue  # the region starts past the last record of this reference
+                min_off = 0
+                for w in range(window, -1, -1):  # a missing window entry: use an earlier one
+                    (v,) = unpack("<Q", data, lin + 8 * w)
+                    if v != _MISSING and (v != 0 or w == 0):
+                        min_off = v
+                        break
+                starts = [u for u, v in chunks if v > min_off]
+                if starts:
+                    # Every record overlapping the region lies at or after min_off (a record
+                    # start), so starting there is as safe as at an earlier chunk start.
+                    out[tid] = max(min(starts), min_off)
+        except struct.error as exc:
+            raise self._bad() from exc
+        return out
+
+
+# ----------------------------------------------------------------- the data
+
+class _BlockReader:
+    """Sequential BGZF blocks from a byte offset, validated one by one."""
+
+    def __init__(self, fh: BinaryIO, size: int, name: str):
+        self.fh, self.size, self.name = fh, size, name
+
+    def blocks(self, off: int) -> Iterator[bytes]:
+        fh, size = self.fh, self.size
+        fh.seek(off)
+        buf = fh.read(_RAW_READ)
+        base = off  # file offset of buf[0]
+        while off < size:
+            s = off - base
+            if len(buf) - s < 18 + 2 * _MAX_BLOCK and base + len(buf) < size:
+                buf = buf[s:] + fh.read(_RAW_READ)
+                base, s = off, 0
+            bsize = _bgzf_bsize(buf, s)
+            if bsize is None or bsize < 26 or s + bsize > len(buf):
+                raise MalformedInputError(f"truncated or corrupt BGZF block at byte {off}", path=self.name)
+            try:
+                data = _zlib.decompress(buf[s:s + bsize], 31)  # checks CRC32 and ISIZE
+            except _DECOMPRESS_ERRORS as exc:
+                raise MalformedInputError(f"truncated or corrupt BGZF block at byte {off} ({exc})",
+                                          path=self.name) from exc
+            off += bsize
+            yield data
+
+
+def _read_header(reader: _BlockReader, name: str) -> list[str]:
+    header = _Header(name)
+    for data in reader.blocks(0):
+        if header.feed(data) is not None:
+            return header.lines
+    header.finish()  # raises: no '#CHROM' line
+    return header.lines
+
+
+def _read_records(reader: _BlockReader, voff: int, contig: str, start: int, end: int,
+                  name: str, index_path: str) -> list[str]:
+    coff, uoff = voff >> 16, voff & 0xFFFF
+    if coff >= reader.size:
+        raise MalformedInputError(
+            f"index points to byte {coff}, past the end of {name} ({reader.size} bytes); "
+            "the index does not belong to this file or the file is truncated", path=index_path)
+    prefix = contig.encode() + b"\t"
+    out: list[str] = []
+    carry = b""
+    first = True
+    for data in reader.blocks(coff):
+        if first:
+            first = False
+            if uoff > len(data):
+                raise MalformedInputError(
+                    f"index points inside a BGZF block of {name} past its end; "
+                    "the index does not belong to this file", path=index_path)
+            data = data[uoff:]
+        if not data:
+            continue
+        lines = data.split(b"\n")
+        if carry:
+            lines[0] = carry + lines[0]
+        carry = lines.pop()
+        for line in lines:
+            if _keep(line, prefix, start, end, name, out):
+                return out
+    if carry:  # last line without a newline
+        _keep(carry, prefix, start, end, name, out)
+    return out
+
+
+def _keep(line: bytes, prefix: bytes, start: int, end: int, name: str, out: list[str]) -> bool:
+    """Append the line if it overlaps; True once reading can stop."""
+    if not line.startswith(prefix):
+        return bool(line) and not line.startswith(b"#")  # another contig: done
+    pos, reflen = _pos_reflen(line, name)
+    if pos > end:
+        return True
+    if pos + reflen - 1 >= start:
+        out.append(_decode(line))
+    return False
+
+
+# ------------------------------------------------------------------- public API
+
+def read_tbi_region(path: str, index_path: str, contigs: set[str], start: int,
+                    end: int) -> ScanResult | None:
+    """Header lines plus the records of ``contigs`` overlapping [start, end] (1-based, closed),
+    read through the tabix index; None if ``index_path`` is not a TBI index for VCF."""
+    data = _load_index(index_path)
+    if data is None:
+        return None
+    tbi = _Tbi(data, index_path)
+    if not tbi.is_vcf():
+        return None
+    try:
+        fh = open(path, "rb")
+    except FileNotFoundError as exc:
+        raise InputMissingError("no such file", path=path) from exc
+    except OSError as exc:
+        raise InputMissingError(f"cannot open file ({exc.strerror})", path=path) from exc
+    with fh:
+        fh.seek(0, 2)
+        size = fh.tell()
+        notices: list[str] = []
+        if size >= len(_BGZF_EOF):
+            fh.seek(size - len(_BGZF_EOF))
+            if fh.read() != _BGZF_EOF:
+                notices.append("no BGZF end-of-file marker (the file may be truncated)")
+        reader = _BlockReader(fh, size, path)
+        header = _read_header(reader, path)
+        records: list[str] = []
+        tid_of = {n: i for i, n in enumerate(tbi.names)}
+        tids = {tid_of[c] for c in contigs if c in tid_of}
+        start = max(start, 1)
+        if tids and start <= end and start <= _MAX_COORD:
+            starts = tbi.query(tids, start - 1, min(end, _MAX_COORD))
+            for tid in sorted(starts):  # index order is file order
+                records += _read_records(reader, starts[tid], tbi.names[tid], start, end,
+                                         path, index_path)
+    return ScanResult(header, records, "tabix-index", notices)
