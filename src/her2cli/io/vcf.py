@@ -209,9 +209,27 @@ def read_region(path: str, contigs: set[str], regions: list[tuple[int, int]]) ->
     if path == "-":
         return _scan_stream(sys.stdin.buffer, contigs, regions, "<stdin>")
     kind = sniff(path)
-    if kind == "bcf" or (kind == "bgzf" and find_index(path)):
+    index = find_index(path) if kind == "bgzf" else None
+    if index is not None and index.endswith(".tbi"):
+        # A tabix index is read in pure Python: no numpy/htslib start-up for a 60 kb region.
+        indexed = _read_with_tabix(path, index, contigs, regions)
+        if indexed is not None:
+            return indexed
+    if kind == "bcf" or index is not None:
         return _read_with_htslib(path, kind, contigs, regions)
     return _scan_file(path, contigs, regions)
+
+
+def _read_with_tabix(path: str, index: str, contigs: set[str], regions: list[tuple[int, int]]):
+    from her2cli.io import tabix
+
+    results = []
+    for start, end in regions:
+        result = tabix.read_tbi_region(path, index, contigs, start, end)
+        if result is None:  # not a VCF TBI: let htslib read it
+            return None
+        results.append(result)
+    return _merge_scans(results, path, contigs, regions)
 
 
 def _in_regions(pos: int, ref_len: int, regions: list[tuple[int, int]]) -> bool:
