@@ -40,18 +40,10 @@ CLI = ("import sys, typer\nfrom her2cli import cli\n"
 
 
 def contig_lengths() -> dict[str, int]:
-    lengths, header = {}, None
-    with open(REPO / "resources" / "contig_lengths.tsv", encoding="utf-8") as fh:
-        for line in fh:
-            if line.startswith("#") or not line.strip():
-                continue
-            fields = line.rstrip("\n").split("\t")
-            if header is None:
-                header = fields
-                continue
-            row = dict(zip(header, fields))
-            lengths[row["ucsc_name"]] = int(row["GRCh38_length"])
-    return lengths
+    """GRCh38 lengths of the UCSC-named contigs, from the bundled resources/contig_lengths.tsv."""
+    from her2cli.datafiles import read_tsv
+
+    return {row["ucsc_name"]: int(row["GRCh38_length"]) for row in read_tsv("contig_lengths.tsv")}
 
 
 def generate(directory: Path, n: int, records: int, seed: int = 1) -> Path:

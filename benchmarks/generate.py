@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import os
 import random
 import shutil
 import struct
@@ -45,20 +44,10 @@ BASES = "ACGT"
 
 
 def contig_lengths() -> dict[str, int]:
-    """GRCh38 lengths from resources/contig_lengths.tsv ('#' lines are comments)."""
-    lengths: dict[str, int] = {}
-    header = None
-    with open(REPO / "resources" / "contig_lengths.tsv", encoding="utf-8") as fh:
-        for line in fh:
-            if line.startswith("#") or not line.strip():
-                continue
-            fields = line.rstrip("\n").split("\t")
-            if header is None:
-                header = fields
-                continue
-            row = dict(zip(header, fields))
-            lengths[row["ucsc_name"]] = int(row["GRCh38_length"])
-    return lengths
+    """GRCh38 lengths of the UCSC-named contigs, from the bundled resources/contig_lengths.tsv."""
+    from her2cli.datafiles import read_tsv
+
+    return {row["ucsc_name"]: int(row["GRCh38_length"]) for row in read_tsv("contig_lengths.tsv")}
 
 
 def erbb2_exon_bases() -> dict[int, str]:
