@@ -318,7 +318,7 @@ def test_cli_output_dir_jobs_and_errors(cohort_dir, serial_tables, tmp_path):
                       ("errors.tsv", "errors")):
         assert (out1 / name).read_bytes() == (out2 / name).read_bytes() == serial_tables[key].encode()
     assert not [p for p in os.listdir(out1) if p.endswith(".tmp")]
-    assert len(os.listdir(out1 / PARTS_DIR)) == N_GOOD  # only successful samples are stored
+    assert len(_journal(out1)) == N_GOOD  # only successful samples are stored
 
 
 def test_cli_stdout_quiet_and_ok_exit(cohort_dir, tmp_path):
@@ -368,9 +368,9 @@ def test_interrupted_run_then_resume(entries, serial_tables, tmp_path):
     with pytest.raises(_Interrupt):
         run_cohort(entries, Options(), jobs=1, parts_dir=str(out), progress=stop_after_100)
     assert not (out / "alterations.tsv").exists()  # no table from an interrupted run
-    stored = len(os.listdir(out / PARTS_DIR))
+    stored = len(_journal(out))
     assert 90 <= stored <= 100
-    assert not [p for p in os.listdir(out / PARTS_DIR) if not p.endswith(".json")]
+    assert os.listdir(out / PARTS_DIR) == ["journal.jsonl"]
 
     result = run_cohort(entries, Options(), jobs=2, parts_dir=str(out), resume_dir=str(out))
     assert result.n_resumed == stored
@@ -378,6 +378,11 @@ def test_interrupted_run_then_resume(entries, serial_tables, tmp_path):
     for key, name in (("alterations", "alterations.tsv"), ("samples", "samples.tsv"), ("cohort", "cohort.tsv"),
                       ("errors", "errors.tsv")):
         assert (out / name).read_text() == serial_tables[key]
+
+
+def _journal(out) -> list[dict]:
+    lines = (out / PARTS_DIR / "journal.jsonl").read_text().splitlines()
+    return [json.loads(line) for line in lines]
 
 
 def test_resume_reuses_parts_and_reruns_changed_samples(cohort_dir, tmp_path):
@@ -393,11 +398,11 @@ def test_resume_reuses_parts_and_reruns_changed_samples(cohort_dir, tmp_path):
     first = run_cohort(entries, Options(), parts_dir=str(tmp_path / "o"))
     assert first.n_resumed == 0 and not first.errors
     # a stored result is used as-is (mark it to prove it) ...
-    part = tmp_path / "o" / PARTS_DIR
-    marked = sorted(part.iterdir())[0]
-    data = json.loads(marked.read_text())
-    data["summaries"][0]["mutations"] = "FROM-PART"
-    marked.write_text(json.dumps(data))
+    journal = tmp_path / "o" / PARTS_DIR / "journal.jsonl"
+    records = [json.loads(line) for line in journal.read_text().splitlines()]
+    records[0]["summaries"][0]["mutations"] = "FROM-PART"
+    # a half-written last line (a run killed mid-write) is skipped
+    journal.write_text("".join(json.dumps(r) + "\n" for r in records) + '{"version": 1, "sam')
     # ... unless its input changed (P005's file gets a new modification time)
     os.utime(copies[2], ns=(1, 1))
     again = run_cohort(entries, Options(), resume_dir=str(tmp_path / "o"))

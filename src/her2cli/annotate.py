@@ -57,6 +57,7 @@ class Annotator:
         self.model = transcript.builds[genome]
         self.sequence = sequence
         self.have_genome_fasta = have_genome_fasta
+        self._boundaries = self._internal_boundary_ns()
 
     # ------------------------------------------------------------------------------------------
     def annotate(self, pos: int, ref: str, alt: str) -> AlleleAnnotation | None:
@@ -141,7 +142,7 @@ class Annotator:
         exon_numbers: list[int] = []
         intron_numbers: list[int] = []
         exonic_n: list[int] = []
-        internal_boundaries = self._internal_boundary_ns()
+        internal_boundaries = self._boundaries
         flank_terms: list[set[str]] = []  # splice/intron terms each touched base would have on its own
         for pos, n, offset in placed:
             own: set[str] = set()

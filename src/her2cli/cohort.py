@@ -18,7 +18,6 @@ import csv
 import hashlib
 import json
 import os
-import re
 import uuid
 from dataclasses import asdict, dataclass, field
 from typing import Callable, Iterable, Optional
@@ -259,10 +258,7 @@ def run_entry(entry: SheetEntry, options) -> SampleOutcome:
 # ------------------------------------------------------------------------------------- resume parts
 
 
-def part_path(parts_dir: str, sample: str) -> str:
-    safe = re.sub(r"[^A-Za-z0-9._-]", "_", sample)[:80].lstrip(".") or "sample"
-    digest = hashlib.sha1(sample.encode("utf-8")).hexdigest()[:10]
-    return os.path.join(parts_dir, f"{safe}-{digest}.json")
+JOURNAL = "journal.jsonl"
 
 
 def _fingerprint(entry: SheetEntry, options) -> str:
@@ -283,14 +279,26 @@ def _fingerprint(entry: SheetEntry, options) -> str:
     return hashlib.sha1(blob.encode("utf-8")).hexdigest()
 
 
-def _load_part(parts_dir: str, entry: SheetEntry, fingerprint: str) -> Optional[SampleOutcome]:
+def _load_journal(parts_dir: str) -> dict[str, dict]:
+    """The results a previous run recorded, last record per sample. One JSON line per finished sample,
+    appended as it completes: a run killed mid-write leaves at most one broken last line, skipped here."""
+    found: dict[str, dict] = {}
     try:
-        with open(part_path(parts_dir, entry.sample), encoding="utf-8") as handle:
-            data = json.load(handle)
-    except (OSError, ValueError):
-        return None
-    if not isinstance(data, dict) or data.get("version") != _PART_VERSION or data.get("sample") != entry.sample \
-            or data.get("fingerprint") != fingerprint:
+        with open(os.path.join(parts_dir, JOURNAL), encoding="utf-8") as handle:
+            for line in handle:
+                try:
+                    data = json.loads(line)
+                except ValueError:
+                    continue
+                if isinstance(data, dict) and data.get("version") == _PART_VERSION and "sample" in data:
+                    found[data["sample"]] = data
+    except OSError:
+        pass
+    return found
+
+
+def _outcome_from_journal(data: Optional[dict], entry: SheetEntry, fingerprint: str) -> Optional[SampleOutcome]:
+    if data is None or data.get("fingerprint") != fingerprint:
         return None
     try:
         return SampleOutcome(sample=entry.sample, rows=list(data["rows"]), summaries=list(data["summaries"]),
@@ -299,12 +307,10 @@ def _load_part(parts_dir: str, entry: SheetEntry, fingerprint: str) -> Optional[
         return None
 
 
-def _save_part(parts_dir: str, outcome: SampleOutcome, fingerprint: str) -> None:
-    from her2cli.output import write_atomic
-
+def _journal_line(outcome: SampleOutcome, fingerprint: str) -> str:
     data = {"version": _PART_VERSION, "sample": outcome.sample, "fingerprint": fingerprint, "rows": outcome.rows,
             "summaries": outcome.summaries, "notices": outcome.notices}
-    write_atomic(part_path(parts_dir, outcome.sample), json.dumps(data, sort_keys=True, allow_nan=True))
+    return json.dumps(data, sort_keys=True, allow_nan=True) + "\n"
 
 
 # ---------------------------------------------------------------------------------------- executors
@@ -448,16 +454,18 @@ def run_cohort(entries: list[SheetEntry], options, jobs: int = 1, dask_address: 
     counts = {"done": 0, "failed": 0}
 
     todo = []
+    journal = _load_journal(os.path.join(resume_dir, PARTS_DIR)) if resume_dir else {}
     for index, entry in enumerate(entries):
-        previous = _load_part(os.path.join(resume_dir, PARTS_DIR), entry, fingerprints[index]) if resume_dir else None
+        previous = _outcome_from_journal(journal.get(entry.sample), entry, fingerprints[index])
         if previous is not None:
             outcomes[index] = previous
             counts["done"] += 1
         else:
             todo.append((index, entry))
-    store = os.path.join(parts_dir, PARTS_DIR) if parts_dir else None
-    if store:
-        os.makedirs(store, exist_ok=True)
+    store = None
+    if parts_dir:
+        os.makedirs(os.path.join(parts_dir, PARTS_DIR), exist_ok=True)
+        store = open(os.path.join(parts_dir, PARTS_DIR, JOURNAL), "a", encoding="utf-8")
     if progress:
         progress(counts["done"], counts["failed"], total)
 
@@ -466,19 +474,24 @@ def run_cohort(entries: list[SheetEntry], options, jobs: int = 1, dask_address: 
         counts["done"] += 1
         if outcome.ok:
             if store:
-                _save_part(store, outcome, fingerprints[index])
+                store.write(_journal_line(outcome, fingerprints[index]))
+                store.flush()
         else:
             counts["failed"] += 1
         if progress:
             progress(counts["done"], counts["failed"], total)
 
-    if todo:
-        if dask_address:
-            _run_dask(todo, options, dask_address, on_done)
-        elif jobs > 1 and len(todo) > 1:
-            _run_pool(todo, options, min(jobs, len(todo)), on_done)
-        else:
-            _run_serial(todo, options, on_done)
+    try:
+        if todo:
+            if dask_address:
+                _run_dask(todo, options, dask_address, on_done)
+            elif jobs > 1 and len(todo) > 1:
+                _run_pool(todo, options, min(jobs, len(todo)), on_done)
+            else:
+                _run_serial(todo, options, on_done)
+    finally:
+        if store:
+            store.close()
 
     alterations: list[dict] = []
     summaries: list[dict] = []

@@ -55,7 +55,7 @@ def annotate_vcf(path: str, options: Options, tumor_sample: Optional[str] = None
     from her2cli.annotate import Annotator
     from her2cli.genome import CHR17_NAMES, resolve_build
     from her2cli.io.vcf import read_region
-    from her2cli.sequence import ExonicSequence, FastaSequence
+    from her2cli.sequence import FastaSequence, exonic_sequence
     from her2cli.transcript import GENOMES, load_transcript
 
     tx = load_transcript()
@@ -100,7 +100,7 @@ def annotate_vcf(path: str, options: Options, tumor_sample: Optional[str] = None
     if options.reference_fasta:
         sequence = FastaSequence(options.reference_fasta, tx, genome)
     else:
-        sequence = ExonicSequence(tx, genome)
+        sequence = exonic_sequence(tx, genome)
     _check_build_by_ref(records, sequence, genome, source)
     annotator = Annotator(tx, genome, sequence, have_genome_fasta=bool(options.reference_fasta))
 

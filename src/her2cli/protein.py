@@ -104,14 +104,12 @@ def _coding_change(mrna: str, protein: str, utr5: int, n_start: int, n_end: int,
         p3, p1 = "p.Met1?", "p.M1?"
         return ProteinChange(("start_lost",), p3, p1, 1, 1, kind="start_lost")
 
-    alt_protein = translate(mutant[utr5:])
+    alt_protein = _mutant_protein(mutant, ref_protein, utr5, first_res, last_res, delta)
     has_stop = alt_protein.endswith("*")
 
     # First differing residue.
-    a = 0
     limit = min(len(ref_protein), len(alt_protein))
-    while a < limit and ref_protein[a] == alt_protein[a]:
-        a += 1
+    a = _common_prefix_length(ref_protein, alt_protein, limit)
 
     if delta % 3 != 0:
         return _frameshift(ref_protein, alt_protein, a, has_stop)
@@ -143,13 +141,7 @@ def _coding_change(mrna: str, protein: str, utr5: int, n_start: int, n_end: int,
         return ProteinChange(("stop_gained",) + size_term, p3, p1, a + 1, e + 1, kind="nonsense")
 
     # Trim the common suffix (never into the prefix).
-    s = 0
-    while (
-        s < len(ref_protein) - a
-        and s < len(alt_protein) - a
-        and ref_protein[len(ref_protein) - 1 - s] == alt_protein[len(alt_protein) - 1 - s]
-    ):
-        s += 1
+    s = _common_suffix_length(ref_protein, alt_protein, min(len(ref_protein), len(alt_protein)) - a)
     deleted = ref_protein[a : len(ref_protein) - s]
     inserted = alt_protein[a : len(alt_protein) - s]
     consequences = size_term or ("missense_variant",)
@@ -177,6 +169,43 @@ def _coding_change(mrna: str, protein: str, utr5: int, n_start: int, n_end: int,
     if len(deleted) == 1:
         legacy = f"{_res(ref_protein, a, True)}>{inserted}"  # e.g. G776>VC, as in the older literature
     return ProteinChange(consequences, p3, p1, a + 1, last + 1, legacy_name=legacy, kind="delins")
+
+
+def _common_prefix_length(x: str, y: str, limit: int) -> int:
+    """Length of the common prefix of x and y (at most ``limit``), by bisection on slice equality:
+    the comparisons run in C, which matters for a 1,255-residue protein compared thousands of times."""
+    low, high = 0, limit
+    while low < high:
+        middle = (low + high + 1) // 2
+        if x[:middle] == y[:middle]:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def _common_suffix_length(x: str, y: str, limit: int) -> int:
+    low, high = 0, max(0, limit)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if x[len(x) - middle :] == y[len(y) - middle :]:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def _mutant_protein(mutant: str, ref_protein: str, utr5: int, first_res: int, last_res: int, delta: int) -> str:
+    """The mutant protein up to its first stop. Only the changed codons are translated when the
+    change is in frame and spares the stop codon: before and after them the mutant is the reference."""
+    start = utr5 + 3 * first_res
+    end_res = last_res + 1
+    if delta % 3 == 0 and end_res < len(ref_protein):
+        window = translate(mutant[start : utr5 + 3 * end_res + delta])
+        if window.endswith("*"):
+            return ref_protein[:first_res] + window
+        return ref_protein[:first_res] + window + ref_protein[end_res:]
+    return ref_protein[:first_res] + translate(mutant[start:])
 
 
 def _inframe_term(mrna: str, mutant: str, utr5: int, n_start: int, n_end: int, delta: int) -> tuple[str, ...]:

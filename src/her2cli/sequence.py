@@ -7,6 +7,7 @@ the region is known. A provider answers ``None`` for a base it does not know; ca
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Protocol
 
 from her2cli.errors import InputMissingError, MalformedInputError, ReferenceMismatchError
@@ -35,6 +36,12 @@ class ExonicSequence:
 
     def base(self, pos: int) -> str | None:
         return self._bases.get(pos)
+
+
+@lru_cache(maxsize=2)
+def exonic_sequence(transcript: Transcript, genome: str) -> ExonicSequence:
+    """One ExonicSequence per build and process (a cohort annotates thousands of samples)."""
+    return ExonicSequence(transcript, genome)
 
 
 class FastaSequence:

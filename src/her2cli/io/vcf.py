@@ -52,6 +52,8 @@ def parse_structured(value: str) -> dict[str, str]:
     value = value.strip()
     if value.startswith("<") and value.endswith(">"):
         value = value[1:-1]
+    if '"' not in value:  # e.g. ##contig lines: no quoted commas, a plain split is exact
+        return dict(item.split("=", 1) for item in value.split(",") if "=" in item)
     out: dict[str, str] = {}
     key, buf, in_quotes, reading_key = "", [], False, True
     for ch in value + ",":
@@ -240,8 +242,11 @@ def _in_regions(pos: int, ref_len: int, regions: list[tuple[int, int]]) -> bool:
 def _scan_file(path: str, contigs: set[str], regions: list[tuple[int, int]]) -> RegionRead:
     from her2cli.io import fastscan
 
-    results = [fastscan.scan_region(path, contigs, start, end) for start, end in regions]
-    return _merge_scans(results, path, contigs, regions)
+    # One pass over the hull of the windows (both builds' ERBB2 when the build is not known yet):
+    # a second pass over a whole gzip file would cost far more than the 2 Mb between them.
+    start = min(s for s, _ in regions)
+    end = max(e for _, e in regions)
+    return _merge_scans([fastscan.scan_region(path, contigs, start, end)], path, contigs, regions)
 
 
 def _scan_stream(stream, contigs: set[str], regions: list[tuple[int, int]], name: str) -> RegionRead:

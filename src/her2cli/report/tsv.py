@@ -6,6 +6,8 @@ from __future__ import annotations
 def format_value(value: object) -> str:
     if value is None:
         return ""
+    if type(value) is str:  # the common case, first
+        return value if "\t" not in value and "\n" not in value else value.replace("\t", " ").replace("\n", " ")
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
