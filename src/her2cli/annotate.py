@@ -7,7 +7,7 @@ Pipeline per allele: trim -> left-align in genome space (the row's POS/REF/ALT, 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from her2cli.normalize import Edit, duplicated_span, left_align, right_shift, to_vcf, trim
 from her2cli.protein import ProteinChange, coding_change
@@ -27,6 +27,8 @@ EXON20_INSERTION_CODONS = (770, 831)  # OncoKB "770_831ins" = exon 20 (c.2308-c.
 KINASE_MISSENSE_CODONS = (721, 975)  # OncoKB TKD definition (Mar 2026)
 EXTRACELLULAR_CODONS = (23, 652)  # UniProt P04626 extracellular topological domain
 TM_JM_CODONS = (653, 720)  # UniProt transmembrane 653-675 + juxtamembrane up to the OncoKB TKD start
+
+_MISSING = object()
 
 PROTEIN_ALTERING_NONTRUNCATING = {"missense_variant", "inframe_insertion", "inframe_deletion", "protein_altering_variant"}
 
@@ -58,10 +60,21 @@ class Annotator:
         self.sequence = sequence
         self.have_genome_fasta = have_genome_fasta
         self._boundaries = self._internal_boundary_ns()
+        self._cache: dict = {}
 
     # ------------------------------------------------------------------------------------------
     def annotate(self, pos: int, ref: str, alt: str) -> AlleleAnnotation | None:
-        """Annotate one ALT; None when REF and ALT describe no change."""
+        """Annotate one ALT; None when REF and ALT describe no change. Results are remembered: in a
+        cohort the same hotspot recurs in many samples."""
+        key = (pos, ref, alt)
+        cached = self._cache.get(key, _MISSING)
+        if cached is _MISSING:
+            cached = self._annotate(pos, ref, alt)
+            if len(self._cache) < 100_000:
+                self._cache[key] = cached
+        return None if cached is None else replace(cached, flags=list(cached.flags))
+
+    def _annotate(self, pos: int, ref: str, alt: str) -> AlleleAnnotation | None:
         ref, alt = ref.upper(), alt.upper()
         if ref == alt:
             return None

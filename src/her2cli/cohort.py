@@ -255,6 +255,11 @@ def run_entry(entry: SheetEntry, options) -> SampleOutcome:
         return SampleOutcome(sample=entry.sample, error=_error_record(entry, exc))
 
 
+def run_entries(entries: list[SheetEntry], options) -> list[SampleOutcome]:
+    """A batch of samples for one worker call (each still isolated by ``run_entry``)."""
+    return [run_entry(entry, options) for entry in entries]
+
+
 # ------------------------------------------------------------------------------------- resume parts
 
 
@@ -359,7 +364,10 @@ def _run_pool(todo, options, jobs: int, on_done) -> None:
     from concurrent.futures.process import BrokenProcessPool
 
     context = _pool_context()
-    pending = list(todo)
+    # Small panels take milliseconds each: send them in batches so that inter-process traffic does not
+    # dominate, but keep batches small enough that a crash pins few suspects and progress stays live.
+    size = max(1, min(16, len(todo) // (jobs * 8)))
+    pending = [todo[i : i + size] for i in range(0, len(todo), size)]
     pending.reverse()  # pop() from the end = sheet order
     window = max(2, jobs * 2)
     any_result = False
@@ -370,19 +378,20 @@ def _run_pool(todo, options, jobs: int, on_done) -> None:
         try:
             while pending or in_flight:
                 while pending and len(in_flight) < window:
-                    index, entry = pending.pop()
-                    in_flight[pool.submit(run_entry, entry, options)] = (index, entry)
+                    batch = pending.pop()
+                    in_flight[pool.submit(run_entries, [e for _, e in batch], options)] = batch
                 done, _ = wait(list(in_flight), return_when=FIRST_COMPLETED)
-                for future in sorted(done, key=lambda f: in_flight[f][0]):
-                    index, entry = in_flight[future]
+                for future in sorted(done, key=lambda f: in_flight[f][0][0]):
+                    batch = in_flight[future]
                     try:
-                        outcome = future.result()
+                        outcomes = future.result()
                     except BrokenProcessPool:
                         broken = True
                         continue
                     del in_flight[future]
                     any_result = True
-                    on_done(index, outcome)
+                    for (index, _), outcome in zip(batch, outcomes):
+                        on_done(index, outcome)
                 if broken:
                     break
         except BaseException:
@@ -390,7 +399,7 @@ def _run_pool(todo, options, jobs: int, on_done) -> None:
             raise
         pool.shutdown(wait=not broken, cancel_futures=True)
         if broken:
-            suspects = sorted(in_flight.values(), key=lambda item: item[0])
+            suspects = sorted((item for batch in in_flight.values() for item in batch), key=lambda item: item[0])
             outcomes = [(index, _isolated(entry, options, context)) for index, entry in suspects]
             if not any_result and all(o.error and "worker process died" in o.error["reason"] for _, o in outcomes):
                 raise CohortSetupError(

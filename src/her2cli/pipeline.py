@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Optional
 
 from her2cli.errors import GenomeBuildError, MalformedInputError
@@ -52,10 +53,8 @@ def annotate_vcf(path: str, options: Options, tumor_sample: Optional[str] = None
                  label: Optional[str] = None) -> tuple[str, list[dict], list[str], Optional[str]]:
     """(sample name, mutation rows, notices, genome) for the ERBB2 region of one VCF."""
     from her2cli import callers
-    from her2cli.annotate import Annotator
     from her2cli.genome import CHR17_NAMES, resolve_build
     from her2cli.io.vcf import read_region
-    from her2cli.sequence import FastaSequence, exonic_sequence
     from her2cli.transcript import GENOMES, load_transcript
 
     tx = load_transcript()
@@ -97,12 +96,8 @@ def annotate_vcf(path: str, options: Options, tumor_sample: Optional[str] = None
     if not records:
         return sample_name, [], notices, genome
 
-    if options.reference_fasta:
-        sequence = FastaSequence(options.reference_fasta, tx, genome)
-    else:
-        sequence = exonic_sequence(tx, genome)
-    _check_build_by_ref(records, sequence, genome, source)
-    annotator = Annotator(tx, genome, sequence, have_genome_fasta=bool(options.reference_fasta))
+    annotator = _annotator(genome, options.reference_fasta)
+    _check_build_by_ref(records, annotator.sequence, genome, source)
 
     rows: list[dict] = []
     skipped_symbolic = 0
@@ -116,16 +111,18 @@ def annotate_vcf(path: str, options: Options, tumor_sample: Optional[str] = None
                 continue
             if info is None:
                 info = record.info()
+            passed = record.filter in ("PASS", ".", "")
+            if not passed and not options.all_records:
+                not_reported["filter"] += 1
+                continue
             if sample_index is not None:
                 values = record.sample_columns[sample_index].split(":") if sample_index < len(record.sample_columns) else []
                 ev = callers.sample_evidence(record.format_keys, values, record.ref, record.alts, alt_index, info,
                                              header_formats)
             else:
                 ev = callers.site_evidence(record.ref, record.alts, alt_index, info, header_formats)
-            passed = record.filter in ("PASS", ".", "")
-            absent = _allele_absent(ev, alt_index)
-            if not options.all_records and (not passed or absent):
-                not_reported["filter" if not passed else "no_alt_reads"] += 1
+            if not options.all_records and _allele_absent(ev, alt_index):
+                not_reported["no_alt_reads"] += 1
                 continue
             allele = annotator.annotate(record.pos, record.ref, alt)
             if allele is None:
@@ -160,6 +157,22 @@ def annotate_vcf(path: str, options: Options, tumor_sample: Optional[str] = None
             notices.append(f"{source}: intronic indel at {row['chrom']}:{row['input_pos']} named unshifted "
                            "(intron sequence is not bundled; give --reference genome.fa to 3'-shift it)")
     return sample_name, rows, notices, genome
+
+
+@lru_cache(maxsize=4)
+def _annotator(genome: str, reference_fasta: Optional[str]):
+    """One annotator per build and reference per process: a cohort reuses it (and its cache of
+    names) across thousands of samples."""
+    from her2cli.annotate import Annotator
+    from her2cli.sequence import FastaSequence, exonic_sequence
+    from her2cli.transcript import load_transcript
+
+    tx = load_transcript()
+    if reference_fasta:
+        sequence = FastaSequence(reference_fasta, tx, genome)
+    else:
+        sequence = exonic_sequence(tx, genome)
+    return Annotator(tx, genome, sequence, have_genome_fasta=bool(reference_fasta))
 
 
 def _allele_absent(ev, alt_index: int) -> bool:

@@ -16,8 +16,19 @@ def format_value(value: object) -> str:
     return str(value).replace("\t", " ").replace("\n", " ")
 
 
-def render_tsv(rows: list[dict], columns: list[str]) -> str:
-    lines = ["\t".join(columns)]
+def render_lines(rows: list[dict], columns: list[str]) -> str:
+    """The data lines only (each ending in a newline), so that workers can render their own rows."""
+    out = []
     for row in rows:
-        lines.append("\t".join(format_value(row.get(c)) for c in columns))
-    return "\n".join(lines) + "\n"
+        # Most cells are empty or plain text: skip the call for those (a cohort renders millions).
+        cells = [row.get(c) for c in columns]
+        out.append("\t".join(
+            "" if v is None else v if (type(v) is str and "\t" not in v and "\n" not in v) else format_value(v)
+            for v in cells
+        ))
+        out.append("\n")
+    return "".join(out)
+
+
+def render_tsv(rows: list[dict], columns: list[str]) -> str:
+    return "\t".join(columns) + "\n" + render_lines(rows, columns)
