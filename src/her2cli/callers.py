@@ -112,8 +112,14 @@ class HeaderFormats:
 _DESCRIPTION_RE = re.compile(r'Description="((?:[^"\\]|\\.)*)"')
 
 
+_ATTR_RES: dict = {}
+
+
 def _attr(body: str, name: str) -> Optional[str]:
-    match = re.search(r"(?:^|,)\s*" + name + r"=([^,]*)", body)
+    pattern = _ATTR_RES.get(name)
+    if pattern is None:
+        pattern = _ATTR_RES[name] = re.compile(r"(?:^|,)\s*" + name + r"=([^,]*)")
+    match = pattern.search(body)
     return match.group(1).strip() if match else None
 
 
@@ -229,8 +235,9 @@ def _as_int(text: Optional[str]) -> Optional[int]:
     if text is None:
         return None
     text = text.strip()
-    if re.fullmatch(r"\+?\d+", text):
-        return int(text)
+    digits = text[1:] if text[:1] == "+" else text
+    if digits.isdigit() and digits.isascii():
+        return int(digits)
     value = _as_float(text)  # some tools write counts as "12.0"
     if value is not None and value >= 0 and value == int(value):
         return int(value)
