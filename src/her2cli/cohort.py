@@ -23,6 +23,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Callable, Iterable, Optional
 
 from her2cli.errors import EXIT_USAGE, Her2Error, InputMissingError, MalformedInputError
+from her2cli.report.tsv import render_lines
+from her2cli.schema import ALL_COLUMNS
 
 SHEET_COLUMNS = ["sample", "vcf", "segments", "tumor_sample", "purity", "ploidy", "ihc"]
 ERROR_COLUMNS = ["sample", "file", "reason", "exit_code"]
@@ -33,7 +35,7 @@ OUTPUT_FILES = {
     "errors": "errors.tsv",
 }
 PARTS_DIR = ".her2-parts"
-_PART_VERSION = 1
+_PART_VERSION = 2  # 2: rows stored as rendered TSV lines
 _INTERNAL_EXIT = 70
 
 ProgressCallback = Callable[[int, int, int], None]  # (done, failed, total); done includes failed
@@ -72,6 +74,7 @@ class SampleOutcome:
 
     sample: str
     rows: list[dict] = field(default_factory=list)
+    rows_tsv: str = ""  # the rows as TSV data lines, rendered by the worker (the parent only joins them)
     summaries: list[dict] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     error: Optional[dict] = None  # keys = ERROR_COLUMNS
@@ -85,6 +88,7 @@ class SampleOutcome:
 @dataclass
 class CohortResult:
     alterations: list[dict]  # keys = schema.ALL_COLUMNS, sheet order
+    alterations_tsv: str  # the same rows as TSV data lines (no header)
     summaries: list[dict]  # keys = summary.SUMMARY_COLUMNS, sheet order
     cohort: list[dict]  # keys = summary.COHORT_COLUMNS
     errors: list[dict]  # keys = ERROR_COLUMNS, sheet order
@@ -248,6 +252,7 @@ def run_entry(entry: SheetEntry, options) -> SampleOutcome:
             for notice in result.notices:
                 if notice not in outcome.notices:
                     outcome.notices.append(notice)
+        outcome.rows_tsv = render_lines(outcome.rows, ALL_COLUMNS)
         return outcome
     except (KeyboardInterrupt, SystemExit):
         raise
@@ -306,15 +311,21 @@ def _outcome_from_journal(data: Optional[dict], entry: SheetEntry, fingerprint: 
     if data is None or data.get("fingerprint") != fingerprint:
         return None
     try:
-        return SampleOutcome(sample=entry.sample, rows=list(data["rows"]), summaries=list(data["summaries"]),
-                             notices=list(data["notices"]), resumed=True)
+        rows_tsv = str(data["rows_tsv"])
+        return SampleOutcome(sample=entry.sample, rows=_parse_lines(rows_tsv), rows_tsv=rows_tsv,
+                             summaries=list(data["summaries"]), notices=list(data["notices"]), resumed=True)
     except (KeyError, TypeError):
         return None
 
 
+def _parse_lines(rows_tsv: str) -> list[dict]:
+    """Rows back from their TSV lines (values as text; rendering them again gives the same lines)."""
+    return [{c: (v or None) for c, v in zip(ALL_COLUMNS, line.split("\t"))} for line in rows_tsv.splitlines()]
+
+
 def _journal_line(outcome: SampleOutcome, fingerprint: str) -> str:
-    data = {"version": _PART_VERSION, "sample": outcome.sample, "fingerprint": fingerprint, "rows": outcome.rows,
-            "summaries": outcome.summaries, "notices": outcome.notices}
+    data = {"version": _PART_VERSION, "sample": outcome.sample, "fingerprint": fingerprint,
+            "rows_tsv": outcome.rows_tsv, "summaries": outcome.summaries, "notices": outcome.notices}
     return json.dumps(data, sort_keys=True, allow_nan=True) + "\n"
 
 
@@ -503,6 +514,7 @@ def run_cohort(entries: list[SheetEntry], options, jobs: int = 1, dask_address: 
             store.close()
 
     alterations: list[dict] = []
+    alterations_tsv: list[str] = []
     summaries: list[dict] = []
     errors: list[dict] = []
     notices: list[tuple[str, str]] = []
@@ -512,9 +524,10 @@ def run_cohort(entries: list[SheetEntry], options, jobs: int = 1, dask_address: 
             errors.append(outcome.error)
             continue
         alterations.extend(outcome.rows)
+        alterations_tsv.append(outcome.rows_tsv)
         summaries.extend(outcome.summaries)
         notices.extend((outcome.sample, n) for n in outcome.notices)
-    return CohortResult(alterations=alterations, summaries=summaries, cohort=cohort_summary(summaries),
+    return CohortResult(alterations=alterations, alterations_tsv="".join(alterations_tsv), summaries=summaries, cohort=cohort_summary(summaries),
                         errors=errors, notices=notices, n_samples=total,
                         n_resumed=sum(1 for o in outcomes if o is not None and o.resumed))
 
@@ -525,11 +538,10 @@ def run_cohort(entries: list[SheetEntry], options, jobs: int = 1, dask_address: 
 def render_tables(result: CohortResult) -> dict[str, str]:
     """The four tables as TSV text, keyed like OUTPUT_FILES."""
     from her2cli.report.tsv import render_tsv
-    from her2cli.schema import ALL_COLUMNS
     from her2cli.summary import COHORT_COLUMNS, SUMMARY_COLUMNS
 
     return {
-        "alterations": render_tsv(result.alterations, ALL_COLUMNS),
+        "alterations": "\t".join(ALL_COLUMNS) + "\n" + result.alterations_tsv,
         "samples": render_tsv(result.summaries, SUMMARY_COLUMNS),
         "cohort": render_tsv(result.cohort, COHORT_COLUMNS),
         "errors": render_tsv(result.errors, ERROR_COLUMNS),

@@ -104,17 +104,17 @@ def annotate_vcf(path: str, options: Options, tumor_sample: Optional[str] = None
     not_reported = {"filter": 0, "no_alt_reads": 0}
     for record in records:
         info = None
+        reported_filter = options.all_records or record.filter in ("PASS", ".", "")
         for alt_index, alt in enumerate(record.alts):
             if alt.startswith(_SKIPPED_ALT_MARKERS) or not set(alt) <= _DNA:
                 if alt not in (".", "<NON_REF>", "<*>"):
                     skipped_symbolic += 1
                 continue
-            if info is None:
-                info = record.info()
-            passed = record.filter in ("PASS", ".", "")
-            if not passed and not options.all_records:
+            if not reported_filter:
                 not_reported["filter"] += 1
                 continue
+            if info is None:
+                info = record.info()
             if sample_index is not None:
                 values = record.sample_columns[sample_index].split(":") if sample_index < len(record.sample_columns) else []
                 ev = callers.sample_evidence(record.format_keys, values, record.ref, record.alts, alt_index, info,
