@@ -368,6 +368,17 @@ def _pool_context():
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
 
+def _warm_up() -> None:
+    """Import the pipeline and load the bundled tables once in the parent: forked workers inherit them
+    instead of each paying for it."""
+    from her2cli import annotate, callers, evidence, pipeline, summary  # noqa: F401
+    from her2cli.io import fastscan, tabix, vcf  # noqa: F401
+    from her2cli.transcript import load_transcript
+
+    load_transcript()
+    evidence.load_evidence()
+
+
 def _run_pool(todo, options, jobs: int, on_done) -> None:
     """A process pool with a bounded window of samples in flight: if a worker dies (a C-level crash in a
     reader), only the samples in flight are suspects; each is rerun alone, the rest go on in a new pool."""
@@ -375,6 +386,7 @@ def _run_pool(todo, options, jobs: int, on_done) -> None:
     from concurrent.futures.process import BrokenProcessPool
 
     context = _pool_context()
+    _warm_up()
     # Small panels take milliseconds each: send them in batches so that inter-process traffic does not
     # dominate, but keep batches small enough that a crash pins few suspects and progress stays live.
     size = max(1, min(16, len(todo) // (jobs * 8)))

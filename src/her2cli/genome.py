@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from her2cli.errors import GenomeBuildError
 from her2cli.io.vcf import VcfHeader
@@ -44,6 +45,14 @@ class BuildEvidence:
 
 
 def build_from_header(header: VcfHeader) -> BuildEvidence:
+    relevant = tuple(line for line in header.lines if line.startswith(("##contig=", "##reference=", "##assembly=")))
+    return _build_from_lines(relevant, header.source)
+
+
+@lru_cache(maxsize=64)
+def _build_from_lines(lines: tuple, source: str) -> BuildEvidence:
+    """Headers repeat across a cohort: decide each distinct set of build lines once."""
+    header = VcfHeader(list(lines), [], source)
     votes: dict[str, list[str]] = {"GRCh37": [], "GRCh38": []}
     contigs = header.contigs()
     # chr17 first: it is the contig that matters here, so messages should cite it.

@@ -81,7 +81,7 @@ def annotate_vcf(path: str, options: Options, tumor_sample: Optional[str] = None
             "check REF bases against): pass --genome GRCh37 or --genome GRCh38", path=source,
         )
 
-    header_formats = callers.HeaderFormats.from_header_lines(read.header.lines)
+    header_formats = _header_formats(tuple(read.header.lines))
     sample_index = None
     sample_name = label
     if read.header.samples and (records or tumor_sample):
@@ -157,6 +157,14 @@ def annotate_vcf(path: str, options: Options, tumor_sample: Optional[str] = None
             notices.append(f"{source}: intronic indel at {row['chrom']}:{row['input_pos']} named unshifted "
                            "(intron sequence is not bundled; give --reference genome.fa to 3'-shift it)")
     return sample_name, rows, notices, genome
+
+
+@lru_cache(maxsize=64)
+def _header_formats(lines: tuple):
+    """Headers repeat across a cohort's files (one pipeline wrote them): parse each distinct one once."""
+    from her2cli import callers
+
+    return callers.HeaderFormats.from_header_lines(list(lines))
 
 
 @lru_cache(maxsize=4)
