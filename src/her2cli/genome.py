@@ -46,13 +46,17 @@ class BuildEvidence:
 
 def build_from_header(header: VcfHeader) -> BuildEvidence:
     relevant = tuple(line for line in header.lines if line.startswith(("##contig=", "##reference=", "##assembly=")))
-    return _build_from_lines(relevant, header.source)
+    decided = _build_from_lines(relevant)
+    if isinstance(decided, str):
+        raise GenomeBuildError(decided, path=header.source)
+    return decided
 
 
 @lru_cache(maxsize=64)
-def _build_from_lines(lines: tuple, source: str) -> BuildEvidence:
-    """Headers repeat across a cohort: decide each distinct set of build lines once."""
-    header = VcfHeader(list(lines), [], source)
+def _build_from_lines(lines: tuple):
+    """The build, or the message of a contradiction. Headers repeat across a cohort: each distinct set of
+    build lines is decided once."""
+    header = VcfHeader(list(lines), [], "")
     votes: dict[str, list[str]] = {"GRCh37": [], "GRCh38": []}
     contigs = header.contigs()
     # chr17 first: it is the contig that matters here, so messages should cite it.
@@ -78,10 +82,8 @@ def _build_from_lines(lines: tuple, source: str) -> BuildEvidence:
         if len(found) == 1:
             return BuildEvidence(found[0], pool[found[0]][0])
         if len(found) == 2:
-            raise GenomeBuildError(
-                f"the header contradicts itself about the genome build ({pool['GRCh37'][0]} says GRCh37, "
-                f"{pool['GRCh38'][0]} says GRCh38)", path=header.source,
-            )
+            return (f"the header contradicts itself about the genome build ({pool['GRCh37'][0]} says GRCh37, "
+                    f"{pool['GRCh38'][0]} says GRCh38)")
     return BuildEvidence(None, "no build information in the header")
 
 

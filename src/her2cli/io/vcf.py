@@ -176,7 +176,7 @@ def sniff(path: str) -> str:
         raise InputMissingError("is a directory, not a VCF file", path=path)
     try:
         with open(path, "rb") as handle:
-            head = handle.read(18)
+            head = handle.read(4096)
     except OSError as exc:
         raise InputMissingError(f"cannot read: {exc.strerror}", path=path) from None
     if not head:
@@ -184,13 +184,12 @@ def sniff(path: str) -> str:
     if head[:2] == GZIP_MAGIC:
         is_bgzf = len(head) >= 16 and head[3] & 4 and head[12:14] == b"BC"
         if is_bgzf:
-            import gzip
             import zlib
 
+            # BCF is BGZF too: inflate just the first bytes of the first block to tell them apart.
             try:
-                with gzip.open(path, "rb") as handle:
-                    start = handle.read(4)
-            except (OSError, EOFError, zlib.error):
+                start = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, 4)
+            except zlib.error:
                 raise MalformedInputError("corrupt or truncated gzip/BGZF data", path=path) from None
             return "bcf" if start[:3] == b"BCF" else "bgzf"
         return "gzip"
