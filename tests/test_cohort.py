@@ -227,7 +227,7 @@ def test_serial_run_content(cohort_dir, serial, serial_tables):
             assert verdict["amplification_status"] == "neutral", sample
     # alteration rows: every planted variant, with the sheet's sample name, grouped in sheet order
     mutations = [r for r in serial.alterations if r["kind"] == "mutation"]
-    assert [(r["sample"], r["input_pos"]) for r in mutations] == [
+    assert [(r["sample"], int(r["input_pos"])) for r in mutations] == [
         (s, p[0]) for s, e in expected.items() for p in e["planted"]]
     cn_rows = [r for r in serial.alterations if r["kind"] == "copy_number"]
     assert len(cn_rows) == N_GOOD // 3

@@ -73,8 +73,9 @@ class SampleOutcome:
     """What one worker call returns: either results or an error record, never an exception."""
 
     sample: str
-    rows: list[dict] = field(default_factory=list)
-    rows_tsv: str = ""  # the rows as TSV data lines, rendered by the worker (the parent only joins them)
+    # The alteration rows as TSV data lines, rendered by the worker: the parent only joins them, and a
+    # string crosses process boundaries far cheaper than a thousand small dicts.
+    rows_tsv: str = ""
     summaries: list[dict] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     error: Optional[dict] = None  # keys = ERROR_COLUMNS
@@ -87,8 +88,7 @@ class SampleOutcome:
 
 @dataclass
 class CohortResult:
-    alterations: list[dict]  # keys = schema.ALL_COLUMNS, sheet order
-    alterations_tsv: str  # the same rows as TSV data lines (no header)
+    alterations_tsv: str  # alteration rows (keys = schema.ALL_COLUMNS) as TSV data lines, sheet order
     summaries: list[dict]  # keys = summary.SUMMARY_COLUMNS, sheet order
     cohort: list[dict]  # keys = summary.COHORT_COLUMNS
     errors: list[dict]  # keys = ERROR_COLUMNS, sheet order
@@ -99,6 +99,11 @@ class CohortResult:
     @property
     def n_failed(self) -> int:
         return len(self.errors)
+
+    @property
+    def alterations(self) -> list[dict]:
+        """The alteration rows as dicts of text values (as in alterations.tsv; '' -> None)."""
+        return _parse_lines(self.alterations_tsv)
 
 
 # --------------------------------------------------------------------------------------------- sheet
@@ -245,14 +250,15 @@ def run_entry(entry: SheetEntry, options) -> SampleOutcome:
 
         results = run_sample(entry.request(), options)
         outcome = SampleOutcome(sample=entry.sample)
+        rows = []
         for result in results:
-            outcome.rows.extend(result.rows)
+            rows.extend(result.rows)
             if result.summary is not None:
                 outcome.summaries.append(result.summary)
             for notice in result.notices:
                 if notice not in outcome.notices:
                     outcome.notices.append(notice)
-        outcome.rows_tsv = render_lines(outcome.rows, ALL_COLUMNS)
+        outcome.rows_tsv = render_lines(rows, ALL_COLUMNS)
         return outcome
     except (KeyboardInterrupt, SystemExit):
         raise
@@ -312,7 +318,7 @@ def _outcome_from_journal(data: Optional[dict], entry: SheetEntry, fingerprint: 
         return None
     try:
         rows_tsv = str(data["rows_tsv"])
-        return SampleOutcome(sample=entry.sample, rows=_parse_lines(rows_tsv), rows_tsv=rows_tsv,
+        return SampleOutcome(sample=entry.sample, rows_tsv=rows_tsv,
                              summaries=list(data["summaries"]), notices=list(data["notices"]), resumed=True)
     except (KeyError, TypeError):
         return None
@@ -525,7 +531,6 @@ def run_cohort(entries: list[SheetEntry], options, jobs: int = 1, dask_address: 
         if store:
             store.close()
 
-    alterations: list[dict] = []
     alterations_tsv: list[str] = []
     summaries: list[dict] = []
     errors: list[dict] = []
@@ -535,11 +540,10 @@ def run_cohort(entries: list[SheetEntry], options, jobs: int = 1, dask_address: 
         if outcome.error is not None:
             errors.append(outcome.error)
             continue
-        alterations.extend(outcome.rows)
         alterations_tsv.append(outcome.rows_tsv)
         summaries.extend(outcome.summaries)
         notices.extend((outcome.sample, n) for n in outcome.notices)
-    return CohortResult(alterations=alterations, alterations_tsv="".join(alterations_tsv), summaries=summaries, cohort=cohort_summary(summaries),
+    return CohortResult(alterations_tsv="".join(alterations_tsv), summaries=summaries, cohort=cohort_summary(summaries),
                         errors=errors, notices=notices, n_samples=total,
                         n_resumed=sum(1 for o in outcomes if o is not None and o.resumed))
 
