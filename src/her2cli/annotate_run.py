@@ -13,10 +13,6 @@ from typing import List, Optional
 
 from her2cli.errors import EXIT_USAGE, Her2Error
 
-FORMATS = ("tsv", "json", "table", "vcf", "maf")
-GENOMES = ("GRCh37", "GRCh38")
-
-
 @dataclass
 class AnnotateArgs:
     inputs: List[str] = field(default_factory=list)
@@ -142,58 +138,9 @@ _FLAGS = {"--summary": "summary", "--all-records": "all_records", "--quiet": "qu
 
 
 def parse_simple(argv: List[str]) -> Optional[AnnotateArgs]:
-    """Parse ``annotate ...`` when every token is plainly valid; None means "let Typer handle it"
-    (help, unknown options, bad values: Typer then gives its usual usage message)."""
+    """``annotate ...`` parsed without Typer when every token is plainly valid; None otherwise."""
     if not argv or argv[0] != "annotate":
         return None
-    args = AnnotateArgs()
-    tokens = argv[1:]
-    i = 0
-    while i < len(tokens):
-        token = tokens[i]
-        if token in _FLAGS:
-            setattr(args, _FLAGS[token], True)
-            i += 1
-            continue
-        name, eq, inline = token.partition("=")
-        if token.startswith("-") and token != "-":
-            if name not in _VALUE_OPTIONS:
-                return None
-            if eq:
-                value = inline
-                i += 1
-            else:
-                if i + 1 >= len(tokens):
-                    return None
-                value = tokens[i + 1]
-                i += 2
-            attr, kind = _VALUE_OPTIONS[name]
-            converted = _convert(value, kind)
-            if converted is None:
-                return None
-            if kind == "list":
-                getattr(args, attr).append(converted)
-            else:
-                setattr(args, attr, converted)
-            continue
-        args.inputs.append(token)
-        i += 1
-    return args
+    from her2cli.simple_args import parse
 
-
-def _convert(value: str, kind: str):
-    if kind in ("str", "list"):
-        return value if value and not value.startswith("--") else None
-    if kind == "format":
-        return value if value in FORMATS else None
-    if kind == "genome":
-        return value if value in GENOMES else None
-    try:
-        number = float(value)
-    except ValueError:
-        return None
-    if kind == "purity" and not 0.01 <= number <= 1.0:
-        return None
-    if kind == "ploidy" and not 0.5 <= number <= 10.0:
-        return None
-    return number
+    return parse(argv[1:], AnnotateArgs(), _VALUE_OPTIONS, _FLAGS, positional="inputs")

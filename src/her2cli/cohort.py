@@ -377,12 +377,15 @@ def _pool_context():
 def _warm_up() -> None:
     """Import the pipeline and load the bundled tables once in the parent: forked workers inherit them
     instead of each paying for it."""
-    from her2cli import annotate, callers, evidence, pipeline, summary  # noqa: F401
-    from her2cli.io import fastscan, tabix, vcf  # noqa: F401
+    import importlib
+
+    for name in ("annotate", "callers", "pipeline", "summary", "io.fastscan", "io.tabix", "io.vcf"):
+        importlib.import_module(f"her2cli.{name}")
+    from her2cli.evidence import load_evidence
     from her2cli.transcript import load_transcript
 
     load_transcript()
-    evidence.load_evidence()
+    load_evidence()
 
 
 def _run_pool(todo, options, jobs: int, on_done) -> None:
