@@ -14,11 +14,15 @@ def main() -> None:
 
         sys.stdout.write(f"her2 {__version__}\n")
         return
-    from her2cli import annotate_run, cohort_run
     from her2cli.guard import guarded
 
-    for parse_simple, run in ((annotate_run.parse_simple, annotate_run.run_annotate),
-                              (cohort_run.parse_simple, cohort_run.run_cohort_command)):
+    command = argv[0] if argv else ""
+    if command in ("annotate", "cohort"):
+        # Import only the runner this command needs (start-up is what an indexed run costs).
+        if command == "annotate":
+            from her2cli.annotate_run import parse_simple, run_annotate as run
+        else:
+            from her2cli.cohort_run import parse_simple, run_cohort_command as run
         simple = parse_simple(argv)
         if simple is not None:
             sys.exit(guarded(lambda: run(simple)))

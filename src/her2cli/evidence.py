@@ -11,12 +11,13 @@ matches ``ihc_3+`` lines only when the caller supplies it.
 
 from __future__ import annotations
 
+import os
+
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
-from .datafiles import resource_path
+from .datafiles import resource_file
 from .errors import MalformedInputError
 from .schema import SUBGROUPS
 
@@ -104,7 +105,7 @@ def _valid_tokens() -> set[str]:
     return tokens
 
 
-def _parse(path: Path) -> EvidenceTable:
+def _parse(path: str) -> EvidenceTable:
     meta: dict[str, str] = {}
     header: list[str] | None = None
     lines: list[EvidenceLine] = []
@@ -173,14 +174,14 @@ def _parse(path: Path) -> EvidenceTable:
 
 @lru_cache(maxsize=None)
 def _load_bundled() -> EvidenceTable:
-    return _parse(resource_path(EVIDENCE_RESOURCE))
+    return _parse(resource_file(EVIDENCE_RESOURCE))
 
 
-def load_evidence(path: str | Path | None = None) -> EvidenceTable:
+def load_evidence(path: str | os.PathLike | None = None) -> EvidenceTable:
     """The bundled evidence table (cached; lines are frozen), or one read from ``path``."""
     if path is None:
         return _load_bundled()
-    return _parse(Path(path))
+    return _parse(os.fspath(path))
 
 
 def evidence_rows(table: EvidenceTable | None = None) -> list[dict[str, str]]:

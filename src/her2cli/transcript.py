@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from functools import lru_cache
 
-from her2cli.datafiles import resource_path
+from her2cli.datafiles import resource_file
 
 GENOMES = ("GRCh37", "GRCh38")
 
@@ -175,5 +175,5 @@ class Transcript:
 
 @lru_cache(maxsize=1)
 def load_transcript() -> Transcript:
-    with open(resource_path("NM_004448.4.json"), encoding="utf-8") as handle:
+    with open(resource_file("NM_004448.4.json"), encoding="utf-8") as handle:
         return Transcript(json.load(handle))
