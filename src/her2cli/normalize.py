@@ -7,7 +7,7 @@ replaced by ``alt``. A pure insertion has ``end == start - 1`` (it sits between 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from her2cli.sequence import GenomeSequence
 
@@ -131,7 +131,3 @@ def to_vcf(edit: Edit, seq: GenomeSequence) -> tuple[int, str, str]:
     if after is None:  # cannot happen for an edit from a record that stated its own REF
         return edit.start, edit.ref or "N", edit.alt or "N"
     return edit.start, edit.ref + after, edit.alt + after
-
-
-def shift_edit(edit: Edit, start: int) -> Edit:
-    return replace(edit, start=start, end=start + len(edit.ref) - 1)

@@ -38,14 +38,6 @@ class VcfHeader:
                 found[attrs["ID"]] = attrs
         return found
 
-    def structured(self, key: str) -> dict[str, dict[str, str]]:
-        found: dict[str, dict[str, str]] = {}
-        for value in self.values(key):
-            attrs = parse_structured(value)
-            if "ID" in attrs:
-                found[attrs["ID"]] = attrs
-        return found
-
 
 def parse_structured(value: str) -> dict[str, str]:
     """Parse '<ID=x,Number=1,Description="a, b">' into a dict (quotes respected)."""
@@ -319,9 +311,6 @@ def _read_with_htslib(path: str, kind: str, contigs: set[str], regions: list[tup
         raise MalformedInputError(f"error while reading records: {exc}", path=path) from None
     finally:
         vcf.close()
-    lines.sort(key=lambda item: (_contig_rank(item[1], contigs), int(item[1].split("\t", 2)[1])))
+    # Two windows (both builds) may come back out of order: file order is (contig, position).
+    lines.sort(key=lambda item: (item[1].split("\t", 1)[0], int(item[1].split("\t", 2)[1])))
     return RegionRead(header, lines, method, notices)
-
-
-def _contig_rank(text: str, contigs: set[str]) -> str:
-    return text.split("\t", 1)[0]
