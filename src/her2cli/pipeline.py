@@ -94,6 +94,9 @@ def annotate_vcf(path: str, options: Options, tumor_sample: Optional[str] = None
         else:
             sample_name = _file_stem(source)
     if not records:
+        # Say it: no record is not the same as "not mutated" when the panel does not cover ERBB2.
+        where = f" ({genome})" if genome else ""
+        notices.append(f"{source}: no records in the ERBB2 region{where}")
         return sample_name, [], notices, genome
 
     annotator = _annotator(genome, options.reference_fasta)
