@@ -187,9 +187,18 @@ def test_splice_donor_and_acceptor(annotators):
     acceptor = annotators["GRCh37"].annotate(37880977, "A", "G")
     assert acceptor.hgvs_c == "c.2308-2A>G"
     assert acceptor.consequence == "splice_acceptor_variant"
-    region = annotators["GRCh37"].annotate(37881169, "T", "C")  # c.2493+5 (GTATG: 5th base G? T at +3)
+    # VEP (>= 105) terms, as its ground-truth output writes them for other genes (vareffect's
+    # vep_ground_truth_grch37.tsv, tests/data/README.md): +3..+6 donor region, +5 the 5th base,
+    # 3-8 splice region, -3..-17 polypyrimidine tract.
+    region = annotators["GRCh37"].annotate(37881169, "T", "C")
     assert region.hgvs_c.startswith("c.2493+5")
-    assert region.consequence == "splice_region_variant&intron_variant"
+    assert region.consequence == ("splice_donor_5th_base_variant&splice_region_variant&"
+                                  "splice_donor_region_variant&intron_variant")
+    tract = annotators["GRCh37"].annotate(37880978 - 4, "T", "C")
+    assert tract.hgvs_c == "c.2308-5T>C"
+    assert tract.consequence == "splice_region_variant&splice_polypyrimidine_tract_variant&intron_variant"
+    deep = annotators["GRCh37"].annotate(37880978 - 20, "T", "C")
+    assert (deep.hgvs_c, deep.consequence) == ("c.2308-21T>C", "intron_variant")
 
 
 def test_utr_and_intron(annotators):

@@ -18,7 +18,8 @@ from her2cli.transcript import Transcript
 SEVERITY = [
     "splice_acceptor_variant", "splice_donor_variant", "stop_gained", "frameshift_variant", "stop_lost",
     "start_lost", "inframe_insertion", "inframe_deletion", "missense_variant", "protein_altering_variant",
-    "splice_region_variant", "stop_retained_variant", "synonymous_variant", "coding_sequence_variant",
+    "splice_donor_5th_base_variant", "splice_region_variant", "splice_donor_region_variant",
+    "splice_polypyrimidine_tract_variant", "stop_retained_variant", "synonymous_variant", "coding_sequence_variant",
     "5_prime_UTR_variant", "3_prime_UTR_variant", "intron_variant", "upstream_gene_variant",
     "downstream_gene_variant",
 ]
@@ -29,6 +30,26 @@ EXTRACELLULAR_CODONS = (23, 652)  # UniProt P04626 extracellular topological dom
 TM_JM_CODONS = (653, 720)  # UniProt transmembrane 653-675 + juxtamembrane up to the OncoKB TKD start
 
 _MISSING = object()
+
+
+def _intronic_terms(offset: int) -> set[str]:
+    """SO terms of an intronic base at ``offset`` from the nearest exon (VEP's definitions: donor/acceptor
+    = the 2 intronic bases at a splice site; splice region = intronic bases 3-8; donor region = +3..+6,
+    5th base = +5; polypyrimidine tract = -3..-17). The splice-region term is kept with donor/acceptor
+    here only so that an insertion's two flanks can be compared; the caller drops it."""
+    distance = abs(offset)
+    if distance <= 2:
+        return {"splice_donor_variant" if offset > 0 else "splice_acceptor_variant", "splice_region_variant"}
+    terms = {"intron_variant"}
+    if distance <= 8:
+        terms.add("splice_region_variant")
+    if 3 <= offset <= 6:
+        terms.add("splice_donor_region_variant")
+    if offset == 5:
+        terms.add("splice_donor_5th_base_variant")
+    if -17 <= offset <= -3:
+        terms.add("splice_polypyrimidine_tract_variant")
+    return terms
 
 PROTEIN_ALTERING_NONTRUNCATING = {"missense_variant", "inframe_insertion", "inframe_deletion", "protein_altering_variant"}
 
@@ -170,14 +191,7 @@ class Annotator:
                 number = tx.intron_number(genome, pos)
                 if number is not None and number not in intron_numbers:
                     intron_numbers.append(number)
-                distance = abs(offset)
-                if distance <= 2:
-                    own.update(("splice_donor_variant" if offset > 0 else "splice_acceptor_variant",
-                                "splice_region_variant"))
-                elif distance <= 8:
-                    own.update(("splice_region_variant", "intron_variant"))
-                else:
-                    own.add("intron_variant")
+                own.update(_intronic_terms(offset))
                 continue
             index = tx.exon_index_at(genome, pos)
             number = model.exons[index].number
