@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import List, Optional
 
 from her2cli.errors import EXIT_USAGE, Her2Error
+from her2cli.guard import print_error as _error
 
 @dataclass
 class AnnotateArgs:
@@ -31,11 +32,6 @@ class AnnotateArgs:
     summary: bool = False
     all_records: bool = False
     quiet: bool = False
-
-
-def _error(message: str) -> None:
-    sys.stderr.write(f"her2: error: {message}\n")
-    sys.stderr.flush()
 
 
 def choose_format(fmt: Optional[str], output: Optional[str]) -> str:

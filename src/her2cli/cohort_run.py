@@ -14,6 +14,7 @@ from typing import List, Optional
 
 from her2cli.annotate_run import thresholds_from_items
 from her2cli.errors import EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, Her2Error
+from her2cli.guard import print_error as _error
 
 
 @dataclass
@@ -31,11 +32,6 @@ class CohortArgs:
     all_records: bool = False
     quiet: bool = False
     verbose: bool = False
-
-
-def _error(message: str) -> None:
-    sys.stderr.write(f"her2: error: {message}\n")
-    sys.stderr.flush()
 
 
 class _ProgressBar:

@@ -12,6 +12,12 @@ EXIT_INTERNAL = 70
 EXIT_INTERRUPTED = 130
 
 
+def print_error(message: str) -> None:
+    """The one stderr line of a failed command."""
+    sys.stderr.write(f"her2: error: {message}\n")
+    sys.stderr.flush()
+
+
 def guarded(run: Callable[[], object]) -> int:
     """Run a command; turn every escape into an exit code and at most one stderr line."""
     try:
