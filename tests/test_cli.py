@@ -245,6 +245,12 @@ def test_usage_errors():
     assert_one_line_error(her2("annotate"), 2, "VCF")
     proc = her2("annotate", str(SAMPLE_VCF), "--ihc", "4+")
     assert_one_line_error(proc, 2, "--ihc")
+    # Bad option values are parsed by Typer: still one line, exit 2.
+    assert_one_line_error(her2("annotate", str(SAMPLE_VCF), "--format", "bogus"), 2, "--format", "bogus")
+    assert_one_line_error(her2("annotate", str(SAMPLE_VCF), "--no-such-option"), 2, "--no-such-option")
+    assert_one_line_error(her2("frobnicate"), 2, "frobnicate")
+    bare = her2()
+    assert bare.returncode == 0 and bare.stdout.startswith(b"Usage: her2")
 
 
 def test_segments_alone_multi_sample(tmp_path):

@@ -132,8 +132,32 @@ def _register_commands() -> None:
 _register_commands()
 
 
-def main() -> None:
-    """Typer entry point (``her2cli.entry.main`` sends here whatever it does not serve itself)."""
-    from her2cli.guard import guarded
+_COMMANDS = ("annotate", "evidence", "cohort", "plot")
 
-    sys.exit(guarded(lambda: app(standalone_mode=True)))
+
+def main() -> None:
+    """Typer entry point (``her2cli.entry.main`` sends here whatever it does not serve itself).
+
+    Usage errors become one line too (``her2: error: ...``, exit 2) instead of Click's usage block:
+    ``her2 COMMAND --help`` shows the usage."""
+    from her2cli.guard import guarded, print_error
+
+    def run() -> int:
+        try:
+            code = app(standalone_mode=False, prog_name="her2")
+        except typer.Abort:
+            print_error("aborted")
+            return 1
+        except Exception as exc:
+            # Click's UsageError/BadParameter family (Typer vendors its own copy of Click).
+            if type(exc).__name__ == "NoArgsIsHelpError":  # plain `her2`: the help, not an error
+                sys.stdout.write(exc.format_message() + "\n")
+                return 0
+            if hasattr(exc, "format_message") and isinstance(getattr(exc, "exit_code", None), int):
+                command = sys.argv[1] if len(sys.argv) > 1 and sys.argv[1] in _COMMANDS else ""
+                print_error(f"{exc.format_message()} (see her2 {command + ' ' if command else ''}--help)")
+                return exc.exit_code
+            raise
+        return code if isinstance(code, int) else 0
+
+    sys.exit(guarded(run))
