@@ -120,13 +120,13 @@ def parse_record(line: str, source: str, line_number: int | None = None) -> VcfR
 @dataclass
 class RegionRead:
     header: VcfHeader
-    lines: list[tuple[int | None, str]]  # (line number if known, text)
+    lines: list[str]  # the region's record lines, in file order
     method: str
     notices: list[str] = field(default_factory=list)
 
     def records(self) -> Iterator[VcfRecord]:
-        for number, text in self.lines:
-            yield parse_record(text, self.header.source, number)
+        for text in self.lines:
+            yield parse_record(text, self.header.source)
 
 
 def _header_from_lines(lines: list[str], source: str) -> VcfHeader:
@@ -252,7 +252,7 @@ def _scan_stream(stream, contigs: set[str], regions: list[tuple[int, int]], name
 def _merge_scans(results, source: str, contigs: set[str], regions: list[tuple[int, int]]) -> RegionRead:
     header = _header_from_lines(results[0].header_lines, source)
     seen: set[str] = set()
-    lines: list[tuple[int | None, str]] = []
+    lines: list[str] = []
     notices: list[str] = []
     for result in results:
         notices.extend(n for n in result.notices if n not in notices)
@@ -268,7 +268,7 @@ def _merge_scans(results, source: str, contigs: set[str], regions: list[tuple[in
                 raise MalformedInputError(f"POS is not an integer: {fields[1]!r}", path=source) from None
             if fields[0] in contigs and _in_regions(pos, len(fields[3]), regions):
                 seen.add(text)
-                lines.append((None, text))
+                lines.append(text)
     return RegionRead(header, lines, results[0].method, notices)
 
 
@@ -282,7 +282,7 @@ def _read_with_htslib(path: str, kind: str, contigs: set[str], regions: list[tup
         raise MalformedInputError(f"cannot open as {kind.upper()}: {exc}", path=path) from None
     header_lines = [line for line in vcf.raw_header.splitlines() if line]
     header = _header_from_lines(header_lines, path)
-    lines: list[tuple[int | None, str]] = []
+    lines: list[str] = []
     method = "htslib-index"
     notices: list[str] = []
     try:
@@ -301,16 +301,16 @@ def _read_with_htslib(path: str, kind: str, contigs: set[str], regions: list[tup
                             text = str(variant).rstrip("\n")
                             if text not in seen:
                                 seen.add(text)
-                                lines.append((None, text))
+                                lines.append(text)
             else:
                 method = "htslib-stream"
                 for variant in vcf:
                     if variant.CHROM in contigs and _in_regions(variant.POS, len(variant.REF), regions):
-                        lines.append((None, str(variant).rstrip("\n")))
+                        lines.append(str(variant).rstrip("\n"))
     except Exception as exc:
         raise MalformedInputError(f"error while reading records: {exc}", path=path) from None
     finally:
         vcf.close()
     # Two windows (both builds) may come back out of order: file order is (contig, position).
-    lines.sort(key=lambda item: (item[1].split("\t", 1)[0], int(item[1].split("\t", 2)[1])))
+    lines.sort(key=lambda text: (text.split("\t", 1)[0], int(text.split("\t", 2)[1])))
     return RegionRead(header, lines, method, notices)

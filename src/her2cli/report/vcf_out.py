@@ -153,8 +153,8 @@ def _from_input(path: str, by_record: dict, genome: str | None) -> tuple[list[st
     columns = _COLUMNS + (["FORMAT"] + read.header.samples if read.header.samples else [])
     body: list[str] = []
     done: set[tuple[str, int, str]] = set()
-    for number, text in read.lines:
-        record = parse_record(text, read.header.source, number)
+    for text in read.lines:
+        record = parse_record(text, read.header.source)
         key = _record_key(record.chrom, record.pos, record.ref)
         alts = {a.upper() for a in record.alts}
         rows = [r for r in by_record.get(key, ()) if str(r.get("input_alt") or "").upper() in alts]
