@@ -32,16 +32,13 @@ PLANTED = [
     ("chr17", 39723967, "T", "C"),               # L755S
     ("chr17", 39724730, "C", "CATACGTGATGGC"),   # Y772_A775dup (YVMA)
 ]
-# The CLI entry point; falls back to registering the command here if `her2 cohort` is not wired yet.
-CLI = ("import sys, typer\nfrom her2cli import cli\n"
-       "if 'cohort' not in [c.name for c in cli.app.registered_commands]:\n"
-       "    from her2cli.cli_cohort import cohort\n    cli.app.command('cohort')(cohort)\n"
-       "sys.argv[0] = 'her2'\ncli.main()\n")
+# The CLI entry point.
+CLI = "import sys\nfrom her2cli import cli\nsys.argv[0] = 'her2'\ncli.main()\n"
 
 
 def contig_lengths() -> dict[str, int]:
     """GRCh38 lengths of the UCSC-named contigs, from the bundled resources/contig_lengths.tsv."""
-    from her2cli.datafiles import read_tsv
+    from her2cli.reference.datafiles import read_tsv
 
     return {row["ucsc_name"]: int(row["GRCh38_length"]) for row in read_tsv("contig_lengths.tsv")}
 

@@ -45,7 +45,7 @@ BASES = "ACGT"
 
 def contig_lengths() -> dict[str, int]:
     """GRCh38 lengths of the UCSC-named contigs, from the bundled resources/contig_lengths.tsv."""
-    from her2cli.datafiles import read_tsv
+    from her2cli.reference.datafiles import read_tsv
 
     return {row["ucsc_name"]: int(row["GRCh38_length"]) for row in read_tsv("contig_lengths.tsv")}
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from her2cli.callers import (
+from her2cli.variants.callers import (
     HeaderFormats,
     SampleEvidence,
     choose_tumour_sample,

@@ -17,14 +17,14 @@ from pathlib import Path
 
 import pytest
 
-from her2cli.cohort import (
+from her2cli.cohort.runner import (
     ERROR_COLUMNS, PARTS_DIR, CohortSetupError, SheetEntry, entries_from_paths, read_sample_sheet, render_tables,
     run_cohort, run_entry, write_cohort_outputs,
 )
 from her2cli.errors import InputMissingError, MalformedInputError
 from her2cli.pipeline import Options
-from her2cli.schema import ALL_COLUMNS
-from her2cli.summary import COHORT_COLUMNS, SUMMARY_COLUMNS
+from her2cli.report.columns import ALL_COLUMNS
+from her2cli.interpret.verdict import COHORT_COLUMNS, SUMMARY_COLUMNS
 
 N_GOOD = 240
 CONTIGS = {"chr1": 248956422, "chr7": 159345973, "chr12": 133275309, "chr17": 83257441, "chr22": 50818468}
@@ -145,9 +145,7 @@ def serial_tables(serial):
 
 
 def _cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    code = ("import typer\nfrom her2cli.cli_cohort import cohort\napp = typer.Typer()\n"
-            "app.command('cohort')(cohort)\napp.command('other')(lambda: None)\napp()\n")
-    return subprocess.run([sys.executable, "-c", code, "cohort", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "her2cli", "cohort", *args], capture_output=True, text=True,
                           cwd=cwd, timeout=120)
 
 

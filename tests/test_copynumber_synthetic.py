@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from her2cli import schema
+from her2cli.report import columns as schema
 from her2cli.copynumber import (
     DEFINITIONS, FORMATS, Thresholds, assess, assess_erbb2, detect_genome, read_segment_file,
 )

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from her2cli.datafiles import resource_path
+from her2cli.reference.datafiles import resource_path
 from her2cli.errors import MalformedInputError
-from her2cli.evidence import (
+from her2cli.interpret.evidence import (
     EVIDENCE_TABLE_COLUMNS, evidence_rows, format_evidence, load_evidence, match_ihc, match_row,
     normalize_ihc,
 )

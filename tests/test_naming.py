@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from her2cli.annotate import Annotator
-from her2cli.sequence import ExonicSequence
-from her2cli.transcript import load_transcript
+from her2cli.variants.annotator import Annotator
+from her2cli.reference.sequence import ExonicSequence
+from her2cli.reference.transcript import load_transcript
 
 DATA = Path(__file__).parent / "data"
 OFFSET_38 = 1_843_747  # GRCh38 = GRCh37 + 1,843,747 across ERBB2 (shared/reference README)

@@ -11,7 +11,7 @@ import pytest
 pytest.importorskip("matplotlib")
 
 from her2cli.copynumber import Segment, SegmentTable  # noqa: E402
-from her2cli.plotting import (  # noqa: E402
+from her2cli.report.plots import (  # noqa: E402
     PlotFormatError, _segments_in_copies, first_residue, lollipop_counts, plot_copy_number, plot_lollipop,
 )
 
@@ -105,17 +105,14 @@ def test_unknown_extension_is_a_usage_error(tmp_path):
 
 
 def test_annotate_does_not_import_matplotlib():
-    code = ("import sys, her2cli.cli, her2cli.plotting, her2cli.cli_plot, her2cli.report.render; "
+    code = ("import sys, her2cli.cli, her2cli.report.plots, her2cli.report.render; "
             "print('matplotlib' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.stdout.strip() == "False", done.stderr
 
 
 def test_plot_command_writes_both_pictures(tmp_path):
-    import typer
-    from typer.testing import CliRunner
-
-    from her2cli.cli_plot import plot
+    from her2cli.cli import run
 
     vcf = tmp_path / "t.vcf"
     vcf.write_text("\n".join([
@@ -129,15 +126,9 @@ def test_plot_command_writes_both_pictures(tmp_path):
     seg.write_text("chromosome\tstart\tend\tgene\tlog2\n" + "".join(
         f"chr17\t{s - 1}\t{e}\t-\t{v}\n" for s, e, v in [(1, 39_400_000, 0.0), (39_400_001, 39_900_000, 2.0),
                                                          (39_900_001, 83_257_441, 0.0)]))
-    app = typer.Typer()
-    app.command("plot")(plot)
-    app.command("other")(lambda: None)
-    runner = CliRunner()
     out = tmp_path / "her2.png"
-    result = runner.invoke(app, ["plot", str(vcf), "--segments", str(seg), "-o", str(out)])
-    assert result.exit_code == 0, result.output
+    assert run(["plot", str(vcf), "--segments", str(seg), "-o", str(out)]) == 0
     assert is_png(tmp_path / "her2.lollipop.png")
     assert is_png(tmp_path / "her2.copy_number.png")
     assert not out.exists()
-    bad = runner.invoke(app, ["plot", str(vcf), "-o", str(out), "--kind", "pie"])
-    assert bad.exit_code == 2
+    assert run(["plot", str(vcf), "-o", str(out), "--kind", "pie"]) == 2

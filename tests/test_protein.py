@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import random
 
-from her2cli.protein import _mutant_protein, translate
-from her2cli.transcript import load_transcript
+from her2cli.variants.protein import _mutant_protein, translate
+from her2cli.reference.transcript import load_transcript
 
 
 def test_windowed_translation_equals_full_translation():

@@ -11,7 +11,7 @@ from pathlib import Path
 import pysam
 import pytest
 
-from her2cli.transcript import load_transcript
+from her2cli.reference.transcript import load_transcript
 
 # Exon 19 ends at GRCh38 39724010 (c.2307); we write an A-run at c.2307+101..+105.
 RUN_START = 39724010 + 101

@@ -21,7 +21,7 @@ from her2cli.pipeline import SampleResult
 from her2cli.report.maf import maf_alleles, render_maf, variant_classification
 from her2cli.report.terminal import render_terminal
 from her2cli.report.vcf_out import UsageError, render_vcf
-from her2cli.schema import empty_row
+from her2cli.report.columns import empty_row
 
 pd = pytest.importorskip("pandas")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from her2cli.evidence import load_evidence
-from her2cli.summary import SUMMARY_COLUMNS, cohort_summary, summarize_sample
+from her2cli.interpret.evidence import load_evidence
+from her2cli.interpret.verdict import SUMMARY_COLUMNS, cohort_summary, summarize_sample
 
 ALL_CALLS = "cn_ge_6;ratio_ge_2;purple_amp;pcgr_amp;cnvkit_amp;ngs_cn_gt_7"
 

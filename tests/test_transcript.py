@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from her2cli.protein import translate
-from her2cli.transcript import load_transcript
+from her2cli.variants.protein import translate
+from her2cli.reference.transcript import load_transcript
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "reference"
 

@@ -1,4 +1,3 @@
-from her2cli.entry import main
+from her2cli.cli import main
 
-if __name__ == "__main__":
-    main()
+main()

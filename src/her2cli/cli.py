@@ -1,37 +1,126 @@
-"""The ``her2`` command line. It parses arguments, calls the library and prints; nothing else.
+"""The ``her2`` command line: Typer parses the arguments, the library does the work, this module prints.
 
 Every user-facing problem becomes one line on stderr (``her2: error: FILE[:LINE]: what is wrong``) and a
-documented exit code (see ``her2cli.errors``); no traceback, and no partial output file.
+documented exit code (``her2cli.errors``); no traceback, and no partial output file. ``run_guarded`` is
+the one place that maps exceptions to exit codes, ``print_error`` the one place that prints an error.
+
+Start-up matters (an indexed VCF is answered in a fraction of a second), so the library and rich are
+imported inside the commands, never at module level.
 """
 
 from __future__ import annotations
 
+import math
+import os
 import sys
-from enum import Enum
+import time
 from typing import List, Optional
 
 import typer
 
 from her2cli import __version__
-from her2cli.cli_common import Genome
-
+from her2cli.errors import (
+    EXIT_CODES_HELP, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL, EXIT_TERMINATED, EXIT_USAGE,
+    Her2Error, UsageError,
+)
 
 app = typer.Typer(
-    add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
     help="Annotate ERBB2 (HER2) alterations in NSCLC: mutations from VCFs, amplification from copy-number "
-    "segments, one verdict per sample.",
+    "segments, one verdict per sample.\n\n" + EXIT_CODES_HELP,
 )
 
+OUTPUT_FORMATS = ("tsv", "json", "table", "vcf", "maf")
 
-class OutputFormat(str, Enum):
-    tsv = "tsv"
-    json = "json"
-    table = "table"
-    vcf = "vcf"
-    maf = "maf"
+
+def print_error(message: str) -> None:
+    """The one stderr line of a failed command."""
+    sys.stderr.write(f"her2: error: {message}\n")
+    sys.stderr.flush()
+
+
+def print_notes(notices, quiet: bool) -> None:
+    """Notices on stderr, each once, in order."""
+    if quiet:
+        return
+    seen = set()
+    for notice in notices:
+        if notice not in seen:
+            seen.add(notice)
+            sys.stderr.write(f"her2: note: {notice}\n")
+    sys.stderr.flush()
+
+
+# --- option values checked here so that a bad one is a usage error (exit 2) with the allowed range --------
+
+def _genome_option(value: Optional[str]) -> Optional[str]:
+    if value is None:
+        return None
+    from her2cli.errors import GenomeBuildError
+    from her2cli.reference.builds import normalise_build
+
+    try:
+        return normalise_build(value)
+    except GenomeBuildError as exc:
+        raise typer.BadParameter(exc.message) from None
+
+
+def _purity_option(value: Optional[float]) -> Optional[float]:
+    if value is not None and not (math.isfinite(value) and 0.0 < value <= 1.0):
+        raise typer.BadParameter(f"{value} is not in (0, 1]: purity is the tumour-cell fraction, e.g. 0.6")
+    return value
+
+
+def _ploidy_option(value: Optional[float]) -> Optional[float]:
+    if value is not None and not (math.isfinite(value) and 0.5 <= value <= 10.0):
+        raise typer.BadParameter(f"{value} is not in [0.5, 10]")
+    return value
+
+
+def _log_base_option(value: Optional[float]) -> Optional[float]:
+    if value is not None and not (math.isfinite(value) and value > 0 and value != 1):
+        raise typer.BadParameter(f"{value} is not a logarithm base: use a number > 0 other than 1 (2, 10, e)")
+    return value
+
+
+def _format_option(value: Optional[str]) -> Optional[str]:
+    if value is not None and value not in OUTPUT_FORMATS:
+        raise typer.BadParameter(f"{value!r} is not one of {', '.join(OUTPUT_FORMATS)}")
+    return value
+
+
+def choose_format(fmt: Optional[str], output: Optional[str]) -> str:
+    if fmt is not None:
+        return fmt
+    if output is None and sys.stdout.isatty():
+        return "table"
+    return "tsv"
+
+
+def thresholds_from_items(items: List[str]):
+    """``--threshold NAME=VALUE`` items into copynumber.Thresholds; UsageError on a bad item."""
+    import dataclasses
+
+    from her2cli.copynumber import Thresholds
+
+    fields = {f.name for f in dataclasses.fields(Thresholds)}
+    values = {}
+    for item in items:
+        name, sep, text = item.partition("=")
+        name = name.strip().replace("-", "_")
+        if not sep or name not in fields:
+            raise UsageError(f"--threshold takes NAME=VALUE with NAME one of: {', '.join(sorted(fields))}")
+        try:
+            values[name] = float(text)
+        except ValueError:
+            raise UsageError(f"--threshold {name}: not a number: {text!r}") from None
+    try:
+        return Thresholds(**values)
+    except ValueError as exc:
+        raise UsageError(f"--threshold: {exc}") from None
 
 
 def _version(value: bool) -> None:
@@ -42,70 +131,102 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
+    version: bool = typer.Option(False, "--version", "-V", callback=_version, is_eager=True,
+                                 help="Print the version and exit."),
 ) -> None:
     """her2cli: ERBB2 (HER2) alterations in non-small-cell lung cancer."""
 
 
-def _choose_format(fmt: Optional[OutputFormat], output: Optional[str]) -> str:
-    from her2cli.annotate_run import choose_format
-
-    return choose_format(fmt.value if fmt else None, output)
-
+# --- her2 annotate -----------------------------------------------------------------------------------------
 
 @app.command(
     epilog=(
         "Examples:\n\n"
         "  her2 annotate tumour.vcf.gz\n\n"
         "  her2 annotate tumour.vcf.gz --segments tumour.cns --purity 0.6 -o her2.tsv\n\n"
-        "  her2 annotate --segments cohort.seg --genome GRCh37 --summary\n\n"
+        "  her2 annotate --segments cohort.seg --summary\n\n"
         "  bcftools view -f PASS tumour.bcf | her2 annotate - --format json"
     )
 )
 def annotate(
-    inputs: List[str] = typer.Argument(None, metavar="[VCF]...", help="VCF/BCF files (.vcf, .vcf.gz, .bcf) or - for stdin."),
-    segments: List[str] = typer.Option([], "--segments", "-s", help="Copy-number segment file (repeatable)."),
-    segment_format: Optional[str] = typer.Option(None, "--segment-format", help="Force the segment format (default: detect)."),
-    log_base: Optional[float] = typer.Option(None, "--log-base", help="Segment values are log ratios in this base (e.g. 10 for GenePattern .seg)."),
-    genome: Optional[Genome] = typer.Option(None, "--genome", "-g", help="Genome build (default: from the header)."),
-    reference: Optional[str] = typer.Option(None, "--reference", "-r", help="Indexed genome FASTA for REF checks and intronic normalisation."),
-    sample: Optional[str] = typer.Option(None, "--sample", help="The tumour sample column (default: ##tumor_sample or the only sample)."),
-    purity: Optional[float] = typer.Option(None, "--purity", min=0.01, max=1.0, help="Tumour purity (0-1] for copy-number rescaling."),
-    ploidy: Optional[float] = typer.Option(None, "--ploidy", min=0.5, max=10.0, help="Tumour ploidy for copy-number calls."),
-    ihc: Optional[str] = typer.Option(None, "--ihc", help="HER2 IHC score: 0, 1+, 2+ or 3+."),
-    threshold: List[str] = typer.Option([], "--threshold", help="Change a copy-number threshold, NAME=VALUE (repeatable; see README)."),
-    output_format: Optional[OutputFormat] = typer.Option(None, "--format", "-f", help="tsv (default when piped), json, table (default on a terminal), vcf, maf."),
-    output: Optional[str] = typer.Option(None, "--output", "-o", help="Write here instead of stdout (written atomically)."),
+    inputs: Optional[List[str]] = typer.Argument(None, metavar="VCF...", show_default=False,
+                                                 help="VCF/BCF files (.vcf, .vcf.gz, .bcf) or - for stdin."),
+    segments: List[str] = typer.Option([], "--segments", "-s", metavar="FILE", show_default=False,
+                                       help="Copy-number segment file (repeatable)."),
+    segment_format: Optional[str] = typer.Option(None, "--segment-format", metavar="NAME",
+                                                 help="Force the segment format (default: detect)."),
+    log_base: Optional[float] = typer.Option(None, "--log-base", metavar="BASE", callback=_log_base_option,
+                                             help="Segment values are log ratios in this base (e.g. 10)."),
+    genome: Optional[str] = typer.Option(None, "--genome", "-g", metavar="BUILD", callback=_genome_option,
+                                         help="GRCh37 or GRCh38 (hg19/hg38 too; default: from the input)."),
+    reference: Optional[str] = typer.Option(None, "--reference", "-r", metavar="FASTA",
+                                            help="Indexed genome FASTA for REF checks and intronic normalisation."),
+    sample: Optional[str] = typer.Option(None, "--sample", metavar="NAME",
+                                         help="The tumour sample column (default: ##tumor_sample or the only sample)."),
+    purity: Optional[float] = typer.Option(None, "--purity", metavar="FRACTION", callback=_purity_option,
+                                           help="Tumour purity (0-1] for copy-number rescaling."),
+    ploidy: Optional[float] = typer.Option(None, "--ploidy", metavar="N", callback=_ploidy_option,
+                                           help="Tumour ploidy [0.5-10] for copy-number calls."),
+    ihc: Optional[str] = typer.Option(None, "--ihc", metavar="SCORE", help="HER2 IHC score: 0, 1+, 2+ or 3+."),
+    threshold: List[str] = typer.Option([], "--threshold", metavar="NAME=VALUE", show_default=False,
+                                        help="Change a copy-number threshold (repeatable; see docs/copy-number.md)."),
+    output_format: Optional[str] = typer.Option(None, "--format", "-f", metavar="FORMAT", callback=_format_option,
+                                                help="tsv (default when piped), json, table (default on a terminal), "
+                                                     "vcf, maf."),
+    output: Optional[str] = typer.Option(None, "--output", "-o", metavar="FILE",
+                                         help="Write here instead of stdout (written atomically)."),
     summary: bool = typer.Option(False, "--summary", help="One verdict row per sample instead of one row per alteration."),
-    all_records: bool = typer.Option(False, "--all-records", help="Also report FILTER-failed alleles and alleles with no alt reads."),
+    all_records: bool = typer.Option(False, "--all-records",
+                                     help="Also report FILTER-failed alleles and alleles with no alt reads."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No notices on stderr."),
 ) -> None:
     """Annotate the ERBB2 alterations of one or more samples."""
-    from her2cli.annotate_run import AnnotateArgs, run_annotate
+    inputs = list(inputs or [])
+    if not inputs and not segments:
+        raise UsageError("give at least one VCF or --segments FILE (see her2 annotate --help)")
+    if len(inputs) > 1 and (segments or sample):
+        raise UsageError("--segments/--sample go with a single VCF; use 'her2 cohort' with a sample sheet for several")
+    fmt = choose_format(output_format, output)
+    from her2cli.interpret.evidence import normalize_ihc
+    from her2cli.io.atomic import write_output
+    from her2cli.pipeline import Options, SampleRequest, run_sample
+    from her2cli.report.render import render
 
-    code = run_annotate(AnnotateArgs(
-        inputs=list(inputs or []), segments=list(segments), segment_format=segment_format, log_base=log_base,
-        genome=genome.value if genome else None, reference=reference, sample=sample, purity=purity,
-        ploidy=ploidy, ihc=ihc, threshold=list(threshold),
-        output_format=output_format.value if output_format else None, output=output, summary=summary,
-        all_records=all_records, quiet=quiet,
-    ))
-    if code:
-        raise typer.Exit(code)
+    if ihc is not None:
+        try:
+            ihc = normalize_ihc(ihc)
+        except ValueError as exc:
+            raise UsageError(f"--ihc: {exc}") from None
+    options = Options(
+        genome=genome, reference_fasta=reference, all_records=all_records, segment_format=segment_format,
+        log_base=log_base, thresholds=thresholds_from_items(threshold) if (threshold or segments) else None,
+    )
+    requests = [SampleRequest(vcf=path, segments=list(segments), tumor_sample=sample, purity=purity,
+                              ploidy=ploidy, ihc=ihc) for path in inputs]
+    if not requests:
+        requests = [SampleRequest(segments=list(segments), purity=purity, ploidy=ploidy, ihc=ihc)]
+    results = [result for request in requests for result in run_sample(request, options)]
+    text = render(results, fmt, summary=summary, input_paths=inputs)
+    print_notes((notice for result in results for notice in result.notices), quiet)
+    write_output(output, text)
 
+
+# --- her2 evidence -----------------------------------------------------------------------------------------
 
 @app.command()
 def evidence(
-    output_format: Optional[OutputFormat] = typer.Option(None, "--format", "-f", help="tsv or table (default on a terminal)."),
+    output_format: Optional[str] = typer.Option(None, "--format", "-f", metavar="FORMAT",
+                                                help="tsv or table (default on a terminal)."),
 ) -> None:
     """Print the bundled therapy-evidence table and its date."""
-    from her2cli.evidence import EVIDENCE_TABLE_COLUMNS, evidence_rows, load_evidence
+    from her2cli.interpret.evidence import EVIDENCE_TABLE_COLUMNS, evidence_rows, load_evidence
     from her2cli.report.tsv import render_tsv
 
+    if output_format not in (None, "tsv", "table"):
+        raise UsageError(f"--format {output_format}: her2 evidence writes tsv or table")
     table = load_evidence()
     rows = evidence_rows(table)
-    fmt = _choose_format(output_format, None)
-    if fmt == "table":
+    if choose_format(output_format, None) == "table":
         from rich.console import Console
         from rich.table import Table
 
@@ -120,44 +241,260 @@ def evidence(
     sys.stdout.write(render_tsv(rows, EVIDENCE_TABLE_COLUMNS))
 
 
-def _register_commands() -> None:
-    # Commands that live in their own modules (one module per concept); the CLI only registers them.
-    from her2cli.cli_cohort import cohort
-    from her2cli.cli_plot import plot
+# --- her2 cohort -------------------------------------------------------------------------------------------
 
-    app.command("cohort", help="Annotate a whole cohort from a sample sheet (TSV/CSV).")(cohort)
-    app.command("plot", help="Draw a lollipop of ERBB2 mutations and/or the chr17 copy-number profile.")(plot)
+class _ProgressBar:
+    """A rich progress bar on stderr, refreshed by hand from the progress callback (no refresh thread)."""
+
+    def __init__(self) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, \
+            TimeRemainingColumn
+
+        self.progress = Progress(
+            TextColumn("samples"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[failed]} failed"),
+            TextColumn("{task.fields[rate]}"), TextColumn("ETA"), TimeRemainingColumn(), TimeElapsedColumn(),
+            console=Console(stderr=True), auto_refresh=False, transient=False,
+        )
+        self.task = None
+        self.start = time.monotonic()
+        self.first_done: Optional[int] = None
+        self.last_refresh = 0.0
+
+    def __call__(self, done: int, failed: int, total: int) -> None:
+        if self.task is None:
+            self.progress.start()
+            self.task = self.progress.add_task("", total=total, completed=done, failed=failed, rate="")
+            self.first_done = done
+            self.start = time.monotonic()
+        elapsed = time.monotonic() - self.start
+        fresh = done - (self.first_done or 0)
+        rate = f"{fresh / elapsed:.1f} samples/s" if elapsed > 0 and fresh else ""
+        now = time.monotonic()
+        refresh = done >= total or now - self.last_refresh >= 0.1  # redrawing per sample would cost more than a sample
+        if refresh:
+            self.last_refresh = now
+        self.progress.update(self.task, completed=done, failed=failed, rate=rate, refresh=refresh)
+
+    def stop(self) -> None:
+        if self.task is not None:
+            self.progress.refresh()
+        self.progress.stop()
 
 
-_register_commands()
+@app.command()
+def cohort(
+    sheet: str = typer.Argument(..., metavar="SHEET",
+                                help="Sample sheet (TSV or CSV): sample, vcf, segments, tumor_sample, purity, ploidy, "
+                                     "ihc; paths relative to the sheet."),
+    output_dir: Optional[str] = typer.Option(None, "--output-dir", "-o", metavar="DIR",
+                                             help="Write alterations.tsv, samples.tsv, cohort.tsv and errors.tsv here "
+                                                  "(default: the alteration table on stdout)."),
+    jobs: int = typer.Option(1, "--jobs", "-j", min=1, metavar="N", help="Samples annotated in parallel (worker processes)."),
+    dask: Optional[str] = typer.Option(None, "--dask", metavar="ADDRESS",
+                                       help="Send the samples to this Dask scheduler (e.g. tcp://host:8786); "
+                                            "needs pip install 'her2cli[dask]'."),
+    resume: bool = typer.Option(False, "--resume", help="Skip samples already done by a previous run into the same --output-dir."),
+    genome: Optional[str] = typer.Option(None, "--genome", "-g", metavar="BUILD", callback=_genome_option,
+                                         help="Genome build for every sample (default: from each file)."),
+    reference: Optional[str] = typer.Option(None, "--reference", "-r", metavar="FASTA",
+                                            help="Indexed genome FASTA for REF checks and intronic normalisation."),
+    segment_format: Optional[str] = typer.Option(None, "--segment-format", metavar="NAME",
+                                                 help="Force the segment format (default: detect)."),
+    log_base: Optional[float] = typer.Option(None, "--log-base", metavar="BASE", callback=_log_base_option,
+                                             help="Segment values are log ratios in this base."),
+    threshold: List[str] = typer.Option([], "--threshold", metavar="NAME=VALUE", show_default=False,
+                                        help="Change a copy-number threshold (repeatable)."),
+    all_records: bool = typer.Option(False, "--all-records",
+                                     help="Also report FILTER-failed alleles and alleles with no alt reads."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no notes (errors are still printed)."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Print every per-sample notice (default: only how many)."),
+) -> None:
+    """Annotate every sample of a sample sheet: one alteration table, one verdict per sample, cohort counts.
+
+    Exit 0 when every sample was annotated, 1 when some failed (the others are in the outputs)."""
+    if resume and not output_dir:
+        raise UsageError("--resume needs --output-dir (the directory of the run to resume)")
+    from her2cli.cohort.runner import read_sample_sheet, render_tables, run_cohort, write_cohort_outputs
+    from her2cli.pipeline import Options
+
+    entries = read_sample_sheet(sheet)
+    options = Options(
+        genome=genome, reference_fasta=reference, all_records=all_records, segment_format=segment_format,
+        log_base=log_base, thresholds=thresholds_from_items(threshold) if threshold else None,
+    )
+    bar = _ProgressBar() if not quiet and sys.stderr.isatty() else None
+    try:
+        result = run_cohort(entries, options, jobs=jobs, dask_address=dask, progress=bar,
+                            resume_dir=output_dir if resume else None, parts_dir=output_dir)
+    finally:
+        if bar is not None:
+            bar.stop()
+    if output_dir:
+        write_cohort_outputs(result, output_dir)
+    else:
+        sys.stdout.write(render_tables(result)["alterations"])
+        sys.stdout.flush()
+    if not quiet and result.notices:
+        if verbose:
+            print_notes((f"{sample}: {notice}" for sample, notice in result.notices), quiet)
+        else:
+            n_with = len({sample for sample, _ in result.notices})
+            sys.stderr.write(f"her2: note: {len(result.notices)} notice(s) for {n_with} sample(s); "
+                             "--verbose lists them\n")
+    for error in result.errors:
+        print_error(f"{error['sample']}: {error['file']}: {error['reason']}")
+    if not quiet:
+        where = f" (see {output_dir}/errors.tsv)" if output_dir and result.errors else ""
+        resumed = f", {result.n_resumed} from the previous run" if result.n_resumed else ""
+        sys.stderr.write(f"her2: note: {result.n_samples - result.n_failed} of {result.n_samples} samples "
+                         f"annotated{resumed}; {result.n_failed} failed{where}\n")
+    sys.stderr.flush()
+    if result.errors:
+        raise typer.Exit(EXIT_PARTIAL)
+
+
+# --- her2 plot ---------------------------------------------------------------------------------------------
+
+PLOT_KINDS = ("auto", "lollipop", "copy-number")
+
+
+def _with_suffix(output: str, suffix: str) -> str:
+    stem, ext = os.path.splitext(output)
+    return f"{stem}.{suffix}{ext}"
+
+
+@app.command()
+def plot(
+    inputs: Optional[List[str]] = typer.Argument(None, metavar="VCF...", show_default=False,
+                                                 help="VCF/BCF files (one sample each)."),
+    segments: List[str] = typer.Option([], "--segments", "-s", metavar="FILE", show_default=False,
+                                       help="Copy-number segment file (repeatable)."),
+    genome: Optional[str] = typer.Option(None, "--genome", "-g", metavar="BUILD", callback=_genome_option,
+                                         help="GRCh37 or GRCh38 (default: from the input)."),
+    output: str = typer.Option(..., "--output", "-o", metavar="FILE", help="Picture file: .png, .svg or .pdf."),
+    kind: str = typer.Option("auto", "--kind", metavar="KIND", help="lollipop, copy-number or auto."),
+) -> None:
+    """Draw a lollipop of ERBB2 mutations and/or the chr17 copy-number profile.
+
+    auto (default): a lollipop when VCFs are given, a copy-number profile when segments are given; with
+    both, OUTPUT's extension is replaced by .lollipop.EXT and .copy_number.EXT. Several samples in the
+    segments: OUTPUT-stem.SAMPLE.EXT. The picture format follows OUTPUT's extension."""
+    inputs = list(inputs or [])
+    if kind not in PLOT_KINDS:
+        raise UsageError(f"--kind must be one of {', '.join(PLOT_KINDS)} (got {kind!r})")
+    want_lollipop = kind == "lollipop" or (kind == "auto" and bool(inputs))
+    want_cn = kind == "copy-number" or (kind == "auto" and bool(segments))
+    if want_lollipop and not inputs:
+        raise UsageError("--kind lollipop needs at least one VCF")
+    if want_cn and not segments:
+        raise UsageError("--kind copy-number needs --segments FILE")
+    if not want_lollipop and not want_cn:
+        raise UsageError("give at least one VCF or --segments FILE (see her2 plot --help)")
+    if want_cn and len(inputs) > 1:
+        raise UsageError("--segments goes with a single VCF (one sample)")
+    from her2cli.pipeline import Options, SampleRequest, run_sample
+    from her2cli.report import plots
+
+    plots.picture_format(output)
+    options = Options(genome=genome, evidence=False)
+    both = want_lollipop and want_cn
+    if want_lollipop:
+        path = _with_suffix(output, "lollipop") if both else output
+        mutation_rows: list[dict] = []
+        n_samples = 0
+        for vcf in inputs:
+            for result in run_sample(SampleRequest(vcf=vcf, segments=segments if want_cn else []), options):
+                n_samples += 1
+                mutation_rows.extend(r for r in result.rows if r.get("kind") == "mutation")
+        plots.plot_lollipop(mutation_rows, path, n_samples=n_samples)
+        sys.stderr.write(f"her2: wrote {path}\n")
+    if want_cn:
+        path = _with_suffix(output, "copy_number") if both else output
+        for written in plots.plot_copy_number_files(inputs[0] if inputs else None, segments, options, path):
+            sys.stderr.write(f"her2: wrote {written}\n")
+
+
+# --- running a command -------------------------------------------------------------------------------------
+
+def run_guarded(run) -> int:
+    """Run a command; turn every escape into an exit code and at most one stderr line. The one place
+    that maps exceptions to exit codes."""
+    import signal
+
+    def _terminated(signum, frame):
+        raise _Terminated()
+
+    try:
+        signal.signal(signal.SIGTERM, _terminated)
+    except ValueError:  # not the main thread (tests calling main() from a thread)
+        pass
+    try:
+        result = run()
+        return int(result) if isinstance(result, int) else EXIT_OK
+    except KeyboardInterrupt:
+        sys.stderr.write("her2: interrupted\n")
+        return EXIT_INTERRUPTED
+    except _Terminated:
+        sys.stderr.write("her2: terminated (SIGTERM)\n")
+        return EXIT_TERMINATED
+    except BrokenPipeError:
+        # The reader went away (e.g. `her2 annotate x.vcf | head`): not an error of ours.
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except OSError:
+            pass
+        return EXIT_OK
+    except Her2Error as exc:
+        print_error(exc.one_line())
+        return exc.exit_code
+    except SystemExit as exc:
+        code = exc.code
+        return code if isinstance(code, int) else (0 if code is None else 1)
+    except Exception as exc:  # a bug of ours: still one line, and a distinct exit code
+        sys.stderr.write(f"her2: internal error: {type(exc).__name__}: {exc} (please report this)\n")
+        return EXIT_INTERNAL
+
+
+class _Terminated(BaseException):
+    """SIGTERM, turned into an exception so that `finally` blocks (temporary files, workers) run."""
 
 
 _COMMANDS = ("annotate", "evidence", "cohort", "plot")
 
 
-def main() -> None:
-    """Typer entry point (``her2cli.entry.main`` sends here whatever it does not serve itself).
+def _run_app(argv: Optional[List[str]] = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    try:
+        code = app(args=args, standalone_mode=False, prog_name="her2")
+    except typer.Abort:
+        print_error("aborted")
+        return EXIT_INTERRUPTED
+    except typer.Exit as exc:
+        return exc.exit_code
+    except Exception as exc:
+        # Click's UsageError/BadParameter family (Typer vendors its own copy of Click).
+        if type(exc).__name__ == "NoArgsIsHelpError":  # plain `her2`: the help, not an error
+            sys.stdout.write(exc.format_message() + "\n")
+            return EXIT_OK
+        if hasattr(exc, "format_message") and isinstance(getattr(exc, "exit_code", None), int):
+            command = args[0] if args and args[0] in _COMMANDS else ""
+            print_error(f"{exc.format_message()} (see her2 {command + ' ' if command else ''}--help)")
+            return exc.exit_code if exc.exit_code else EXIT_USAGE
+        raise
+    return code if isinstance(code, int) else EXIT_OK
 
-    Usage errors become one line too (``her2: error: ...``, exit 2) instead of Click's usage block:
-    ``her2 COMMAND --help`` shows the usage."""
-    from her2cli.guard import guarded, print_error
 
-    def run() -> int:
-        try:
-            code = app(standalone_mode=False, prog_name="her2")
-        except typer.Abort:
-            print_error("aborted")
-            return 1
-        except Exception as exc:
-            # Click's UsageError/BadParameter family (Typer vendors its own copy of Click).
-            if type(exc).__name__ == "NoArgsIsHelpError":  # plain `her2`: the help, not an error
-                sys.stdout.write(exc.format_message() + "\n")
-                return 0
-            if hasattr(exc, "format_message") and isinstance(getattr(exc, "exit_code", None), int):
-                command = sys.argv[1] if len(sys.argv) > 1 and sys.argv[1] in _COMMANDS else ""
-                print_error(f"{exc.format_message()} (see her2 {command + ' ' if command else ''}--help)")
-                return exc.exit_code
-            raise
-        return code if isinstance(code, int) else 0
+def run(argv: Optional[List[str]] = None) -> int:
+    """Run ``her2 ARGV...`` in this process; the exit code (for tests and embedding)."""
+    return run_guarded(lambda: _run_app(argv))
 
-    sys.exit(guarded(run))
+
+def main(argv: Optional[List[str]] = None) -> None:
+    """The ``her2`` console script."""
+    sys.exit(run(argv))
+
+
+if __name__ == "__main__":
+    main()

@@ -8,6 +8,10 @@ The library raises these; it never prints. Exit codes (documented in the README)
   4  input file malformed (not a VCF / segment file, truncated, bad values)
   5  genome build unknown or contradictory
   6  reference mismatch (REF bases do not match the bundled or given reference)
+  7  output cannot be written (disk full, read-only, not a folder, would replace an input)
+ 70  internal error (a bug: please report it)
+130  interrupted (Ctrl-C)
+143  terminated (SIGTERM)
 """
 
 from __future__ import annotations
@@ -19,6 +23,17 @@ EXIT_MISSING = 3
 EXIT_MALFORMED = 4
 EXIT_BUILD = 5
 EXIT_REFERENCE = 6
+EXIT_OUTPUT = 7
+EXIT_INTERNAL = 70
+EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
+
+# Shown by `her2 --help` (and kept in step with docs/exit-codes.md by a test).
+EXIT_CODES_HELP = (
+    "Exit codes: 0 success; 1 some samples of a cohort failed; 2 usage error; 3 input missing or unreadable; "
+    "4 input malformed; 5 genome build unknown or contradictory; 6 REF bases do not match the reference; "
+    "7 output cannot be written; 70 internal error; 130 interrupted; 143 terminated."
+)
 
 
 class Her2Error(Exception):
@@ -60,3 +75,7 @@ class GenomeBuildError(Her2Error):
 
 class ReferenceMismatchError(Her2Error):
     exit_code = EXIT_REFERENCE
+
+
+class OutputError(Her2Error):
+    exit_code = EXIT_OUTPUT

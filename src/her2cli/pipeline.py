@@ -11,7 +11,7 @@ from functools import lru_cache
 from typing import Optional
 
 from her2cli.errors import GenomeBuildError, MalformedInputError
-from her2cli.schema import empty_row
+from her2cli.report.columns import empty_row
 
 # Alleles we cannot name on a transcript: symbolic, spanning-deletion, breakend, missing.
 _SKIPPED_ALT_MARKERS = ("<", "*", "[", "]", ".")
@@ -52,10 +52,10 @@ class SampleResult:
 def annotate_vcf(path: str, options: Options, tumor_sample: Optional[str] = None,
                  label: Optional[str] = None) -> tuple[str, list[dict], list[str], Optional[str]]:
     """(sample name, mutation rows, notices, genome) for the ERBB2 region of one VCF."""
-    from her2cli import callers
-    from her2cli.genome import CHR17_NAMES, resolve_build
+    from her2cli.variants import callers
+    from her2cli.reference.builds import CHR17_NAMES, resolve_build
     from her2cli.io.vcf import read_region
-    from her2cli.transcript import GENOMES, load_transcript
+    from her2cli.reference.transcript import GENOMES, load_transcript
 
     tx = load_transcript()
     requested = options.genome
@@ -165,7 +165,7 @@ def annotate_vcf(path: str, options: Options, tumor_sample: Optional[str] = None
 @lru_cache(maxsize=64)
 def _header_formats(lines: tuple):
     """Headers repeat across a cohort's files (one pipeline wrote them): parse each distinct one once."""
-    from her2cli import callers
+    from her2cli.variants import callers
 
     return callers.HeaderFormats.from_header_lines(list(lines))
 
@@ -174,9 +174,9 @@ def _header_formats(lines: tuple):
 def _annotator(genome: str, reference_fasta: Optional[str]):
     """One annotator per build and reference per process: a cohort reuses it (and its cache of
     names) across thousands of samples."""
-    from her2cli.annotate import Annotator
-    from her2cli.sequence import FastaSequence, exonic_sequence
-    from her2cli.transcript import load_transcript
+    from her2cli.variants.annotator import Annotator
+    from her2cli.reference.sequence import FastaSequence, exonic_sequence
+    from her2cli.reference.transcript import load_transcript
 
     tx = load_transcript()
     if reference_fasta:
@@ -201,7 +201,7 @@ def _allele_absent(ev, alt_index: int) -> bool:
 
 
 def _build_from_ref_bases(records, tx, source: str) -> Optional[str]:
-    from her2cli.transcript import GENOMES
+    from her2cli.reference.transcript import GENOMES
 
     matches = {}
     for genome in GENOMES:
@@ -290,7 +290,8 @@ _RELATIVE_FORMATS = {"cnvkit", "gatk", "seg", "cbioportal", "splitthreader"}
 def run_sample(request: SampleRequest, options: Options) -> list[SampleResult]:
     """Annotate one request (a VCF and/or segment files). Several results only for a multi-sample
     segment file given without a VCF."""
-    from her2cli import evidence, summary
+    from her2cli.interpret import evidence
+    from her2cli.interpret import verdict as summary
 
     rows: list[dict] = []
     notices: list[str] = []

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from .calls import DEFINITIONS, FOCALITIES, STATUSES, Thresholds
 from .gene_level import Erbb2Assessment, assess, assess_erbb2
-from .genome import detect_genome
+from .segment_build import detect_genome
 from .readers import FORMATS, read_segment_file
 from .segments import Segment, SegmentTable
 

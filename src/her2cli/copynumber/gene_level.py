@@ -42,11 +42,11 @@ import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .. import schema
-from ..datafiles import read_tsv
+from ..report import columns as schema
+from ..reference.datafiles import read_tsv
 from ..errors import MalformedInputError
 from .calls import Thresholds, cn_status, definitions_met, relative_log2
-from .genome import normalise_build
+from ..reference.builds import normalise_build
 from .readers import weighted_median
 from .segments import LOG2, Segment, SegmentTable
 

@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InputMissingError, MalformedInputError
-from .genome import coordinate_hints, sam_header_hints
+from .segment_build import coordinate_hints, sam_header_hints
 from .segments import COPIES, LOG2, Segment, SegmentTable, chrom_key
 
 FORMATS: list[str] = [

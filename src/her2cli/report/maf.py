@@ -207,7 +207,7 @@ def maf_row(row: dict, ensembl_transcript: str) -> dict:
 
 def render_maf(results) -> str:
     """MAF text of every mutation row of ``results`` (see module docstring)."""
-    from her2cli.transcript import load_transcript
+    from her2cli.reference.transcript import load_transcript
 
     ensembl = load_transcript().ensembl
     lines = ["\t".join(ALL_MAF_COLUMNS)]

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from her2cli import __version__
-from her2cli.schema import ALL_COLUMNS
+from her2cli.report.columns import ALL_COLUMNS
 
 
 def _evidence_date() -> str | None:
-    from her2cli.evidence import load_evidence
+    from her2cli.interpret.evidence import load_evidence
 
     return load_evidence().date
 
@@ -17,7 +17,7 @@ def render(results, fmt: str, summary: bool = False, input_paths: list[str] | No
         from her2cli.report.tsv import render_tsv
 
         if summary:
-            from her2cli.summary import SUMMARY_COLUMNS
+            from her2cli.interpret.verdict import SUMMARY_COLUMNS
 
             return render_tsv([r.summary for r in results if r.summary], SUMMARY_COLUMNS)
         return render_tsv([row for r in results for row in r.rows], ALL_COLUMNS)

@@ -142,9 +142,9 @@ def _entries(record_alts: list[str], rows: list[dict]) -> list[str]:
 
 
 def _from_input(path: str, by_record: dict, genome: str | None) -> tuple[list[str], str, list[str]]:
-    from her2cli.genome import CHR17_NAMES
+    from her2cli.reference.builds import CHR17_NAMES
     from her2cli.io.vcf import parse_record, read_region
-    from her2cli.transcript import GENOMES, load_transcript
+    from her2cli.reference.transcript import GENOMES, load_transcript
 
     tx = load_transcript()
     builds = [genome] if genome in GENOMES else list(GENOMES)
@@ -168,7 +168,7 @@ def _from_input(path: str, by_record: dict, genome: str | None) -> tuple[list[st
 
 
 def _from_rows(by_record: dict, genome: str | None) -> tuple[list[str], str, list[str]]:
-    from her2cli.transcript import load_transcript
+    from her2cli.reference.transcript import load_transcript
 
     header = ["##fileformat=VCFv4.2"]
     filters = sorted({str(r.get("filter")) for rows in by_record.values() for r in rows

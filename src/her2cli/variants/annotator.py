@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from her2cli.normalize import Edit, duplicated_span, left_align, right_shift, to_vcf, trim
-from her2cli.protein import ProteinChange, coding_change
-from her2cli.sequence import GenomeSequence, OverlaySequence
-from her2cli.transcript import Transcript
+from her2cli.variants.normalize import Edit, duplicated_span, left_align, right_shift, to_vcf, trim
+from her2cli.variants.protein import ProteinChange, coding_change
+from her2cli.reference.sequence import GenomeSequence, OverlaySequence
+from her2cli.reference.transcript import Transcript
 
 # VEP's consequence order (most severe first), restricted to the terms this tool emits.
 SEVERITY = [

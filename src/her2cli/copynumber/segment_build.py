@@ -14,34 +14,18 @@ may run a little past a contig end, so they get a tolerance.
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from pathlib import Path
 
-from ..datafiles import read_tsv
+from ..reference.datafiles import read_tsv
 from ..errors import GenomeBuildError
+from ..reference.builds import builds_named_in, normalise_build
 from .segments import SegmentTable, chrom_key
 
 GRCH37 = "GRCh37"
 GRCH38 = "GRCh38"
 
-_BUILD_WORDS = {
-    "grch37": GRCH37, "hg19": GRCH37, "b37": GRCH37, "37": GRCH37, "hs37d5": GRCH37,
-    "grch38": GRCH38, "hg38": GRCH38, "38": GRCH38,
-}
 
-
-def normalise_build(name: str | None) -> str | None:
-    """'hg19' / 'grch37' / '37' -> 'GRCh37' etc.; None stays None; anything else -> GenomeBuildError."""
-    if name is None:
-        return None
-    build = _BUILD_WORDS.get(str(name).strip().lower())
-    if build is None:
-        raise GenomeBuildError(f"unknown genome build {name!r}; use GRCh37 or GRCh38")
-    return build
-
-
-@lru_cache(maxsize=1)
 def contig_lengths() -> dict[str, dict[str, int]]:
     """{'17': {'GRCh37': 81195210, 'GRCh38': 83257441}, ...} for chr1-22, X, Y."""
     out: dict[str, dict[str, int]] = {}
@@ -83,10 +67,9 @@ def sam_header_hints(table: SegmentTable, sam_lines: list[tuple[int, str]]) -> N
             continue
         tags = dict(f.split(":", 1) for f in text.rstrip("\n").split("\t")[1:] if ":" in f)
         assembly = tags.get("AS", "")
-        for word, build in _BUILD_WORDS.items():
-            if len(word) > 2 and word in assembly.lower():
-                table.build_hints.append((build, lineno, f"@SQ AS:{assembly}"))
-                break
+        named = builds_named_in(assembly)
+        if len(named) == 1:
+            table.build_hints.append((named.pop(), lineno, f"@SQ AS:{assembly}"))
         key = chrom_key(tags.get("SN", ""))
         if key in lengths and tags.get("LN", "").isdigit():
             ln = int(tags["LN"])
@@ -97,8 +80,7 @@ def sam_header_hints(table: SegmentTable, sam_lines: list[tuple[int, str]]) -> N
 
 
 def _filename_build(path: str) -> str | None:
-    words = re.split(r"[^a-z0-9]+", Path(path).name.lower())
-    found = {_BUILD_WORDS[w] for w in words if w in _BUILD_WORDS and len(w) > 2}
+    found = builds_named_in(Path(path).name)
     return found.pop() if len(found) == 1 else None
 
 

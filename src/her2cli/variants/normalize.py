@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from her2cli.sequence import GenomeSequence
+from her2cli.reference.sequence import GenomeSequence
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from functools import lru_cache
 
-from her2cli.datafiles import resource_file
+from her2cli.reference.datafiles import resource_file
 
 GENOMES = ("GRCh37", "GRCh38")
 

@@ -11,7 +11,7 @@ from .evidence import (
     EvidenceTable, format_evidence, is_reportable_mutation, load_evidence, match_ihc, match_row,
     normalize_ihc, unique_lines,
 )
-from .schema import SUBGROUPS
+from her2cli.report.columns import SUBGROUPS
 
 SUMMARY_COLUMNS = [
     "sample", "mutation_status", "mutation_subgroups", "mutations", "amplification_status",

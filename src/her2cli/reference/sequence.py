@@ -11,7 +11,7 @@ from functools import lru_cache
 from typing import Protocol
 
 from her2cli.errors import InputMissingError, MalformedInputError, ReferenceMismatchError
-from her2cli.transcript import Transcript
+from her2cli.reference.transcript import Transcript
 
 # How far either side of the ERBB2 gene span a FASTA window reaches: enough for any indel shift.
 _FASTA_FLANK = 20_000

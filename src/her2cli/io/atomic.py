@@ -8,7 +8,7 @@ import os
 import sys
 import tempfile
 
-from her2cli.errors import InputMissingError
+from her2cli.errors import OutputError
 
 
 def _umask() -> int:
@@ -24,7 +24,7 @@ def atomic_writer(path: str, binary: bool = False):
     try:
         fd, tmp = tempfile.mkstemp(prefix=".her2-", suffix=".tmp", dir=directory)
     except OSError as exc:
-        raise InputMissingError(f"cannot write output: {exc.strerror}", path=path) from None
+        raise OutputError(f"cannot write output: {exc.strerror}", path=path) from None
     try:
         # mkstemp makes 0600 files; give the result the permissions a plain open() would.
         os.fchmod(fd, 0o666 & ~_umask())
@@ -34,7 +34,7 @@ def atomic_writer(path: str, binary: bool = False):
             yield handle
         os.replace(tmp, path)
     except OSError as exc:
-        raise InputMissingError(f"cannot write output: {exc.strerror}", path=path) from None
+        raise OutputError(f"cannot write output: {exc.strerror}", path=path) from None
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)

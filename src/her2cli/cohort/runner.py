@@ -24,7 +24,7 @@ from typing import Callable, Iterable, Optional
 
 from her2cli.errors import EXIT_USAGE, Her2Error, InputMissingError, MalformedInputError
 from her2cli.report.tsv import render_lines
-from her2cli.schema import ALL_COLUMNS
+from her2cli.report.columns import ALL_COLUMNS
 
 SHEET_COLUMNS = ["sample", "vcf", "segments", "tumor_sample", "purity", "ploidy", "ihc"]
 ERROR_COLUMNS = ["sample", "file", "reason", "exit_code"]
@@ -194,7 +194,7 @@ def read_sample_sheet(path: str) -> list[SheetEntry]:
             ploidy = _parse_float(values["ploidy"], "ploidy", 0.5, 10.0, False, path, number)
         ihc = values.get("ihc") or None
         if ihc is not None:
-            from her2cli.evidence import normalize_ihc
+            from her2cli.interpret.evidence import normalize_ihc
 
             try:
                 ihc = normalize_ihc(ihc)
@@ -379,10 +379,11 @@ def _warm_up() -> None:
     instead of each paying for it."""
     import importlib
 
-    for name in ("annotate", "callers", "pipeline", "summary", "io.fastscan", "io.tabix", "io.vcf"):
+    for name in ("variants.annotator", "variants.callers", "pipeline", "interpret.verdict", "io.fastscan", "io.tabix",
+                 "io.vcf"):
         importlib.import_module(f"her2cli.{name}")
-    from her2cli.evidence import load_evidence
-    from her2cli.transcript import load_transcript
+    from her2cli.interpret.evidence import load_evidence
+    from her2cli.reference.transcript import load_transcript
 
     load_transcript()
     load_evidence()
@@ -485,7 +486,7 @@ def run_cohort(entries: list[SheetEntry], options, jobs: int = 1, dask_address: 
     ``resume_dir`` reuses results stored there by a previous run when the sheet row, the options and the
     input files are unchanged. ``progress(done, failed, total)`` is called once at the start and after each
     sample (from the calling thread)."""
-    from her2cli.summary import cohort_summary
+    from her2cli.interpret.verdict import cohort_summary
 
     if jobs < 1:
         raise CohortSetupError(f"--jobs must be at least 1, got {jobs}")
@@ -557,7 +558,7 @@ def run_cohort(entries: list[SheetEntry], options, jobs: int = 1, dask_address: 
 def render_tables(result: CohortResult) -> dict[str, str]:
     """The four tables as TSV text, keyed like OUTPUT_FILES."""
     from her2cli.report.tsv import render_tsv
-    from her2cli.summary import COHORT_COLUMNS, SUMMARY_COLUMNS
+    from her2cli.interpret.verdict import COHORT_COLUMNS, SUMMARY_COLUMNS
 
     return {
         "alterations": "\t".join(ALL_COLUMNS) + "\n" + result.alterations_tsv,
@@ -569,7 +570,7 @@ def render_tables(result: CohortResult) -> dict[str, str]:
 
 def write_cohort_outputs(result: CohortResult, directory: str) -> dict[str, str]:
     """Write the four tables into ``directory`` (created if needed), each atomically; returns their paths."""
-    from her2cli.output import write_atomic
+    from her2cli.io.atomic import write_atomic
 
     os.makedirs(directory, exist_ok=True)
     paths = {}

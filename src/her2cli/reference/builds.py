@@ -27,15 +27,34 @@ _GRCH37_WORDS = re.compile(r"grch37|hg19|b37|hs37|human_g1k_v37|ncbi37|37\.1|grc
 _GRCH38_WORDS = re.compile(r"grch38|hg38|hs38|assembly38|b38|gca_000001405\.15", re.I)
 
 
-def normalise_genome(text: str | None) -> str | None:
-    if text is None:
+_BUILD_NAMES = (
+    (re.compile(r"(grch37|hg19|b37|hs37d5|hs37|ncbi37|37)([._-]?p\d+)?", re.I), "GRCh37"),
+    (re.compile(r"(grch38|hg38|b38|hs38|hs38dh|38)([._-]?p\d+)?", re.I), "GRCh38"),
+)
+
+
+def normalise_build(name: str | None) -> str | None:
+    """The one build-name normaliser: 'grch38', 'hg19', 'GRCh37.p13', '37' ... -> 'GRCh37'/'GRCh38'.
+
+    None stays None; anything else (e.g. 'hg18', 'NCBI36') is a GenomeBuildError (exit 5)."""
+    if name is None:
         return None
-    lowered = text.strip().lower()
-    if lowered in ("grch37", "hg19", "b37", "37"):
-        return "GRCh37"
-    if lowered in ("grch38", "hg38", "38"):
-        return "GRCh38"
-    raise GenomeBuildError(f"unknown genome build {text!r} (use GRCh37 or GRCh38)")
+    text = str(name).strip()
+    for pattern, build in _BUILD_NAMES:
+        if pattern.fullmatch(text):
+            return build
+    raise GenomeBuildError(f"unknown genome build {name!r} (use GRCh37 or GRCh38; hg19/hg38 are accepted)")
+
+
+def builds_named_in(text: str) -> set[str]:
+    """Builds named by the words of a free text (a file name, an @SQ AS tag); bare numbers do not count."""
+    found = set()
+    for word in re.split(r"[^a-z0-9]+", text.lower()):
+        if len(word) > 2:
+            for pattern, build in _BUILD_NAMES:
+                if pattern.fullmatch(word):
+                    found.add(build)
+    return found
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .datafiles import resource_file
-from .errors import MalformedInputError
-from .schema import SUBGROUPS
+from her2cli.reference.datafiles import resource_file
+from her2cli.errors import MalformedInputError
+from her2cli.report.columns import SUBGROUPS
 
 EVIDENCE_RESOURCE = "evidence.tsv"
 

@@ -73,7 +73,7 @@ def picture_format(path: str) -> str:
 
 def _save(fig, path: str, fmt: str) -> None:
     """Write atomically (temporary file next to the target, then rename): never a partial picture."""
-    from her2cli.output import atomic_writer
+    from her2cli.io.atomic import atomic_writer
 
     with atomic_writer(path, binary=True) as handle:
         fig.savefig(handle, format=fmt)
@@ -107,18 +107,19 @@ def lollipop_counts(rows: list[dict]) -> tuple[list[tuple[int, str, str, int]], 
     return out, skipped
 
 
-def plot_lollipop(rows: list[dict], path: str, title: str | None = None) -> str:
+def plot_lollipop(rows: list[dict], path: str, title: str | None = None, n_samples: int | None = None) -> str:
     """Draw the ERBB2 lollipop of ``rows`` (mutation rows, any number of samples) to ``path``."""
     fmt = picture_format(path)
     from matplotlib.figure import Figure
     from matplotlib.patches import Patch, Rectangle
 
-    from her2cli.transcript import load_transcript
+    from her2cli.reference.transcript import load_transcript
 
     tx = load_transcript()
     length = len(tx.protein) or PROTEIN_LENGTH
     stems, skipped = lollipop_counts(rows)
-    n_samples = len({str(r.get("sample")) for r in rows if r.get("kind") in (None, "mutation")})
+    if n_samples is None:  # the caller knows how many samples were read; rows only name those with a change
+        n_samples = len({str(r.get("sample")) for r in rows if r.get("kind") in (None, "mutation")})
 
     fig = Figure(figsize=(11, 4.2), dpi=150)
     ax = fig.add_subplot(1, 1, 1)
@@ -332,3 +333,35 @@ def plot_copy_number(segments, erbb2_row: dict, path: str, genome: str, title: s
     fig.tight_layout()
     _save(fig, path, fmt)
     return path
+
+
+def plot_copy_number_files(vcf: str | None, segment_paths: list[str], options, output: str) -> list[str]:
+    """Draw the chr17 profile of every sample of the segment files; several samples get
+    ``OUTPUT-stem.<sample>.<ext>``. Returns the paths written."""
+    import os
+
+    from her2cli import copynumber
+    from her2cli.pipeline import SampleRequest, run_sample
+
+    pictures: list[tuple[object, dict]] = []
+    for seg_path in segment_paths:
+        tables = copynumber.read_segment_file(seg_path, options.segment_format, options.log_base, sample=None)
+        results = run_sample(SampleRequest(vcf=vcf, segments=[seg_path]), options)
+        cn_rows = [r for result in results for r in result.rows if r.get("kind") == "copy_number"]
+        if len(tables) == 1 and len(cn_rows) == 1:
+            pictures.append((tables[0], cn_rows[0]))
+            continue
+        by_sample = {str(r.get("sample")): r for r in cn_rows}
+        for table in tables:
+            if table.sample in by_sample:
+                pictures.append((table, by_sample[table.sample]))
+    written = []
+    for table, row in pictures:
+        path = output
+        if len(pictures) > 1:
+            stem, ext = os.path.splitext(output)
+            safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in str(row.get("sample"))) or "sample"
+            path = f"{stem}.{safe}{ext}"
+        plot_copy_number(table, row, path, str(row.get("genome")))
+        written.append(path)
+    return written
