@@ -8,9 +8,10 @@ import pytest
 from her2cli.reference.datafiles import resource_path
 from her2cli.errors import MalformedInputError
 from her2cli.interpret.evidence import (
-    EVIDENCE_TABLE_COLUMNS, evidence_rows, format_evidence, load_evidence, match_ihc, match_row,
+    EVIDENCE_TABLE_COLUMNS, evidence_rows, format_evidence, load_evidence, match_call, match_ihc,
     normalize_ihc,
 )
+from factories import cn_call, mutation_call
 
 
 @pytest.fixture(scope="module")
@@ -19,8 +20,7 @@ def table():
 
 
 def mut(subgroup, consequence="missense_variant", filt="PASS", vaf=0.3, name="p.X1Y"):
-    return {"kind": "mutation", "subgroup": subgroup, "consequence": consequence, "filter": filt,
-            "vaf": vaf, "hgvs_p_short": name}
+    return mutation_call(subgroup, consequence, name=name, filt=filt, vaf=vaf)
 
 
 def therapies(lines):
@@ -67,7 +67,7 @@ def test_tki_labels_cover_tkd_only(table):
 
 
 def test_exon20_insertion_matches_tdxd_and_tkis(table):
-    lines = match_row(mut("exon20_insertion", "inframe_insertion", name="p.Y772_A775dup"), table)
+    lines = match_call(mut("exon20_insertion", "inframe_insertion", name="p.Y772_A775dup"), table)
     assert approved(lines, "T-DXd") and approved(lines, "zongertinib") and approved(lines, "sevabertinib")
     assert "poziotinib" in therapies(lines)  # negative line is shown, not hidden
     assert all(ln.status == "negative" for ln in lines if ln.therapy == "poziotinib")
@@ -75,14 +75,14 @@ def test_exon20_insertion_matches_tdxd_and_tkis(table):
 
 
 def test_kinase_domain_missense_matches_tkis(table):
-    lines = match_row(mut("kinase_domain_missense", name="p.L755S"), table)
+    lines = match_call(mut("kinase_domain_missense", name="p.L755S"), table)
     assert approved(lines, "zongertinib") and approved(lines, "sevabertinib") and approved(lines, "T-DXd")
     assert "poziotinib" not in therapies(lines)  # exon 20 insertion-only evidence
 
 
 @pytest.mark.parametrize("subgroup", ["extracellular", "transmembrane_juxtamembrane"])
 def test_non_tkd_missense_tdxd_but_no_approved_tki(table, subgroup):
-    lines = match_row(mut(subgroup, name="p.S310F"), table)
+    lines = match_call(mut(subgroup, name="p.S310F"), table)
     assert [ln.id for ln in approved(lines, "T-DXd")] == ["tdxd_mut_fda", "tdxd_mut_ec"]
     assert not approved(lines, "zongertinib") and not approved(lines, "sevabertinib")
     assert "sevabertinib" not in therapies(lines)
@@ -94,7 +94,7 @@ def test_non_tkd_missense_tdxd_but_no_approved_tki(table, subgroup):
 def test_non_tkd_inframe_indel_is_not_tdxd_level1(table):
     # T-DXd Level 1 (OncoKB Jun 2026) = oncogenic missense + exon 20 insertions: an ECD in-frame
     # deletion is not covered by the T-DXd mutation lines.
-    lines = match_row(mut("extracellular", "inframe_deletion"), table)
+    lines = match_call(mut("extracellular", "inframe_deletion"), table)
     assert not approved(lines, "T-DXd")
 
 
@@ -107,21 +107,21 @@ def test_non_tkd_inframe_indel_is_not_tdxd_level1(table):
     mut("other", "inframe_insertion"),           # non-exon-20 in-frame insertion
 ])
 def test_non_matching_mutations(table, row):
-    assert match_row(row, table) == []
+    assert match_call(row, table) == []
 
 
 def test_dot_filter_passes(table):
-    assert approved(match_row(mut("exon20_insertion", "inframe_insertion", filt="."), table), "T-DXd")
+    assert approved(match_call(mut("exon20_insertion", "inframe_insertion", filt="."), table), "T-DXd")
 
 
 def test_copy_number_matching(table):
-    amp = {"kind": "copy_number", "cn_status": "amplification", "calls": "cn_ge_6;ratio_ge_2"}
-    gain = {"kind": "copy_number", "cn_status": "gain", "calls": ""}
-    lines = match_row(amp, table)
+    amp = cn_call("amplification", "cn_ge_6;ratio_ge_2")
+    gain = cn_call("gain")
+    lines = match_call(amp, table)
     assert {ln.id for ln in lines} >= {"tdxd_amp_oncokb", "tdm1_amp_nci_match"}
     assert not any(ln.status == "approved" for ln in lines)  # no approval rests on amplification
     assert therapies(lines).isdisjoint({"zongertinib", "sevabertinib"})
-    assert match_row(gain, table) == []
+    assert match_call(gain, table) == []
 
 
 def test_ihc(table):

@@ -17,11 +17,12 @@ from pathlib import Path
 
 import pytest
 
-from her2cli.pipeline import SampleResult
+from her2cli.interpret.evidence import load_evidence
+from her2cli.results import MutationCall, SampleResult, Verdict
 from her2cli.report.maf import maf_alleles, render_maf, variant_classification
 from her2cli.report.terminal import render_terminal
 from her2cli.report.vcf_out import UsageError, render_vcf
-from her2cli.report.columns import empty_row
+from factories import cn_call
 
 pd = pytest.importorskip("pandas")
 
@@ -35,22 +36,24 @@ GDC_LATER = ["Tumor_Sample_Barcode", "HGVSc", "HGVSp", "HGVSp_Short", "Transcrip
              "t_depth", "t_ref_count", "t_alt_count"]
 
 
-def mutation(sample="S1", **values) -> dict:
-    row = empty_row()
-    row.update(sample=sample, kind="mutation", chrom="chr17", genome="GRCh38", transcript="NM_004448.4",
-               filter="PASS", subgroup="other")
-    row.update(values)
-    return row
+def mutation(sample="S1", **values) -> MutationCall:
+    fields = dict(sample=sample, source="t.vcf", chrom="chr17", genome="GRCh38", transcript="NM_004448.4",
+                  filter="PASS", subgroup="other", pos=None, ref=None, alt=None)
+    fields.update(values)
+    return MutationCall(**fields)
 
 
-def copy_number(sample="S1") -> dict:
-    row = empty_row()
-    row.update(sample=sample, kind="copy_number", chrom="chr17", pos=39687914, genome="GRCh38",
-               copy_number=8.0, tumour_copy_number=8.0, log2=2.0, ratio_chr17=4.0, chr17_baseline=2.0,
-               ploidy=2.0, focality="focal", amplicon_size=500000, cn_status="amplification",
-               calls="cn_ge_6;ratio_ge_2;purple_amp;pcgr_amp;cnvkit_amp;ngs_cn_gt_7", purity=None,
-               purity_source="none (assumed 100% tumour)", segment_format="cnvkit")
-    return row
+def copy_number(sample="S1"):
+    call = cn_call("amplification", "cn_ge_6;ratio_ge_2;purple_amp;pcgr_amp;cnvkit_amp;ngs_cn_gt_7", "focal",
+                   8.0, 4.0, sample=sample)
+    call.assessment.log2, call.assessment.amplicon_size = 2.0, 500000
+    call.assessment.purity_source = "none (assumed 100% tumour)"
+    return call
+
+
+def result(sample, calls, notices=(), verdict=None) -> SampleResult:
+    return SampleResult(sample, "t.vcf", "GRCh38", [c for c in calls if c.kind == "mutation"],
+                        [c for c in calls if c.kind == "copy_number"], verdict, list(notices))
 
 
 # ERBB2 (GRCh38) L755S: chr17:39723967 T>C, c.2264T>C.
@@ -89,7 +92,7 @@ def maf():
                  consequence="missense_variant&splice_region_variant"),
         copy_number(),
     ]
-    text = render_maf([SampleResult("S1", rows, [], "GRCh38", None)])
+    text = render_maf([result("S1", rows)])
     return pd.read_csv(io.StringIO(text), sep="\t", dtype=str, keep_default_na=False)
 
 
@@ -244,7 +247,7 @@ def vcf_results(with_cn: bool = False):
     ]
     if with_cn:
         rows.append(copy_number("TUMOUR"))
-    return [SampleResult("TUMOUR", rows, [], "GRCh38", None)]
+    return [result("TUMOUR", rows)]
 
 
 def _decode(text: str) -> str:
@@ -344,20 +347,21 @@ def test_vcf_from_stdin_is_rebuilt_from_rows():
 
 # ------------------------------------------------------------------------------------------ terminal
 def terminal_results():
-    rows = [mutation(sample="P1", **YVMA, evidence="T-DXd (FDA 2022-08-11, approved, 2L+); zongertinib (FDA, 2L+)"),
+    table = load_evidence()
+    lines = [table.by_id("tdxd_mut_fda"), table.by_id("zong_tkd_fda_2l")]
+    rows = [mutation(sample="P1", **YVMA, evidence=lines),
             mutation(sample="P1", **dict(L755S, depth=45, alt_depth=9, vaf=0.2)),
             copy_number("P1")]
-    summary = {
-        "sample": "P1", "mutation_status": "mutated", "mutation_subgroups": "exon20_insertion;kinase_domain_missense",
-        "mutations": "p.Y772_A775dup;p.L755S", "amplification_status": "amplification",
-        "amplification_definitions_met": "cn_ge_6;ratio_ge_2;pcgr_amp", "focality": "focal", "copy_number": "8",
-        "ratio_chr17": "4", "overexpression": "not assessable from DNA", "co_occurring": "mutation+amplification",
-        "evidence": "T-DXd (FDA 2022-08-11, approved, 2L+, OncoKB 1 / EC 2023-10-23, approved, 2L+); "
-                    "zongertinib (FDA 2025-08-08, approved, 2L+, OncoKB 1)",
-    }
+    summary = Verdict(
+        sample="P1", mutation_status="mutated", mutation_subgroups=["exon20_insertion", "kinase_domain_missense"],
+        mutations=["p.Y772_A775dup", "p.L755S"], amplification_status="amplification",
+        amplification_definitions_met=["cn_ge_6", "ratio_ge_2", "pcgr_amp"], focality="focal", copy_number=8.0,
+        ratio_chr17=4.0, copy_number_basis="raw", overexpression="not assessable from DNA",
+        co_occurring="mutation+amplification", evidence=lines, evidence_table_date=table.date,
+    )
     notices = ["tumour.vcf: skipped 1 symbolic/breakend/spanning-deletion ALT allele(s) in the ERBB2 region",
                "tumour.cns: no purity available for P1: copy number is not rescaled to tumour cells (give --purity)"]
-    return [SampleResult("P1", rows, notices, "GRCh38", summary)]
+    return [result("P1", rows, notices, summary)]
 
 
 def test_terminal_fits_80_columns_without_colour(monkeypatch):

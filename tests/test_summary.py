@@ -6,7 +6,10 @@ from __future__ import annotations
 import pytest
 
 from her2cli.interpret.evidence import load_evidence
-from her2cli.interpret.verdict import SUMMARY_COLUMNS, cohort_summary, summarize_sample
+from her2cli.interpret.verdict import SUMMARY_COLUMNS, cohort_summary
+from her2cli.interpret.verdict import summarize_sample as summarize_calls
+from her2cli.report.columns import verdict_row
+from factories import cn_call, mutation_call
 
 ALL_CALLS = "cn_ge_6;ratio_ge_2;purple_amp;pcgr_amp;cnvkit_amp;ngs_cn_gt_7"
 
@@ -17,13 +20,18 @@ def table():
 
 
 def mut(sample, subgroup, consequence, name, filt="PASS", vaf=0.3):
-    return {"sample": sample, "kind": "mutation", "subgroup": subgroup, "consequence": consequence,
-            "hgvs_p_short": name, "filter": filt, "vaf": vaf, "depth": 500}
+    return mutation_call(subgroup, consequence, name=name, filt=filt, vaf=vaf, sample=sample)
 
 
 def cn(sample, status, calls, focality, copy_number, ratio):
-    return {"sample": sample, "kind": "copy_number", "cn_status": status, "calls": calls,
-            "focality": focality, "copy_number": copy_number, "ratio_chr17": ratio, "amplicon_size": 1.2e6}
+    return cn_call(status, calls, focality, copy_number, ratio, sample=sample)
+
+
+def summarize_sample(sample, calls, ihc, table):
+    """The verdict as its summary-table row (the columns the tests read)."""
+    mutations = [c for c in calls if c.kind == "mutation"]
+    copy_numbers = [c for c in calls if c.kind == "copy_number"]
+    return verdict_row(summarize_calls(sample, mutations, copy_numbers, ihc, table))
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +81,7 @@ def test_amplified_ihc3_sample(amp_ihc3):
     assert s["mutation_status"] == "not detected" and s["mutation_subgroups"] == ""
     assert s["amplification_status"] == "amplification"
     assert s["amplification_definitions_met"] == ALL_CALLS
-    assert (s["focality"], s["copy_number"], s["ratio_chr17"]) == ("focal", "14", "5.6")
+    assert (s["focality"], s["copy_number"], s["ratio_chr17"]) == ("focal", 14.0, 5.6)
     assert s["overexpression"] == "IHC 3+ (positive)"
     assert s["co_occurring"] == "amplification+overexpression"
     assert "T-DXd (FDA 2024-04-05, approved" in s["evidence"]

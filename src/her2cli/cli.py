@@ -395,6 +395,7 @@ def plot(
         raise UsageError("--segments goes with a single VCF (one sample)")
     from her2cli.pipeline import Options, SampleRequest, run_sample
     from her2cli.report import plots
+    from her2cli.report.columns import alteration_row
 
     plots.picture_format(output)
     options = Options(genome=genome, evidence=False)
@@ -406,7 +407,7 @@ def plot(
         for vcf in inputs:
             for result in run_sample(SampleRequest(vcf=vcf, segments=segments if want_cn else []), options):
                 n_samples += 1
-                mutation_rows.extend(r for r in result.rows if r.get("kind") == "mutation")
+                mutation_rows.extend(map(alteration_row, result.mutations))
         plots.plot_lollipop(mutation_rows, path, n_samples=n_samples)
         sys.stderr.write(f"her2: wrote {path}\n")
     if want_cn:

@@ -11,7 +11,7 @@ from functools import lru_cache
 from typing import Optional
 
 from her2cli.errors import GenomeBuildError, MalformedInputError
-from her2cli.report.columns import empty_row
+from her2cli.results import CopyNumberCall, MutationCall, SampleResult
 
 # Alleles we cannot name on a transcript: symbolic, spanning-deletion, breakend, missing.
 _SKIPPED_ALT_MARKERS = ("<", "*", "[", "]", ".")
@@ -40,18 +40,9 @@ class SampleRequest:
     ihc: Optional[str] = None
 
 
-@dataclass
-class SampleResult:
-    sample: str
-    rows: list[dict]
-    notices: list[str]
-    genome: Optional[str] = None
-    summary: Optional[dict] = None
-
-
 def annotate_vcf(path: str, options: Options, tumor_sample: Optional[str] = None,
-                 label: Optional[str] = None) -> tuple[str, list[dict], list[str], Optional[str]]:
-    """(sample name, mutation rows, notices, genome) for the ERBB2 region of one VCF."""
+                 label: Optional[str] = None) -> tuple[str, list[MutationCall], list[str], Optional[str]]:
+    """(sample name, mutation calls, notices, genome) for the ERBB2 region of one VCF."""
     from her2cli.variants import callers
     from her2cli.reference.builds import CHR17_NAMES, resolve_build
     from her2cli.io.vcf import read_region
@@ -102,7 +93,7 @@ def annotate_vcf(path: str, options: Options, tumor_sample: Optional[str] = None
     annotator = _annotator(genome, options.reference_fasta)
     _check_build_by_ref(records, annotator.sequence, genome, source)
 
-    rows: list[dict] = []
+    calls: list[MutationCall] = []
     skipped_symbolic = 0
     not_reported = {"filter": 0, "no_alt_reads": 0}
     for record in records:
@@ -130,18 +121,16 @@ def annotate_vcf(path: str, options: Options, tumor_sample: Optional[str] = None
             allele = annotator.annotate(record.pos, record.ref, alt)
             if allele is None:
                 continue
-            row = empty_row()
-            row.update(
-                sample=sample_name, kind="mutation", chrom=record.chrom, pos=allele.pos, ref=allele.ref,
+            calls.append(MutationCall(
+                sample=sample_name, source=source, chrom=record.chrom, pos=allele.pos, ref=allele.ref,
                 alt=allele.alt, genome=genome, transcript=tx.accession, exon=allele.exon, intron=allele.intron,
                 hgvs_g=allele.hgvs_g, hgvs_c=allele.hgvs_c, hgvs_p=allele.hgvs_p, hgvs_p_short=allele.hgvs_p_short,
-                consequence=allele.consequence, domain=allele.domain, subgroup=allele.subgroup,
+                consequence=allele.consequence, domain=allele.domain, subgroup=allele.subgroup or "other",
                 filter=record.filter, depth=ev.depth, alt_depth=ev.alt_depth, vaf=ev.vaf,
                 protein_position=allele.protein_position, legacy_name=allele.legacy_name,
                 caller_format=ev.convention, input_pos=record.pos, input_ref=record.ref, input_alt=alt,
-                flags=",".join(allele.flags) or None,
-            )
-            rows.append(row)
+                flags=list(allele.flags),
+            ))
     if skipped_symbolic:
         notices.append(f"{source}: skipped {skipped_symbolic} symbolic/breakend/spanning-deletion ALT allele(s) "
                        "in the ERBB2 region (not nameable on the transcript)")
@@ -152,14 +141,14 @@ def annotate_vcf(path: str, options: Options, tumor_sample: Optional[str] = None
         if not_reported["no_alt_reads"]:
             parts.append(f"{not_reported['no_alt_reads']} not called in {sample_name} (genotype or no alt reads)")
         notices.append(f"{source}: not reported: {', '.join(parts)} (use --all-records to include them)")
-    for row in rows:
-        if row["flags"] and "ref_mismatch" in row["flags"]:
-            notices.append(f"{source}: REF at {row['chrom']}:{row['input_pos']} does not match {genome}; "
+    for call in calls:
+        if "ref_mismatch" in call.flags:
+            notices.append(f"{source}: REF at {call.chrom}:{call.input_pos} does not match {genome}; "
                            f"the name of that row is not reliable")
-        if row["flags"] and "unshifted_intronic_indel" in row["flags"]:
-            notices.append(f"{source}: intronic indel at {row['chrom']}:{row['input_pos']} named unshifted "
+        if "unshifted_intronic_indel" in call.flags:
+            notices.append(f"{source}: intronic indel at {call.chrom}:{call.input_pos} named unshifted "
                            "(intron sequence is not bundled; give --reference genome.fa to 3'-shift it)")
-    return sample_name, rows, notices, genome
+    return sample_name, calls, notices, genome
 
 
 @lru_cache(maxsize=64)
@@ -244,7 +233,7 @@ def _file_stem(path: str) -> str:
 
 
 def annotate_segments(path: str, options: Options, request: SampleRequest, label: Optional[str],
-                      genome_hint: Optional[str]) -> tuple[list[dict], list[str]]:
+                      genome_hint: Optional[str]) -> tuple[list[CopyNumberCall], list[str]]:
     from her2cli import copynumber
 
     tables = copynumber.read_segment_file(path, options.segment_format, options.log_base,
@@ -252,14 +241,14 @@ def annotate_segments(path: str, options: Options, request: SampleRequest, label
     if not tables:
         raise MalformedInputError("no segments found", path=path)
     genome = copynumber.detect_genome(tables, options.genome or genome_hint, path)
-    rows: list[dict] = []
+    calls: list[CopyNumberCall] = []
     notices: list[str] = []
     failures: list[MalformedInputError] = []
     unscaled: list[str] = []
     for table in tables:
         try:
-            row = copynumber.assess_erbb2(table, genome, purity=request.purity, ploidy=request.ploidy,
-                                          thresholds=options.thresholds)
+            assessment = copynumber.assess(table, genome, purity=request.purity, ploidy=request.ploidy,
+                                           thresholds=options.thresholds)
         except MalformedInputError as exc:
             # In a multi-sample file, one sample without chr17 must not hide the others.
             if len(tables) == 1:
@@ -267,20 +256,21 @@ def annotate_segments(path: str, options: Options, request: SampleRequest, label
             failures.append(exc)
             notices.append(f"{exc.one_line()} (sample skipped)")
             continue
-        if label is not None and len(tables) == 1:
-            row["sample"] = label
-        if row.get("segment_format") in _RELATIVE_FORMATS and str(row.get("purity_source", "")).startswith("none"):
-            unscaled.append(str(row["sample"]))
-        if row.get("breakpoint_in_gene"):
-            notices.append(f"{path}: a segment breakpoint falls inside ERBB2 in {row['sample']}")
-        rows.append(row)
-    if failures and not rows:
+        sample = label if (label is not None and len(tables) == 1) else assessment.sample
+        assessment.sample = sample
+        if assessment.segment_format in _RELATIVE_FORMATS and assessment.purity_source.startswith("none"):
+            unscaled.append(sample)
+        if assessment.breakpoint_in_gene:
+            notices.append(f"{path}: a segment breakpoint falls inside ERBB2 in {sample}")
+        notices.extend(f"{path}: {sample}: {note}" for note in assessment.notes)
+        calls.append(CopyNumberCall(sample=sample, source=path, assessment=assessment))
+    if failures and not calls:
         raise failures[0]
     if unscaled:
         who = unscaled[0] if len(unscaled) == 1 else f"{len(unscaled)} samples"
         notices.append(f"{path}: no purity for {who}: log-ratio copy number assumes 100% tumour cells "
                        "(give --purity to rescale)")
-    return rows, notices
+    return calls, notices
 
 
 # Formats whose values are ratios against a normal, so that purity changes the copy number.
@@ -290,32 +280,38 @@ _RELATIVE_FORMATS = {"cnvkit", "gatk", "seg", "cbioportal", "splitthreader"}
 def run_sample(request: SampleRequest, options: Options) -> list[SampleResult]:
     """Annotate one request (a VCF and/or segment files). Several results only for a multi-sample
     segment file given without a VCF."""
-    from her2cli.interpret import evidence
-    from her2cli.interpret import verdict as summary
+    from her2cli.interpret import evidence, verdict
 
-    rows: list[dict] = []
+    mutations: list[MutationCall] = []
+    copy_numbers: list[CopyNumberCall] = []
     notices: list[str] = []
     label = request.label
     genome = None
     if request.vcf is not None:
-        label, vcf_rows, vcf_notices, genome = annotate_vcf(request.vcf, options, request.tumor_sample, request.label)
-        rows.extend(vcf_rows)
+        label, mutations, vcf_notices, genome = annotate_vcf(request.vcf, options, request.tumor_sample, request.label)
         notices.extend(vcf_notices)
     for path in request.segments:
-        cn_rows, cn_notices = annotate_segments(path, options, request, label, genome)
-        rows.extend(cn_rows)
+        cn_calls, cn_notices = annotate_segments(path, options, request, label, genome)
+        copy_numbers.extend(cn_calls)
         notices.extend(cn_notices)
 
     table = evidence.load_evidence() if options.evidence else None
-    by_sample: dict[str, list[dict]] = {}
-    for row in rows:
-        if table is not None:
-            row["evidence"] = evidence.format_evidence(evidence.match_row(row, table)) or None
-        by_sample.setdefault(str(row["sample"]), []).append(row)
-    if not by_sample:
-        by_sample[label or _file_stem(request.vcf or (request.segments or ["sample"])[0])] = []
+    if table is not None:
+        for call in (*mutations, *copy_numbers):
+            call.evidence = evidence.match_call(call, table)
+    samples: dict[str, tuple[list[MutationCall], list[CopyNumberCall]]] = {}
+    for call in mutations:
+        samples.setdefault(call.sample, ([], []))[0].append(call)
+    for call in copy_numbers:
+        samples.setdefault(call.sample, ([], []))[1].append(call)
+    if not samples:
+        samples[label or _file_stem(request.vcf or (request.segments or ["sample"])[0])] = ([], [])
+    source = request.vcf if request.vcf is not None else (request.segments[0] if request.segments else None)
     results = []
-    for sample, sample_rows in by_sample.items():
-        verdict = summary.summarize_sample(sample, sample_rows, request.ihc, table)
-        results.append(SampleResult(sample, sample_rows, notices, genome, verdict))
+    for sample, (sample_mutations, sample_cn) in samples.items():
+        sample_verdict = verdict.summarize_sample(sample, sample_mutations, sample_cn, request.ihc, table,
+                                                  vcf_read=request.vcf is not None)
+        sample_verdict.source = source
+        results.append(SampleResult(sample, source, genome or next((c.genome for c in sample_cn), None),
+                                    sample_mutations, sample_cn, sample_verdict, notices))
     return results

@@ -24,7 +24,7 @@ from typing import Callable, Iterable, Optional
 
 from her2cli.errors import EXIT_USAGE, Her2Error, InputMissingError, MalformedInputError
 from her2cli.report.tsv import render_lines
-from her2cli.report.columns import ALL_COLUMNS
+from her2cli.report.columns import ALL_COLUMNS, alteration_rows, verdict_row
 
 SHEET_COLUMNS = ["sample", "vcf", "segments", "tumor_sample", "purity", "ploidy", "ihc"]
 ERROR_COLUMNS = ["sample", "file", "reason", "exit_code"]
@@ -252,9 +252,9 @@ def run_entry(entry: SheetEntry, options) -> SampleOutcome:
         outcome = SampleOutcome(sample=entry.sample)
         rows = []
         for result in results:
-            rows.extend(result.rows)
-            if result.summary is not None:
-                outcome.summaries.append(result.summary)
+            rows.extend(alteration_rows([result]))
+            if result.verdict is not None:
+                outcome.summaries.append(verdict_row(result.verdict))
             for notice in result.notices:
                 if notice not in outcome.notices:
                     outcome.notices.append(notice)

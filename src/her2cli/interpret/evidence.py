@@ -200,43 +200,32 @@ def is_protein_altering(consequence: object) -> bool:
     return any(t in PROTEIN_ALTERING for t in _terms(consequence))
 
 
-def is_reportable_mutation(row: dict) -> bool:
+def is_reportable_mutation(call) -> bool:
     """A variant that counts: PASS/'.' filter, non-zero VAF, protein-altering consequence.
 
-    A row without FILTER (None/'') is treated as unfiltered; a row without VAF is kept
+    A call without FILTER (None/'') is treated as unfiltered; a call without VAF is kept
     (some callers do not report it), but an explicit VAF of 0 is not a detected variant.
     """
-    if row.get("kind") != "mutation":
+    if call.kind != "mutation":
         return False
-    flt = row.get("filter")
-    if flt not in (None, "") and str(flt) not in PASSING_FILTERS:
+    if call.filter not in (None, "") and call.filter not in PASSING_FILTERS:
         return False
-    vaf = row.get("vaf")
-    if vaf not in (None, ""):
-        try:
-            if float(vaf) <= 0:
-                return False
-        except (TypeError, ValueError):
-            return False
-    return is_protein_altering(row.get("consequence"))
+    if call.vaf is not None and call.vaf <= 0:
+        return False
+    return is_protein_altering(call.consequence)
 
 
-def match_row(row: dict, table: EvidenceTable | None = None) -> list[EvidenceLine]:
-    """Evidence lines that apply to one alteration row, in table order."""
+def match_call(call, table: EvidenceTable | None = None) -> list[EvidenceLine]:
+    """Evidence lines that apply to one call (MutationCall or CopyNumberCall), in table order."""
     table = table or load_evidence()
-    kind = row.get("kind")
-    if kind == "mutation":
-        if not is_reportable_mutation(row):
+    if call.kind == "mutation":
+        if not is_reportable_mutation(call):
             return []
-        subgroup = str(row.get("subgroup") or "other")
-        consequence = str(row.get("consequence") or "")
-        return [ln for ln in table.lines if ln.applies_to_mutation(subgroup, consequence)]
-    if kind == "copy_number":
-        # Only the amplification state counts; a gain (e.g. arm-level) is not amplification.
-        if row.get("cn_status") != "amplification":
-            return []
-        return [ln for ln in table.lines if AMPLIFICATION in ln.eligibility]
-    return []
+        return [ln for ln in table.lines if ln.applies_to_mutation(call.subgroup or "other", call.consequence or "")]
+    # Only the amplification state counts; a gain (e.g. arm-level) is not amplification.
+    if call.cn_status != "amplification":
+        return []
+    return [ln for ln in table.lines if AMPLIFICATION in ln.eligibility]
 
 
 def normalize_ihc(ihc: str | None) -> str | None:

@@ -7,16 +7,17 @@ than collapsing them into one "HER2-positive" flag.
 
 from __future__ import annotations
 
-from .evidence import (
-    EvidenceTable, format_evidence, is_reportable_mutation, load_evidence, match_ihc, match_row,
-    normalize_ihc, unique_lines,
-)
 from her2cli.report.columns import SUBGROUPS
+from her2cli.results import CopyNumberCall, MutationCall, Verdict
+
+from .evidence import (
+    EvidenceTable, is_reportable_mutation, load_evidence, match_call, match_ihc, normalize_ihc, unique_lines,
+)
 
 SUMMARY_COLUMNS = [
-    "sample", "mutation_status", "mutation_subgroups", "mutations", "amplification_status",
-    "amplification_definitions_met", "focality", "copy_number", "ratio_chr17", "overexpression",
-    "co_occurring", "evidence", "evidence_table_date",
+    "sample", "source", "mutation_status", "mutation_subgroups", "mutations", "amplification_status",
+    "amplification_definitions_met", "focality", "copy_number", "ratio_chr17", "copy_number_basis",
+    "overexpression", "co_occurring", "evidence", "evidence_table_date",
 ]
 
 COHORT_COLUMNS = ["category", "value", "n_samples", "denominator", "percent"]
@@ -52,62 +53,45 @@ def _subgroup_order(label: str) -> int:
     return SUBGROUPS.index(sub) if sub in SUBGROUPS else len(SUBGROUPS)
 
 
-def _mutation_name(row: dict) -> str:
-    for key in ("hgvs_p_short", "hgvs_p", "hgvs_c", "hgvs_g"):
-        if row.get(key):
-            return str(row[key])
-    return f"{row.get('chrom')}:{row.get('pos')}{row.get('ref')}>{row.get('alt')}"
+def _pick_cn_call(calls: list[CopyNumberCall]) -> CopyNumberCall:
+    return sorted(calls, key=lambda c: (_CN_PRIORITY.get(c.cn_status, 9), -c.assessment.copy_number))[0]
 
 
-def _fmt(value: object) -> str:
-    if value is None or value == "":
-        return ""
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
+def summarize_sample(sample: str, mutations: list[MutationCall], copy_numbers: list[CopyNumberCall],
+                     ihc: str | None = None, table: EvidenceTable | None = None, vcf_read: bool = True) -> Verdict:
+    """Verdict for one sample from its calls (and optional IHC score).
 
-
-def _pick_cn_row(cn_rows: list[dict]) -> dict:
-    def key(row: dict) -> tuple[int, float]:
-        try:
-            cn = float(row.get("copy_number"))  # type: ignore[arg-type]
-        except (TypeError, ValueError):
-            cn = float("-inf")
-        return (_CN_PRIORITY.get(str(row.get("cn_status")), 9), -cn)
-    return sorted(cn_rows, key=key)[0]
-
-
-def summarize_sample(sample: str, rows: list[dict], ihc: str | None = None,
-                     table: EvidenceTable | None = None) -> dict:
-    """Verdict for one sample from its alteration rows (and optional IHC score).
-
-    Raises ValueError for an IHC score other than 0/1+/2+/3+.
+    ``vcf_read`` False means no variant file was given: the mutation status is then "not assessed", never
+    "not detected". Raises ValueError for an IHC score other than 0/1+/2+/3+.
     """
     table = table or load_evidence()
     score = normalize_ihc(ihc)  # validate first: a bad --ihc is a usage error, not a silent blank
 
-    mutations = [r for r in rows if is_reportable_mutation(r)]
-    cn_rows = [r for r in rows if r.get("kind") == "copy_number"]
-
-    subgroup_labels = sorted({_subgroup_label(r.get("subgroup")) for r in mutations}, key=_subgroup_order)
+    reportable = [c for c in mutations if is_reportable_mutation(c)]
+    subgroup_labels = sorted({_subgroup_label(c.subgroup) for c in reportable}, key=_subgroup_order)
     names: list[str] = []
-    for r in mutations:
-        name = _mutation_name(r)
-        if name not in names:
-            names.append(name)
+    for call in reportable:
+        if call.name not in names:
+            names.append(call.name)
 
-    if cn_rows:
-        cn = _pick_cn_row(cn_rows)
-        amp_status = str(cn.get("cn_status") or NOT_ASSESSED)
-        calls = _fmt(cn.get("calls")) or "none"
-        focality, copy_number, ratio = _fmt(cn.get("focality")), _fmt(cn.get("copy_number")), _fmt(cn.get("ratio_chr17"))
+    focality = copy_number = ratio = basis = None
+    calls_met: list[str] = []
+    if copy_numbers:
+        chosen = _pick_cn_call(copy_numbers).assessment
+        amp_status = chosen.cn_status or NOT_ASSESSED
+        calls_met = list(chosen.calls)
+        focality = chosen.focality
+        # One consistent set: the tumour-cell copy number is what the ratio and the calls were computed from.
+        copy_number = round(chosen.tumour_copy_number, 2)
+        ratio = None if chosen.ratio_chr17 is None else round(chosen.ratio_chr17, 2)
+        basis = "purity-adjusted" if chosen.tumour_copy_number != chosen.copy_number else "raw"
     else:
-        amp_status, calls, focality, copy_number, ratio = NOT_ASSESSED, "", "", "", ""
+        amp_status = NOT_ASSESSED
 
     overexpression = IHC_LABELS[score] if score is not None else NOT_FROM_DNA
 
     present = []
-    if mutations:
+    if reportable:
         present.append("mutation")
     if amp_status == "amplification":
         present.append("amplification")
@@ -120,26 +104,19 @@ def summarize_sample(sample: str, rows: list[dict], ihc: str | None = None,
     else:
         co_occurring = "none"
 
-    matched = []
-    for r in rows:
-        matched.extend(match_row(r, table))
+    matched = [line for call in (*mutations, *copy_numbers) for line in match_call(call, table)]
     matched.extend(match_ihc(score, table))
 
-    return {
-        "sample": sample,
-        "mutation_status": "mutated" if mutations else "not detected",
-        "mutation_subgroups": ";".join(subgroup_labels),
-        "mutations": ";".join(names),
-        "amplification_status": amp_status,
-        "amplification_definitions_met": calls,
-        "focality": focality,
-        "copy_number": copy_number,
-        "ratio_chr17": ratio,
-        "overexpression": overexpression,
-        "co_occurring": co_occurring,
-        "evidence": format_evidence(unique_lines(matched, table)),
-        "evidence_table_date": table.date,
-    }
+    if not vcf_read:
+        mutation_status = NOT_ASSESSED
+    else:
+        mutation_status = "mutated" if reportable else "not detected"
+    return Verdict(
+        sample=sample, mutation_status=mutation_status, mutation_subgroups=subgroup_labels, mutations=names,
+        amplification_status=amp_status, amplification_definitions_met=calls_met, focality=focality,
+        copy_number=copy_number, ratio_chr17=ratio, copy_number_basis=basis, overexpression=overexpression,
+        co_occurring=co_occurring, evidence=unique_lines(matched, table), evidence_table_date=table.date,
+    )
 
 
 def _split(value: object) -> list[str]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from her2cli.report.columns import alteration_row, verdict_row
+
 
 def render_json(results, columns: list[str], version: str, evidence_date: str | None) -> str:
     samples = []
@@ -11,8 +13,8 @@ def render_json(results, columns: list[str], version: str, evidence_date: str | 
         samples.append({
             "sample": result.sample,
             "genome": result.genome,
-            "summary": result.summary,
-            "alterations": [{c: row.get(c) for c in columns} for row in result.rows],
+            "summary": verdict_row(result.verdict) if result.verdict else None,
+            "alterations": [{c: row.get(c) for c in columns} for row in map(alteration_row, result.calls)],
             "notices": list(result.notices),
         })
     document = {"her2cli_version": version, "evidence_table_date": evidence_date, "samples": samples}

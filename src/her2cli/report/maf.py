@@ -60,6 +60,7 @@ by vcf2maf's ``GetEffectPriority``; "in frame" = length difference divisible by 
 
 from __future__ import annotations
 
+from her2cli.report.columns import alteration_row
 from her2cli.report.tsv import format_value
 
 ENTREZ_ERBB2 = 2064
@@ -212,7 +213,7 @@ def render_maf(results) -> str:
     ensembl = load_transcript().ensembl
     lines = ["\t".join(ALL_MAF_COLUMNS)]
     for result in results:
-        for row in result.rows:
+        for row in map(alteration_row, result.calls):
             if row.get("kind") != "mutation" or row.get("pos") is None:
                 continue
             values = maf_row(row, ensembl)

@@ -342,12 +342,13 @@ def plot_copy_number_files(vcf: str | None, segment_paths: list[str], options, o
 
     from her2cli import copynumber
     from her2cli.pipeline import SampleRequest, run_sample
+    from her2cli.report.columns import alteration_row
 
     pictures: list[tuple[object, dict]] = []
     for seg_path in segment_paths:
         tables = copynumber.read_segment_file(seg_path, options.segment_format, options.log_base, sample=None)
         results = run_sample(SampleRequest(vcf=vcf, segments=[seg_path]), options)
-        cn_rows = [r for result in results for r in result.rows if r.get("kind") == "copy_number"]
+        cn_rows = [alteration_row(call) for result in results for call in result.copy_numbers]
         if len(tables) == 1 and len(cn_rows) == 1:
             pictures.append((tables[0], cn_rows[0]))
             continue

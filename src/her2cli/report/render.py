@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from her2cli import __version__
-from her2cli.report.columns import ALL_COLUMNS
+from her2cli.report.columns import ALL_COLUMNS, alteration_rows, verdict_row
 
 
 def _evidence_date() -> str | None:
@@ -19,8 +19,8 @@ def render(results, fmt: str, summary: bool = False, input_paths: list[str] | No
         if summary:
             from her2cli.interpret.verdict import SUMMARY_COLUMNS
 
-            return render_tsv([r.summary for r in results if r.summary], SUMMARY_COLUMNS)
-        return render_tsv([row for r in results for row in r.rows], ALL_COLUMNS)
+            return render_tsv([verdict_row(r.verdict) for r in results if r.verdict], SUMMARY_COLUMNS)
+        return render_tsv(alteration_rows(results), ALL_COLUMNS)
     if fmt == "json":
         from her2cli.report.json_report import render_json
 

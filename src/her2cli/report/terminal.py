@@ -23,6 +23,8 @@ import io
 import os
 import re
 
+from her2cli.report.columns import alteration_row, verdict_row
+
 LOW_DEPTH = 100  # reads; below this a VAF (and a negative call) is unreliable
 
 # Named amplification definitions (copynumber.calls) with the assay or tool each one mirrors.
@@ -57,14 +59,6 @@ def _depth_int(row: dict) -> int | None:
         return None
 
 
-def _mutation_name(row: dict) -> str:
-    for key in ("hgvs_p_short", "hgvs_c", "hgvs_g"):
-        value = row.get(key)
-        if value and value != "p.?":
-            return str(value)
-    return f"{row.get('chrom')}:{row.get('pos')}{row.get('ref')}>{row.get('alt')}"
-
-
 def _notices_for(result, others: set[str]) -> list[str]:
     """Notices about this sample: those naming it, or naming no other sample of the run."""
     def names(sample: str, text: str) -> bool:
@@ -94,10 +88,9 @@ def render_terminal(results, evidence_date: str | None, width: int | None = None
     all_samples = {r.sample for r in results}
 
     for result in results:
-        summary = result.summary or {}
-        rows = result.rows
-        mutations = [r for r in rows if r.get("kind") == "mutation"]
-        cn_rows = [r for r in rows if r.get("kind") == "copy_number"]
+        summary = verdict_row(result.verdict) if result.verdict else {}
+        mutations = [(call.name, alteration_row(call)) for call in result.mutations]
+        cn_rows = [alteration_row(call) for call in result.copy_numbers]
 
         # --- 1. verdict ------------------------------------------------------------------------
         verdict = Table.grid(padding=(0, 2))
@@ -139,24 +132,24 @@ def render_terminal(results, evidence_date: str | None, width: int | None = None
             for name, justify in (("change", "left"), ("VAF", "right"), ("depth", "right"),
                                   ("subgroup", "left"), ("filter", "left")):
                 table.add_column(name, overflow="fold", justify=justify)  # type: ignore[arg-type]
-            for row in mutations:
+            for name, row in mutations:
                 depth = _depth_int(row)
                 depth_text = _fmt(row.get("depth"))
                 if depth is not None and depth < LOW_DEPTH:
                     depth_text += " low"
-                    low_depth.append(f"low depth: {_mutation_name(row)} has {depth} reads (< {LOW_DEPTH}); "
+                    low_depth.append(f"low depth: {name} has {depth} reads (< {LOW_DEPTH}); "
                                      "its VAF is imprecise and a wild-type call there would not be reliable")
-                change = Text(_mutation_name(row))
-                if row.get("hgvs_c") and row.get("hgvs_c") != _mutation_name(row):
+                change = Text(name)
+                if row.get("hgvs_c") and row.get("hgvs_c") != name:
                     change.append("\n" + str(row["hgvs_c"]), style="dim")
                 table.add_row(change, _fmt(row.get("vaf")), depth_text, _fmt(row.get("subgroup")),
                               _fmt(row.get("filter")))
             console.print(table)
-            evidence_lines = [(r, _split(r.get("evidence"))) for r in mutations if r.get("evidence")]
+            evidence_lines = [(name, _split(r.get("evidence"))) for name, r in mutations if r.get("evidence")]
             if evidence_lines:
                 console.print(Text("Evidence per mutation", style="bold"))
-                for row, items in evidence_lines:
-                    console.print(_indented([_mutation_name(row)], 2, style="bold"))
+                for name, items in evidence_lines:
+                    console.print(_indented([name], 2, style="bold"))
                     console.print(_indented(items, 4))
         else:
             console.print(Text("Mutations: no ERBB2 mutation reported.", style="bold"))

@@ -36,6 +36,7 @@ import shlex
 import sys
 
 from her2cli.errors import EXIT_USAGE, Her2Error
+from her2cli.report.columns import alteration_row
 
 HER2_FIELDS = [
     "Allele", "hgvs_c", "hgvs_p", "hgvs_p_short", "consequence", "exon", "domain", "subgroup", "legacy_name",
@@ -94,8 +95,8 @@ def render_vcf(results, input_paths: list[str], command: str | None = None) -> s
             raise UsageError("--format vcf needs an input VCF (copy-number results alone have no VCF form)")
         raise UsageError("--format vcf takes one input VCF")
     path = paths[0]
-    mutations = [row for result in results for row in result.rows if row.get("kind") == "mutation"]
-    has_cn = any(row.get("kind") == "copy_number" for result in results for row in result.rows)
+    mutations = [alteration_row(call) for result in results for call in result.mutations]
+    has_cn = any(result.copy_numbers for result in results)
     genome = next((r.genome for r in results if r.genome), None) or next(
         (row.get("genome") for row in mutations if row.get("genome")), None)
 

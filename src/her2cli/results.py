@@ -1,0 +1,140 @@
+"""The typed results that flow from the pipeline to the writers: plain value objects, no I/O.
+
+``MutationCall`` (one ALT allele on NM_004448.4), ``CopyNumberCall`` (the ERBB2 gene-level copy number of one
+sample), ``Verdict`` (one sample's three HER2 mechanisms kept apart) and ``SampleResult`` (all of one sample).
+Writers turn them into text at the very edge (``report/columns.py`` for tabular rows); nothing upstream
+flattens them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, ClassVar, Optional
+
+if TYPE_CHECKING:  # import cycles otherwise; these are only annotations
+    from her2cli.copynumber.gene_level import Erbb2Assessment
+    from her2cli.interpret.evidence import EvidenceLine
+
+
+@dataclass
+class MutationCall:
+    """One ALT allele of one sample, normalised and named."""
+
+    kind: ClassVar[str] = "mutation"
+
+    sample: str
+    source: Optional[str]  # the input file the allele came from ("-" for stdin)
+    chrom: str
+    pos: int  # normalised (left-aligned, VCF-style) position
+    ref: str
+    alt: str
+    genome: str
+    transcript: str
+    exon: Optional[str] = None
+    intron: Optional[str] = None
+    hgvs_g: Optional[str] = None
+    hgvs_c: Optional[str] = None
+    hgvs_p: Optional[str] = None
+    hgvs_p_short: Optional[str] = None
+    consequence: str = ""
+    domain: Optional[str] = None
+    subgroup: str = "other"
+    protein_position: Optional[str] = None
+    legacy_name: Optional[str] = None
+    filter: Optional[str] = None
+    depth: Optional[int] = None
+    alt_depth: Optional[int] = None
+    vaf: Optional[float] = None
+    caller_format: Optional[str] = None
+    input_pos: Optional[int] = None
+    input_ref: Optional[str] = None
+    input_alt: Optional[str] = None
+    flags: list[str] = field(default_factory=list)
+    # Interpretation (interpret/): driver or not, germline or somatic.
+    oncogenicity: Optional[str] = None
+    oncogenicity_basis: Optional[str] = None
+    population_af: Optional[float] = None
+    population_af_source: Optional[str] = None
+    origin: Optional[str] = None
+    origin_basis: Optional[str] = None
+    normal_depth: Optional[int] = None
+    normal_alt_depth: Optional[int] = None
+    normal_vaf: Optional[float] = None
+    # Names as the input wrote them (MAF input), and whether ours differ.
+    input_hgvsc: Optional[str] = None
+    input_hgvsp: Optional[str] = None
+    renamed: Optional[bool] = None
+    evidence: list["EvidenceLine"] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        """The one display name: the short protein change, or the c. name where the protein change is
+        unknown (``p.?``, splice sites) or absent, so that two splice variants never share a name."""
+        if self.hgvs_p_short and self.hgvs_p_short != "p.?":
+            return self.hgvs_p_short
+        for candidate in (self.hgvs_c, self.hgvs_g, self.hgvs_p_short):
+            if candidate:
+                return candidate
+        return f"{self.chrom}:{self.pos}{self.ref}>{self.alt}"
+
+
+@dataclass
+class CopyNumberCall:
+    """The ERBB2 gene-level copy number of one sample, from one segment file."""
+
+    kind: ClassVar[str] = "copy_number"
+
+    sample: str
+    source: Optional[str]
+    assessment: "Erbb2Assessment"
+    evidence: list["EvidenceLine"] = field(default_factory=list)
+
+    @property
+    def cn_status(self) -> str:
+        return self.assessment.cn_status
+
+    @property
+    def genome(self) -> str:
+        return self.assessment.genome
+
+
+@dataclass
+class Verdict:
+    """One sample's verdict: mutation, amplification and overexpression kept apart."""
+
+    sample: str
+    mutation_status: str
+    mutation_subgroups: list[str]
+    mutations: list[str]
+    amplification_status: str
+    amplification_definitions_met: list[str]
+    focality: Optional[str]
+    copy_number: Optional[float]
+    ratio_chr17: Optional[float]
+    copy_number_basis: Optional[str]  # "raw" or "purity-adjusted": the copy number and ratio share it
+    overexpression: str
+    co_occurring: str
+    evidence: list["EvidenceLine"]
+    evidence_table_date: str
+    source: Optional[str] = None
+    oncogenicity_classes: list[str] = field(default_factory=list)
+    no_therapy_reason: Optional[str] = None
+
+
+@dataclass
+class SampleResult:
+    """Everything about one sample."""
+
+    sample: str
+    source: Optional[str]
+    genome: Optional[str]
+    mutations: list[MutationCall]
+    copy_numbers: list[CopyNumberCall]
+    verdict: Optional[Verdict]
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def calls(self) -> list:
+        """Mutation calls first, then copy-number calls (the order of every table)."""
+        return [*self.mutations, *self.copy_numbers]

@@ -1,0 +1,27 @@
+"""Small typed calls for unit tests (the values are the tests' own inputs, not expectations)."""
+
+from __future__ import annotations
+
+from her2cli.copynumber.gene_level import Erbb2Assessment
+from her2cli.results import CopyNumberCall, MutationCall
+
+
+def mutation_call(subgroup: str, consequence: str = "missense_variant", name: str | None = "p.X1Y",
+                  filt: str | None = "PASS", vaf: float | None = 0.3, sample: str = "S", depth: int | None = 500,
+                  **extra) -> MutationCall:
+    return MutationCall(sample=sample, source="t.vcf", chrom="chr17", pos=1, ref="A", alt="C", genome="GRCh38",
+                        transcript="NM_004448.4", subgroup=subgroup, consequence=consequence,
+                        hgvs_p_short=name or None, filter=filt, vaf=vaf, depth=depth, **extra)
+
+
+def cn_call(status: str, calls: str | list[str] = (), focality: str = "none", copy_number: float = 2.0,
+            ratio: float | None = 1.0, sample: str = "S", tumour_copy_number: float | None = None) -> CopyNumberCall:
+    called = calls.split(";") if isinstance(calls, str) else list(calls)
+    assessment = Erbb2Assessment(
+        sample=sample, genome="GRCh38", chrom="chr17", pos=39687914, segment_format="cnvkit", log2=0.0,
+        copy_number=copy_number, tumour_copy_number=copy_number if tumour_copy_number is None else tumour_copy_number,
+        min_copy_number=copy_number, ploidy=2.0, ploidy_source="default", purity=None, purity_source="none",
+        chr17_baseline=2.0, ratio_chr17=ratio, breakpoint_in_gene=False, covered_fraction=1.0, focality=focality,
+        amplicon_start=None, amplicon_end=None, amplicon_size=None, co_amplified_genes=[],
+        calls=[c for c in called if c], cn_status=status)
+    return CopyNumberCall(sample=sample, source="t.cns", assessment=assessment)
