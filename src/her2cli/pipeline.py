@@ -31,13 +31,14 @@ class Options:
 
 @dataclass
 class SampleRequest:
-    vcf: Optional[str] = None
+    vcf: Optional[str] = None  # a VCF/BCF or a MAF (decided by content: io.sniff)
     segments: list[str] = field(default_factory=list)
     label: Optional[str] = None  # the sample name to report (sample sheet `sample`)
     tumor_sample: Optional[str] = None  # which VCF column is the tumour (--sample / `tumor_sample`)
     purity: Optional[float] = None
     ploidy: Optional[float] = None
     ihc: Optional[str] = None
+    sequenced: Optional[list[str]] = None  # a study's full sample list (a MAF names only mutated samples)
 
 
 def annotate_vcf(path: str, options: Options, tumor_sample: Optional[str] = None,
@@ -277,31 +278,103 @@ def annotate_segments(path: str, options: Options, request: SampleRequest, label
 _RELATIVE_FORMATS = {"cnvkit", "gatk", "seg", "cbioportal", "splitthreader"}
 
 
-def run_sample(request: SampleRequest, options: Options) -> list[SampleResult]:
-    """Annotate one request (a VCF and/or segment files). Several results only for a multi-sample
-    segment file given without a VCF."""
-    from her2cli.interpret import evidence, verdict
+def annotate_maf(path: str, options: Options, only_sample: Optional[str] = None
+                 ) -> tuple[dict[str, list[MutationCall]], list[str], Optional[str]]:
+    """({sample: mutation calls} for every sample the MAF lists, notices, genome). ``only_sample`` keeps one
+    Tumor_Sample_Barcode (a cohort sheet row)."""
+    from her2cli.io.maf import read_maf
+    from her2cli.reference.transcript import load_transcript
 
-    mutations: list[MutationCall] = []
+    read = read_maf(path, options.genome)
+    notices = list(read.notices)
+    samples = [only_sample] if only_sample is not None else list(read.samples)
+    if only_sample is not None and only_sample not in read.samples:
+        raise MalformedInputError(f"sample {only_sample!r} is not a Tumor_Sample_Barcode of this MAF", path=path)
+    calls: dict[str, list[MutationCall]] = {sample: [] for sample in samples}
+    if not read.records:
+        return calls, notices, read.genome
+    tx = load_transcript()
+    annotator = _annotator(read.genome, options.reference_fasta)
+    for record in read.records:
+        if record.sample not in calls:
+            continue
+        allele = annotator.annotate(record.pos, record.ref, record.alt)
+        if allele is None:
+            notices.append(f"{path}:{record.line}: REF and ALT describe no change (row skipped)")
+            continue
+        depth = record.t_depth
+        if depth is None and record.t_ref_count is not None and record.t_alt_count is not None:
+            depth = record.t_ref_count + record.t_alt_count
+        vaf = round(record.t_alt_count / depth, 4) if depth and record.t_alt_count is not None else None
+        call = MutationCall(
+            sample=record.sample, source=path, chrom=record.chrom, pos=allele.pos, ref=allele.ref, alt=allele.alt,
+            genome=read.genome, transcript=tx.accession, exon=allele.exon, intron=allele.intron,
+            hgvs_g=allele.hgvs_g, hgvs_c=allele.hgvs_c, hgvs_p=allele.hgvs_p, hgvs_p_short=allele.hgvs_p_short,
+            consequence=allele.consequence, domain=allele.domain, subgroup=allele.subgroup or "other",
+            protein_position=allele.protein_position, legacy_name=allele.legacy_name, filter=None, depth=depth,
+            alt_depth=record.t_alt_count, vaf=vaf, caller_format="MAF", input_pos=record.pos,
+            input_ref=record.ref or "-", input_alt=record.alt or "-", flags=list(allele.flags),
+            normal_depth=record.n_depth, normal_alt_depth=record.n_alt_count,
+            input_hgvsc=record.input_hgvsc, input_hgvsp=record.input_hgvsp_short or record.input_hgvsp,
+        )
+        call.renamed = _renamed(call, record)
+        calls[record.sample].append(call)
+    return calls, notices, read.genome
+
+
+def _renamed(call: MutationCall, record) -> Optional[bool]:
+    """True when the publisher's protein name is neither our canonical short name nor its legacy alias
+    (None when the row gave no protein name)."""
+    written = (record.input_hgvsp_short or "").strip()
+    if not written:
+        return None
+    bare = written[2:] if written.startswith("p.") else written
+    ours = {n[2:] if n.startswith("p.") else n for n in (call.hgvs_p_short, call.legacy_name) if n}
+    return bare not in ours
+
+
+def run_sample(request: SampleRequest, options: Options) -> list[SampleResult]:
+    """Annotate one request (a VCF or MAF and/or segment files). Several results for a MAF or a
+    multi-sample segment file: one per sample."""
+    from her2cli.interpret import evidence, verdict
+    from her2cli.io.sniff import MAF, input_kind
+
+    mutations_by_sample: dict[str, list[MutationCall]] = {}
     copy_numbers: list[CopyNumberCall] = []
     notices: list[str] = []
     label = request.label
     genome = None
-    if request.vcf is not None:
-        label, mutations, vcf_notices, genome = annotate_vcf(request.vcf, options, request.tumor_sample, request.label)
+    read_samples: set[str] = set(request.sequenced or ())
+    if request.vcf is not None and input_kind(request.vcf) == MAF:
+        mutations_by_sample, maf_notices, genome = annotate_maf(request.vcf, options, request.tumor_sample)
+        notices.extend(maf_notices)
+        read_samples.update(mutations_by_sample)
+        if request.tumor_sample is not None and label is not None:  # a sheet row: report under its name
+            mutations_by_sample = {label: mutations_by_sample.get(request.tumor_sample, [])}
+            read_samples = {label}
+            for call in mutations_by_sample[label]:
+                call.sample = label
+    elif request.vcf is not None:
+        label, vcf_calls, vcf_notices, genome = annotate_vcf(request.vcf, options, request.tumor_sample,
+                                                            request.label)
+        mutations_by_sample[label] = vcf_calls
+        read_samples.add(label)
         notices.extend(vcf_notices)
+    multi_sample_mutations = len(mutations_by_sample) > 1 or request.sequenced is not None
     for path in request.segments:
-        cn_calls, cn_notices = annotate_segments(path, options, request, label, genome)
+        cn_calls, cn_notices = annotate_segments(path, options, request, None if multi_sample_mutations else label,
+                                                 genome)
         copy_numbers.extend(cn_calls)
         notices.extend(cn_notices)
 
     table = evidence.load_evidence() if options.evidence else None
     if table is not None:
-        for call in (*mutations, *copy_numbers):
+        for call in (*[c for calls in mutations_by_sample.values() for c in calls], *copy_numbers):
             call.evidence = evidence.match_call(call, table)
-    samples: dict[str, tuple[list[MutationCall], list[CopyNumberCall]]] = {}
-    for call in mutations:
-        samples.setdefault(call.sample, ([], []))[0].append(call)
+    samples: dict[str, tuple[list[MutationCall], list[CopyNumberCall]]] = {
+        sample: (calls, []) for sample, calls in mutations_by_sample.items()}
+    for sample in request.sequenced or ():
+        samples.setdefault(sample, ([], []))
     for call in copy_numbers:
         samples.setdefault(call.sample, ([], []))[1].append(call)
     if not samples:
@@ -310,7 +383,7 @@ def run_sample(request: SampleRequest, options: Options) -> list[SampleResult]:
     results = []
     for sample, (sample_mutations, sample_cn) in samples.items():
         sample_verdict = verdict.summarize_sample(sample, sample_mutations, sample_cn, request.ihc, table,
-                                                  vcf_read=request.vcf is not None)
+                                                  vcf_read=sample in read_samples)
         sample_verdict.source = source
         results.append(SampleResult(sample, source, genome or next((c.genome for c in sample_cn), None),
                                     sample_mutations, sample_cn, sample_verdict, notices))

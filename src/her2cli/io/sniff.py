@@ -1,0 +1,98 @@
+"""Which kind of variant file an input is: a VCF/BCF or a MAF, decided from its first bytes.
+
+A name ending in .maf/.maf.gz says MAF at once; anything else is decided by content: BCF magic or a
+``##fileformat=VCF`` / ``#CHROM`` line means VCF, a tab-separated header naming ``Tumor_Sample_Barcode``
+means MAF. Standard input is sniffed too: the bytes read to decide are put back in front of the stream, so
+that the reader chosen sees the whole input.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import stat
+import sys
+import zlib
+
+VCF = "vcf"
+MAF = "maf"
+
+_SNIFF_BYTES = 1 << 16
+_MAF_SUFFIXES = (".maf", ".maf.gz", ".maf.txt", ".maf.tsv")
+
+
+class _Prepended(io.RawIOBase):
+    """A read-only binary stream: ``head`` first, then the rest of ``stream``."""
+
+    def __init__(self, head: bytes, stream):
+        self.head, self.stream = head, stream
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[override]
+        if self.head:
+            n = min(len(buffer), len(self.head))
+            buffer[:n] = self.head[:n]
+            self.head = self.head[n:]
+            return n
+        data = self.stream.read(len(buffer))
+        buffer[:len(data)] = data
+        return len(data)
+
+
+def _text_head(head: bytes) -> str:
+    """The first bytes as text, inflated when gzip/BGZF (as far as the head goes)."""
+    if head[:2] == b"\x1f\x8b":
+        try:
+            head = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, _SNIFF_BYTES)
+        except zlib.error:
+            return ""
+    return head.decode("utf-8", errors="replace")
+
+
+def kind_of_head(head: bytes, name: str = "") -> str:
+    """VCF or MAF from a name and the first bytes; VCF when nothing says MAF (the VCF reader then gives its
+    own precise error)."""
+    if name.lower().endswith(_MAF_SUFFIXES):
+        return MAF
+    text = _text_head(head)
+    if text.startswith("BCF") or "##fileformat=VCF" in text[:200] or text.startswith("#CHROM"):
+        return VCF
+    for line in text.splitlines():
+        if line.startswith("#") and not line.lower().startswith("#hugo_symbol"):
+            continue
+        if not line.strip():
+            continue
+        return MAF if "tumor_sample_barcode" in line.lower() else VCF
+    return VCF
+
+
+def _read_head(stream) -> bytes:
+    chunks, size = [], 0
+    while size < _SNIFF_BYTES:
+        data = stream.read(_SNIFF_BYTES - size)
+        if not data:
+            break
+        chunks.append(data)
+        size += len(data)
+    return b"".join(chunks)
+
+
+def input_kind(path: str) -> str:
+    """VCF or MAF for a path or '-' (stdin, which is re-wound for the reader)."""
+    if path == "-":
+        raw = sys.stdin.buffer
+        head = _read_head(raw)
+        sys.stdin = io.TextIOWrapper(io.BufferedReader(_Prepended(head, raw)), encoding="utf-8", newline="")
+        return kind_of_head(head)
+    if path.lower().endswith(_MAF_SUFFIXES):
+        return MAF
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return VCF  # a pipe (<(bcftools view ...)) cannot be read twice: only its name could have said MAF
+        with open(path, "rb") as handle:
+            head = handle.read(_SNIFF_BYTES)
+    except OSError:
+        return VCF  # the VCF reader reports the missing/unreadable file with its usual message
+    return kind_of_head(head, path)
