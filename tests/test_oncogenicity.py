@@ -178,3 +178,22 @@ def test_hotspot_rows_named_from_alleles_not_labels():
     for row in rows:
         if row["classification"] == "Missense_Mutation":
             assert f"p.{row['protein_change']}" in table
+
+
+def test_bundled_table_is_what_the_build_script_makes(tmp_path):
+    """resources/oncogenicity.tsv is in step with its inputs (the date line aside)."""
+    import subprocess
+    import sys
+
+    knowledge = SHARED / "knowledge"
+    if not (knowledge / "cancerhotspots_v2_erbb2.tsv").exists():
+        pytest.skip("../shared/knowledge is absent")
+    repo = Path(__file__).resolve().parents[1]
+    subprocess.run(
+        [sys.executable, str(repo / "scripts" / "build_knowledge.py"), "--knowledge", str(knowledge), "--out", str(tmp_path)],
+        check=True,
+    )
+    def body(path: Path) -> list[str]:
+        return [line for line in path.read_text().splitlines() if not line.startswith("#")]
+
+    assert body(tmp_path / "oncogenicity.tsv") == body(repo / "resources" / "oncogenicity.tsv")
