@@ -190,7 +190,8 @@ def test_bundled_table_is_what_the_build_script_makes(tmp_path):
         pytest.skip("../shared/knowledge is absent")
     repo = Path(__file__).resolve().parents[1]
     subprocess.run(
-        [sys.executable, str(repo / "scripts" / "build_knowledge.py"), "--knowledge", str(knowledge), "--out", str(tmp_path)],
+        [sys.executable, str(repo / "scripts" / "build_knowledge.py"),
+         "--knowledge", str(knowledge), "--out", str(tmp_path)],
         check=True,
     )
     def body(path: Path) -> list[str]:

@@ -126,3 +126,65 @@ def test_test_vcf_normal_column():
     samples = lines[-1].split("\t")[9:]
     assert samples == ["NORMAL", "TUMOR"]
     assert choose_normal_sample(samples, lines[:-1], samples.index("TUMOR"), None, "her2_drivers_tn.vcf") == 0
+
+
+def _layer_on(path: Path):
+    """The whole layer on one test VCF, wired as the pipeline will wire it: p. name -> (class, origin, eligible)."""
+    from her2cli.interpret.oncogenicity import classify, therapy_eligible
+    from her2cli.io.vcf import parse_record
+    from her2cli.reference.sequence import exonic_sequence
+    from her2cli.reference.transcript import load_transcript
+    from her2cli.variants import callers
+    from her2cli.variants.annotator import Annotator
+    from her2cli.variants.population import PopulationFields, population_af
+
+    tx = load_transcript()
+    annotator = Annotator(tx, "GRCh38", exonic_sequence(tx, "GRCh38"), have_genome_fasta=False)
+    lines = path.read_text().splitlines()
+    header = [l for l in lines if l.startswith("##")]
+    samples = next(l for l in lines if l.startswith("#CHROM")).split("\t")[9:]
+    formats = callers.HeaderFormats.from_header_lines(header)
+    fields = PopulationFields.from_header_lines(header)
+    tumour = callers.choose_tumour_sample(samples, formats, None, str(path))
+    normal = callers.choose_normal_sample(samples, header, tumour, None, str(path))
+    out = {}
+    for number, line in enumerate(lines, 1):
+        if line.startswith("#"):
+            continue
+        record = parse_record(line, str(path), number)
+        info = record.info()
+
+        def evidence(index):
+            values = record.sample_columns[index].split(":")
+            return callers.sample_evidence(record.format_keys, values, record.ref, record.alts, 0, info, formats)
+
+        t = evidence(tumour)
+        n = evidence(normal) if normal is not None else None
+        allele = annotator.annotate(record.pos, record.ref, record.alts[0])
+        population = population_af(fields, info, 0, record.alts[0], record.ref, len(record.alts))
+        onc = classify(allele, *(population or (None, None)))
+        origin = infer_origin(
+            t.vaf, t.depth, n and n.genotype, n and n.vaf, n and n.depth, n and n.alt_depth,
+            population[0] if population else None,
+        )
+        out[allele.hgvs_p_short] = (onc.label, origin.label, therapy_eligible(onc.label, origin.label))
+    return out
+
+
+def test_tumour_normal_vcf_as_issue_9_checks_it():
+    """Issue 9: drivers (likely) oncogenic, somatic, therapy-matched; I655V/P1170A benign, germline, no therapy;
+    the rare kinase-domain missense a VUS with no therapy."""
+    result = _layer_on(DATA / "her2_drivers_tn.vcf")
+    drivers = ["p.Y772_A775dup", "p.G776delinsVC", "p.G778_P780dup", "p.S310F", "p.R678Q", "p.G660D",
+               "p.L755S", "p.D769Y", "p.V777L", "p.V842I"]
+    for name in drivers:
+        label, origin, eligible = result[name]
+        assert label in ("oncogenic", "likely_oncogenic") and origin == "somatic" and eligible, name
+    for name in ("p.I655V", "p.P1170A"):
+        assert result[name] == ("benign", "germline", False), name
+    assert result["p.E812K"] == ("vus", "somatic", False)
+    assert len(result) == 13
+
+
+def test_tumour_only_i655v_is_benign_without_therapy():
+    assert _layer_on(DATA / "her2_i655v_tumour_only.vcf") == {"p.I655V": ("benign", "unknown", False)}

@@ -61,7 +61,8 @@ def test_vep_ampersand_and_missing_values():
 
 def test_annovar_keys():
     header = [
-        '##INFO=<ID=gnomAD_exome_ALL,Number=.,Type=String,Description="gnomAD_exome_ALL annotation provided by ANNOVAR">',
+        '##INFO=<ID=gnomAD_exome_ALL,Number=.,Type=String,'
+        'Description="gnomAD_exome_ALL annotation provided by ANNOVAR">',
         '##INFO=<ID=ExAC_ALL,Number=.,Type=String,Description="ExAC_ALL annotation provided by ANNOVAR">',
     ]
     fields = PopulationFields.from_header_lines(header)
@@ -72,7 +73,9 @@ def test_annovar_keys():
 
 
 def test_mutect2_popaf_is_minus_log10_per_alt():
-    header = ['##INFO=<ID=POPAF,Number=A,Type=Float,Description="negative log 10 population allele frequencies of alt alleles">']
+    header = [
+        '##INFO=<ID=POPAF,Number=A,Type=Float,Description="negative log 10 population allele frequencies of alt alleles">'
+    ]
     fields = PopulationFields.from_header_lines(header)
     value, source = population_af(fields, {"POPAF": "0.66,3.00"}, 0, "G", n_alts=2)
     assert value == pytest.approx(10 ** -0.66) and source == "Mutect2 POPAF 0.66 (-log10)"

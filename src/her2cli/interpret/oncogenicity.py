@@ -133,7 +133,9 @@ def _known_activating(variant: VariantLike, knowledge: _Knowledge) -> Optional[O
     best = min(_RANK[r["oncogenicity"]] for r in rows)
     # Most direct evidence first: a seen functional study, then hotspot recurrence, then recalled studies.
     order = {"seen": 0, "secondary": 1, "recalled": 2}
-    rows.sort(key=lambda r: (_RANK[r["oncogenicity"]], order.get(r["evidence_grade"], 3), r["evidence"] != "functional"))
+    rows.sort(
+        key=lambda r: (_RANK[r["oncogenicity"]], order.get(r["evidence_grade"], 3), r["evidence"] != "functional")
+    )
     bases = list(dict.fromkeys(r["basis"] for r in rows))
     return Oncogenicity(ONCOGENICITY_CLASSES[best], "; ".join(bases))
 

@@ -133,10 +133,14 @@ def _tumour_only(tumour_vaf, tumour_depth, population_af, purity, local_copy_num
     observed = f"VAF {tumour_vaf:.2f} ({alt}/{tumour_depth})"
     if fits_germline and not fits_somatic:
         expected = ", ".join(f"{f:.2f}" for f in fits_germline)
-        return Origin("likely_germline", f"tumour-only: {observed} fits germline VAF {expected} at {setting}, no somatic VAF")
+        return Origin(
+            "likely_germline", f"tumour-only: {observed} fits germline VAF {expected} at {setting}, no somatic VAF"
+        )
     if fits_germline:
         return Origin("unknown", f"tumour-only: {observed} fits both germline and somatic expectations at {setting}")
-    return Origin("unknown", f"tumour-only: {observed} does not fit a germline variant at {setting}; somatic not provable")
+    return Origin(
+        "unknown", f"tumour-only: {observed} does not fit a germline variant at {setting}; somatic not provable"
+    )
 
 
 def infer_origin(
