@@ -36,6 +36,7 @@ from her2cli.errors import MalformedInputError
 __all__ = [
     "SampleEvidence",
     "HeaderFormats",
+    "choose_normal_sample",
     "choose_tumour_sample",
     "sample_evidence",
     "site_evidence",
@@ -223,6 +224,52 @@ def choose_tumour_sample(
     raise MalformedInputError(
         f"cannot tell which sample is the tumour; use --sample with one of: {listing}", path=path
     )
+
+
+def choose_normal_sample(
+    samples: list[str],
+    header_lines: list[str],
+    tumour_index: Optional[int],
+    requested: Optional[str],
+    source: str,
+) -> Optional[int]:
+    """Index of the matched-normal sample column, or None for a tumour-only file.
+
+    In order: ``--normal NAME`` (an error if it is not a sample in the file or is the tumour), the
+    ``##normal_sample=`` header line, the other column of a two-sample file, the one DNA column of a larger
+    file whose name or ##SAMPLE description says normal. Nothing else is guessed.
+    """
+    listing = ", ".join(samples)
+    if requested is not None:
+        matches = [i for i, s in enumerate(samples) if s == requested]
+        if not matches:
+            matches = [i for i, s in enumerate(samples) if s.lower() == requested.lower()]
+        if len(matches) != 1:
+            where = f"samples: {listing}" if samples else "the file has no sample columns"
+            raise MalformedInputError(f"--normal {requested!r} is not a sample in this file; {where}", path=source)
+        if matches[0] == tumour_index:
+            raise MalformedInputError(
+                f"--normal {requested!r} is the tumour sample; name the matched normal (samples: {listing})",
+                path=source,
+            )
+        return matches[0]
+    if tumour_index is None or len(samples) < 2:
+        return None
+    header = HeaderFormats.from_header_lines(header_lines)
+    hint = header.normal_sample_hint
+    if hint is not None and hint in samples and samples.index(hint) != tumour_index:
+        return samples.index(hint)
+    others = [i for i in range(len(samples)) if i != tumour_index]
+    if len(others) == 1:
+        return others[0]
+
+    def desc(name: str) -> str:
+        return header.sample_descriptions.get(name, "")
+
+    normal_dna = [
+        i for i in others if _looks_normal(samples[i], desc(samples[i])) and not _is_rna(samples[i], desc(samples[i]))
+    ]
+    return normal_dna[0] if len(normal_dna) == 1 else None
 
 
 # --------------------------------------------------------------------------- value parsing

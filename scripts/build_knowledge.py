@@ -1,0 +1,153 @@
+#!/usr/bin/env python3
+"""Build her2cli's oncogenicity knowledge table (resources/oncogenicity.tsv).
+
+Run from the repository root with her2cli installed:
+  python scripts/build_knowledge.py [--knowledge ../shared/knowledge]
+
+Inputs
+  scripts/oncogenicity_curated.tsv        hand-curated rows, each with source, date and evidence grade
+  <knowledge>/cancerhotspots_v2_erbb2.tsv the cancerhotspots v2 ERBB2 rows (Chang et al., Cancer Discov 2018)
+
+Each hotspot row is named from its own alleles by her2cli's annotator on GRCh38 and GRCh37 (the two must
+agree): the published protein label is kept in a note, never trusted (one row labelled Y772_A775dup is a
+3-base insertion). Writes resources/oncogenicity.tsv and appends/replaces its section in
+resources/PROVENANCE.md with the SHA-256 of every input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as _dt
+import hashlib
+from pathlib import Path
+
+from her2cli.reference.sequence import exonic_sequence
+from her2cli.reference.transcript import load_transcript
+from her2cli.variants.annotator import Annotator
+
+REPO = Path(__file__).resolve().parents[1]
+CURATED = REPO / "scripts" / "oncogenicity_curated.tsv"
+COLUMNS = [
+    "variant", "evidence", "oncogenicity", "basis", "source", "source_date", "evidence_grade",
+    "rsid", "hgvs_c", "population_af", "population_af_source", "note",
+]
+HOTSPOT_SOURCE = (
+    "cancerhotspots.org v2 (Chang MT et al., Cancer Discov 2018;8(2):174-183), ERBB2 rows as redistributed by "
+    "PoisonAlien/maftools inst/extdata/cancerhotspots_v2_GRCh3[78].tsv @ 0de169b"
+)
+SECTION_TITLE = "## Oncogenicity knowledge table (resources/oncogenicity.tsv)"
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def read_tsv(path: Path) -> list[dict[str, str]]:
+    with path.open() as handle:
+        lines = [line for line in handle if not line.startswith("#")]
+    return list(csv.DictReader(lines, delimiter="\t"))
+
+
+def vcf_alleles(pos: int, ref: str, alt: str, sequence) -> tuple[int, str, str]:
+    """MAF-style alleles ('-' for the empty side; insertion after pos) as VCF alleles with an anchor base."""
+    if ref == "-":
+        anchor = sequence.base(pos)
+        return pos, anchor, anchor + alt
+    if alt == "-":
+        anchor = sequence.base(pos - 1)
+        return pos - 1, anchor + ref, anchor
+    return pos, ref, alt
+
+
+def hotspot_names(rows: list[dict[str, str]]) -> list[tuple[str, str, str]]:
+    """(published label, hgvs_p_short, hgvs_c) per GRCh38 row, each named from its alleles; the GRCh37 rows
+    must name the same alleles in the same order (a check of both the list and the annotator)."""
+    tx = load_transcript()
+    by_build: dict[str, list[tuple[str, str, str]]] = {"GRCh37": [], "GRCh38": []}
+    for genome in by_build:
+        annotator = Annotator(tx, genome, exonic_sequence(tx, genome), have_genome_fasta=False)
+        for row in (r for r in rows if r["build"] == genome):
+            pos, ref, alt = vcf_alleles(int(row["pos"]), row["ref"], row["alt"], annotator.sequence)
+            if annotator.sequence.base(pos) != ref[0]:
+                raise SystemExit(f"{genome}:{row['pos']} REF {ref} does not match NM_004448.4")
+            allele = annotator.annotate(pos, ref, alt)
+            if allele is None or not allele.hgvs_p_short:
+                raise SystemExit(f"{genome}:{row['pos']} {row['ref']}>{row['alt']}: no protein change")
+            by_build[genome].append((row["protein_change"], allele.hgvs_p_short, allele.hgvs_c))
+    if by_build["GRCh37"] != by_build["GRCh38"]:
+        raise SystemExit("cancerhotspots GRCh37 and GRCh38 rows name different alleles")
+    return by_build["GRCh38"]
+
+
+def build(knowledge: Path, out: Path) -> None:
+    hotspot_file = knowledge / "cancerhotspots_v2_erbb2.tsv"
+    curated = read_tsv(CURATED)
+    hotspots = read_tsv(hotspot_file)
+    rows = [dict(row) for row in curated]
+    named = hotspot_names(hotspots)
+    seen: set[str] = set()
+    for _, protein, _ in named:
+        if protein in seen:  # several nucleotide changes can give one protein change
+            continue
+        seen.add(protein)
+        hgvs_c = ",".join(dict.fromkeys(c for _, p, c in named if p == protein))
+        labels = sorted({lab for lab, p, _ in named if p == protein})
+        note = f"published label {', '.join(labels)}"
+        if any(f"p.{lab}" != protein for lab in labels):
+            note += f"; named {protein} from the row's own alleles (label not trusted)"
+        rows.append({
+            "variant": protein,
+            "evidence": "hotspot",
+            "oncogenicity": "likely_oncogenic",
+            "basis": "hotspot: recurrent allele (cancerhotspots v2)",
+            "source": HOTSPOT_SOURCE,
+            "source_date": "2018",
+            "evidence_grade": "seen",
+            "rsid": "",
+            "hgvs_c": hgvs_c,
+            "population_af": "",
+            "population_af_source": "",
+            "note": note,
+        })
+    built = _dt.date.today().isoformat()
+    out.mkdir(parents=True, exist_ok=True)
+    table = out / "oncogenicity.tsv"
+    with table.open("w", newline="") as handle:
+        handle.write(f"# built by scripts/build_knowledge.py on {built}; sources and SHA-256 in PROVENANCE.md\n")
+        writer = csv.DictWriter(handle, fieldnames=COLUMNS, delimiter="\t", lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({key: row.get(key, "") for key in COLUMNS})
+    write_provenance(out / "PROVENANCE.md", built, [CURATED, hotspot_file], len(rows), len(seen))
+
+
+def write_provenance(path: Path, built: str, inputs: list[Path], n_rows: int, n_hotspots: int) -> None:
+    text = path.read_text() if path.exists() else ""
+    text = text.split("\n" + SECTION_TITLE)[0].rstrip("\n") + "\n"
+    lines = [
+        "",
+        SECTION_TITLE,
+        "",
+        f"Built by `scripts/build_knowledge.py` on {built}: {n_rows} rows, of which {n_hotspots} distinct protein",
+        "changes from the cancerhotspots v2 ERBB2 rows, each named from its own alleles on both builds by her2cli's",
+        "annotator; the rest from the hand-curated `scripts/oncogenicity_curated.tsv` (every row cites its source,",
+        "date and evidence grade: seen / secondary / recalled). OncoKB is cited for its public rules only.",
+        "",
+        "Input files (SHA-256):",
+        "",
+    ]
+    lines += [f"- `{p.name}` {sha256(p)}" for p in inputs]
+    path.write_text(text + "\n".join(lines) + "\n")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--knowledge", type=Path, default=REPO.parent / "shared" / "knowledge")
+    parser.add_argument("--out", type=Path, default=REPO / "resources")
+    args = parser.parse_args()
+    build(args.knowledge, args.out)
+
+
+if __name__ == "__main__":
+    main()

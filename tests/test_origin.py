@@ -1,0 +1,190 @@
+"""Origin (somatic / germline / likely germline / unknown) and the choice of the normal sample.
+
+Expected values are worked by hand from the documented rules (docs/oncogenicity.md):
+* a heterozygous germline variant gives VAF ~0.5 in the normal; P(X <= 0 | Bin(91, 0.5)) = 0.5**91.
+* tumour-only with purity p and copy number C: germline het VAF = (p*m + 1 - p) / (p*C + 2(1 - p)),
+  somatic VAF = p*m / (p*C + 2(1 - p)); at p = 0.3, C = 2: germline 0.35, 0.5, 0.65; somatic 0.15, 0.30.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from her2cli.errors import MalformedInputError, UsageError
+from her2cli.interpret.origin import ORIGINS, binomial_cdf, infer_origin
+from her2cli.variants.callers import choose_normal_sample
+
+DATA = Path(__file__).resolve().parent / "data"
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+
+def tumour_only(vaf, depth, population_af=None, purity=None, copy_number=None):
+    return infer_origin(vaf, depth, None, None, None, None, population_af, purity, copy_number)
+
+
+def test_binomial_tail_by_hand():
+    assert binomial_cdf(0, 3, 0.5) == pytest.approx(0.125)
+    assert binomial_cdf(1, 4, 0.5) == pytest.approx(5 / 16)
+
+
+def test_somatic_when_normal_has_no_alt_reads():
+    # her2_drivers_tn.vcf somatic rows: tumour 38/150, normal 0/91 (GT 0/0)
+    origin = infer_origin(0.253, 150, "0/0", 0.011, 91, 0, None)
+    assert origin.label == "somatic" and "0/91" in origin.basis
+
+
+def test_germline_when_normal_is_heterozygous():
+    # her2_drivers_tn.vcf I655V / P1170A: normal 48/100 alt reads, GT 0/1
+    origin = infer_origin(0.493, 140, "0/1", 0.48, 100, 48, None)
+    assert origin.label == "germline" and "48/100" in origin.basis
+
+
+def test_shallow_normal_cannot_tell():
+    origin = infer_origin(0.3, 100, "0/0", 0.0, 3, 0, None)  # P(0 of 3 | het) = 0.125
+    assert origin.label == "unknown"
+
+
+def test_low_alt_reads_in_deep_normal_are_contamination_not_germline():
+    origin = infer_origin(0.4, 200, "0/0", 0.03, 200, 6, None)
+    assert origin.label == "somatic" and "contamination" in origin.basis
+
+
+def test_normal_genotype_without_reads():
+    assert infer_origin(0.4, 100, "0/1", None, None, None, None).label == "germline"
+    assert infer_origin(0.4, 100, "0|0", None, None, None, None).label == "somatic"
+
+
+def test_tumour_only_vaf_01_is_not_germline():
+    assert tumour_only(0.1, 200).label == "unknown"
+    assert tumour_only(0.1, 200, purity=0.4).label == "unknown"
+
+
+def test_tumour_only_vaf_05_without_purity_is_unknown():
+    origin = tumour_only(0.5, 140)
+    assert origin.label == "unknown" and "purity" in origin.basis
+
+
+def test_tumour_only_vaf_05_at_low_purity_is_likely_germline():
+    origin = tumour_only(0.5, 140, purity=0.3)
+    assert origin.label == "likely_germline"
+    assert "0.50" in origin.basis and "purity 0.30" in origin.basis
+
+
+def test_tumour_only_homozygous():
+    assert tumour_only(1.0, 80, purity=0.3).label == "likely_germline"
+
+
+def test_tumour_only_common_population_af():
+    origin = tumour_only(0.1, 200, population_af=0.22)
+    assert origin.label == "likely_germline" and "0.22" in origin.basis
+
+
+def test_bad_purity_is_a_usage_error():
+    with pytest.raises(UsageError):
+        tumour_only(0.5, 100, purity=30)
+
+
+def test_labels_are_documented_origins():
+    for origin in (tumour_only(0.5, 140), infer_origin(0.4, 100, "0/1", None, None, None, None)):
+        assert origin.label in ORIGINS
+
+
+HEADER = ["##fileformat=VCFv4.2", "##tumor_sample=TUMOR", "##normal_sample=NORMAL"]
+
+
+def test_normal_from_header_hint():
+    assert choose_normal_sample(["NORMAL", "TUMOR"], HEADER, 1, None, "x.vcf") == 0
+
+
+def test_normal_is_the_other_of_two():
+    assert choose_normal_sample(["S1", "S2"], ["##fileformat=VCFv4.2"], 0, None, "x.vcf") == 1
+
+
+def test_tumour_only_has_no_normal():
+    assert choose_normal_sample(["TUMOR"], HEADER[:2], 0, None, "x.vcf") is None
+    assert choose_normal_sample([], [], None, None, "x.vcf") is None
+
+
+def test_three_samples_only_a_named_normal():
+    samples = ["PT_normal", "PT_tumor_dna", "PT_tumor_rna"]
+    assert choose_normal_sample(samples, [], 1, None, "x.vcf") == 0
+    assert choose_normal_sample(["A", "B", "C"], [], 1, None, "x.vcf") is None
+
+
+def test_requested_normal():
+    assert choose_normal_sample(["NORMAL", "TUMOR"], HEADER, 1, "normal", "x.vcf") == 0
+    with pytest.raises(MalformedInputError, match="--normal 'BLOOD' is not a sample"):
+        choose_normal_sample(["NORMAL", "TUMOR"], HEADER, 1, "BLOOD", "x.vcf")
+    with pytest.raises(MalformedInputError, match="is the tumour sample"):
+        choose_normal_sample(["NORMAL", "TUMOR"], HEADER, 1, "TUMOR", "x.vcf")
+
+
+def test_test_vcf_normal_column():
+    lines = [l for l in (DATA / "her2_drivers_tn.vcf").read_text().splitlines() if l.startswith("#")]
+    samples = lines[-1].split("\t")[9:]
+    assert samples == ["NORMAL", "TUMOR"]
+    assert choose_normal_sample(samples, lines[:-1], samples.index("TUMOR"), None, "her2_drivers_tn.vcf") == 0
+
+
+def _layer_on(path: Path):
+    """The whole layer on one test VCF, wired as the pipeline will wire it: p. name -> (class, origin, eligible)."""
+    from her2cli.interpret.oncogenicity import classify, therapy_eligible
+    from her2cli.io.vcf import parse_record
+    from her2cli.reference.sequence import exonic_sequence
+    from her2cli.reference.transcript import load_transcript
+    from her2cli.variants import callers
+    from her2cli.variants.annotator import Annotator
+    from her2cli.variants.population import PopulationFields, population_af
+
+    tx = load_transcript()
+    annotator = Annotator(tx, "GRCh38", exonic_sequence(tx, "GRCh38"), have_genome_fasta=False)
+    lines = path.read_text().splitlines()
+    header = [l for l in lines if l.startswith("##")]
+    samples = next(l for l in lines if l.startswith("#CHROM")).split("\t")[9:]
+    formats = callers.HeaderFormats.from_header_lines(header)
+    fields = PopulationFields.from_header_lines(header)
+    tumour = callers.choose_tumour_sample(samples, formats, None, str(path))
+    normal = callers.choose_normal_sample(samples, header, tumour, None, str(path))
+    out = {}
+    for number, line in enumerate(lines, 1):
+        if line.startswith("#"):
+            continue
+        record = parse_record(line, str(path), number)
+        info = record.info()
+
+        def evidence(index):
+            values = record.sample_columns[index].split(":")
+            return callers.sample_evidence(record.format_keys, values, record.ref, record.alts, 0, info, formats)
+
+        t = evidence(tumour)
+        n = evidence(normal) if normal is not None else None
+        allele = annotator.annotate(record.pos, record.ref, record.alts[0])
+        population = population_af(fields, info, 0, record.alts[0], record.ref, len(record.alts))
+        onc = classify(allele, *(population or (None, None)))
+        origin = infer_origin(
+            t.vaf, t.depth, n and n.genotype, n and n.vaf, n and n.depth, n and n.alt_depth,
+            population[0] if population else None,
+        )
+        out[allele.hgvs_p_short] = (onc.label, origin.label, therapy_eligible(onc.label, origin.label))
+    return out
+
+
+def test_tumour_normal_vcf_as_issue_9_checks_it():
+    """Issue 9: drivers (likely) oncogenic, somatic, therapy-matched; I655V/P1170A benign, germline, no therapy;
+    the rare kinase-domain missense a VUS with no therapy."""
+    result = _layer_on(DATA / "her2_drivers_tn.vcf")
+    drivers = ["p.Y772_A775dup", "p.G776delinsVC", "p.G778_P780dup", "p.S310F", "p.R678Q", "p.G660D",
+               "p.L755S", "p.D769Y", "p.V777L", "p.V842I"]
+    for name in drivers:
+        label, origin, eligible = result[name]
+        assert label in ("oncogenic", "likely_oncogenic") and origin == "somatic" and eligible, name
+    for name in ("p.I655V", "p.P1170A"):
+        assert result[name] == ("benign", "germline", False), name
+    assert result["p.E812K"] == ("vus", "somatic", False)
+    assert len(result) == 13
+
+
+def test_tumour_only_i655v_is_benign_without_therapy():
+    assert _layer_on(DATA / "her2_i655v_tumour_only.vcf") == {"p.I655V": ("benign", "unknown", False)}
