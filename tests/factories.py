@@ -8,10 +8,12 @@ from her2cli.results import CopyNumberCall, MutationCall
 
 def mutation_call(subgroup: str, consequence: str = "missense_variant", name: str | None = "p.X1Y",
                   filt: str | None = "PASS", vaf: float | None = 0.3, sample: str = "S", depth: int | None = 500,
-                  **extra) -> MutationCall:
+                  oncogenicity: str | None = "oncogenic", origin: str | None = "unknown", **extra) -> MutationCall:
+    """A driver by default (oncogenic, origin unknown as in a tumour-only file); pass oncogenicity="vus" etc."""
     return MutationCall(sample=sample, source="t.vcf", chrom="chr17", pos=1, ref="A", alt="C", genome="GRCh38",
                         transcript="NM_004448.4", subgroup=subgroup, consequence=consequence,
-                        hgvs_p_short=name or None, filter=filt, vaf=vaf, depth=depth, **extra)
+                        hgvs_p_short=name or None, filter=filt, vaf=vaf, depth=depth, oncogenicity=oncogenicity,
+                        origin=origin, **extra)
 
 
 def cn_call(status: str, calls: str | list[str] = (), focality: str = "none", copy_number: float = 2.0,

@@ -144,7 +144,7 @@ def test_json_and_summary(tmp_path):
     assert kinds == {"mutation", "copy_number"}
     assert sample["summary"]["mutation_subgroups"] == "exon20_insertion"
     summary = tsv_rows(her2("annotate", str(SAMPLE_VCF), "--summary", "-f", "tsv").stdout)
-    assert len(summary) == 1 and summary[0]["mutation_status"] == "mutated"
+    assert len(summary) == 1 and summary[0]["mutation_status"] == "activating"
 
 
 def test_output_file_written_and_no_partial_file_on_error(tmp_path):

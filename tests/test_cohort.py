@@ -24,7 +24,8 @@ from her2cli.cohort.runner import (
 from her2cli.errors import InputMissingError, MalformedInputError
 from her2cli.pipeline import Options
 from her2cli.report.columns import ALL_COLUMNS
-from her2cli.interpret.verdict import COHORT_COLUMNS, SUMMARY_COLUMNS
+from her2cli.interpret.prevalence import PREVALENCE_COLUMNS
+from her2cli.interpret.verdict import SUMMARY_COLUMNS
 
 N_GOOD = 240
 CONTIGS = {"chr1": 248956422, "chr7": 159345973, "chr12": 133275309, "chr17": 83257441, "chr22": 50818468}
@@ -216,7 +217,8 @@ def test_serial_run_content(cohort_dir, serial, serial_tables):
         verdict = by_sample[sample]
         names = [p[3] for p in exp["planted"]]
         assert verdict["mutations"] == ";".join(names), sample
-        assert verdict["mutation_status"] == ("mutated" if names else "not detected")
+        # every planted variant is a published driver (S310F, L755S, YVMA: docs/oncogenicity.md sources)
+        assert verdict["mutation_status"] == ("activating" if names else "not_detected")
         if exp["log2"] is None:
             assert verdict["amplification_status"] == "not assessed"
         elif exp["log2"] >= 2:
@@ -233,17 +235,17 @@ def test_serial_run_content(cohort_dir, serial, serial_tables):
     assert order == sorted(order)
     # cohort counts follow from what was planted
     cohort = {(r["category"], r["value"]): r for r in serial.cohort}
-    assert cohort[("mutation_status", "mutated")]["n_samples"] == N_GOOD * 3 // 4
-    assert cohort[("mutation_status", "mutated")]["percent"] == 75.0
-    assert cohort[("mutation_subgroup", "exon20_insertion")]["n_samples"] == N_GOOD // 4
+    assert cohort[("mutation_status", "activating")]["n_samples"] == N_GOOD * 3 // 4
+    assert cohort[("mutation_status", "activating")]["percent"] == 75.0
+    assert cohort[("activating_subgroup", "exon20_insertion")]["n_samples"] == N_GOOD // 4
     assert cohort[("amplification_status", "amplification")]["n_samples"] == N_GOOD // 6
-    assert cohort[("amplification_status", "not assessed")]["n_samples"] == N_GOOD - N_GOOD // 3
+    assert cohort[("amplification_status", "not_assessed")]["n_samples"] == N_GOOD - N_GOOD // 3
     assert cohort[("amplification_definition", "cn_ge_6")]["denominator"] == N_GOOD // 3
     assert cohort[("ihc", "IHC 3+ (positive)")]["n_samples"] == N_GOOD // 10
     # table headers
     assert serial_tables["alterations"].split("\n", 1)[0].split("\t") == ALL_COLUMNS
     assert serial_tables["samples"].split("\n", 1)[0].split("\t") == SUMMARY_COLUMNS
-    assert serial_tables["cohort"].split("\n", 1)[0].split("\t") == COHORT_COLUMNS
+    assert serial_tables["cohort"].split("\n", 1)[0].split("\t") == PREVALENCE_COLUMNS
     assert serial_tables["errors"].split("\n", 1)[0].split("\t") == ERROR_COLUMNS
 
 

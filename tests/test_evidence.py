@@ -157,3 +157,22 @@ def test_malformed_table_rejected(tmp_path):
                                "exon20_ins,kinase_domain_missense\tzongertinib", 1), encoding="utf-8")
     with pytest.raises(MalformedInputError):
         load_evidence(bad)
+
+
+@pytest.mark.parametrize("oncogenicity, origin", [
+    ("vus", "somatic"),             # not shown to be a driver (issue #9)
+    ("benign", "germline"),         # a polymorphism such as I655V
+    ("likely_benign", "unknown"),
+    ("oncogenic", "germline"),      # a germline driver is not a somatic target
+    ("likely_oncogenic", "likely_germline"),
+    (None, None),                   # never classified: never matched
+])
+def test_therapy_only_for_somatic_drivers(table, oncogenicity, origin):
+    call = mutation_call("kinase_domain_missense", name="p.L755S", oncogenicity=oncogenicity, origin=origin)
+    assert match_call(call, table) == []
+
+
+def test_driver_of_unknown_origin_is_matched(table):
+    # tumour-only panels (the companion diagnostics) cannot prove somatic origin: unknown still matches
+    call = mutation_call("kinase_domain_missense", name="p.L755S", oncogenicity="likely_oncogenic", origin="unknown")
+    assert approved(match_call(call, table), "zongertinib")

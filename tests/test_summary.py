@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from her2cli.interpret.evidence import load_evidence
-from her2cli.interpret.verdict import SUMMARY_COLUMNS, cohort_summary
+from her2cli.interpret.verdict import SUMMARY_COLUMNS
 from her2cli.interpret.verdict import summarize_sample as summarize_calls
 from her2cli.report.columns import verdict_row
 from factories import cn_call, mutation_call
@@ -19,8 +19,9 @@ def table():
     return load_evidence()
 
 
-def mut(sample, subgroup, consequence, name, filt="PASS", vaf=0.3):
-    return mutation_call(subgroup, consequence, name=name, filt=filt, vaf=vaf, sample=sample)
+def mut(sample, subgroup, consequence, name, filt="PASS", vaf=0.3, oncogenicity="oncogenic"):
+    return mutation_call(subgroup, consequence, name=name, filt=filt, vaf=vaf, sample=sample,
+                         oncogenicity=oncogenicity)
 
 
 def cn(sample, status, calls, focality, copy_number, ratio):
@@ -60,7 +61,7 @@ def test_keys_stable(yvma, amp_ihc3, s310f):
 
 
 def test_yvma_sample(yvma):
-    assert yvma["mutation_status"] == "mutated"
+    assert yvma["mutation_status"] == "activating"
     assert yvma["mutation_subgroups"] == "exon20_insertion"
     assert yvma["mutations"] == "p.Y772_A775dup"
     assert yvma["amplification_status"] == "neutral"
@@ -78,7 +79,7 @@ def test_yvma_sample(yvma):
 
 def test_amplified_ihc3_sample(amp_ihc3):
     s = amp_ihc3
-    assert s["mutation_status"] == "not detected" and s["mutation_subgroups"] == ""
+    assert s["mutation_status"] == "not_detected" and s["mutation_subgroups"] == ""
     assert s["amplification_status"] == "amplification"
     assert s["amplification_definitions_met"] == ALL_CALLS
     assert (s["focality"], s["copy_number"], s["ratio_chr17"]) == ("focal", 14.0, 5.6)
@@ -92,7 +93,7 @@ def test_amplified_ihc3_sample(amp_ihc3):
 
 def test_s310f_with_arm_gain(s310f):
     s = s310f
-    assert s["mutation_status"] == "mutated"
+    assert s["mutation_status"] == "activating"
     assert s["mutation_subgroups"] == "extracellular"
     assert s["amplification_status"] == "gain"  # arm-level gain is not amplification
     assert s["focality"] == "arm"
@@ -111,17 +112,20 @@ def test_non_counting_variants_leave_sample_unmutated(table):
             mut("S4", "exon20_insertion", "inframe_insertion", "p.Y772_A775dup", filt="LowVAF"),
             mut("S4", "kinase_domain_missense", "missense_variant", "p.V777L", vaf=0.0)]
     s = summarize_sample("S4", rows, None, table)
-    assert s["mutation_status"] == "not detected"
+    assert s["mutation_status"] == "not_detected"
     assert s["mutations"] == "" and s["evidence"] == ""
     assert s["amplification_status"] == "not assessed"
     assert s["co_occurring"] == "none"
 
 
-def test_other_vus_is_mutated_without_therapy(table):
-    rows = [mut("S5", "other", "stop_gained", "p.Q1000*")]
+def test_truncating_vus_gets_no_therapy(table):
+    # a truncating variant in an oncogene is not activating (docs/oncogenicity.md rule 6): a VUS
+    rows = [mut("S5", "other", "stop_gained", "p.Q1000*", oncogenicity="vus")]
     s = summarize_sample("S5", rows, "2+", table)
-    assert s["mutation_status"] == "mutated"
-    assert s["mutation_subgroups"] == "other/VUS"
+    assert s["mutation_status"] == "vus_only"
+    assert s["mutation_subgroups"] == ""
+    assert s["oncogenicity_classes"] == "vus"
+    assert "p.Q1000*" in s["no_therapy_reason"] and "VUS" in s["no_therapy_reason"]
     assert s["overexpression"] == "IHC 2+ (equivocal)"
     assert s["evidence"] == ""
 
@@ -137,28 +141,3 @@ def test_all_three_mechanisms(table):
 def test_invalid_ihc_raises(table, bad):
     with pytest.raises(ValueError):
         summarize_sample("S7", [], bad, table)
-
-
-def test_cohort_summary(yvma, amp_ihc3, s310f, table):
-    nothing = summarize_sample("S8", [], None, table)
-    rows = cohort_summary([yvma, amp_ihc3, s310f, nothing])
-    get = {(r["category"], r["value"]): r for r in rows}
-    assert get[("mutation_status", "mutated")]["n_samples"] == 2
-    assert get[("mutation_status", "mutated")]["percent"] == 50.0
-    assert get[("mutation_subgroup", "exon20_insertion")]["n_samples"] == 1
-    assert get[("mutation_subgroup", "extracellular")]["percent"] == 25.0
-    assert get[("mutation_subgroup", "other/VUS")]["n_samples"] == 0
-    assert get[("amplification_status", "not assessed")]["n_samples"] == 1
-    # definitions: denominator = 3 samples with copy-number data
-    assert get[("amplification_definition", "ngs_cn_gt_7")]["n_samples"] == 1
-    assert get[("amplification_definition", "ngs_cn_gt_7")]["denominator"] == 3
-    assert get[("amplification_definition", "ngs_cn_gt_7")]["percent"] == pytest.approx(33.3)
-    # IHC: only S2 has a score
-    assert get[("ihc", "IHC 3+ (positive)")]["n_samples"] == 1
-    assert get[("ihc", "IHC 3+ (positive)")]["denominator"] == 1
-    assert get[("co_occurring", "mutation only")]["n_samples"] == 2
-
-
-def test_cohort_without_ihc_has_no_ihc_rows(yvma):
-    assert not [r for r in cohort_summary([yvma]) if r["category"] == "ihc"]
-    assert cohort_summary([])[0]["percent"] is None

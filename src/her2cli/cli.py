@@ -163,6 +163,9 @@ def annotate(
                                             help="Indexed genome FASTA for REF checks and intronic normalisation."),
     sample: Optional[str] = typer.Option(None, "--sample", metavar="NAME",
                                          help="The tumour sample column (default: ##tumor_sample or the only sample)."),
+    normal: Optional[str] = typer.Option(None, "--normal", metavar="NAME",
+                                         help="The matched-normal column (default: ##normal_sample or the other of two "
+                                              "samples); decides germline vs somatic."),
     purity: Optional[float] = typer.Option(None, "--purity", metavar="FRACTION", callback=_purity_option,
                                            help="Tumour purity (0-1] for copy-number rescaling."),
     ploidy: Optional[float] = typer.Option(None, "--ploidy", metavar="N", callback=_ploidy_option,
@@ -200,6 +203,7 @@ def annotate(
     options = Options(
         genome=genome, reference_fasta=reference, all_records=all_records, segment_format=segment_format,
         log_base=log_base, thresholds=thresholds_from_items(threshold) if (threshold or segments) else None,
+        normal_sample=normal,
     )
     requests = [SampleRequest(vcf=path, segments=list(segments), tumor_sample=sample, purity=purity,
                               ploidy=ploidy, ihc=ihc) for path in inputs]

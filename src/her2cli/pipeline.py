@@ -27,6 +27,7 @@ class Options:
     log_base: Optional[float] = None
     thresholds: object = None  # copynumber Thresholds
     evidence: bool = True
+    normal_sample: Optional[str] = None  # --normal: the matched-normal column (default: ##normal_sample, ...)
 
 
 @dataclass
@@ -45,6 +46,7 @@ def annotate_vcf(path: str, options: Options, tumor_sample: Optional[str] = None
                  label: Optional[str] = None) -> tuple[str, list[MutationCall], list[str], Optional[str]]:
     """(sample name, mutation calls, notices, genome) for the ERBB2 region of one VCF."""
     from her2cli.variants import callers
+    from her2cli.variants.population import population_af
     from her2cli.reference.builds import CHR17_NAMES, resolve_build
     from her2cli.io.vcf import read_region
     from her2cli.reference.transcript import GENOMES, load_transcript
@@ -76,8 +78,13 @@ def annotate_vcf(path: str, options: Options, tumor_sample: Optional[str] = None
     header_formats = _header_formats(tuple(read.header.lines))
     sample_index = None
     sample_name = label
+    normal_index = None
     if read.header.samples and (records or tumor_sample):
         sample_index = callers.choose_tumour_sample(read.header.samples, header_formats, tumor_sample, source)
+    if read.header.samples and (records or options.normal_sample):
+        normal_index = callers.choose_normal_sample(read.header.samples, read.header.lines, sample_index,
+                                                    options.normal_sample, source)
+    population_fields = _population_fields(tuple(read.header.lines))
     if sample_name is None:
         if sample_index is not None:
             sample_name = read.header.samples[sample_index]
@@ -111,9 +118,7 @@ def annotate_vcf(path: str, options: Options, tumor_sample: Optional[str] = None
             if info is None:
                 info = record.info()
             if sample_index is not None:
-                values = record.sample_columns[sample_index].split(":") if sample_index < len(record.sample_columns) else []
-                ev = callers.sample_evidence(record.format_keys, values, record.ref, record.alts, alt_index, info,
-                                             header_formats)
+                ev = _column_evidence(record, sample_index, alt_index, info, header_formats)
             else:
                 ev = callers.site_evidence(record.ref, record.alts, alt_index, info, header_formats)
             if not options.all_records and _allele_absent(ev, alt_index):
@@ -132,6 +137,13 @@ def annotate_vcf(path: str, options: Options, tumor_sample: Optional[str] = None
                 caller_format=ev.convention, input_pos=record.pos, input_ref=record.ref, input_alt=alt,
                 flags=list(allele.flags),
             ))
+            population = population_af(population_fields, info, alt_index, alt, record.ref, len(record.alts))
+            if population is not None:
+                calls[-1].population_af, calls[-1].population_af_source = population
+            if normal_index is not None:
+                normal = _column_evidence(record, normal_index, alt_index, info, header_formats)
+                calls[-1].normal_genotype, calls[-1].normal_depth = normal.genotype, normal.depth
+                calls[-1].normal_alt_depth, calls[-1].normal_vaf = normal.alt_depth, normal.vaf
     if skipped_symbolic:
         notices.append(f"{source}: skipped {skipped_symbolic} symbolic/breakend/spanning-deletion ALT allele(s) "
                        "in the ERBB2 region (not nameable on the transcript)")
@@ -150,6 +162,22 @@ def annotate_vcf(path: str, options: Options, tumor_sample: Optional[str] = None
             notices.append(f"{source}: intronic indel at {call.chrom}:{call.input_pos} named unshifted "
                            "(intron sequence is not bundled; give --reference genome.fa to 3'-shift it)")
     return sample_name, calls, notices, genome
+
+
+def _column_evidence(record, index: int, alt_index: int, info, header_formats):
+    """Read counts of one sample column for one ALT."""
+    from her2cli.variants import callers
+
+    values = record.sample_columns[index].split(":") if index < len(record.sample_columns) else []
+    return callers.sample_evidence(record.format_keys, values, record.ref, record.alts, alt_index, info,
+                                   header_formats)
+
+
+@lru_cache(maxsize=64)
+def _population_fields(lines: tuple):
+    from her2cli.variants.population import PopulationFields
+
+    return PopulationFields.from_header_lines(list(lines))
 
 
 @lru_cache(maxsize=64)
@@ -333,6 +361,26 @@ def _renamed(call: MutationCall, record) -> Optional[bool]:
     return bare not in ours
 
 
+def interpret_mutations(mutations_by_sample: dict[str, list[MutationCall]], copy_numbers: list[CopyNumberCall],
+                        purity: Optional[float]) -> None:
+    """Oncogenicity and origin of every call. Origin from VAF needs purity and the local copy number: the
+    given purity, else the copy-number file's; the ERBB2 tumour copy number of the same sample."""
+    from her2cli.interpret.oncogenicity import classify
+    from her2cli.interpret.origin import infer_origin
+
+    cn_by_sample = {call.sample: call.assessment for call in copy_numbers}
+    for sample, calls in mutations_by_sample.items():
+        assessment = cn_by_sample.get(sample)
+        sample_purity = purity if purity is not None else (assessment.purity if assessment is not None else None)
+        local_cn = assessment.tumour_copy_number if assessment is not None else None
+        for call in calls:
+            found = classify(call, call.population_af, call.population_af_source)
+            call.oncogenicity, call.oncogenicity_basis = found.label, found.basis
+            origin = infer_origin(call.vaf, call.depth, call.normal_genotype, call.normal_vaf, call.normal_depth,
+                                  call.normal_alt_depth, call.population_af, sample_purity, local_cn)
+            call.origin, call.origin_basis = origin.label, origin.basis
+
+
 def run_sample(request: SampleRequest, options: Options) -> list[SampleResult]:
     """Annotate one request (a VCF or MAF and/or segment files). Several results for a MAF or a
     multi-sample segment file: one per sample."""
@@ -367,6 +415,7 @@ def run_sample(request: SampleRequest, options: Options) -> list[SampleResult]:
         copy_numbers.extend(cn_calls)
         notices.extend(cn_notices)
 
+    interpret_mutations(mutations_by_sample, copy_numbers, request.purity)
     table = evidence.load_evidence() if options.evidence else None
     if table is not None:
         for call in (*[c for calls in mutations_by_sample.values() for c in calls], *copy_numbers):

@@ -57,6 +57,7 @@ class MutationCall:
     population_af_source: Optional[str] = None
     origin: Optional[str] = None
     origin_basis: Optional[str] = None
+    normal_genotype: Optional[str] = None
     normal_depth: Optional[int] = None
     normal_alt_depth: Optional[int] = None
     normal_vaf: Optional[float] = None

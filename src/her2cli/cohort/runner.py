@@ -90,7 +90,7 @@ class SampleOutcome:
 class CohortResult:
     alterations_tsv: str  # alteration rows (keys = schema.ALL_COLUMNS) as TSV data lines, sheet order
     summaries: list[dict]  # keys = summary.SUMMARY_COLUMNS, sheet order
-    cohort: list[dict]  # keys = summary.COHORT_COLUMNS
+    cohort: list[dict]  # keys = interpret.prevalence.PREVALENCE_COLUMNS
     errors: list[dict]  # keys = ERROR_COLUMNS, sheet order
     notices: list[tuple[str, str]]  # (sample, notice), sheet order
     n_samples: int = 0
@@ -486,7 +486,7 @@ def run_cohort(entries: list[SheetEntry], options, jobs: int = 1, dask_address: 
     ``resume_dir`` reuses results stored there by a previous run when the sheet row, the options and the
     input files are unchanged. ``progress(done, failed, total)`` is called once at the start and after each
     sample (from the calling thread)."""
-    from her2cli.interpret.verdict import cohort_summary
+    from her2cli.interpret.prevalence import prevalence_table
 
     if jobs < 1:
         raise CohortSetupError(f"--jobs must be at least 1, got {jobs}")
@@ -547,7 +547,8 @@ def run_cohort(entries: list[SheetEntry], options, jobs: int = 1, dask_address: 
         alterations_tsv.append(outcome.rows_tsv)
         summaries.extend(outcome.summaries)
         notices.extend((outcome.sample, n) for n in outcome.notices)
-    return CohortResult(alterations_tsv="".join(alterations_tsv), summaries=summaries, cohort=cohort_summary(summaries),
+    return CohortResult(alterations_tsv="".join(alterations_tsv), summaries=summaries,
+                        cohort=prevalence_table(summaries).to_dict("records"),
                         errors=errors, notices=notices, n_samples=total,
                         n_resumed=sum(1 for o in outcomes if o is not None and o.resumed))
 
@@ -558,12 +559,13 @@ def run_cohort(entries: list[SheetEntry], options, jobs: int = 1, dask_address: 
 def render_tables(result: CohortResult) -> dict[str, str]:
     """The four tables as TSV text, keyed like OUTPUT_FILES."""
     from her2cli.report.tsv import render_tsv
-    from her2cli.interpret.verdict import COHORT_COLUMNS, SUMMARY_COLUMNS
+    from her2cli.interpret.prevalence import PREVALENCE_COLUMNS
+    from her2cli.interpret.verdict import SUMMARY_COLUMNS
 
     return {
         "alterations": "\t".join(ALL_COLUMNS) + "\n" + result.alterations_tsv,
         "samples": render_tsv(result.summaries, SUMMARY_COLUMNS),
-        "cohort": render_tsv(result.cohort, COHORT_COLUMNS),
+        "cohort": render_tsv(result.cohort, PREVALENCE_COLUMNS),
         "errors": render_tsv(result.errors, ERROR_COLUMNS),
     }
 

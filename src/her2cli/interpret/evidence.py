@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from her2cli.interpret.oncogenicity import therapy_eligible
 from her2cli.reference.datafiles import resource_file
 from her2cli.errors import MalformedInputError
 from her2cli.report.columns import SUBGROUPS
@@ -219,7 +220,8 @@ def match_call(call, table: EvidenceTable | None = None) -> list[EvidenceLine]:
     """Evidence lines that apply to one call (MutationCall or CopyNumberCall), in table order."""
     table = table or load_evidence()
     if call.kind == "mutation":
-        if not is_reportable_mutation(call):
+        # A therapy line only for a variant shown to be a (likely) oncogenic driver that is not germline.
+        if not is_reportable_mutation(call) or not therapy_eligible(call.oncogenicity, call.origin):
             return []
         return [ln for ln in table.lines if ln.applies_to_mutation(call.subgroup or "other", call.consequence or "")]
     # Only the amplification state counts; a gain (e.g. arm-level) is not amplification.

@@ -91,6 +91,7 @@ def prevalence_table(summaries, samples_known: bool = True):
     cn_base = ~amp.isin(NOT_ASSESSED) & (amp != "")
     for value in AMPLIFICATION_STATUSES:
         add("amplification_status", value, amp == value, cn_base, "samples with copy-number data")
+    add("amplification_status", "not_assessed", ~cn_base, pd.Series(True, index=frame.index), "all samples")
     definitions = frame.get("amplification_definitions_met", pd.Series([""] * len(frame))).map(_items)
     for value in sorted({d for cell in definitions for d in cell}):
         add("amplification_definition", value, definitions.map(lambda cell, v=value: v in cell), cn_base,

@@ -1,4 +1,4 @@
-"""One verdict row per sample, and cohort counts (issue #4).
+"""One verdict per sample (issue #4; statuses of issue #9).
 
 HER2 has three separate biomarkers in NSCLC (mutation, amplification, overexpression) with
 different drug data; the verdict keeps them in separate columns and says which co-occur rather
@@ -10,17 +10,17 @@ from __future__ import annotations
 from her2cli.report.columns import SUBGROUPS
 from her2cli.results import CopyNumberCall, MutationCall, Verdict
 
+from .oncogenicity import GERMLINE_ORIGINS, therapy_eligible
 from .evidence import (
     EvidenceTable, is_reportable_mutation, load_evidence, match_call, match_ihc, normalize_ihc, unique_lines,
 )
 
 SUMMARY_COLUMNS = [
-    "sample", "source", "mutation_status", "mutation_subgroups", "mutations", "amplification_status",
+    "sample", "source", "mutation_status", "mutation_subgroups", "mutations", "oncogenicity_classes",
+    "amplification_status",
     "amplification_definitions_met", "focality", "copy_number", "ratio_chr17", "copy_number_basis",
-    "overexpression", "co_occurring", "evidence", "evidence_table_date",
+    "overexpression", "co_occurring", "evidence", "no_therapy_reason", "evidence_table_date",
 ]
-
-COHORT_COLUMNS = ["category", "value", "n_samples", "denominator", "percent"]
 
 # Amplification definitions in the order copy-number rows list them (issue #3).
 AMPLIFICATION_DEFINITIONS = [
@@ -68,11 +68,14 @@ def summarize_sample(sample: str, mutations: list[MutationCall], copy_numbers: l
     score = normalize_ihc(ihc)  # validate first: a bad --ihc is a usage error, not a silent blank
 
     reportable = [c for c in mutations if is_reportable_mutation(c)]
-    subgroup_labels = sorted({_subgroup_label(c.subgroup) for c in reportable}, key=_subgroup_order)
+    drivers = [c for c in reportable if therapy_eligible(c.oncogenicity, c.origin)]
+    subgroup_labels = sorted({_subgroup_label(c.subgroup) for c in drivers}, key=_subgroup_order)
     names: list[str] = []
+    classes: list[str] = []
     for call in reportable:
         if call.name not in names:
             names.append(call.name)
+            classes.append(call.oncogenicity or "vus")
 
     focality = copy_number = ratio = basis = None
     calls_met: list[str] = []
@@ -91,7 +94,7 @@ def summarize_sample(sample: str, mutations: list[MutationCall], copy_numbers: l
     overexpression = IHC_LABELS[score] if score is not None else NOT_FROM_DNA
 
     present = []
-    if reportable:
+    if drivers:
         present.append("mutation")
     if amp_status == "amplification":
         present.append("amplification")
@@ -107,66 +110,36 @@ def summarize_sample(sample: str, mutations: list[MutationCall], copy_numbers: l
     matched = [line for call in (*mutations, *copy_numbers) for line in match_call(call, table)]
     matched.extend(match_ihc(score, table))
 
-    if not vcf_read:
-        mutation_status = NOT_ASSESSED
-    else:
-        mutation_status = "mutated" if reportable else "not detected"
+    mutation_status = _mutation_status(vcf_read, reportable, drivers)
+    no_therapy = None
+    if reportable and not drivers:
+        unknown = [c.name for c in reportable if c.oncogenicity in (None, "vus")]
+        if unknown:
+            no_therapy = (f"no therapy matched to {', '.join(unknown)}: oncogenicity unknown (VUS); "
+                          "a VUS is not shown to be a driver")
     return Verdict(
         sample=sample, mutation_status=mutation_status, mutation_subgroups=subgroup_labels, mutations=names,
         amplification_status=amp_status, amplification_definitions_met=calls_met, focality=focality,
         copy_number=copy_number, ratio_chr17=ratio, copy_number_basis=basis, overexpression=overexpression,
         co_occurring=co_occurring, evidence=unique_lines(matched, table), evidence_table_date=table.date,
+        oncogenicity_classes=classes, no_therapy_reason=no_therapy,
     )
 
 
-def _split(value: object) -> list[str]:
-    return [v for v in str(value or "").split(";") if v and v != "none"]
+def _mutation_status(vcf_read: bool, reportable: list[MutationCall], drivers: list[MutationCall]) -> str:
+    """activating > vus_only > germline_only > benign_only > not_detected; not_assessed without a variant file.
 
-
-def _pct(n: int, d: int) -> float | None:
-    return round(100.0 * n / d, 1) if d else None
-
-
-def cohort_summary(summaries: list[dict]) -> list[dict]:
-    """Counts and percentages of samples per mutation subgroup, amplification status/definition,
-    co-occurrence and (when any sample has one) IHC class. Keys = COHORT_COLUMNS.
-
-    A sample with two subgroups counts in both, so subgroup percentages may sum past 100.
-    Amplification definitions use the samples with copy-number data as denominator; IHC classes
-    the samples with an IHC score.
-    """
-    total = len(summaries)
-    out: list[dict] = []
-
-    def add(category: str, value: str, n: int, denominator: int) -> None:
-        out.append({"category": category, "value": value, "n_samples": n,
-                    "denominator": denominator, "percent": _pct(n, denominator)})
-
-    for status in ("mutated", "not detected"):
-        add("mutation_status", status, sum(s.get("mutation_status") == status for s in summaries), total)
-
-    labels = [s for s in SUBGROUPS if s != "other"] + [OTHER_LABEL]
-    for label in labels:
-        add("mutation_subgroup", label,
-            sum(label in _split(s.get("mutation_subgroups")) for s in summaries), total)
-
-    for status in ("amplification", "gain", "neutral", "loss", NOT_ASSESSED):
-        add("amplification_status", status,
-            sum(s.get("amplification_status") == status for s in summaries), total)
-
-    assessed = [s for s in summaries if s.get("amplification_status") != NOT_ASSESSED]
-    for definition in AMPLIFICATION_DEFINITIONS:
-        add("amplification_definition", definition,
-            sum(definition in _split(s.get("amplification_definitions_met")) for s in assessed), len(assessed))
-
-    with_ihc = [s for s in summaries if s.get("overexpression") in IHC_LABELS.values()]
-    if with_ihc:
-        for label in IHC_LABELS.values():
-            add("ihc", label, sum(s.get("overexpression") == label for s in with_ihc), len(with_ihc))
-
-    combos: dict[str, int] = {}
-    for s in summaries:
-        combos[str(s.get("co_occurring"))] = combos.get(str(s.get("co_occurring")), 0) + 1
-    for combo in sorted(combos):
-        add("co_occurring", combo, combos[combo], total)
-    return out
+    ``germline_only``: every variant that is not benign is (likely) germline, e.g. a germline G660D: not a
+    somatic driver, said apart from benign polymorphisms."""
+    if not vcf_read:
+        return "not_assessed"
+    if drivers:
+        return "activating"
+    if not reportable:
+        return "not_detected"
+    not_benign = [c for c in reportable if c.oncogenicity not in ("benign", "likely_benign")]
+    if any(c.origin not in GERMLINE_ORIGINS for c in not_benign):
+        return "vus_only"
+    if not_benign:
+        return "germline_only"
+    return "benign_only"

@@ -101,12 +101,14 @@ def verdict_row(verdict) -> dict[str, object]:
     return {
         "sample": verdict.sample, "source": verdict.source, "mutation_status": verdict.mutation_status,
         "mutation_subgroups": joined(verdict.mutation_subgroups), "mutations": joined(verdict.mutations),
+        "oncogenicity_classes": joined(verdict.oncogenicity_classes),
         "amplification_status": verdict.amplification_status,
         "amplification_definitions_met": (joined(verdict.amplification_definitions_met) or "none")
         if verdict.amplification_status != "not assessed" else "",
         "focality": verdict.focality, "copy_number": verdict.copy_number, "ratio_chr17": verdict.ratio_chr17,
         "copy_number_basis": verdict.copy_number_basis, "overexpression": verdict.overexpression,
         "co_occurring": verdict.co_occurring, "evidence": format_evidence_cell(verdict.evidence) or "",
+        "no_therapy_reason": verdict.no_therapy_reason,
         "evidence_table_date": verdict.evidence_table_date,
     }
 

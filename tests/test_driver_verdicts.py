@@ -1,0 +1,109 @@
+"""Issue #9 end to end, through the CLI: drivers get therapy lines, polymorphisms and VUS do not.
+
+Expectations come from the published classification of each variant, not from the code:
+drivers = exon 20 in-frame insertions (OncoKB class rule 770_831: YVMA c.2313_2324dup, G776delinsVC,
+G778_P780dup), Bose et al. Cancer Discov 2013 (L755S, D769Y, V777L, V842I activating), Pahuja et al. Cancer Cell
+2018 (G660D, R678Q TM/JM), the cancerhotspots v2 list (S310F); polymorphisms = dbSNP rs1136201 (I655V) and
+rs1058808 (P1170A); p.E812K is in none of these (a VUS). tests/data/her2_drivers_tn.vcf documents its records.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "tests" / "data"
+SHARED = ROOT.parent / "shared"
+
+DRIVERS = {"p.Y772_A775dup", "p.G776delinsVC", "p.G778_P780dup", "p.S310F", "p.R678Q", "p.G660D", "p.L755S",
+           "p.D769Y", "p.V777L", "p.V842I"}
+POLYMORPHISMS = {"p.I655V", "p.P1170A"}
+RARE_VUS = "p.E812K"
+
+
+def her2(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "her2cli", *args], capture_output=True, text=True, timeout=120)
+
+
+def rows(text: str) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(text), delimiter="\t"))
+
+
+@pytest.fixture(scope="module")
+def tumour_normal():
+    done = her2("annotate", str(DATA / "her2_drivers_tn.vcf"), "-f", "tsv")
+    assert done.returncode == 0, done.stderr
+    return {r["hgvs_p_short"]: r for r in rows(done.stdout)}
+
+
+def test_drivers_are_somatic_oncogenic_with_tdxd(tumour_normal):
+    for name in DRIVERS:
+        row = tumour_normal[name]
+        assert row["oncogenicity"] in ("oncogenic", "likely_oncogenic"), (name, row["oncogenicity_basis"])
+        assert row["origin"] == "somatic", (name, row["origin_basis"])
+        assert "T-DXd (FDA 2022-08-11, approved" in row["evidence"], name
+
+
+def test_polymorphisms_are_benign_germline_without_therapy(tumour_normal):
+    for name in POLYMORPHISMS:
+        row = tumour_normal[name]
+        assert row["oncogenicity"] in ("benign", "likely_benign"), name
+        assert row["origin"] == "germline", name
+        assert row["evidence"] == "", name
+
+
+def test_rare_kinase_missense_is_vus_without_approved_therapy(tumour_normal):
+    row = tumour_normal[RARE_VUS]
+    assert row["oncogenicity"] == "vus" and row["evidence"] == ""
+
+
+def test_verdict_is_activating():
+    done = her2("annotate", str(DATA / "her2_drivers_tn.vcf"), "--summary", "-f", "tsv")
+    verdict = rows(done.stdout)[0]
+    assert verdict["mutation_status"] == "activating"
+
+
+def test_tumour_only_i655v_is_benign_only_without_tdxd():
+    done = her2("annotate", str(DATA / "her2_i655v_tumour_only.vcf"), "--summary", "-f", "tsv")
+    verdict = rows(done.stdout)[0]
+    assert verdict["mutation_status"] == "benign_only"
+    assert "T-DXd" not in verdict["evidence"]
+
+
+def test_tumour_only_rare_vus_is_vus_only(tmp_path):
+    text = (DATA / "her2_i655v_tumour_only.vcf").read_text()
+    # the same file with I655V (chr17:39723335 A>G, c.1963A>G) replaced by E812K (c.2434G>A = chr17:39724852 G>A:
+    # exon 20 is c.2308-2493 = chr17:39724726-39724911 on GRCh38 (shared/reference/exons_GRCh38.tsv), + 126;
+    # codon 812 = c.2434-2436 GAA (Glu) in shared/reference/ERBB2_CDS.fa; G>A makes AAA (Lys))
+    lines = [line for line in text.splitlines() if line.startswith("#")]
+    record = [line for line in text.splitlines() if not line.startswith("#")][0].split("\t")
+    record[1], record[2], record[3], record[4] = "39724852", ".", "G", "A"
+    (tmp_path / "vus.vcf").write_text("\n".join(lines + ["\t".join(record)]) + "\n")
+    done = her2("annotate", str(tmp_path / "vus.vcf"), "--summary", "-f", "tsv")
+    assert done.returncode == 0, done.stderr
+    verdict = rows(done.stdout)[0]
+    assert verdict["mutations"] == "p.E812K"
+    assert verdict["mutation_status"] == "vus_only"
+    assert verdict["evidence"] == "" and "VUS" in verdict["no_therapy_reason"]
+
+
+def test_segments_alone_are_not_assessed_for_mutations():
+    done = her2("annotate", "--segments", str(ROOT / "sample_data" / "tumour.cns"), "--summary", "-f", "tsv")
+    assert done.returncode == 0, done.stderr
+    assert rows(done.stdout)[0]["mutation_status"] == "not_assessed"
+
+
+def test_real_purple_germline_p1170a_is_benign():
+    path = SHARED / "fixtures" / "sage_v4.0_germline_purple_v4.1.tumor_sample.purple.germline.vcf"
+    if not path.exists():
+        pytest.skip("../shared/fixtures is not beside the repo")
+    done = her2("annotate", str(path), "--summary", "-f", "tsv")
+    verdict = rows(done.stdout)[0]
+    assert verdict["mutations"] == "p.P1170A" and verdict["mutation_status"] == "benign_only"
+    assert verdict["evidence"] == ""
