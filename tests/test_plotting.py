@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -11,8 +12,10 @@ import pytest
 pytest.importorskip("matplotlib")
 
 from her2cli.copynumber import Segment, SegmentTable  # noqa: E402
+from her2cli.copynumber import Thresholds  # noqa: E402
 from her2cli.report.plots import (  # noqa: E402
     PlotFormatError, _segments_in_copies, first_residue, lollipop_counts, plot_copy_number, plot_lollipop,
+    threshold_levels,
 )
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"  # PNG specification, section 5.2
@@ -45,6 +48,11 @@ def is_png(path: Path) -> bool:
     return path.read_bytes()[:8] == PNG_MAGIC
 
 
+def svg_texts(path: Path) -> list[str]:
+    """Every text string drawn in an SVG (the plots keep text as <text>, not glyph outlines)."""
+    return ["".join(node.itertext()).strip() for node in ET.parse(path).iter("{http://www.w3.org/2000/svg}text")]
+
+
 def test_first_residue():
     assert first_residue("772-775") == 772
     assert first_residue("755") == 755
@@ -66,6 +74,21 @@ def test_lollipop_png(tmp_path):
     assert out.stat().st_size > 20_000  # a drawn figure, not an empty canvas
 
 
+def test_lollipop_svg_names_domains_and_changes(tmp_path):
+    out = tmp_path / "lollipop.svg"
+    plot_lollipop(ROWS, str(out))
+    texts = svg_texts(out)
+    # The six UniProt P04626 regions (signal peptide 1-22, extracellular 23-652, transmembrane 653-675,
+    # juxtamembrane 676-719, kinase 720-987, C-terminal tail 988-1255), labelled on the protein bar.
+    for domain in ("SP", "extracellular", "TM", "JM", "kinase", "C-terminal tail"):
+        assert domain in texts, texts
+    for change in ("Y772_A775dup", "G776delinsVC", "L755S", "S310F", "V659E"):
+        assert change in texts, texts
+    # Samples S1-S7 each carry a mutation row (S7's p.? is counted as a sample but not drawn).
+    assert "ERBB2 mutations (7 samples)" in texts
+    assert "1 change(s) without a protein position not drawn" in texts
+
+
 def test_lollipop_without_mutations_still_draws_the_protein(tmp_path):
     out = tmp_path / "empty.svg"
     plot_lollipop([], str(out))
@@ -77,6 +100,38 @@ def test_copy_number_png_from_tuples(tmp_path):
     plot_copy_number(TUPLES, CN_ROW, str(out), "GRCh38")
     assert is_png(out)
     assert out.stat().st_size > 20_000
+
+
+def test_threshold_levels_of_the_six_definitions():
+    # copynumber.calls rules at ploidy 2, chr17 baseline 2, defaults: cn_ge_6 >= 6; ratio_ge_2 >= 2 x 2;
+    # purple_amp > 3 x 2; pcgr_amp >= 5 or >= 2.5 x 2 -> 5; cnvkit_amp log2 >= 0.7 -> 2 x 2^0.7 = 3.249;
+    # ngs_cn_gt_7 > 7.
+    levels = {name: y for name, y, _ in threshold_levels(Thresholds(), 2.0, 2.0, None, log2_input=True)}
+    assert levels == pytest.approx({"cn_ge_6": 6, "ratio_ge_2": 4, "purple_amp": 6, "pcgr_amp": 5,
+                                    "cnvkit_amp": 3.249, "ngs_cn_gt_7": 7}, abs=0.001)
+    # Ploidy 3: pcgr_amp at the lower of 5 and 7.5; purple_amp 9; cnvkit 3 x 2^0.7 = 4.873.
+    triploid = {name: y for name, y, _ in threshold_levels(Thresholds(), 3.0, None, None, log2_input=False)}
+    assert "ratio_ge_2" not in triploid  # no baseline, no ratio line
+    assert triploid["pcgr_amp"] == 5 and triploid["purple_amp"] == 9
+    assert triploid["cnvkit_amp"] == pytest.approx(4.873, abs=0.001)
+    # Purity 0.5 on log2 segments: a segment at log2 0.7 is drawn at (2^0.7 (0.5 x 2 + 1) - 1) / 0.5 = 4.498.
+    pure = {name: y for name, y, _ in threshold_levels(Thresholds(), 2.0, 2.0, 0.5, log2_input=True)}
+    assert pure["cnvkit_amp"] == pytest.approx(4.498, abs=0.001)
+
+
+def test_copy_number_svg_labels_every_threshold(tmp_path):
+    out = tmp_path / "cn.svg"
+    plot_copy_number(TUPLES, CN_ROW, str(out), "GRCh38")
+    texts = svg_texts(out)
+    labels = [t for t in texts if t[:1].isdigit() and ": " in t]
+    # Values from the rules above (ploidy 2, baseline 2); cn_ge_6 and purple_amp share the line at 6.
+    assert [label.split(": ", 1)[0] for label in labels] == ["3.25", "4", "5", "6", "7"]
+    joined = " | ".join(labels)
+    for name in ("cn_ge_6", "ratio_ge_2", "purple_amp", "pcgr_amp", "cnvkit_amp", "ngs_cn_gt_7"):
+        assert joined.count(name) == 1, joined
+    six = next(label for label in labels if label.startswith("6: "))
+    assert "cn_ge_6" in six and "purple_amp" in six
+    assert "chr17 baseline = 2" in texts and "ERBB2 8.0 copies" in texts
 
 
 def test_copy_number_pdf_from_segment_table(tmp_path):

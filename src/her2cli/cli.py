@@ -211,7 +211,9 @@ def annotate(
         requests = [SampleRequest(segments=list(segments), purity=purity, ploidy=ploidy, ihc=ihc)]
     results = [result for request in requests for result in run_sample(request, options)]
     text = render(results, fmt, summary=summary, input_paths=inputs)
-    print_notes((notice for result in results for notice in result.notices), quiet)
+    # The terminal report has its own Notices section: on a terminal, stderr would repeat it.
+    report_shows_notices = fmt == "table" and output is None and sys.stdout.isatty()
+    print_notes((notice for result in results for notice in result.notices), quiet or report_shows_notices)
     write_output(output, text)
 
 

@@ -16,9 +16,11 @@ Lollipop (``plot_lollipop``)
 
 Copy-number profile (``plot_copy_number``)
     chr17 segments (x: Mb, y: copies per tumour cell), the ERBB2 gene as a red band, the
-    centromere shaded, the chr17 baseline as a grey line, and the amplification thresholds of the
-    named definitions as dashed lines: 6 copies (cn_ge_6), 2 x chr17 baseline (ratio_ge_2),
-    3 x ploidy (purple_amp), 5 copies (pcgr_amp). ``segments`` may be a
+    centromere shaded, the chr17 baseline as a grey line, and the threshold of each of the six
+    named definitions (``threshold_levels``) as a dashed line labelled at the right with its value
+    and name: cn_ge_6, ratio_ge_2, purple_amp, pcgr_amp, cnvkit_amp, ngs_cn_gt_7. Definitions whose
+    thresholds fall on the same copy number share one line and one label naming them all (at
+    ploidy 2, cn_ge_6 and purple_amp are both at 6). ``segments`` may be a
     ``her2cli.copynumber.SegmentTable`` (log2 tables are converted like the gene-level value:
     ploidy x 2^log2, purity-rescaled when the row has a purity), a list of
     ``copynumber.Segment`` (taken as copies) or a list of ``(start, end, copy_number)`` tuples on
@@ -75,7 +77,10 @@ def _save(fig, path: str, fmt: str) -> None:
     """Write atomically (temporary file next to the target, then rename): never a partial picture."""
     from her2cli.io.atomic import atomic_writer
 
-    with atomic_writer(path, binary=True) as handle:
+    from matplotlib import rc_context
+
+    # SVG keeps its text as text (not glyph outlines): searchable, selectable, and testable.
+    with rc_context({"svg.fonttype": "none"}), atomic_writer(path, binary=True) as handle:
         fig.savefig(handle, format=fmt)
 
 
@@ -247,6 +252,63 @@ def _float(value: object) -> float | None:
         return None
 
 
+# Line colour and dash per definition (the first definition of a shared level styles its line).
+THRESHOLD_STYLES = {
+    "cn_ge_6": ("#e377c2", (0, (5, 3))),
+    "ratio_ge_2": ("#ff7f0e", (0, (1, 1))),
+    "purple_amp": ("#2ca02c", (0, (6, 2, 1, 2))),
+    "pcgr_amp": ("#8c564b", (0, (2, 2))),
+    "cnvkit_amp": ("#17becf", (0, (4, 1, 1, 1, 1, 1))),
+    "ngs_cn_gt_7": ("#9467bd", (0, (8, 2))),
+}
+
+
+def threshold_levels(t, ploidy: float, baseline: float | None, purity: float | None,
+                     log2_input: bool) -> list[tuple[str, float, str]]:
+    """(definition, copy number on the plot's axis, rule) for each named definition of copynumber.calls.
+
+    pcgr_amp is met at the lower of its two thresholds; cnvkit_amp's log2 threshold is drawn where a
+    segment of that log2 lands after the conversion the segments get (``_log2_to_copies``); ratio_ge_2
+    needs a chr17 baseline and is left out without one."""
+    cnvkit_copies = (_log2_to_copies(t.cnvkit_amp_log2, ploidy, purity) if log2_input
+                     else ploidy * 2.0 ** t.cnvkit_amp_log2)
+    levels = [
+        ("cn_ge_6", t.amp_copies, f">= {t.amp_copies:g} copies"),
+        ("ratio_ge_2", t.ratio * baseline if baseline else None, f">= {t.ratio:g} x chr17 baseline"),
+        ("purple_amp", t.purple_ploidy_factor * ploidy, f"> {t.purple_ploidy_factor:g} x ploidy {ploidy:g}"),
+        ("pcgr_amp", min(t.pcgr_copies, t.pcgr_ploidy_factor * ploidy),
+         f">= {t.pcgr_copies:g} copies or {t.pcgr_ploidy_factor:g} x ploidy"),
+        ("cnvkit_amp", cnvkit_copies, f"log2 >= {t.cnvkit_amp_log2:g}"),
+        ("ngs_cn_gt_7", t.ngs_copies, f"> {t.ngs_copies:g} copies"),
+    ]
+    return [(name, y, rule) for name, y, rule in levels if y is not None]
+
+
+def _group_levels(levels: list[tuple[str, float, str]]) -> list[tuple[float, list[str]]]:
+    """Levels at the same copy number (to 0.01) merged: [(copy number, [definitions])], lowest first."""
+    groups: dict[float, list[str]] = {}
+    for name, y, _ in levels:
+        groups.setdefault(round(y, 2), []).append(name)
+    return sorted(groups.items())
+
+
+def _label_levels(ax, groups: list[tuple[float, list[str]]], levels, top: float) -> None:
+    """One label per threshold line, right of the axes; labels closer than a text line are pushed up."""
+    from matplotlib.transforms import blended_transform_factory
+
+    rules = {name: rule for name, _, rule in levels}
+    where = blended_transform_factory(ax.transAxes, ax.transData)
+    gap = top * 0.055
+    last = None
+    for y, names in groups:
+        y_text = y if last is None else max(y, last + gap)
+        last = y_text
+        colour, _ = THRESHOLD_STYLES[names[0]]
+        text = f"{y:g}: " + "; ".join(f"{name} ({rules[name]})" for name in names)
+        ax.text(1.02, y_text, text, transform=where, fontsize=6.5, color=colour, va="center", ha="left",
+                clip_on=False)
+
+
 def plot_copy_number(segments, erbb2_row: dict, path: str, genome: str, title: str | None = None,
                      thresholds=None) -> str:
     """Draw the chr17 copy-number profile with ERBB2 and the amplification thresholds to ``path``."""
@@ -270,19 +332,14 @@ def plot_copy_number(segments, erbb2_row: dict, path: str, genome: str, title: s
     erbb2 = next(g for g in gene_spans(genome) if g.gene == "ERBB2")
 
     mb = 1e-6
-    ymax = max([v for *_, v in segs] + [t.amp_copies, t.pcgr_copies, t.purple_ploidy_factor * ploidy,
-                                        (baseline or 0) * t.ratio, erbb2_cn or 0])
-    lines = [
-        (t.amp_copies, f"{t.amp_copies:g} copies (cn_ge_6)", "#e377c2", (0, (5, 3))),
-        (t.pcgr_copies, f"{t.pcgr_copies:g} copies (pcgr_amp)", "#8c564b", (0, (2, 2))),
-        (t.purple_ploidy_factor * ploidy, f"{t.purple_ploidy_factor:g} x ploidy {ploidy:g} (purple_amp)",
-         "#2ca02c", (0, (6, 2, 1, 2))),
-    ]
-    if baseline:
-        lines.append((t.ratio * baseline, f"{t.ratio:g} x chr17 baseline (ratio_ge_2)", "#ff7f0e", (0, (1, 1))))
+    log2_input = getattr(segments, "unit", "copies") == "log2"
+    levels = threshold_levels(t, ploidy, baseline, _float(erbb2_row.get("purity")), log2_input)
+    groups = _group_levels(levels)
+    ymax = max([v for *_, v in segs] + [y for y, _ in groups] + [erbb2_cn or 0])
 
     fig = Figure(figsize=(12, 4.4), dpi=150)
-    grid = fig.add_gridspec(1, 3, width_ratios=[2.4, 1, 0.02])
+    # Fixed margins (not tight_layout): the right quarter holds the threshold labels.
+    grid = fig.add_gridspec(1, 2, width_ratios=[2.4, 1], left=0.06, right=0.74, bottom=0.12, top=0.9, wspace=0.06)
     whole = fig.add_subplot(grid[0, 0])
     zoom = fig.add_subplot(grid[0, 1], sharey=whole)
     # The zoom shows 17q12 around ERBB2 (+-2.5 Mb), where a focal amplicon is visible.
@@ -299,7 +356,8 @@ def plot_copy_number(segments, erbb2_row: dict, path: str, genome: str, title: s
         ax.axvspan(erbb2.start * mb, erbb2.end * mb, color="#d62728", alpha=0.35, zorder=2, linewidth=0)
         if baseline:
             ax.axhline(baseline, color="#7f7f7f", linewidth=1.0, zorder=1)
-        for y, _, colour, dash in lines:
+        for y, names in groups:
+            colour, dash = THRESHOLD_STYLES[names[0]]
             ax.axhline(y, color=colour, linewidth=1.0, linestyle=dash, zorder=1)
         ax.set_xlim(lo * mb, hi * mb)
         for side in ("top", "right"):
@@ -308,7 +366,9 @@ def plot_copy_number(segments, erbb2_row: dict, path: str, genome: str, title: s
     for ax in (whole, zoom):
         ax.annotate(label, (erbb2.end * mb, ymax * 1.1), xytext=(4, 0), textcoords="offset points", fontsize=8,
                     color="#b22222", va="center")
-    whole.set_ylim(0, ymax * 1.22 + 0.5)
+    top = ymax * 1.22 + 0.5
+    whole.set_ylim(0, top)
+    _label_levels(zoom, groups, levels, top)
     whole.set_xlabel(f"chr17 position (Mb, {genome}); grey = centromere")
     zoom.set_xlabel("17q12 around ERBB2 (Mb)")
     zoom.tick_params(labelleft=False)
@@ -318,8 +378,6 @@ def plot_copy_number(segments, erbb2_row: dict, path: str, genome: str, title: s
     handles = [Line2D([], [], color="#1f4e79", linewidth=2.2, label="segment copy number")]
     if baseline:
         handles.append(Line2D([], [], color="#7f7f7f", linewidth=1.0, label=f"chr17 baseline = {baseline:g}"))
-    for y, text, colour, dash in lines:
-        handles.append(Line2D([], [], color=colour, linewidth=1.0, linestyle=dash, label=f"{text} = {y:g}"))
     handles.append(Line2D([], [], color="#d62728", alpha=0.35, linewidth=6, label="ERBB2 gene"))
     whole.legend(handles=handles, loc="upper left", fontsize=7, frameon=True, framealpha=0.9, edgecolor="none")
     sample = erbb2_row.get("sample")
@@ -330,7 +388,6 @@ def plot_copy_number(segments, erbb2_row: dict, path: str, genome: str, title: s
     heading = title or f"{sample or 'sample'}: ERBB2 copy number on chr17 (" + \
         ", ".join(d for d in details if d) + ")"
     whole.set_title(heading, fontsize=10, loc="left")
-    fig.tight_layout()
     _save(fig, path, fmt)
     return path
 

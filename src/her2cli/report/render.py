@@ -26,13 +26,12 @@ def render(results, fmt: str, summary: bool = False, input_paths: list[str] | No
 
         return render_json(results, ALL_COLUMNS, __version__, _evidence_date())
     if fmt == "table":
-        import os
         import shutil
         import sys
 
-        from her2cli.report.terminal import render_terminal
+        from her2cli.report.terminal import render_terminal, use_color
 
-        color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        color = use_color(sys.stdout.isatty())
         width = shutil.get_terminal_size((100, 24)).columns if sys.stdout.isatty() else 100
         return render_terminal(results, _evidence_date(), width=width, color=color)
     if fmt == "vcf":

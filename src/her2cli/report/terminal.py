@@ -14,7 +14,8 @@ Per sample, in this order:
    per low-depth mutation.
 
 The evidence table's date closes the report. Lines never exceed ``width`` (default 100; rich folds
-long values). No escape codes unless ``color`` is true and ``NO_COLOR`` is unset.
+long values). Colour follows ``use_color``: ``NO_COLOR`` (non-empty) wins, then ``FORCE_COLOR``
+(non-empty; CI logs, ``less -R``), then whether the output is a terminal -- the rules rich itself uses.
 """
 
 from __future__ import annotations
@@ -36,6 +37,16 @@ DEFINITION_SOURCES = [
     ("cnvkit_amp", "CNVkit: log2"),
     ("ngs_cn_gt_7", "NCI-MATCH: > 7 copies"),
 ]
+
+
+def use_color(is_terminal: bool, environ=None) -> bool:
+    """Escape codes or not: NO_COLOR beats FORCE_COLOR beats the terminal test (no-color.org, force-color.org)."""
+    env = os.environ if environ is None else environ
+    if env.get("NO_COLOR", ""):
+        return False
+    if env.get("FORCE_COLOR", ""):
+        return True
+    return is_terminal
 
 
 def _fmt(value: object, digits: int = 3) -> str:
@@ -79,8 +90,8 @@ def render_terminal(results, evidence_date: str | None, width: int | None = None
     from rich.table import Table
     from rich.text import Text
 
-    if color is None or os.environ.get("NO_COLOR"):
-        color = bool(color) and not os.environ.get("NO_COLOR")
+    # An explicit colour request still yields to NO_COLOR; no request means "not a terminal".
+    color = use_color(False) if color is None else bool(color) and use_color(True)
     buffer = io.StringIO()
     console = Console(file=buffer, width=width or 100, force_terminal=bool(color), no_color=not color,
                       color_system="standard" if color else None, highlight=False, soft_wrap=False,
