@@ -24,7 +24,8 @@ MUTATION_COLUMNS = [
 COPY_NUMBER_COLUMNS = [
     "copy_number", "log2", "ratio_chr17", "focality", "amplicon_size", "calls", "cn_status",
     "tumour_copy_number", "chr17_baseline", "ploidy", "purity", "purity_source",
-    "breakpoint_in_gene", "co_amplified_genes", "segment_format",
+    "breakpoint_in_gene", "co_amplified_genes", "segment_format", "values_adjusted",
+    "min_purity_for_amplification",
 ]
 
 # Evidence (issue #4), filled by the evidence matcher.
