@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Optional
 
-from her2cli.errors import GenomeBuildError, MalformedInputError
+from her2cli.errors import GenomeBuildError
 from her2cli.report.columns import empty_row
 
 # Alleles we cannot name on a transcript: symbolic, spanning-deletion, breakend, missing.
@@ -26,6 +26,7 @@ class Options:
     segment_format: Optional[str] = None
     log_base: Optional[float] = None
     thresholds: object = None  # copynumber Thresholds
+    purity_table: Optional[str] = None  # --purity-table: per-sample purity/ploidy for copy number
     evidence: bool = True
 
 
@@ -247,44 +248,34 @@ def annotate_segments(path: str, options: Options, request: SampleRequest, label
                       genome_hint: Optional[str]) -> tuple[list[dict], list[str]]:
     from her2cli import copynumber
 
-    tables = copynumber.read_segment_file(path, options.segment_format, options.log_base,
-                                          sample=None)
-    if not tables:
-        raise MalformedInputError("no segments found", path=path)
-    genome = copynumber.detect_genome(tables, options.genome or genome_hint, path)
-    rows: list[dict] = []
-    notices: list[str] = []
-    failures: list[MalformedInputError] = []
-    unscaled: list[str] = []
-    for table in tables:
-        try:
-            row = copynumber.assess_erbb2(table, genome, purity=request.purity, ploidy=request.ploidy,
-                                          thresholds=options.thresholds)
-        except MalformedInputError as exc:
-            # In a multi-sample file, one sample without chr17 must not hide the others.
-            if len(tables) == 1:
-                raise
-            failures.append(exc)
-            notices.append(f"{exc.one_line()} (sample skipped)")
-            continue
-        if label is not None and len(tables) == 1:
-            row["sample"] = label
-        if row.get("segment_format") in _RELATIVE_FORMATS and str(row.get("purity_source", "")).startswith("none"):
-            unscaled.append(str(row["sample"]))
-        if row.get("breakpoint_in_gene"):
-            notices.append(f"{path}: a segment breakpoint falls inside ERBB2 in {row['sample']}")
-        rows.append(row)
-    if failures and not rows:
-        raise failures[0]
-    if unscaled:
-        who = unscaled[0] if len(unscaled) == 1 else f"{len(unscaled)} samples"
-        notices.append(f"{path}: no purity for {who}: log-ratio copy number assumes 100% tumour cells "
-                       "(give --purity to rescale)")
+    table_lookup = _purity_table(options.purity_table)
+
+    def purity_for(sample: str):
+        # The request's own values (--purity/--ploidy, the cohort sheet) win over the purity table.
+        found = table_lookup(sample) if table_lookup is not None else None
+        purity, ploidy, source = found if found is not None else (None, None, "")
+        if request.purity is not None:
+            purity, source = request.purity, "--purity"
+        if request.ploidy is not None:
+            ploidy = request.ploidy
+            source = {"": "--ploidy", "--purity": "--purity/--ploidy"}.get(source, f"{source} (ploidy from --ploidy)")
+        return None if purity is None and ploidy is None else (purity, ploidy, source)
+
+    assessments, notices = copynumber.assess_segment_file(
+        path, options.segment_format, options.log_base, options.genome or genome_hint, purity_for,
+        options.thresholds)
+    rows = [a.to_row() for a in assessments]
+    if label is not None and len(rows) == 1:
+        rows[0]["sample"] = label
     return rows, notices
 
 
-# Formats whose values are ratios against a normal, so that purity changes the copy number.
-_RELATIVE_FORMATS = {"cnvkit", "gatk", "seg", "cbioportal", "splitthreader"}
+@lru_cache(maxsize=4)
+def _purity_table(path: Optional[str]):
+    """One read of a --purity-table per process, however many samples a cohort has."""
+    from her2cli.copynumber import purity_lookup
+
+    return purity_lookup(path)
 
 
 def run_sample(request: SampleRequest, options: Options) -> list[SampleResult]:
