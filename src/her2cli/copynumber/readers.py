@@ -194,7 +194,9 @@ class _Header:
 
     def split(self, text: str) -> list[str]:
         fields = text.rstrip("\r\n").split(self.delim) if self.delim else text.split()
-        return [f.strip().strip('"').strip("'") for f in fields]
+        if '"' in text or "'" in text:
+            return [f.strip().strip('"').strip("'") for f in fields]
+        return [f.strip() for f in fields] if self.delim else fields
 
 
 def _check_path(path: str) -> Path:
@@ -316,11 +318,11 @@ def _find(cols: list[str], names: tuple[str, ...]) -> int | None:
 # Parsing helpers
 
 def _num(text: str, what: str, path: str, line: int) -> float | None:
-    if text.strip().upper() in _NA:
-        return None
     try:
         value = float(text)
     except ValueError:
+        if text.strip().upper() in _NA:
+            return None
         raise MalformedInputError(f"{what} is not a number: {text!r}", path=path, line=line) from None
     if math.isnan(value):
         return None
@@ -328,6 +330,8 @@ def _num(text: str, what: str, path: str, line: int) -> float | None:
 
 
 def _coord(text: str, what: str, path: str, line: int) -> int:
+    if text.isdigit():
+        return int(text)
     value = _num(text, what, path, line)
     if value is None or value < 0 or not math.isfinite(value) or value != int(value):
         raise MalformedInputError(f"{what} is not a genomic position: {text!r}", path=path, line=line)
