@@ -252,3 +252,29 @@ def test_cli_purity_table(tmp_path):
     assert proc.returncode == 4 and "Traceback" not in err and proc.stdout == b""
     assert f"{bad}:2" in err and len([l for l in err.splitlines() if l.startswith("her2: error")]) == 1
 
+
+
+def test_summary_numbers_come_from_one_set_of_values():
+    # Issue #16 item 8: sample_data/tumour.cns has ERBB2 at log2 2 on a flat chr17 (log2 0). At purity
+    # 0.6: C = (4 x (0.6 x 2 + 0.8) - 0.8) / 0.6 = 12, chr17 stays 2, so the ratio is 6 (not 12 / 2
+    # beside a raw copy number of 8).
+    from her2cli.pipeline import Options, SampleRequest, run_sample
+
+    repo = Path(__file__).resolve().parents[1]
+    [result] = run_sample(SampleRequest(segments=[str(repo / "sample_data" / "tumour.cns")], purity=0.6),
+                          Options(thresholds=Thresholds()))
+    [row] = result.rows
+    assert (row["copy_number"], row["chr17_baseline"], row["ratio_chr17"]) == (12.0, 2.0, 6.0)
+    assert row["values_adjusted"] == "purity_adjusted"
+    assert (result.summary["copy_number"], result.summary["ratio_chr17"]) == ("12", "6")
+
+
+def test_docs_list_every_format_and_column():
+    from her2cli.copynumber import FORMATS
+    from her2cli.report.columns import COPY_NUMBER_COLUMNS
+
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "copy-number.md").read_text()
+    for name in FORMATS:
+        assert f"| `{name}` |" in docs, name
+    for column in COPY_NUMBER_COLUMNS:
+        assert f"`{column}`" in docs, column

@@ -35,7 +35,7 @@ from typing import Callable, Iterator
 
 from ..errors import InputMissingError, MalformedInputError
 from .segment_build import coordinate_hints, sam_header_hints
-from .segments import COPIES, LOG2, Segment, SegmentTable, chrom_key
+from .segments import COPIES, LOG2, Segment, SegmentTable
 
 COVERAGE = "coverage"   # raw read depth, turned into a log2 ratio against the genome baseline
 
@@ -738,7 +738,3 @@ def read_segment_file(path: str, fmt: str | None = None, log_base: float | None 
             raise MalformedInputError(
                 f"sample {sample!r} not in file; samples: {', '.join(t.sample for t in tables)}", path=str(path))
     return tables
-
-
-def has_chrom(table: SegmentTable, key: str = "17") -> bool:
-    return any(s.key == chrom_key(key) for s in table.segments)

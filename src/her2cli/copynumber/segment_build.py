@@ -14,7 +14,6 @@ may run a little past a contig end, so they get a tolerance.
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 
 from ..reference.datafiles import read_tsv
