@@ -91,7 +91,7 @@ def test_low_purity_fish_positive_tumour_needs_its_purity():
     rescaled, _ = assess_segment_file(path, genome_hint="GRCh38",
                                       purity_for=lambda s: (purity, ploidy, "ASCAT") if s == row["sample"] else None)
     b = next(x for x in rescaled if x.sample == row["sample"])
-    assert b.cn_status == "amplification" and b.purity_source == "ASCAT" and b.values_adjusted == "purity_adjusted"
+    assert b.cn_status == "amplification" and b.purity_source == "ASCAT" and b.values_adjusted == "purity-adjusted"
 
 
 # -- sample column by structure (synthetic) ---------------------------------------------------
@@ -210,7 +210,7 @@ def test_absolute_input_is_not_assumed_pure(tmp_path):
     head = "GDC_Aliquot\tChromosome\tStart\tEnd\tCopy_Number\tMajor_Copy_Number\tMinor_Copy_Number\n"
     body = f"u\tchr17\t1\t{CHR17_38}\t3\t2\t1\n"
     a = assess(read_segment_file(write(tmp_path, "g.tsv", head + body))[0], "GRCh38", ploidy=2)
-    assert a.purity_source != "assumed_1" and a.values_adjusted == "tool_absolute"
+    assert a.purity_source != "assumed_1" and a.values_adjusted == "tool-absolute"
     assert a.min_purity_for_amplification is None
 
 
@@ -244,7 +244,7 @@ def test_cli_purity_table(tmp_path):
     assert proc.returncode == 0, proc.stderr
     rows = list(csv.DictReader(proc.stdout.decode().splitlines(), delimiter="\t"))
     got = {r["sample"]: (r["copy_number"], r["purity_source"], r["values_adjusted"]) for r in rows}
-    assert got == {"P": ("6", "purity table p.tsv", "purity_adjusted"), "Q": ("4", "assumed_1", "raw")}
+    assert got == {"P": ("6", "purity table p.tsv", "purity-adjusted"), "Q": ("4", "assumed_1", "raw")}
     bad = write(tmp_path, "bad.tsv", "sample\tpurity\nP\tx\n")
     proc = subprocess.run([sys.executable, "-m", "her2cli", "annotate", "--segments", seg, "--genome", "GRCh38",
                            "--purity-table", bad], capture_output=True, timeout=120)
@@ -265,7 +265,7 @@ def test_summary_numbers_come_from_one_set_of_values():
                           Options(thresholds=Thresholds()))
     [row] = result.rows
     assert (row["copy_number"], row["chr17_baseline"], row["ratio_chr17"]) == (12.0, 2.0, 6.0)
-    assert row["values_adjusted"] == "purity_adjusted"
+    assert row["values_adjusted"] == "purity-adjusted"
     assert (result.summary["copy_number"], result.summary["ratio_chr17"]) == ("12", "6")
 
 

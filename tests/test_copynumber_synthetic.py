@@ -147,7 +147,7 @@ def test_purity_50_percent(tmp_path):
     row = assess_erbb2(table, genome, purity=0.5)
     # Issue #16 item 8: copy_number is the rescaled value the ratio is computed from (was the raw 4).
     assert row["copy_number"] == 6.0 and row["tumour_copy_number"] == 6.0
-    assert row["values_adjusted"] == "purity_adjusted" and row["min_purity_for_amplification"] is None
+    assert row["values_adjusted"] == "purity-adjusted" and row["min_purity_for_amplification"] is None
     assert row["chr17_baseline"] == 2.0 and row["ratio_chr17"] == 3.0
     assert row["purity"] == 0.5 and row["purity_source"] == "--purity"
     assert row["calls"] == "cn_ge_6;ratio_ge_2;pcgr_amp;cnvkit_amp"   # 6 is not > 3 x 2

@@ -14,7 +14,7 @@ Units
     generalised to P); without purity p = 1, i.e. P x 2^log2, and purity_source is ``assumed_1``.
     Absolute inputs are already tumour-cell values (purity is recorded, not applied).
     ``values_adjusted`` labels these numbers: ``raw`` (log ratio taken at purity 1),
-    ``purity_adjusted`` (rescaled here with the purity in ``purity``), ``tool_absolute`` (the
+    ``purity-adjusted`` (rescaled here with the purity in ``purity``), ``tool-absolute`` (the
     writing tool's own absolute copy numbers).
     ``min_purity_for_amplification`` (log2 inputs at assumed purity 1 only): the purity below which
     the observed log ratios would already be an amplification under cn_status (copy number >=
@@ -63,7 +63,7 @@ from .segments import LOG2, Segment, SegmentTable
 GENE = "ERBB2"
 ASSUMED_PURITY = "assumed_1"                 # log ratio read as if the sample were 100% tumour
 NO_PURITY = "none (absolute copy number)"    # absolute inputs: the tool has already adjusted
-RAW, PURITY_ADJUSTED, TOOL_ABSOLUTE = "raw", "purity_adjusted", "tool_absolute"
+RAW, PURITY_ADJUSTED, TOOL_ABSOLUTE = "raw", "purity-adjusted", "tool-absolute"
 _MIN_SEARCH_PURITY = 0.01
 
 
