@@ -278,3 +278,14 @@ def test_docs_list_every_format_and_column():
         assert f"| `{name}` |" in docs, name
     for column in COPY_NUMBER_COLUMNS:
         assert f"`{column}`" in docs, column
+
+
+def test_one_segment_per_sample_and_segment_ids(tmp_path):
+    # A region-trimmed cohort file: one segment per sample, coordinates restart on every row.
+    rows = "".join(f"S{i}\t17\t39000001\t40000000\t50\t{i / 10}\n" for i in range(5))
+    assert [t.sample for t in read_segment_file(write(tmp_path, "one.seg", SEG_HEADER + rows))] == \
+        ["S0", "S1", "S2", "S3", "S4"]
+    # Segment IDs of one sample's consecutive segments are not samples.
+    ids = (f"seg1\t17\t1\t39000000\t1\t0\nseg2\t17\t39000001\t40000000\t1\t1\n"
+           f"seg3\t17\t40000001\t{CHR17_38}\t1\t0\n")
+    assert [t.sample for t in read_segment_file(write(tmp_path, "ids.seg", SEG_HEADER + ids))] == ["ids"]

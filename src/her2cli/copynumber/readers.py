@@ -7,8 +7,8 @@ Coordinates are normalised to 1-based closed intervals; units are ``log2`` (rati
 
 Sample column (any layout with a header): decided by the file's structure, not by its name. The
 first column is the sample column when no role (chromosome, start, end, value, ...) claims it and
-its values repeat in runs (several segments per value); a column whose value changes on every row
-(R row numbers, segment IDs) is not one. Files without such a column are one sample named after
+its values repeat in runs (several segments per value), or change on every row while the
+coordinates restart (one segment per sample); R row numbers and segment IDs are not one. Files without such a column are one sample named after
 the file (GATK: the ``@RG SM:`` tag).
 
 Streaming: :func:`iter_segment_tables` yields one :class:`SegmentTable` per sample as the file is
@@ -398,14 +398,31 @@ class _Columns:
         return c
 
 
-def _is_sample_column(rows: list[tuple[int, list[str]]], idx: int) -> bool:
+def _is_sample_column(rows: list[tuple[int, list[str]]], cols: "_Columns") -> bool:
     """Structure test: values repeat in runs (several segments per sample). A column whose value
-    changes on every row (row numbers, segment IDs) is not a sample column."""
-    values = [fields[idx] for _, fields in rows if idx < len(fields)]
+    changes on every row is a sample column only when its rows, read as one sample, would overlap
+    (one segment per sample, e.g. a region-trimmed cohort file); row numbers and segment IDs of a
+    single sample's consecutive segments are not."""
+    idx = cols.sample
+    values = [fields[idx] for _, fields in rows if idx is not None and idx < len(fields)]
     if len(values) < 3:
         return True
     runs = 1 + sum(1 for a, b in zip(values, values[1:]) if a != b)
-    return runs < len(values)
+    if runs < len(values):
+        return True
+    if all(v.isdigit() for v in values):
+        return False   # R row numbers
+    ends: dict[str, int] = {}
+    for _, fields in rows:
+        try:
+            chrom, start = fields[cols.chrom], int(float(fields[cols.start]))
+            end = int(float(fields[cols.end])) if cols.end is not None else start
+        except (IndexError, ValueError):
+            continue
+        if chrom in ends and start < ends[chrom]:
+            return True   # coordinates restart: each row is another sample
+        ends[chrom] = max(end, ends.get(chrom, 0))
+    return False
 
 
 # ----------------------------------------------------------------------------------------------
@@ -483,7 +500,7 @@ def iter_segment_tables(path: str, fmt: str | None = None, log_base: float | Non
     rows: Iterator[tuple[int, list[str]]] = _data_rows(h, lines, layout)
     if cols.sample is not None:
         buffered = [row for _, row in zip(range(_LOOKAHEAD), rows)]
-        if not _is_sample_column(buffered, cols.sample):
+        if not _is_sample_column(buffered, cols):
             cols.sample = None
         rows = _chain(buffered, rows)
     any_values = False
