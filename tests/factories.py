@@ -25,5 +25,5 @@ def cn_call(status: str, calls: str | list[str] = (), focality: str = "none", co
         min_copy_number=copy_number, ploidy=2.0, ploidy_source="default", purity=None, purity_source="none",
         chr17_baseline=2.0, ratio_chr17=ratio, breakpoint_in_gene=False, covered_fraction=1.0, focality=focality,
         amplicon_start=None, amplicon_end=None, amplicon_size=None, co_amplified_genes=[],
-        calls=[c for c in called if c], cn_status=status)
+        calls=[c for c in called if c], cn_status=status, values_adjusted="raw", min_purity_for_amplification=None)
     return CopyNumberCall(sample=sample, source="t.cns", assessment=assessment)

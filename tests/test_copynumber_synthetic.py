@@ -10,7 +10,7 @@ import pytest
 
 from her2cli.report import columns as schema
 from her2cli.copynumber import (
-    DEFINITIONS, FORMATS, Thresholds, assess, assess_erbb2, detect_genome, read_segment_file,
+    DEFINITIONS, FORMATS, Thresholds, assess, detect_genome, read_segment_file,
 )
 from her2cli.errors import GenomeBuildError, InputMissingError, MalformedInputError
 
@@ -21,6 +21,14 @@ CHR1_38 = 248_956_422
 CHR1_37 = 249_250_621
 ERBB2_38 = (39_687_914, 39_730_426)
 ALL_17Q12 = "MED1,CDK12,PPP1R1B,STARD3,TCAP,PNMT,PGAP3,MIEN1,GRB7,IKZF3"
+from her2cli.report.columns import alteration_row
+from her2cli.results import CopyNumberCall
+
+
+def assess_erbb2(table, genome, **options) -> dict:
+    """The copy-number row of one table, as the writers see it."""
+    assessment = assess(table, genome, **options)
+    return alteration_row(CopyNumberCall(sample=assessment.sample, source=None, assessment=assessment))
 
 
 def write(tmp_path: Path, name: str, text: str) -> str:
@@ -64,7 +72,8 @@ def test_focal_8_copy_amplicon(tmp_path):
     assert row["cn_status"] == "amplification"
     assert row["breakpoint_in_gene"] is False
     assert row["co_amplified_genes"] == ALL_17Q12   # all of them lie in 39.0-40.0 Mb
-    assert row["ploidy"] == 2.0 and row["purity_source"] == "none (assumed 100% tumour)"
+    assert row["ploidy"] == 2.0 and row["purity_source"] == "assumed_1" and row["values_adjusted"] == "raw"
+    assert row["min_purity_for_amplification"] == 1.0   # 8 >= 2.5 x 2 already at purity 1
     assert row["segment_format"] == "cnvkit"
 
 
@@ -140,11 +149,13 @@ def test_purity_50_percent(tmp_path):
     raw = assess_erbb2(table, genome)
     # No purity: 2 x 2^1 = 4 copies, chr17 at 2, ratio 2.
     assert raw["copy_number"] == 4.0 and raw["tumour_copy_number"] == 4.0 and raw["ratio_chr17"] == 2.0
-    assert raw["purity"] is None and raw["purity_source"] == "none (assumed 100% tumour)"
+    assert raw["purity"] is None and raw["purity_source"] == "assumed_1" and raw["values_adjusted"] == "raw"
     assert raw["calls"] == "ratio_ge_2;cnvkit_amp"
     # 50% tumour, diploid: r = (0.5 C + 0.5 x 2) / 2  ->  C = 4r - 2 = 6; chr17 (r = 1) stays 2.
     row = assess_erbb2(table, genome, purity=0.5)
-    assert row["copy_number"] == 4.0 and row["tumour_copy_number"] == 6.0
+    # Issue #16 item 8: copy_number is the rescaled value the ratio is computed from (was the raw 4).
+    assert row["copy_number"] == 6.0 and row["tumour_copy_number"] == 6.0
+    assert row["values_adjusted"] == "purity-adjusted" and row["min_purity_for_amplification"] is None
     assert row["chr17_baseline"] == 2.0 and row["ratio_chr17"] == 3.0
     assert row["purity"] == 0.5 and row["purity_source"] == "--purity"
     assert row["calls"] == "cn_ge_6;ratio_ge_2;pcgr_amp;cnvkit_amp"   # 6 is not > 3 x 2

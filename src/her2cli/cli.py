@@ -170,6 +170,9 @@ def annotate(
                                            help="Tumour purity (0-1] for copy-number rescaling."),
     ploidy: Optional[float] = typer.Option(None, "--ploidy", metavar="N", callback=_ploidy_option,
                                            help="Tumour ploidy [0.5-10] for copy-number calls."),
+    purity_table: Optional[str] = typer.Option(None, "--purity-table", metavar="FILE",
+                                               help="Per-sample purity/ploidy (sample purity ploidy; ASCAT or "
+                                                    "ABSOLUTE summaries too; see docs/copy-number.md)."),
     ihc: Optional[str] = typer.Option(None, "--ihc", metavar="SCORE", help="HER2 IHC score: 0, 1+, 2+ or 3+."),
     threshold: List[str] = typer.Option([], "--threshold", metavar="NAME=VALUE", show_default=False,
                                         help="Change a copy-number threshold (repeatable; see docs/copy-number.md)."),
@@ -203,8 +206,12 @@ def annotate(
     options = Options(
         genome=genome, reference_fasta=reference, all_records=all_records, segment_format=segment_format,
         log_base=log_base, thresholds=thresholds_from_items(threshold) if (threshold or segments) else None,
-        normal_sample=normal,
+        normal_sample=normal, purity_table=purity_table,
     )
+    if purity_table is not None:
+        from her2cli.copynumber import read_purity_table
+
+        read_purity_table(purity_table)   # a bad table stops the run before any sample is read
     requests = [SampleRequest(vcf=path, segments=list(segments), tumor_sample=sample, purity=purity,
                               ploidy=ploidy, ihc=ihc) for path in inputs]
     if not requests:
@@ -311,6 +318,9 @@ def cohort(
                                              help="Segment values are log ratios in this base."),
     threshold: List[str] = typer.Option([], "--threshold", metavar="NAME=VALUE", show_default=False,
                                         help="Change a copy-number threshold (repeatable)."),
+    purity_table: Optional[str] = typer.Option(None, "--purity-table", metavar="FILE",
+                                               help="Per-sample purity/ploidy for copy number (the sheet's own "
+                                                    "purity/ploidy columns win)."),
     all_records: bool = typer.Option(False, "--all-records",
                                      help="Also report FILTER-failed alleles and alleles with no alt reads."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no notes (errors are still printed)."),
@@ -328,7 +338,12 @@ def cohort(
     options = Options(
         genome=genome, reference_fasta=reference, all_records=all_records, segment_format=segment_format,
         log_base=log_base, thresholds=thresholds_from_items(threshold) if threshold else None,
+        purity_table=purity_table,
     )
+    if purity_table is not None:
+        from her2cli.copynumber import read_purity_table
+
+        read_purity_table(purity_table)   # a bad table stops the run before any sample is read
     bar = _ProgressBar() if not quiet and sys.stderr.isatty() else None
     try:
         result = run_cohort(entries, options, jobs=jobs, dask_address=dask, progress=bar,

@@ -26,6 +26,7 @@ class Options:
     segment_format: Optional[str] = None
     log_base: Optional[float] = None
     thresholds: object = None  # copynumber Thresholds
+    purity_table: Optional[str] = None  # --purity-table: per-sample purity/ploidy for copy number
     evidence: bool = True
     normal_sample: Optional[str] = None  # --normal: the matched-normal column (default: ##normal_sample, ...)
 
@@ -265,45 +266,35 @@ def annotate_segments(path: str, options: Options, request: SampleRequest, label
                       genome_hint: Optional[str]) -> tuple[list[CopyNumberCall], list[str]]:
     from her2cli import copynumber
 
-    tables = copynumber.read_segment_file(path, options.segment_format, options.log_base,
-                                          sample=None)
-    if not tables:
-        raise MalformedInputError("no segments found", path=path)
-    genome = copynumber.detect_genome(tables, options.genome or genome_hint, path)
-    calls: list[CopyNumberCall] = []
-    notices: list[str] = []
-    failures: list[MalformedInputError] = []
-    unscaled: list[str] = []
-    for table in tables:
-        try:
-            assessment = copynumber.assess(table, genome, purity=request.purity, ploidy=request.ploidy,
-                                           thresholds=options.thresholds)
-        except MalformedInputError as exc:
-            # In a multi-sample file, one sample without chr17 must not hide the others.
-            if len(tables) == 1:
-                raise
-            failures.append(exc)
-            notices.append(f"{exc.one_line()} (sample skipped)")
-            continue
-        sample = label if (label is not None and len(tables) == 1) else assessment.sample
-        assessment.sample = sample
-        if assessment.segment_format in _RELATIVE_FORMATS and assessment.purity_source.startswith("none"):
-            unscaled.append(sample)
-        if assessment.breakpoint_in_gene:
-            notices.append(f"{path}: a segment breakpoint falls inside ERBB2 in {sample}")
-        notices.extend(f"{path}: {sample}: {note}" for note in assessment.notes)
-        calls.append(CopyNumberCall(sample=sample, source=path, assessment=assessment))
-    if failures and not calls:
-        raise failures[0]
-    if unscaled:
-        who = unscaled[0] if len(unscaled) == 1 else f"{len(unscaled)} samples"
-        notices.append(f"{path}: no purity for {who}: log-ratio copy number assumes 100% tumour cells "
-                       "(give --purity to rescale)")
-    return calls, notices
+    table_lookup = _purity_table(options.purity_table)
+
+    def purity_for(sample: str):
+        # The request's own values (--purity/--ploidy, the cohort sheet) win over the purity table.
+        found = table_lookup(sample) if table_lookup is not None else None
+        purity, ploidy, source = found if found is not None else (None, None, "")
+        if request.purity is not None:
+            purity, source = request.purity, "--purity"
+        if request.ploidy is not None:
+            ploidy = request.ploidy
+            source = {"": "--ploidy", "--purity": "--purity/--ploidy"}.get(source, f"{source} (ploidy from --ploidy)")
+        return None if purity is None and ploidy is None else (purity, ploidy, source)
+
+    assessments, notices = copynumber.assess_segment_file(
+        path, options.segment_format, options.log_base, options.genome or genome_hint, purity_for,
+        options.thresholds)
+    if label is not None and len(assessments) == 1:
+        assessments[0].sample = label
+    for assessment in assessments:
+        notices.extend(f"{path}: {assessment.sample}: {note}" for note in assessment.notes)
+    return [CopyNumberCall(sample=a.sample, source=path, assessment=a) for a in assessments], notices
 
 
-# Formats whose values are ratios against a normal, so that purity changes the copy number.
-_RELATIVE_FORMATS = {"cnvkit", "gatk", "seg", "cbioportal", "splitthreader"}
+@lru_cache(maxsize=4)
+def _purity_table(path: Optional[str]):
+    """One read of a --purity-table per process, however many samples a cohort has."""
+    from her2cli.copynumber import purity_lookup
+
+    return purity_lookup(path)
 
 
 def annotate_maf(path: str, options: Options, only_sample: Optional[str] = None

@@ -8,13 +8,21 @@ Gene-level value
 
 Units
     ``log2``: measured log2 ratio (absolute inputs: log2(copies / ploidy)).
-    ``copy_number``: sample-level absolute estimate; log2 inputs: ploidy x 2^log2 (no purity applied);
-    absolute inputs: the tool's copy number.
-    ``tumour_copy_number``: copies per tumour cell. log2 inputs with purity p and ploidy P:
+    ``copy_number`` (= ``tumour_copy_number``): copies per tumour cell, the value every call, the
+    chr17 baseline and ``ratio_chr17`` are computed from. log2 inputs with purity p and ploidy P:
     (2^log2 x (p P + 2 (1 - p)) - 2 (1 - p)) / p (the normal cells are diploid; CNVkit's rescaling
-    generalised to P); without purity it equals copy_number and purity_source says
-    "none (assumed 100% tumour)". Absolute inputs are already tumour-cell values (purity is recorded,
-    not applied). Calls and status use tumour_copy_number.
+    generalised to P); without purity p = 1, i.e. P x 2^log2, and purity_source is ``assumed_1``.
+    Absolute inputs are already tumour-cell values (purity is recorded, not applied).
+    ``values_adjusted`` labels these numbers: ``raw`` (log ratio taken at purity 1),
+    ``purity-adjusted`` (rescaled here with the purity in ``purity``), ``tool-absolute`` (the
+    writing tool's own absolute copy numbers).
+    ``min_purity_for_amplification`` (log2 inputs at assumed purity 1 only): the purity below which
+    the observed log ratios would already be an amplification under cn_status (copy number >=
+    status_amp_ploidy_factor x ploidy, or ERBB2/chr17 >= ratio with >= fish_min_copies copies),
+    found by bisection on p in [0.01, 1] with the ERBB2 value and the chr17 baseline segments as
+    measured (both rules only grow as p falls, so the answer is one threshold). For the copy-number
+    rule alone it is p* = 2 (r - 1) / (k P - r (P - 2) - 2) with r = 2^log2, k the factor.
+    Empty when no purity >= 0.01 would make it one (log2 <= 0, or too small a gain).
     ``ploidy``: --ploidy, else the file's (PURPLE purity.tsv, ASCAT purityploidy, Sequenza), else for
     absolute inputs the length-weighted mean copy number of all segments (Y/MT excluded), else 2.
 
@@ -31,9 +39,11 @@ Focality (``focality``, ``amplicon_size`` in bp)
       sqrt(CN x chr17 median), so a focal amplicon is separated from a gained arm it sits on;
       else (ERBB2 at the chr17 level) the gain level ploidy x 2^cnvkit_gain_log2.
     * ``chromosome``: the region crosses the centromere and covers >= chromosome_fraction (80%) of
-      the chr17 span in the file; ``focal``: region < focal_max_mb (10 Mb); ``arm``: otherwise.
-    ``co_amplified_genes``: the other 17q12 genes (MED1, CDK12, PPP1R1B, STARD3, TCAP, PNMT, PGAP3,
-    MIEN1, GRB7, IKZF3) whose own copy number reaches the same level, in genomic order.
+      the chr17 span in the file; ``focal``: region < focal_max_mb (10 Mb), whether it is a peak
+      above the arm or a short gain on a flat chr17 (a 1.7 Mb gain is focal); ``arm``: otherwise.
+    ``co_amplified_genes``: only when cn_status is ``amplification``: the other 17q12 genes (MED1,
+    CDK12, PPP1R1B, STARD3, TCAP, PNMT, PGAP3, MIEN1, GRB7, IKZF3) whose own copy number reaches
+    the same level, in genomic order.
 """
 
 from __future__ import annotations
@@ -51,7 +61,10 @@ from .readers import weighted_median
 from .segments import LOG2, Segment, SegmentTable
 
 GENE = "ERBB2"
-NO_PURITY = "none (assumed 100% tumour)"
+ASSUMED_PURITY = "assumed_1"                 # log ratio read as if the sample were 100% tumour
+NO_PURITY = "none (absolute copy number)"    # absolute inputs: the tool has already adjusted
+RAW, PURITY_ADJUSTED, TOOL_ABSOLUTE = "raw", "purity-adjusted", "tool-absolute"
+_MIN_SEARCH_PURITY = 0.01
 
 
 @dataclass(frozen=True)
@@ -145,6 +158,8 @@ class Erbb2Assessment:
     ploidy_source: str
     purity: float | None
     purity_source: str
+    values_adjusted: str
+    min_purity_for_amplification: float | None
     chr17_baseline: float | None
     ratio_chr17: float | None
     breakpoint_in_gene: bool | None
@@ -159,22 +174,6 @@ class Erbb2Assessment:
     tool_calls: list[str] = field(default_factory=list)   # the writing tool's own segment calls
     notes: list[str] = field(default_factory=list)
 
-    def to_row(self) -> dict[str, object]:
-        row = schema.empty_row()
-        row.update({
-            "sample": self.sample, "kind": "copy_number", "chrom": self.chrom, "pos": self.pos,
-            "genome": self.genome, "transcript": None,
-            "copy_number": _r(self.copy_number, 2), "log2": _r(self.log2, 3),
-            "ratio_chr17": _r(self.ratio_chr17, 2), "focality": self.focality,
-            "amplicon_size": self.amplicon_size, "calls": ";".join(self.calls),
-            "cn_status": self.cn_status, "tumour_copy_number": _r(self.tumour_copy_number, 2),
-            "chr17_baseline": _r(self.chr17_baseline, 2), "ploidy": _r(self.ploidy, 2),
-            "purity": _r(self.purity, 3), "purity_source": self.purity_source,
-            "breakpoint_in_gene": self.breakpoint_in_gene,
-            "co_amplified_genes": ",".join(self.co_amplified_genes),
-            "segment_format": self.segment_format,
-        })
-        return row
 
 
 def _r(value: float | None, digits: int) -> float | None:
@@ -207,8 +206,12 @@ def _walk(chr17: list[Segment], copies: list[float], span: GeneSpan, level: floa
 
 
 def assess(table: SegmentTable, genome: str, purity: float | None = None, ploidy: float | None = None,
-           thresholds: Thresholds | None = None) -> Erbb2Assessment:
-    """ERBB2 copy number, context and calls for one sample (see module docstring)."""
+           thresholds: Thresholds | None = None, purity_source: str = "--purity",
+           ploidy_source: str = "--ploidy") -> Erbb2Assessment:
+    """ERBB2 copy number, context and calls for one sample (see module docstring).
+
+    ``purity``/``ploidy`` override the file's values; ``*_source`` says where they came from
+    (e.g. "purity table t.tsv")."""
     t = thresholds or Thresholds()
     genome = normalise_build(genome) or genome
     if purity is not None and not 0 < purity <= 1:
@@ -226,7 +229,7 @@ def assess(table: SegmentTable, genome: str, purity: float | None = None, ploidy
 
     # Ploidy and purity: option > file > estimate/assumption.
     if ploidy is not None:
-        use_ploidy, ploidy_source = ploidy, "--ploidy"
+        use_ploidy = ploidy
     elif table.ploidy is not None:
         use_ploidy, ploidy_source = table.ploidy, table.ploidy_source or "file"
     elif table.unit != LOG2 and not table.gene_level and _genome_ploidy(table):
@@ -234,11 +237,11 @@ def assess(table: SegmentTable, genome: str, purity: float | None = None, ploidy
     else:
         use_ploidy, ploidy_source = 2.0, "assumed diploid"
     if purity is not None:
-        use_purity, purity_source = purity, "--purity"
+        use_purity = purity
     elif table.purity is not None:
         use_purity, purity_source = table.purity, table.purity_source or "file"
     else:
-        use_purity, purity_source = None, NO_PURITY
+        use_purity, purity_source = None, ASSUMED_PURITY if table.unit == LOG2 else NO_PURITY
     if use_purity is not None and table.unit != LOG2:
         notes.append("copy numbers are already tumour-cell values; purity recorded, not applied")
     scale = _Scale(table.unit, use_ploidy, use_purity)
@@ -281,14 +284,16 @@ def assess(table: SegmentTable, genome: str, purity: float | None = None, ploidy
         crosses = start < marks["centromere_acen_start"] and end > marks["centromere_acen_end"]
         if crosses and size >= t.chromosome_fraction * extent:
             focality = "chromosome"
-        elif peak and size < t.focal_max_mb * 1e6:
-            focality = "focal"     # short and well above the rest of chr17
+        elif size < t.focal_max_mb * 1e6:
+            focality = "focal"     # short: a peak above the arm or a small gain on a flat chr17
         else:
-            focality = "arm"       # broad, or not above the rest of chr17
+            focality = "arm"
     ratio = copies / baseline if baseline else None
 
+    calls = definitions_met(copies, min_copies, log2, use_ploidy, ratio, t)
+    status = cn_status(copies, use_ploidy, ratio, t)
     co_amp: list[str] = []
-    if level is not None and region is not None:
+    if status == "amplification" and level is not None and region is not None:
         for span in spans:
             if span.gene == GENE:
                 continue
@@ -296,21 +301,46 @@ def assess(table: SegmentTable, genome: str, purity: float | None = None, ploidy
             if other is not None and scale.tumour(other.native) >= level:
                 co_amp.append(span.gene)
 
-    calls = definitions_met(copies, min_copies, log2, use_ploidy, ratio, t)
-    status = cn_status(copies, use_ploidy, ratio, t)
+    min_purity = None
+    if table.unit == LOG2 and use_purity is None:
+        # At purity 1 copies are P x 2^log2, so the baseline's own log ratio is log2(baseline / P).
+        base_native = math.log2(baseline / use_ploidy) if baseline else None
+        min_purity = min_purity_for_amplification(gv.native, base_native, use_ploidy, t)
+    if use_purity is None:
+        basis = RAW if table.unit == LOG2 else TOOL_ABSOLUTE
+    else:
+        basis = PURITY_ADJUSTED if table.unit == LOG2 else TOOL_ABSOLUTE
     tool_calls = [s.tool_call for s in gv.segments if s.tool_call]
     return Erbb2Assessment(
         sample=table.sample, genome=genome, chrom=gv.segments[0].chrom, pos=erbb2.start,
-        segment_format=table.fmt, log2=log2, copy_number=scale.bulk(gv.native),
+        segment_format=table.fmt, log2=log2, copy_number=copies,
         tumour_copy_number=copies, min_copy_number=min_copies, ploidy=use_ploidy,
         ploidy_source=ploidy_source, purity=use_purity, purity_source=purity_source,
+        values_adjusted=basis, min_purity_for_amplification=min_purity,
         chr17_baseline=baseline, ratio_chr17=ratio, breakpoint_in_gene=gv.breakpoint,
         covered_fraction=min(1.0, gv.covered_bp / erbb2.length), focality=focality,
         amplicon_start=start, amplicon_end=end, amplicon_size=size, co_amplified_genes=co_amp,
         calls=calls, cn_status=status, tool_calls=tool_calls, notes=notes)
 
 
-def assess_erbb2(table: SegmentTable, genome: str, purity: float | None = None,
-                 ploidy: float | None = None, thresholds: Thresholds | None = None) -> dict:
-    """One schema row (kind = copy_number) for the sample in ``table``."""
-    return assess(table, genome, purity, ploidy, thresholds).to_row()
+def min_purity_for_amplification(erbb2_log2: float, chr17_log2: float | None, ploidy: float,
+                                 t: Thresholds) -> float | None:
+    """Purity below which these log ratios mean an amplification under cn_status (module docstring)."""
+    def amplified(p: float) -> bool:
+        scale = _Scale(LOG2, ploidy, p)
+        copies = scale.tumour(erbb2_log2)
+        if copies >= t.status_amp_ploidy_factor * ploidy:
+            return True
+        base = scale.tumour(chr17_log2) if chr17_log2 is not None else None
+        return bool(base) and copies / base >= t.ratio and copies >= t.fish_min_copies
+
+    if erbb2_log2 <= 0 or not amplified(_MIN_SEARCH_PURITY):
+        return None
+    if amplified(1.0):
+        return 1.0
+    lo, hi = _MIN_SEARCH_PURITY, 1.0     # amplified(lo) is True, amplified(hi) is False
+    for _ in range(40):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if amplified(mid) else (lo, mid)
+    return lo
+

@@ -14,7 +14,6 @@ may run a little past a contig end, so they get a tolerance.
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 
 from ..reference.datafiles import read_tsv
@@ -79,7 +78,7 @@ def sam_header_hints(table: SegmentTable, sam_lines: list[tuple[int, str]]) -> N
                     table.build_hints.append((build, lineno, f"@SQ {tags['SN']} LN:{ln}"))
 
 
-def _filename_build(path: str) -> str | None:
+def filename_build(path: str) -> str | None:
     found = builds_named_in(Path(path).name)
     return found.pop() if len(found) == 1 else None
 
@@ -110,7 +109,7 @@ def detect_genome(tables: list[SegmentTable], requested: str | None, path: str) 
         return build
     if wanted is not None:
         return wanted
-    by_name = _filename_build(path)
+    by_name = filename_build(path)
     if by_name is not None:
         return by_name
     raise GenomeBuildError(

@@ -16,12 +16,14 @@ Units (``SegmentTable.unit``):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 LOG2 = "log2"
 COPIES = "copies"
 UNITS = (LOG2, COPIES)
 
 
+@lru_cache(maxsize=1024)
 def chrom_key(name: str) -> str:
     """Canonical contig key: 'chr17', 'CHR17', '17' -> '17'; 23/24 -> X/Y (DNAcopy/FACETS style)."""
     key = name.strip()

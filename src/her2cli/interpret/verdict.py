@@ -87,7 +87,7 @@ def summarize_sample(sample: str, mutations: list[MutationCall], copy_numbers: l
         # One consistent set: the tumour-cell copy number is what the ratio and the calls were computed from.
         copy_number = round(chosen.tumour_copy_number, 2)
         ratio = None if chosen.ratio_chr17 is None else round(chosen.ratio_chr17, 2)
-        basis = "purity-adjusted" if chosen.tumour_copy_number != chosen.copy_number else "raw"
+        basis = chosen.values_adjusted
     else:
         amp_status = NOT_ASSESSED
 

@@ -26,7 +26,8 @@ MUTATION_COLUMNS = [
 COPY_NUMBER_COLUMNS = [
     "copy_number", "log2", "ratio_chr17", "focality", "amplicon_size", "calls", "cn_status",
     "tumour_copy_number", "chr17_baseline", "ploidy", "purity", "purity_source",
-    "breakpoint_in_gene", "co_amplified_genes", "segment_format",
+    "breakpoint_in_gene", "co_amplified_genes", "segment_format", "values_adjusted",
+    "min_purity_for_amplification",
 ]
 
 # Evidence (issue #4), filled by the evidence matcher.
@@ -76,7 +77,8 @@ def alteration_row(call) -> dict[str, object]:
             "tumour_copy_number": _round(a.tumour_copy_number, 2), "chr17_baseline": _round(a.chr17_baseline, 2),
             "ploidy": _round(a.ploidy, 2), "purity": _round(a.purity, 3), "purity_source": a.purity_source,
             "breakpoint_in_gene": a.breakpoint_in_gene, "co_amplified_genes": ",".join(a.co_amplified_genes),
-            "segment_format": a.segment_format,
+            "segment_format": a.segment_format, "values_adjusted": a.values_adjusted,
+            "min_purity_for_amplification": _round(a.min_purity_for_amplification, 3),
         })
     row["evidence"] = format_evidence_cell(call.evidence)
     return row
