@@ -1,0 +1,567 @@
+"""Read the ERBB2 rows of a MAF (Mutation Annotation Format) file, and every sample it lists.
+
+A MAF may hold millions of rows of which a few hundred are ERBB2, so rows are not parsed one by one
+in Python: each chunk of bytes is scanned with numpy (line ends, tabs, the Chromosome and
+Start_Position fields of every line), and only the lines on chr17 inside either build's ERBB2
+window (or whose Hugo_Symbol is ERBB2) are split and read. The same pass collects every distinct
+Tumor_Sample_Barcode: a MAF lists only samples with a mutation, and a sample without an ERBB2 row
+is still "sequenced, not detected".
+
+Alleles are rebuilt with MAF conventions and handed over in the annotator's convention
+(``Annotator.annotate(pos, ref, alt)``): ``ref == ""`` is an insertion before ``pos``, ``alt == ""``
+a deletion of ``ref`` starting at ``pos``. Dialect rules are documented in docs/maf-input.md.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+from dataclasses import dataclass, field
+from typing import BinaryIO, Iterator
+
+import numpy as np
+
+from her2cli.errors import GenomeBuildError, InputMissingError, MalformedInputError
+from her2cli.io.fastscan import _Prepend
+from her2cli.reference.builds import normalise_build
+
+try:  # isal inflates 2-3x faster than zlib; optional dependency ("fast" extra)
+    from isal import igzip as _gzip
+except ImportError:  # pragma: no cover - exercised only without isal
+    import gzip as _gzip  # type: ignore[no-redef]
+import zlib as _zlib
+
+__all__ = ["MafRecord", "MafRead", "read_maf"]
+
+CHUNK = 16 << 20  # bytes of text scanned per numpy pass
+_GZIP_MAGIC = b"\x1f\x8b"
+# How far before a build's ERBB2 gene start a row may begin and still reach into the gene
+# (a deletion): the prefilter keeps these lines, the exact overlap test decides.
+_PREFILTER_FLANK = 10_000
+_CHR17_SPELLINGS = (b"17", b"chr17", b"Chr17", b"CHR17")
+# Variant_Type values of the MAF specifications (GDC, TCGA, vcf2maf) and of the dialects seen in the
+# wild (SNV, MNP). A base or a classification here means the row does not line up with its header.
+_VARIANT_TYPES = {"SNP", "DNP", "TNP", "ONP", "INS", "DEL", "SNV", "MNP", "MNV", "INDEL", "CONSOLIDATED"}
+_NCBI36_NAMES = {"36", "ncbi36", "hg18", "grch36", "ncbi_36", "36.1", "ncbi36.1"}
+_BASES = set("ACGTN")
+_MISSING_VALUES = {"", ".", "NA", "N/A", "NaN", "nan", "None"}
+
+# Canonical column names; a header matches them ignoring case and surrounding spaces.
+_REQUIRED = ("Chromosome", "Start_Position", "Tumor_Sample_Barcode", "Tumor_Seq_Allele2")
+_OPTIONAL = (
+    "Hugo_Symbol", "NCBI_Build", "End_Position", "Reference_Allele", "Tumor_Seq_Allele1", "Variant_Type",
+    "Variant_Classification", "Matched_Norm_Sample_Barcode", "HGVSc", "HGVSp", "HGVSp_Short",
+    "t_depth", "t_ref_count", "t_alt_count", "n_depth", "n_ref_count", "n_alt_count",
+)
+
+
+@dataclass(frozen=True)
+class MafRecord:
+    """One MAF row in the ERBB2 region, alleles rebuilt in the annotator's convention."""
+
+    line: int  # 1-based line number in the (decompressed) file
+    sample: str  # Tumor_Sample_Barcode
+    normal_sample: str | None  # Matched_Norm_Sample_Barcode
+    chrom: str  # as written (17 or chr17)
+    pos: int  # first reference base; for an insertion (ref == "") the base the insertion precedes
+    ref: str  # "" for an insertion
+    alt: str  # "" for a deletion
+    input_hgvsc: str | None  # the publisher's names, as written
+    input_hgvsp: str | None
+    input_hgvsp_short: str | None
+    t_depth: int | None
+    t_ref_count: int | None
+    t_alt_count: int | None
+    n_depth: int | None
+    n_ref_count: int | None
+    n_alt_count: int | None
+    hugo_symbol: str | None
+    variant_classification: str | None
+
+
+@dataclass
+class MafRead:
+    path: str
+    genome: str | None  # "GRCh37"/"GRCh38"; None only when the file has no row in either ERBB2 window
+    samples: list[str]  # every distinct Tumor_Sample_Barcode of the whole file, first-seen order
+    records: list[MafRecord]
+    notices: list[str] = field(default_factory=list)
+
+
+# ----------------------------------------------------------------------------------- opening
+
+def _open_stream(path: str) -> tuple[BinaryIO, str]:
+    """A binary stream of the decompressed file and the name to cite in messages."""
+    if path == "-":
+        raw: BinaryIO = sys.stdin.buffer
+        name = "<stdin>"
+    else:
+        name = path
+        try:
+            raw = open(path, "rb")
+        except FileNotFoundError as exc:
+            raise InputMissingError("no such file", path=path) from exc
+        except IsADirectoryError as exc:
+            raise InputMissingError("is a directory, not a MAF file", path=path) from exc
+        except OSError as exc:
+            raise InputMissingError(f"cannot open file ({exc.strerror})", path=path) from exc
+    head = b""
+    while len(head) < 2:  # a pipe may return short reads
+        more = raw.read(2 - len(head))
+        if not more:
+            break
+        head += more
+    raw = io.BufferedReader(_Prepend(head, raw), buffer_size=1 << 20)  # type: ignore[arg-type]
+    if head.startswith(b"BZ") or head.startswith(b"\xfd7"):
+        raw.close()
+        raise MalformedInputError("bzip2/xz-compressed input is not supported; use gzip, bgzip or plain text",
+                                  path=name)
+    if head == _GZIP_MAGIC:
+        return _gzip.GzipFile(fileobj=raw, mode="rb"), name  # type: ignore[return-value]
+    return raw, name
+
+
+def _chunks(stream: BinaryIO, name: str) -> Iterator[bytes]:
+    try:
+        while True:
+            data = stream.read(CHUNK)
+            if not data:
+                return
+            yield data
+    except EOFError as exc:
+        raise MalformedInputError("truncated gzip stream (file ends in the middle of compressed data)",
+                                  path=name) from exc
+    except (OSError, _zlib.error) as exc:
+        raise MalformedInputError(f"cannot read compressed data ({exc})", path=name) from exc
+
+
+# ------------------------------------------------------------------------------------ header
+
+@dataclass
+class _Header:
+    line: int
+    index: dict[str, int]  # canonical name -> column
+    width: int
+    chromosome_name: bytes  # the Chromosome column's name as written: marks a repeated header line
+
+
+def _parse_header(text: str, line_no: int, name: str) -> _Header:
+    by_lower: dict[str, int] = {}
+    names = [c.strip() for c in text.rstrip("\r").split("\t")]
+    for i, col in enumerate(names):
+        by_lower.setdefault(col.lower(), i)
+    index = {c: by_lower[c.lower()] for c in _REQUIRED + _OPTIONAL if c.lower() in by_lower}
+    missing = [c for c in _REQUIRED if c not in index]
+    if missing:
+        raise MalformedInputError(
+            f"not a MAF file: the column header (line {line_no}) lacks {', '.join(missing)}", path=name)
+    return _Header(line_no, index, len(names), text.split("\t")[index["Chromosome"]].encode())
+
+
+# ------------------------------------------------------------------------------ numpy scanning
+
+class _Scan:
+    """Everything one pass over the data lines yields."""
+
+    def __init__(self, header: _Header, windows: list[tuple[int, int]]):
+        self.header = header
+        self.windows = windows
+        self.samples: dict[str, None] = {}
+        self.candidates: list[tuple[int, str]] = []  # (line number, text)
+        self.first_row: tuple[int, str] | None = None
+        self.repeated_headers: list[int] = []  # line numbers of copies of the column header
+
+    def feed(self, data: bytes, first_line: int) -> None:
+        """``data``: whole lines (the last may lack its newline); ``first_line``: number of its first line."""
+        arr = np.frombuffer(data, dtype=np.uint8)
+        newlines = np.flatnonzero(arr == 10)
+        starts = np.empty(len(newlines) + 1, dtype=np.int64)
+        starts[0] = 0
+        starts[1:] = newlines + 1
+        ends = np.append(newlines, len(arr)).astype(np.int64)
+        if starts[-1] >= len(arr):  # data ends with a newline: no trailing partial line
+            starts, ends = starts[:-1], ends[:-1]
+        if not len(starts):
+            return
+        cr = np.zeros(len(ends), dtype=bool)
+        nonempty = ends > starts
+        cr[nonempty] = arr[ends[nonempty] - 1] == 13
+        ends = ends - cr
+        first_byte = np.where(ends > starts, arr[np.minimum(starts, len(arr) - 1)], 10)
+        data_line = (ends > starts) & (first_byte != ord("#"))
+        tabs = np.flatnonzero(arr == 9)
+        tab_before = np.searchsorted(tabs, starts)
+        sentinel = np.full(self.header.width + 2, len(arr) + 1, dtype=np.int64)
+        tabs = np.concatenate((tabs, sentinel))
+
+        def span(col: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            """(begin, end, present) of column ``col`` on every line."""
+            if col == 0:
+                begin = starts
+                present = np.ones(len(starts), dtype=bool)
+            else:
+                opening = tabs[tab_before + col - 1]
+                present = opening < ends
+                begin = np.minimum(opening + 1, ends)
+            closing = tabs[tab_before + col]
+            end = np.where(closing < ends, closing, ends)
+            return begin, np.maximum(end, begin), present & data_line
+
+        idx = self.header.index
+        # Concatenated MAFs repeat the column header: such a line is no data (and no sample).
+        repeated = _equals(arr, *span(idx["Chromosome"]), self.header.chromosome_name)
+        if repeated.any():
+            self.repeated_headers.extend((first_line + np.flatnonzero(repeated)).tolist())
+            data_line &= ~repeated
+        rows = np.flatnonzero(data_line)
+        if len(rows) and self.first_row is None:
+            r = int(rows[0])
+            self.first_row = (first_line + r, data[starts[r]:ends[r]].decode("utf-8", "replace"))
+
+        wanted = self._chr17(arr, *span(idx["Chromosome"]))
+        pos_begin, pos_end, _ = span(idx["Start_Position"])
+        wanted &= self._in_windows(arr, pos_begin, pos_end)
+        if "Hugo_Symbol" in idx:
+            wanted |= _equals(arr, *span(idx["Hugo_Symbol"]), b"ERBB2")
+        for r in np.flatnonzero(wanted):
+            self.candidates.append((first_line + int(r), data[starts[r]:ends[r]].decode("utf-8", "replace")))
+
+        self._collect_samples(data, arr, *span(idx["Tumor_Sample_Barcode"]))
+
+    @staticmethod
+    def _chr17(arr: np.ndarray, begin: np.ndarray, end: np.ndarray, present: np.ndarray) -> np.ndarray:
+        hit = np.zeros(len(begin), dtype=bool)
+        for spelling in _CHR17_SPELLINGS:
+            hit |= _equals(arr, begin, end, present, spelling)
+        return hit
+
+    def _in_windows(self, arr: np.ndarray, begin: np.ndarray, end: np.ndarray) -> np.ndarray:
+        """True where Start_Position lies in a prefilter window, or is not a plain number (the row
+        is then read in Python, which reports it)."""
+        width = 10
+        length = end - begin
+        value = np.zeros(len(begin), dtype=np.int64)
+        numeric = (length > 0) & (length <= width)
+        for j in range(width):
+            at = np.minimum(begin + j, len(arr) - 1)
+            digit = arr[at].astype(np.int64) - 48
+            inside = j < length
+            numeric &= ~inside | ((digit >= 0) & (digit <= 9))
+            value = np.where(inside, value * 10 + digit, value)
+        keep = ~numeric
+        for lo, hi in self.windows:
+            keep |= (value >= lo - _PREFILTER_FLANK) & (value <= hi)
+        return keep
+
+    def _collect_samples(self, data: bytes, arr: np.ndarray, begin: np.ndarray, end: np.ndarray,
+                         present: np.ndarray) -> None:
+        """Distinct barcodes in first-seen order without a Python step per row: each barcode's bytes
+        are hashed with numpy, and every row is compared byte for byte with the first row of its
+        hash (a collision falls back to plain Python for this chunk)."""
+        rows = np.flatnonzero(present)
+        if not len(rows):
+            return
+        begin, end = begin[rows], end[rows]
+        length = end - begin
+        width = int(((length.max() + 8) // 8) * 8)
+        if width > 256:
+            for b, e in zip(begin.tolist(), end.tolist()):
+                self.samples.setdefault(data[b:e].decode("utf-8", "replace").strip(), None)
+            return
+        offsets = np.arange(width, dtype=np.int64)
+        inside = offsets[None, :] < length[:, None]
+        grid = np.where(inside, arr[np.minimum(begin[:, None] + offsets[None, :], len(arr) - 1)], 0)
+        grid = np.ascontiguousarray(grid.astype(np.uint8))
+        words = grid.view("<u8")
+        digest = length.astype(np.uint64)
+        for k in range(words.shape[1]):
+            digest = (digest * np.uint64(0x100000001B3)) ^ words[:, k]
+            digest ^= digest >> np.uint64(29)
+        _, first, inverse = np.unique(digest, return_index=True, return_inverse=True)
+        if not np.array_equal(grid, grid[first[inverse.ravel()]]):
+            for b, e in zip(begin.tolist(), end.tolist()):
+                self.samples.setdefault(data[b:e].decode("utf-8", "replace").strip(), None)
+            return
+        for i in np.sort(first).tolist():
+            self.samples.setdefault(data[begin[i]:end[i]].decode("utf-8", "replace").strip(), None)
+
+
+def _equals(arr: np.ndarray, begin: np.ndarray, end: np.ndarray, present: np.ndarray, word: bytes) -> np.ndarray:
+    hit = present & ((end - begin) == len(word))
+    for j, byte in enumerate(word):
+        hit &= arr[np.minimum(begin + j, len(arr) - 1)] == byte
+    return hit
+
+
+def _scan(stream: BinaryIO, name: str, windows: list[tuple[int, int]]) -> _Scan:
+    pending = b""
+    line_no = 0  # lines consumed so far
+    scan: _Scan | None = None
+    for chunk in _chunks(stream, name):
+        data = pending + chunk
+        cut = data.rfind(b"\n") + 1
+        if cut == 0:
+            pending = data
+            continue
+        pending = data[cut:]
+        data = data[:cut]
+        if scan is None:
+            scan, data, line_no = _find_header(data, line_no, name, windows)
+            if scan is None:
+                continue
+        if data:
+            scan.feed(data, line_no + 1)
+            line_no += data.count(b"\n")
+    if scan is None and pending:
+        scan, pending, line_no = _find_header(pending + b"\n", line_no, name, windows)
+        pending = pending[:-1] if pending.endswith(b"\n") else pending
+    if scan is None:
+        raise MalformedInputError("not a MAF file: no column header line (Hugo_Symbol, Chromosome, "
+                                  "Start_Position, ...)", path=name)
+    if pending:
+        scan.feed(pending, line_no + 1)
+    return scan
+
+
+def _find_header(data: bytes, line_no: int, name: str,
+                 windows: list[tuple[int, int]]) -> tuple[_Scan | None, bytes, int]:
+    """Skip '#' comment lines and blank lines; the first other line is the column header."""
+    at = 0
+    while at < len(data):
+        nl = data.find(b"\n", at)
+        line = data[at:nl]
+        line_no += 1
+        at = nl + 1
+        text = line.decode("utf-8", "replace").rstrip("\r")
+        if not text.strip() or text.startswith("#"):
+            continue
+        return _Scan(_parse_header(text, line_no, name), windows), data[at:], line_no
+    return None, b"", line_no
+
+
+# ------------------------------------------------------------------------------------ rows
+
+def _build_of(value: str, name: str, line: int) -> str | None:
+    text = value.strip()
+    if text in _MISSING_VALUES:
+        return None
+    if text.lower() in _NCBI36_NAMES:
+        raise GenomeBuildError(
+            f"NCBI_Build {text!r} is NCBI36/hg18: its ERBB2 coordinates differ from GRCh37/GRCh38 and are not "
+            "annotated (lift the file over to GRCh37 or GRCh38 first)", path=name, line=line)
+    try:
+        return normalise_build(text)
+    except GenomeBuildError as exc:
+        raise GenomeBuildError(f"NCBI_Build {text!r} is not a genome build her2 knows (GRCh37/hg19/37 or "
+                               "GRCh38/hg38/38)", path=name, line=line) from exc
+
+
+def _cell(fields: list[str], index: dict[str, int], column: str) -> str | None:
+    """The stripped value of ``column``, or None when the column or the value is absent."""
+    i = index.get(column)
+    if i is None or i >= len(fields):
+        return None
+    value = fields[i].strip()
+    return None if value in _MISSING_VALUES else value
+
+
+def _count(fields: list[str], index: dict[str, int], column: str, where: str,
+           notices: list[str]) -> int | None:
+    value = _cell(fields, index, column)
+    if value is None:
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        notices.append(f"{where}: {column} {value!r} is not a number; left empty")
+        return None
+    if number != int(number) or number < 0:
+        notices.append(f"{where}: {column} {value!r} is not a read count; left empty")
+        return None
+    return int(number)
+
+
+class _RowError(Exception):
+    """A row whose alleles cannot be read (becomes a notice; the file goes on)."""
+
+
+def _allele(value: str | None) -> str | None:
+    """MAF allele -> bases; '-' is the empty allele; None when the cell is empty."""
+    if value is None:
+        return None
+    bases = value.upper()
+    if bases == "-":
+        return ""
+    if not set(bases) <= _BASES:
+        raise _RowError(f"allele {value!r} is not a DNA sequence")
+    return bases
+
+
+def _alleles(fields: list[str], index: dict[str, int], start: int, end: int | None,
+             sequence) -> tuple[int, str, str]:
+    """(pos, ref, alt) in the annotator's convention."""
+    allele1 = _allele(_cell(fields, index, "Tumor_Seq_Allele1"))
+    allele2 = _allele(_cell(fields, index, "Tumor_Seq_Allele2"))
+    if "Reference_Allele" in index:
+        ref = _allele(_cell(fields, index, "Reference_Allele"))
+        if ref is None:
+            raise _RowError("Reference_Allele is empty")
+    else:
+        ref = _ref_from_sequence(fields, index, start, end, sequence)
+    # Tumor_Seq_Allele2 is the alt in every MAF specification; Allele1 may be the ref, the alt
+    # (older files write the alt first) or empty.
+    candidates = [a for a in (allele2, allele1) if a is not None and a != ref]
+    if not candidates:
+        raise _RowError("no Tumor_Seq_Allele differs from the reference allele")
+    alt = candidates[0]
+    if len(set(candidates)) > 1:
+        raise _RowError(f"two different non-reference alleles ({allele1 or '-'} and {allele2 or '-'}): "
+                        "not one variant")
+    if ref == "":
+        # MAF insertion: Start_Position is the base before the inserted bases.
+        if end is not None and end not in (start, start + 1):
+            raise _RowError(f"insertion with Start_Position {start} and End_Position {end} (expected "
+                            f"End_Position {start + 1})")
+        return start + 1, "", alt
+    if end is not None and end - start + 1 != len(ref):
+        raise _RowError(f"Start_Position {start}..End_Position {end} spans {end - start + 1} bases but "
+                        f"Reference_Allele has {len(ref)}")
+    return start, ref, alt
+
+
+def _ref_from_sequence(fields: list[str], index: dict[str, int], start: int, end: int | None, sequence) -> str:
+    """No Reference_Allele column: the reference bases come from the sequence provider."""
+    variant_type = (_cell(fields, index, "Variant_Type") or "").upper()
+    if variant_type == "INS":
+        return ""
+    last = end if end is not None else start
+    bases = [sequence.base(p) for p in range(start, last + 1)] if sequence is not None else [None]
+    if None in bases:
+        raise _RowError("no Reference_Allele column, and the reference bases at this position are not known "
+                        "(outside the bundled exonic sequence: give --reference)")
+    return "".join(bases)
+
+
+def _record(line_no: int, text: str, header: _Header, name: str, sequence,
+            gene_window: tuple[int, int] | None) -> tuple[MafRecord, list[str]] | None:
+    """The record of one candidate line and its notices, or None when it lies outside the ERBB2 gene.
+    Raises _RowError for an unreadable row."""
+    index = header.index
+    fields = text.split("\t")
+    chrom = _cell(fields, index, "Chromosome") or ""
+    start_text = _cell(fields, index, "Start_Position")
+    try:
+        start = int(start_text or "")
+    except ValueError:
+        raise _RowError(f"Start_Position {start_text!r} is not a position") from None
+    end_text = _cell(fields, index, "End_Position")
+    try:
+        end = int(end_text) if end_text is not None else None
+    except ValueError:
+        raise _RowError(f"End_Position {end_text!r} is not a position") from None
+    if chrom.lower().removeprefix("chr") != "17" or gene_window is None:
+        return None
+    lo, hi = gene_window
+    if start > hi or max(start, end or start) < lo:
+        return None
+    variant_type = _cell(fields, index, "Variant_Type")
+    if variant_type is not None and variant_type.upper() not in _VARIANT_TYPES:
+        raise MalformedInputError(
+            f"the column headed Variant_Type holds {variant_type!r}, not a variant type: the data columns do not "
+            "line up with the header (a column is missing or extra), so alleles cannot be read safely",
+            path=name, line=line_no)
+    pos, ref, alt = _alleles(fields, index, start, end, sequence)
+    notices: list[str] = []
+    where = f"{name}:{line_no}"
+    sample = _cell(fields, index, "Tumor_Sample_Barcode")
+    if sample is None:
+        raise _RowError("Tumor_Sample_Barcode is empty")
+    return MafRecord(
+        line=line_no, sample=sample, normal_sample=_cell(fields, index, "Matched_Norm_Sample_Barcode"),
+        chrom=chrom, pos=pos, ref=ref, alt=alt,
+        input_hgvsc=_cell(fields, index, "HGVSc"), input_hgvsp=_cell(fields, index, "HGVSp"),
+        input_hgvsp_short=_cell(fields, index, "HGVSp_Short"),
+        t_depth=_count(fields, index, "t_depth", where, notices),
+        t_ref_count=_count(fields, index, "t_ref_count", where, notices),
+        t_alt_count=_count(fields, index, "t_alt_count", where, notices),
+        n_depth=_count(fields, index, "n_depth", where, notices),
+        n_ref_count=_count(fields, index, "n_ref_count", where, notices),
+        n_alt_count=_count(fields, index, "n_alt_count", where, notices),
+        hugo_symbol=_cell(fields, index, "Hugo_Symbol"),
+        variant_classification=_cell(fields, index, "Variant_Classification"),
+    ), notices
+
+
+# ------------------------------------------------------------------------------------ public
+
+def read_maf(path: str, genome: str | None = None, sequence=None) -> MafRead:
+    """The ERBB2-region rows and all sample barcodes of a MAF (plain, gzip or BGZF; "-" = stdin).
+
+    ``genome`` is ``--genome`` (any spelling ``normalise_build`` accepts); it must agree with the
+    file's NCBI_Build. ``sequence`` is a ``GenomeSequence`` for the file's build (``--reference``);
+    without it the bundled exonic sequence fills a missing Reference_Allele column.
+    Raises InputMissingError, MalformedInputError or GenomeBuildError; a row whose alleles cannot be
+    read becomes a notice naming its line.
+    """
+    from her2cli.reference.transcript import GENOMES, load_transcript
+
+    requested = normalise_build(genome) if genome else None
+    tx = load_transcript()
+    gene = {g: (tx.builds[g].gene_start, tx.builds[g].gene_end) for g in GENOMES}
+    stream, name = _open_stream(path)
+    try:
+        scan = _scan(stream, name, list(gene.values()))
+    finally:
+        if path != "-":
+            stream.close()
+    header = scan.header
+    index = header.index
+
+    file_genome, genome_line = None, None
+    if "NCBI_Build" in index and scan.first_row is not None:
+        line_no, text = scan.first_row
+        value = _cell(text.split("\t"), index, "NCBI_Build")
+        if value is not None:
+            file_genome, genome_line = _build_of(value, name, line_no), line_no
+    for line_no, text in scan.candidates:
+        value = _cell(text.split("\t"), index, "NCBI_Build")
+        row_genome = _build_of(value, name, line_no) if value is not None else None
+        if row_genome is None:
+            continue
+        if file_genome is None:
+            file_genome, genome_line = row_genome, line_no
+        elif row_genome != file_genome:
+            raise GenomeBuildError(f"NCBI_Build says {row_genome} here but {file_genome} on line {genome_line}",
+                                   path=name, line=line_no)
+    if requested and file_genome and requested != file_genome:
+        raise GenomeBuildError(f"--genome {requested} contradicts NCBI_Build {file_genome} (line {genome_line})",
+                               path=name)
+    resolved = requested or file_genome
+    if resolved is None and scan.candidates:
+        raise GenomeBuildError("no NCBI_Build column or value: pass --genome GRCh37 or --genome GRCh38", path=name)
+
+    if resolved is not None and sequence is None:
+        from her2cli.reference.sequence import exonic_sequence
+
+        sequence = exonic_sequence(tx, resolved)
+    window = gene.get(resolved) if resolved else None
+    records: list[MafRecord] = []
+    notices: list[str] = [f"{name}:{n}: a repeated column header line; skipped" for n in scan.repeated_headers]
+    for line_no, text in scan.candidates:
+        try:
+            found = _record(line_no, text, header, name, sequence, window)
+        except _RowError as exc:
+            notices.append(f"{name}:{line_no}: {exc}; row skipped")
+            continue
+        if found is None:
+            fields = text.split("\t")
+            if (_cell(fields, index, "Hugo_Symbol") or "").upper() == "ERBB2" and window is not None:
+                notices.append(
+                    f"{name}:{line_no}: Hugo_Symbol ERBB2 at {_cell(fields, index, 'Chromosome')}:"
+                    f"{_cell(fields, index, 'Start_Position')} lies outside the ERBB2 gene on {resolved} "
+                    f"(chr17:{window[0]}-{window[1]}); row skipped")
+            continue
+        record, row_notices = found
+        records.append(record)
+        notices.extend(row_notices)
+    return MafRead(path=name, genome=resolved, samples=list(scan.samples), records=records, notices=notices)
