@@ -34,6 +34,7 @@ import zlib as _zlib
 __all__ = ["MafRecord", "MafRead", "read_maf"]
 
 CHUNK = 16 << 20  # bytes of text scanned per numpy pass
+_PAD = 64  # bytes readable past a block's end (word gathers at the last field)
 _GZIP_MAGIC = b"\x1f\x8b"
 # How far before a build's ERBB2 gene start a row may begin and still reach into the gene
 # (a deletion): the prefilter keeps these lines, the exact overlap test decides.
@@ -53,6 +54,10 @@ _OPTIONAL = (
     "Variant_Classification", "Matched_Norm_Sample_Barcode", "HGVSc", "HGVSp", "HGVSp_Short",
     "t_depth", "t_ref_count", "t_alt_count", "n_depth", "n_ref_count", "n_alt_count",
 )
+
+# Older dialects name the publisher's protein change differently; used only when the canonical
+# column is absent (glioma_msk_2018 has Amino_Acid_Change, UTUC files HGVS_protein_change).
+_ALIASES = {"HGVSp_Short": ("Amino_Acid_Change", "Protein_Change"), "HGVSp": ("HGVS_protein_change",)}
 
 
 @dataclass(frozen=True)
@@ -90,51 +95,6 @@ class MafRead:
 
 # ----------------------------------------------------------------------------------- opening
 
-def _open_stream(path: str) -> tuple[BinaryIO, str]:
-    """A binary stream of the decompressed file and the name to cite in messages."""
-    if path == "-":
-        raw: BinaryIO = sys.stdin.buffer
-        name = "<stdin>"
-    else:
-        name = path
-        try:
-            raw = open(path, "rb")
-        except FileNotFoundError as exc:
-            raise InputMissingError("no such file", path=path) from exc
-        except IsADirectoryError as exc:
-            raise InputMissingError("is a directory, not a MAF file", path=path) from exc
-        except OSError as exc:
-            raise InputMissingError(f"cannot open file ({exc.strerror})", path=path) from exc
-    head = b""
-    while len(head) < 2:  # a pipe may return short reads
-        more = raw.read(2 - len(head))
-        if not more:
-            break
-        head += more
-    raw = io.BufferedReader(_Prepend(head, raw), buffer_size=1 << 20)  # type: ignore[arg-type]
-    if head.startswith(b"BZ") or head.startswith(b"\xfd7"):
-        raw.close()
-        raise MalformedInputError("bzip2/xz-compressed input is not supported; use gzip, bgzip or plain text",
-                                  path=name)
-    if head == _GZIP_MAGIC:
-        return _gzip.GzipFile(fileobj=raw, mode="rb"), name  # type: ignore[return-value]
-    return raw, name
-
-
-def _chunks(stream: BinaryIO, name: str) -> Iterator[bytes]:
-    try:
-        while True:
-            data = stream.read(CHUNK)
-            if not data:
-                return
-            yield data
-    except EOFError as exc:
-        raise MalformedInputError("truncated gzip stream (file ends in the middle of compressed data)",
-                                  path=name) from exc
-    except (OSError, _zlib.error) as exc:
-        raise MalformedInputError(f"cannot read compressed data ({exc})", path=name) from exc
-
-
 # ------------------------------------------------------------------------------------ header
 
 @dataclass
@@ -151,6 +111,10 @@ def _parse_header(text: str, line_no: int, name: str) -> _Header:
     for i, col in enumerate(names):
         by_lower.setdefault(col.lower(), i)
     index = {c: by_lower[c.lower()] for c in _REQUIRED + _OPTIONAL if c.lower() in by_lower}
+    for column, aliases in _ALIASES.items():
+        for alias in aliases:
+            if column not in index and alias.lower() in by_lower:
+                index[column] = by_lower[alias.lower()]
     missing = [c for c in _REQUIRED if c not in index]
     if missing:
         raise MalformedInputError(
@@ -171,69 +135,65 @@ class _Scan:
         self.first_row: tuple[int, str] | None = None
         self.repeated_headers: list[int] = []  # line numbers of copies of the column header
 
-    def feed(self, data: bytes, first_line: int) -> None:
-        """``data``: whole lines (the last may lack its newline); ``first_line``: number of its first line."""
-        arr = np.frombuffer(data, dtype=np.uint8)
-        newlines = np.flatnonzero(arr == 10)
-        starts = np.empty(len(newlines) + 1, dtype=np.int64)
+    def feed(self, data: memoryview, length: int, first_line: int) -> int:
+        """Scan the first ``length`` bytes of ``data`` (whole lines; the last may lack its newline;
+        ``data`` reaches _PAD bytes further) whose first line is number ``first_line``; returns the
+        number of lines.
+
+        Newlines and tabs are found with numpy; field k of a line lies between its k-th and
+        (k+1)-th tabs, so no line is split in Python unless it is a candidate."""
+        padded = np.frombuffer(data, dtype=np.uint8)
+        arr = padded[:length]
+        ends = np.flatnonzero(arr == 10)
+        if arr[-1] != 10:
+            ends = np.append(ends, len(arr))
+        starts = np.empty_like(ends)
         starts[0] = 0
-        starts[1:] = newlines + 1
-        ends = np.append(newlines, len(arr)).astype(np.int64)
-        if starts[-1] >= len(arr):  # data ends with a newline: no trailing partial line
-            starts, ends = starts[:-1], ends[:-1]
-        if not len(starts):
-            return
-        cr = np.zeros(len(ends), dtype=bool)
-        nonempty = ends > starts
-        cr[nonempty] = arr[ends[nonempty] - 1] == 13
-        ends = ends - cr
-        first_byte = np.where(ends > starts, arr[np.minimum(starts, len(arr) - 1)], 10)
-        data_line = (ends > starts) & (first_byte != ord("#"))
+        starts[1:] = ends[:-1] + 1
+        data_line = (ends > starts) & (arr[np.minimum(starts, len(arr) - 1)] != ord("#"))
         tabs = np.flatnonzero(arr == 9)
         tab_before = np.searchsorted(tabs, starts)
-        sentinel = np.full(self.header.width + 2, len(arr) + 1, dtype=np.int64)
-        tabs = np.concatenate((tabs, sentinel))
+        tabs = np.concatenate((tabs, np.full(self.header.width + 2, len(arr) + 1, dtype=tabs.dtype)))
 
         def span(col: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             """(begin, end, present) of column ``col`` on every line."""
             if col == 0:
-                begin = starts
-                present = np.ones(len(starts), dtype=bool)
+                begin, present = starts, data_line
             else:
                 opening = tabs[tab_before + col - 1]
-                present = opening < ends
+                present = data_line & (opening < ends)
                 begin = np.minimum(opening + 1, ends)
-            closing = tabs[tab_before + col]
-            end = np.where(closing < ends, closing, ends)
-            return begin, np.maximum(end, begin), present & data_line
+            end = np.minimum(tabs[tab_before + col], ends)
+            end = end - ((end > begin) & (arr[np.maximum(end - 1, 0)] == 13))  # CRLF: drop the \r
+            return begin, end, present
 
         idx = self.header.index
+        chrom = span(idx["Chromosome"])
         # Concatenated MAFs repeat the column header: such a line is no data (and no sample).
-        repeated = _equals(arr, *span(idx["Chromosome"]), self.header.chromosome_name)
+        repeated = _equals(arr, *chrom, self.header.chromosome_name)
         if repeated.any():
             self.repeated_headers.extend((first_line + np.flatnonzero(repeated)).tolist())
             data_line &= ~repeated
-        rows = np.flatnonzero(data_line)
-        if len(rows) and self.first_row is None:
-            r = int(rows[0])
-            self.first_row = (first_line + r, data[starts[r]:ends[r]].decode("utf-8", "replace"))
+            chrom = (chrom[0], chrom[1], chrom[2] & ~repeated)
+        if self.first_row is None:
+            rows = np.flatnonzero(data_line)
+            if len(rows):
+                r = int(rows[0])
+                self.first_row = (first_line + r, _text(data, starts[r], ends[r]))
 
-        wanted = self._chr17(arr, *span(idx["Chromosome"]))
+        wanted = np.zeros(len(starts), dtype=bool)
+        for spelling in _CHR17_SPELLINGS:
+            wanted |= _equals(arr, *chrom, spelling)
+        on17 = np.flatnonzero(wanted)
         pos_begin, pos_end, _ = span(idx["Start_Position"])
-        wanted &= self._in_windows(arr, pos_begin, pos_end)
+        wanted[on17] = self._in_windows(arr, pos_begin[on17], pos_end[on17])
         if "Hugo_Symbol" in idx:
             wanted |= _equals(arr, *span(idx["Hugo_Symbol"]), b"ERBB2")
-        for r in np.flatnonzero(wanted):
-            self.candidates.append((first_line + int(r), data[starts[r]:ends[r]].decode("utf-8", "replace")))
+        for r in np.flatnonzero(wanted).tolist():
+            self.candidates.append((first_line + r, _text(data, starts[r], ends[r])))
 
-        self._collect_samples(data, arr, *span(idx["Tumor_Sample_Barcode"]))
-
-    @staticmethod
-    def _chr17(arr: np.ndarray, begin: np.ndarray, end: np.ndarray, present: np.ndarray) -> np.ndarray:
-        hit = np.zeros(len(begin), dtype=bool)
-        for spelling in _CHR17_SPELLINGS:
-            hit |= _equals(arr, begin, end, present, spelling)
-        return hit
+        self._collect_samples(data, padded, *span(idx["Tumor_Sample_Barcode"]))
+        return len(ends)
 
     def _in_windows(self, arr: np.ndarray, begin: np.ndarray, end: np.ndarray) -> np.ndarray:
         """True where Start_Position lies in a prefilter window, or is not a plain number (the row
@@ -243,9 +203,8 @@ class _Scan:
         value = np.zeros(len(begin), dtype=np.int64)
         numeric = (length > 0) & (length <= width)
         for j in range(width):
-            at = np.minimum(begin + j, len(arr) - 1)
-            digit = arr[at].astype(np.int64) - 48
             inside = j < length
+            digit = arr[np.minimum(begin + j, len(arr) - 1)].astype(np.int64) - 48
             numeric &= ~inside | ((digit >= 0) & (digit <= 9))
             value = np.where(inside, value * 10 + digit, value)
         keep = ~numeric
@@ -253,90 +212,171 @@ class _Scan:
             keep |= (value >= lo - _PREFILTER_FLANK) & (value <= hi)
         return keep
 
-    def _collect_samples(self, data: bytes, arr: np.ndarray, begin: np.ndarray, end: np.ndarray,
+    def _collect_samples(self, data: memoryview, padded: np.ndarray, begin: np.ndarray, end: np.ndarray,
                          present: np.ndarray) -> None:
-        """Distinct barcodes in first-seen order without a Python step per row: each barcode's bytes
-        are hashed with numpy, and every row is compared byte for byte with the first row of its
-        hash (a collision falls back to plain Python for this chunk)."""
+        """Distinct barcodes in first-seen order without a Python step per row: each barcode is
+        read as 8-byte words (bytes past its end zeroed), rows are grouped by a hash of the words,
+        and every row is checked word for word against the first row of its group (a collision
+        falls back to plain Python for this block)."""
         rows = np.flatnonzero(present)
         if not len(rows):
             return
         begin, end = begin[rows], end[rows]
         length = end - begin
-        width = int(((length.max() + 8) // 8) * 8)
-        if width > 256:
-            for b, e in zip(begin.tolist(), end.tolist()):
-                self.samples.setdefault(data[b:e].decode("utf-8", "replace").strip(), None)
+        n_words = int(length.max() + 7) // 8
+        if n_words * 8 > _PAD:
+            self._add_samples(data, begin, end)
             return
-        offsets = np.arange(width, dtype=np.int64)
-        inside = offsets[None, :] < length[:, None]
-        grid = np.where(inside, arr[np.minimum(begin[:, None] + offsets[None, :], len(arr) - 1)], 0)
-        grid = np.ascontiguousarray(grid.astype(np.uint8))
-        words = grid.view("<u8")
+        # Row i of `windows` is the 8 bytes starting at byte i (a strided view, no copy).
+        windows = np.lib.stride_tricks.as_strided(padded, shape=(len(padded) - 8, 8), strides=(1, 1))
+        words = np.empty((len(rows), n_words), dtype=np.uint64)
+        for k in range(n_words):
+            word = windows[begin + 8 * k].view("<u8")[:, 0]
+            keep = np.clip(length - 8 * k, 0, 8).astype(np.uint64)
+            mask = np.where(keep == 8, np.uint64(0xFFFFFFFFFFFFFFFF),
+                            (np.uint64(1) << (np.uint64(8) * keep)) - np.uint64(1))
+            words[:, k] = word & mask
         digest = length.astype(np.uint64)
-        for k in range(words.shape[1]):
+        for k in range(n_words):
             digest = (digest * np.uint64(0x100000001B3)) ^ words[:, k]
             digest ^= digest >> np.uint64(29)
         _, first, inverse = np.unique(digest, return_index=True, return_inverse=True)
-        if not np.array_equal(grid, grid[first[inverse.ravel()]]):
-            for b, e in zip(begin.tolist(), end.tolist()):
-                self.samples.setdefault(data[b:e].decode("utf-8", "replace").strip(), None)
+        inverse = inverse.ravel()
+        if not (np.array_equal(words, words[first[inverse]]) and np.array_equal(length, length[first[inverse]])):
+            self._add_samples(data, begin, end)
             return
-        for i in np.sort(first).tolist():
-            self.samples.setdefault(data[begin[i]:end[i]].decode("utf-8", "replace").strip(), None)
+        first.sort()
+        self._add_samples(data, begin[first], end[first])
+
+    def _add_samples(self, data: bytes, begin: np.ndarray, end: np.ndarray) -> None:
+        for b, e in zip(begin.tolist(), end.tolist()):
+            barcode = _text(data, b, e).strip()
+            if barcode:
+                self.samples.setdefault(barcode, None)
+
+
+def _text(data, begin: int, end: int) -> str:
+    return bytes(data[begin:end]).decode("utf-8", "replace").rstrip("\r")
 
 
 def _equals(arr: np.ndarray, begin: np.ndarray, end: np.ndarray, present: np.ndarray, word: bytes) -> np.ndarray:
     hit = present & ((end - begin) == len(word))
+    rows = np.flatnonzero(hit)
     for j, byte in enumerate(word):
-        hit &= arr[np.minimum(begin + j, len(arr) - 1)] == byte
-    return hit
+        rows = rows[arr[begin[rows] + j] == byte]
+    found = np.zeros(len(begin), dtype=bool)
+    found[rows] = True
+    return found
 
 
-def _scan(stream: BinaryIO, name: str, windows: list[tuple[int, int]]) -> _Scan:
-    pending = b""
+def _line_blocks(path: str) -> tuple[str, Iterator[tuple[memoryview, int]]]:
+    """The name to cite, and the (decompressed) file as blocks of whole lines."""
+    if path == "-":
+        raw, name = sys.stdin.buffer, "<stdin>"
+    else:
+        name = path
+        try:
+            raw = open(path, "rb")
+        except FileNotFoundError as exc:
+            raise InputMissingError("no such file", path=path) from exc
+        except IsADirectoryError as exc:
+            raise InputMissingError("is a directory, not a MAF file", path=path) from exc
+        except OSError as exc:
+            raise InputMissingError(f"cannot open file ({exc.strerror})", path=path) from exc
+    head = b""
+    while len(head) < 6:  # a pipe may return short reads
+        more = raw.read(6 - len(head))
+        if not more:
+            break
+        head += more
+    if head.startswith((b"BZh", b"\xfd7zXZ", b"\x28\xb5\x2f\xfd")):
+        raw.close()
+        raise MalformedInputError("bzip2/xz/zstd-compressed input is not supported; use gzip, bgzip or plain text",
+                                  path=name)
+    if raw.seekable():
+        raw.seek(0)
+        stream: BinaryIO = raw
+    else:
+        stream = io.BufferedReader(_Prepend(head, raw), buffer_size=1 << 16)  # type: ignore[arg-type]
+    if head.startswith(_GZIP_MAGIC):
+        stream = _gzip.GzipFile(fileobj=stream, mode="rb")  # type: ignore[assignment]
+    return name, _blocks(stream, raw, name, close=path != "-")
+
+
+def _blocks(stream: BinaryIO, raw: BinaryIO, name: str, close: bool) -> Iterator[tuple[memoryview, int]]:
+    """Blocks of whole lines read into one reused buffer (flat memory): (view, length), where the
+    view reaches _PAD bytes past ``length`` so 8-byte words can be gathered at any field start.
+    The last block may lack its final newline. A block is valid until the next one is asked for."""
+    size = CHUNK
+    buf = bytearray(size + _PAD)
+    filled = 0
+    try:
+        while True:
+            view = memoryview(buf)
+            got = stream.readinto(view[filled:size])
+            view.release()
+            if got:
+                filled += got
+                if filled < size:
+                    continue
+            cut = buf.rfind(b"\n", 0, filled) + 1
+            if not got:
+                cut = filled  # end of file: the rest is the last line
+            if cut == 0:  # one line longer than the buffer
+                size *= 2
+                buf.extend(bytes(size + _PAD - len(buf)))
+                continue
+            if cut:
+                view = memoryview(buf)
+                yield view, cut
+                view.release()
+            buf[:filled - cut] = buf[cut:filled]  # same length: the buffer is never reallocated
+            filled -= cut
+            if not got:
+                return
+    except EOFError as exc:
+        raise MalformedInputError("truncated gzip stream (file ends in the middle of compressed data)",
+                                  path=name) from exc
+    except (OSError, _zlib.error) as exc:
+        raise MalformedInputError(f"cannot read compressed data ({exc})", path=name) from exc
+    finally:
+        if close:
+            raw.close()
+
+
+def _scan(path: str, windows: list[tuple[int, int]]) -> tuple[str, _Scan]:
+    name, blocks = _line_blocks(path)
     line_no = 0  # lines consumed so far
     scan: _Scan | None = None
-    for chunk in _chunks(stream, name):
-        data = pending + chunk
-        cut = data.rfind(b"\n") + 1
-        if cut == 0:
-            pending = data
-            continue
-        pending = data[cut:]
-        data = data[:cut]
+    for view, length in blocks:
+        at = 0
         if scan is None:
-            scan, data, line_no = _find_header(data, line_no, name, windows)
+            scan, at, line_no = _find_header(bytes(view[:length]), line_no, name, windows)
             if scan is None:
                 continue
-        if data:
-            scan.feed(data, line_no + 1)
-            line_no += data.count(b"\n")
-    if scan is None and pending:
-        scan, pending, line_no = _find_header(pending + b"\n", line_no, name, windows)
-        pending = pending[:-1] if pending.endswith(b"\n") else pending
+        if length > at:
+            line_no += scan.feed(view[at:], length - at, line_no + 1)
     if scan is None:
         raise MalformedInputError("not a MAF file: no column header line (Hugo_Symbol, Chromosome, "
                                   "Start_Position, ...)", path=name)
-    if pending:
-        scan.feed(pending, line_no + 1)
-    return scan
+    return name, scan
 
 
 def _find_header(data: bytes, line_no: int, name: str,
-                 windows: list[tuple[int, int]]) -> tuple[_Scan | None, bytes, int]:
-    """Skip '#' comment lines and blank lines; the first other line is the column header."""
+                 windows: list[tuple[int, int]]) -> tuple[_Scan | None, int, int]:
+    """Skip '#' comment lines and blank lines; the first other line is the column header.
+    Returns the scanner, the offset after the header line, and the lines consumed."""
     at = 0
     while at < len(data):
         nl = data.find(b"\n", at)
-        line = data[at:nl]
+        nl = len(data) if nl < 0 else nl
+        text = data[at:nl].decode("utf-8", "replace").rstrip("\r")
         line_no += 1
         at = nl + 1
-        text = line.decode("utf-8", "replace").rstrip("\r")
         if not text.strip() or text.startswith("#"):
             continue
-        return _Scan(_parse_header(text, line_no, name), windows), data[at:], line_no
-    return None, b"", line_no
+        return _Scan(_parse_header(text, line_no, name), windows), at, line_no
+    return None, at, line_no
 
 
 # ------------------------------------------------------------------------------------ rows
@@ -508,12 +548,7 @@ def read_maf(path: str, genome: str | None = None, sequence=None) -> MafRead:
     requested = normalise_build(genome) if genome else None
     tx = load_transcript()
     gene = {g: (tx.builds[g].gene_start, tx.builds[g].gene_end) for g in GENOMES}
-    stream, name = _open_stream(path)
-    try:
-        scan = _scan(stream, name, list(gene.values()))
-    finally:
-        if path != "-":
-            stream.close()
+    name, scan = _scan(path, list(gene.values()))
     header = scan.header
     index = header.index
 
