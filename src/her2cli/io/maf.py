@@ -319,21 +319,22 @@ def _blocks(stream: BinaryIO, raw: BinaryIO, name: str, close: bool) -> Iterator
                 filled += got
                 if filled < size:
                     continue
+            if not got:  # end of file: the rest is the last line
+                if filled:
+                    view = memoryview(buf)
+                    yield view, filled
+                    view.release()
+                return
             cut = buf.rfind(b"\n", 0, filled) + 1
-            if not got:
-                cut = filled  # end of file: the rest is the last line
             if cut == 0:  # one line longer than the buffer
                 size *= 2
                 buf.extend(bytes(size + _PAD - len(buf)))
                 continue
-            if cut:
-                view = memoryview(buf)
-                yield view, cut
-                view.release()
+            view = memoryview(buf)
+            yield view, cut
+            view.release()
             buf[:filled - cut] = buf[cut:filled]  # same length: the buffer is never reallocated
             filled -= cut
-            if not got:
-                return
     except EOFError as exc:
         raise MalformedInputError("truncated gzip stream (file ends in the middle of compressed data)",
                                   path=name) from exc
