@@ -345,9 +345,9 @@ def test_yvma_written_three_ways_is_one_name(name37):
     """c.2313_2324dup (lung_msk_mind_2020), c.2324_2325insGTACGTGATGGC and c.2314_2325dupTACGTGATGGCT
     (nsclc_msk_cns_pfs_cohort) all publish HGVSp_Short p.Y772_A775dup (the canonical YVMA name: VEP via
     ../shared/reference/verification_points.tsv; ../shared/knowledge/her2_nsclc_facts.md). Checked by hand
-    on ../shared/reference/ERBB2_CDS.fa (c.2313-c.2326 = ATACGTGATGGCTG) they are three different
-    nucleotide changes: only the first duplicates c.2313_2324; the insertion's first base G differs from
-    c.2313 A (a synonymous GTA/ATA... codon change), and the third duplicates c.2314_2325. Each keeps its
+    on ../shared/reference/ERBB2_CDS.fa (c.2311-c.2326 = GCATACGTGATGGCTG) they are three different
+    nucleotide changes: the first duplicates c.2313_2324; the insertion gives the same protein with one
+    synonymous Ala codon (GCG where the duplication has GCA); the third duplicates c.2314_2325. Each keeps its
     own c. name (the publisher's, with the bases after 'dup' dropped as current HGVS writes it) and all
     three give the one protein name."""
     forms = {}
