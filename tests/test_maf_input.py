@@ -222,6 +222,12 @@ def test_bad_files(tmp_path):
     vcf.write_text("##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\n17\t1\t.\tA\tC\n")
     with pytest.raises(MalformedInputError, match=r"x\.vcf: not a MAF file: the column header \(line 3\) lacks"):
         read_maf(str(vcf))
+    import bz2
+
+    bzipped = tmp_path / "x.maf.bz2"
+    bzipped.write_bytes(bz2.compress(b"Hugo_Symbol\n"))
+    with pytest.raises(MalformedInputError, match="not supported"):
+        read_maf(str(bzipped))
 
 
 # ------------------------------------------------------------------------ compression, stdin, chunks

@@ -93,8 +93,6 @@ class MafRead:
     notices: list[str] = field(default_factory=list)
 
 
-# ----------------------------------------------------------------------------------- opening
-
 # ------------------------------------------------------------------------------------ header
 
 @dataclass
@@ -248,7 +246,7 @@ class _Scan:
         first.sort()
         self._add_samples(data, begin[first], end[first])
 
-    def _add_samples(self, data: bytes, begin: np.ndarray, end: np.ndarray) -> None:
+    def _add_samples(self, data: memoryview, begin: np.ndarray, end: np.ndarray) -> None:
         for b, e in zip(begin.tolist(), end.tolist()):
             barcode = _text(data, b, e).strip()
             if barcode:
@@ -268,6 +266,8 @@ def _equals(arr: np.ndarray, begin: np.ndarray, end: np.ndarray, present: np.nda
     found[rows] = True
     return found
 
+
+# ----------------------------------------------------------------------------------- reading
 
 def _line_blocks(path: str) -> tuple[str, Iterator[tuple[memoryview, int]]]:
     """The name to cite, and the (decompressed) file as blocks of whole lines."""
@@ -290,7 +290,8 @@ def _line_blocks(path: str) -> tuple[str, Iterator[tuple[memoryview, int]]]:
             break
         head += more
     if head.startswith((b"BZh", b"\xfd7zXZ", b"\x28\xb5\x2f\xfd")):
-        raw.close()
+        if path != "-":
+            raw.close()
         raise MalformedInputError("bzip2/xz/zstd-compressed input is not supported; use gzip, bgzip or plain text",
                                   path=name)
     if raw.seekable():
