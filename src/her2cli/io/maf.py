@@ -138,30 +138,38 @@ class _Scan:
         ``data`` reaches _PAD bytes further) whose first line is number ``first_line``; returns the
         number of lines.
 
-        Newlines and tabs are found with numpy; field k of a line lies between its k-th and
-        (k+1)-th tabs, so no line is split in Python unless it is a candidate."""
+        No line is split in Python unless it is a candidate."""
         padded = np.frombuffer(data, dtype=np.uint8)
         arr = padded[:length]
-        ends = np.flatnonzero(arr == 10)
-        if arr[-1] != 10:
-            ends = np.append(ends, len(arr))
+        # Tabs and newlines in one pass, in file order: a line's fields are the gaps between its
+        # separators, so a field is found by index arithmetic instead of a search.
+        sep = np.flatnonzero(arr <= 10)
+        kind = arr[sep]
+        if not np.all((kind == 9) | (kind == 10)):  # other control bytes are field content
+            sep = sep[(kind == 9) | (kind == 10)]
+            kind = arr[sep]
+        if arr[-1] != 10:  # the file's last line, without its newline
+            sep = np.append(sep, len(arr))
+            kind = np.append(kind, np.uint8(10))
+        last = np.flatnonzero(kind == 10)  # index in `sep` of each line's newline
+        first = np.empty_like(last)  # index in `sep` of each line's first separator
+        first[0] = 0
+        first[1:] = last[:-1] + 1
+        ends = sep[last]
         starts = np.empty_like(ends)
         starts[0] = 0
         starts[1:] = ends[:-1] + 1
         data_line = (ends > starts) & (arr[np.minimum(starts, len(arr) - 1)] != ord("#"))
-        tabs = np.flatnonzero(arr == 9)
-        tab_before = np.searchsorted(tabs, starts)
-        tabs = np.concatenate((tabs, np.full(self.header.width + 2, len(arr) + 1, dtype=tabs.dtype)))
+        sep = np.concatenate((sep, np.full(self.header.width + 2, len(arr) + 1, dtype=sep.dtype)))
 
         def span(col: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             """(begin, end, present) of column ``col`` on every line."""
             if col == 0:
                 begin, present = starts, data_line
             else:
-                opening = tabs[tab_before + col - 1]
-                present = data_line & (opening < ends)
-                begin = np.minimum(opening + 1, ends)
-            end = np.minimum(tabs[tab_before + col], ends)
+                present = data_line & (first + col - 1 < last)  # the line has a col-th tab
+                begin = np.minimum(sep[first + col - 1] + 1, ends)
+            end = np.minimum(sep[first + col], ends)
             end = end - ((end > begin) & (arr[np.maximum(end - 1, 0)] == 13))  # CRLF: drop the \r
             return begin, end, present
 
