@@ -145,7 +145,7 @@ class _Scan:
         # separators, so a field is found by index arithmetic instead of a search.
         sep = np.flatnonzero(arr <= 10)
         kind = arr[sep]
-        if not np.all((kind == 9) | (kind == 10)):  # other control bytes are field content
+        if len(kind) and kind.min() < 9:  # other control bytes are field content
             sep = sep[(kind == 9) | (kind == 10)]
             kind = arr[sep]
         if arr[-1] != 10:  # the file's last line, without its newline
@@ -221,7 +221,7 @@ class _Scan:
     def _collect_samples(self, data: memoryview, padded: np.ndarray, begin: np.ndarray, end: np.ndarray,
                          present: np.ndarray) -> None:
         """Distinct barcodes in first-seen order without a Python step per row: each barcode is
-        read as 8-byte words (bytes past its end zeroed), rows are grouped by a hash of the words,
+        packed into 8-byte words (bytes past its end zeroed), rows are grouped by a hash of the words,
         and every row is checked word for word against the first row of its group (a collision
         falls back to plain Python for this block)."""
         rows = np.flatnonzero(present)
@@ -233,15 +233,12 @@ class _Scan:
         if n_words * 8 > _PAD:
             self._add_samples(data, begin, end)
             return
-        # Row i of `windows` is the 8 bytes starting at byte i (a strided view, no copy).
-        windows = np.lib.stride_tricks.as_strided(padded, shape=(len(padded) - 8, 8), strides=(1, 1))
-        words = np.empty((len(rows), n_words), dtype=np.uint64)
+        words = np.zeros((len(rows), n_words), dtype=np.uint64)
         for k in range(n_words):
-            word = windows[begin + 8 * k].view("<u8")[:, 0]
-            keep = np.clip(length - 8 * k, 0, 8).astype(np.uint64)
-            mask = np.where(keep == 8, np.uint64(0xFFFFFFFFFFFFFFFF),
-                            (np.uint64(1) << (np.uint64(8) * keep)) - np.uint64(1))
-            words[:, k] = word & mask
+            for j in range(8):  # byte j of word k, zeroed past the barcode's end
+                at = 8 * k + j
+                byte = padded[begin + at].astype(np.uint64) * (length > at)
+                words[:, k] |= byte << np.uint64(8 * j)
         digest = length.astype(np.uint64)
         for k in range(n_words):
             digest = (digest * np.uint64(0x100000001B3)) ^ words[:, k]
