@@ -1,0 +1,114 @@
+"""MAF reading speed: ``read_maf`` on a generated 1,000,000-row MAF, side by side with
+``LC_ALL=C grep -c ERBB2`` on the same file (target: no more than 2x grep, flat memory).
+
+    python benchmarks/maf_speed.py [rows]
+
+The file (benchmarks/data/speed_<rows>.maf, git-ignored) has the 45 columns of a cBioPortal
+MSK-IMPACT MAF, 2,000 samples in random order (not grouped: the worst case for collecting
+barcodes), rows on every chromosome, and one ERBB2 row in 2,000 (on chr17 inside the gene, with
+some look-alike chr17 rows at the ERBB2 positions of the other build). Each timing is the best of
+three runs; the file is read once first so both tools see it in the page cache. Peak RSS of
+``read_maf`` is measured in a child process (``ru_maxrss``).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+COLUMNS = (
+    "Hugo_Symbol Entrez_Gene_Id Center NCBI_Build Chromosome Start_Position End_Position Strand Consequence "
+    "Variant_Classification Variant_Type Reference_Allele Tumor_Seq_Allele1 Tumor_Seq_Allele2 dbSNP_RS "
+    "dbSNP_Val_Status Tumor_Sample_Barcode Matched_Norm_Sample_Barcode Match_Norm_Seq_Allele1 "
+    "Match_Norm_Seq_Allele2 Tumor_Validation_Allele1 Tumor_Validation_Allele2 Match_Norm_Validation_Allele1 "
+    "Match_Norm_Validation_Allele2 Verification_Status Validation_Status Mutation_Status Sequencing_Phase "
+    "Sequence_Source Validation_Method Score BAM_File Sequencer t_ref_count t_alt_count n_ref_count "
+    "n_alt_count HGVSc HGVSp HGVSp_Short Transcript_ID RefSeq Protein_position Codons Hotspot"
+).split()
+GENES = [("TP53", "17", 7577120), ("KRAS", "12", 25398284), ("EGFR", "7", 55249071), ("STK11", "19", 1220500),
+         ("KEAP1", "19", 10600400), ("BRAF", "7", 140453136), ("PIK3CA", "3", 178936091),
+         ("CDK12", "17", 37627000), ("GRB7", "17", 37897000), ("APC", "5", 112175000),
+         ("NF1", "17", 29500000), ("LRP1B", "2", 141200000), ("ERBB4", "2", 212500000)]
+
+
+def generate(path: Path, rows: int) -> None:
+    rng = random.Random(13)
+    samples = [f"P-{i:07d}-T01-IM6" for i in range(2000)]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w") as out:
+        out.write("#version 2.4\n" + "\t".join(COLUMNS) + "\n")
+        for i in range(rows):
+            sample = rng.choice(samples)
+            if i % 2000 == 7:
+                gene, chrom, pos = "ERBB2", "17", 37880220 + rng.randrange(-20000, 4000)
+            elif i % 5000 == 11:  # chr17 at the GRCh38 ERBB2 window in a GRCh37 file: a look-alike
+                gene, chrom, pos = "Unknown", "17", 39700000 + rng.randrange(20000)
+            else:
+                gene, chrom, start = rng.choice(GENES)
+                pos = start + rng.randrange(5000)
+            ref = rng.choice("ACGT")
+            alt = rng.choice([b for b in "ACGT" if b != ref])
+            values = [gene, "0", "mskcc.org", "GRCh37", chrom, str(pos), str(pos), "+", "missense_variant",
+                      "Missense_Mutation", "SNP", ref, ref, alt, "", "", sample, "s_Normal_Pooled", ref, ref,
+                      "", "", "", "", "", "", "SOMATIC", "", "", "", "", "", "", str(rng.randrange(300)),
+                      str(rng.randrange(100)), str(rng.randrange(300)), "0", "ENST00000269571.5:c.2264T>C",
+                      "p.Leu755Ser", "p.L755S", "ENST00000269571", "NM_004448.2", "755", "tTg/tCg", "0"]
+            out.write("\t".join(values) + "\n")
+
+
+def best_of(runs: int, command: list[str]) -> tuple[float, str]:
+    best, output = float("inf"), ""
+    for _ in range(runs):
+        began = time.perf_counter()
+        done = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "LC_ALL": "C"},
+                              check=True)
+        best = min(best, time.perf_counter() - began)
+        output = done.stdout.strip()
+    return best, output
+
+
+def main(rows: int) -> None:
+    path = HERE / "data" / f"speed_{rows}.maf"
+    if not path.exists():
+        generate(path, rows)
+    with open(path, "rb") as warm:
+        while warm.read(1 << 24):
+            pass
+    size = path.stat().st_size
+    grep_time, grep_count = best_of(3, ["grep", "-c", "ERBB2", str(path)])
+    probe = (
+        "import resource, sys, time\n"
+        "from her2cli.io.maf import read_maf\n"
+        "import her2cli.reference.transcript, numpy\n"
+        "t = time.perf_counter()\n"
+        f"r = read_maf({str(path)!r})\n"
+        "print(f'{time.perf_counter() - t:.4f} {len(r.records)} {len(r.samples)} '\n"
+        "      f'{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}')\n"
+    )
+    times, peak = [], 0
+    for _ in range(3):
+        out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.split()
+        times.append(float(out[0]))
+        records, samples, peak = int(out[1]), int(out[2]), max(peak, int(out[3]))
+    baseline = subprocess.run([sys.executable, "-c", "import resource, numpy, her2cli.io.maf, "
+                               "her2cli.reference.transcript\nprint(resource.getrusage(resource.RUSAGE_SELF)."
+                               "ru_maxrss)"], capture_output=True, text=True, check=True).stdout.strip()
+    ours = min(times)
+    print(f"file: {path.name}, {rows:,} rows, {size / 1e6:.0f} MB")
+    print(f"grep -c ERBB2: {grep_time:.3f} s ({grep_count} lines)")
+    print(f"read_maf:      {ours:.3f} s ({records} ERBB2-region records, {samples} samples; "
+          f"time inside the process, imports excluded)")
+    print(f"ratio read_maf / grep: {ours / grep_time:.2f}")
+    print(f"peak RSS read_maf: {peak / 1024:.0f} MB (interpreter + numpy + her2cli imported: "
+          f"{int(baseline) / 1024:.0f} MB)")
+    print(f"ru_maxrss of this driver: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000)

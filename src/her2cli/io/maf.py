@@ -1,0 +1,609 @@
+"""Read the ERBB2 rows of a MAF (Mutation Annotation Format) file, and every sample it lists.
+
+A MAF may hold millions of rows of which a few hundred are ERBB2, so rows are not parsed one by one
+in Python: each chunk of bytes is scanned with numpy (line ends, tabs, the Chromosome and
+Start_Position fields of every line), and only the lines on chr17 inside either build's ERBB2
+window (or whose Hugo_Symbol is ERBB2) are split and read. The same pass collects every distinct
+Tumor_Sample_Barcode: a MAF lists only samples with a mutation, and a sample without an ERBB2 row
+is still "sequenced, not detected".
+
+Alleles are rebuilt with MAF conventions and handed over in the annotator's convention
+(``Annotator.annotate(pos, ref, alt)``): ``ref == ""`` is an insertion before ``pos``, ``alt == ""``
+a deletion of ``ref`` starting at ``pos``. Dialect rules are documented in docs/maf-input.md.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+from dataclasses import dataclass, field
+from typing import BinaryIO, Iterator
+
+import numpy as np
+
+from her2cli.errors import GenomeBuildError, InputMissingError, MalformedInputError
+from her2cli.io.fastscan import _Prepend
+from her2cli.reference.builds import normalise_build
+
+try:  # isal inflates 2-3x faster than zlib; optional dependency ("fast" extra)
+    from isal import igzip as _gzip
+except ImportError:  # pragma: no cover - exercised only without isal
+    import gzip as _gzip  # type: ignore[no-redef]
+import zlib as _zlib
+
+__all__ = ["MafRecord", "MafRead", "read_maf"]
+
+CHUNK = 16 << 20  # bytes of text scanned per numpy pass
+_PAD = 64  # bytes readable past a block's end (word gathers at the last field)
+_GZIP_MAGIC = b"\x1f\x8b"
+# How far before a build's ERBB2 gene start a row may begin and still reach into the gene
+# (a deletion): the prefilter keeps these lines, the exact overlap test decides.
+_PREFILTER_FLANK = 10_000
+_CHR17_SPELLINGS = (b"17", b"chr17", b"Chr17", b"CHR17")
+# Variant_Type values of the MAF specifications (GDC, TCGA, vcf2maf) and of the dialects seen in the
+# wild (SNV, MNP). A base or a classification here means the row does not line up with its header.
+_VARIANT_TYPES = {"SNP", "DNP", "TNP", "ONP", "INS", "DEL", "SNV", "MNP", "MNV", "INDEL", "CONSOLIDATED"}
+_NCBI36_NAMES = {"36", "ncbi36", "hg18", "grch36", "ncbi_36", "36.1", "ncbi36.1"}
+_BASES = set("ACGTN")
+_MISSING_VALUES = {"", ".", "NA", "N/A", "NaN", "nan", "None"}
+
+# Canonical column names; a header matches them ignoring case and surrounding spaces.
+_REQUIRED = ("Chromosome", "Start_Position", "Tumor_Sample_Barcode", "Tumor_Seq_Allele2")
+_OPTIONAL = (
+    "Hugo_Symbol", "NCBI_Build", "End_Position", "Reference_Allele", "Tumor_Seq_Allele1", "Variant_Type",
+    "Variant_Classification", "Matched_Norm_Sample_Barcode", "HGVSc", "HGVSp", "HGVSp_Short",
+    "t_depth", "t_ref_count", "t_alt_count", "n_depth", "n_ref_count", "n_alt_count",
+)
+
+# Older dialects name the publisher's protein change differently; used only when the canonical
+# column is absent (glioma_msk_2018 has Amino_Acid_Change, UTUC files HGVS_protein_change).
+_ALIASES = {"HGVSp_Short": ("Amino_Acid_Change", "Protein_Change"), "HGVSp": ("HGVS_protein_change",)}
+
+
+@dataclass(frozen=True)
+class MafRecord:
+    """One MAF row in the ERBB2 region, alleles rebuilt in the annotator's convention."""
+
+    line: int  # 1-based line number in the (decompressed) file
+    sample: str  # Tumor_Sample_Barcode
+    normal_sample: str | None  # Matched_Norm_Sample_Barcode
+    chrom: str  # as written (17 or chr17)
+    pos: int  # first reference base; for an insertion (ref == "") the base the insertion precedes
+    ref: str  # "" for an insertion
+    alt: str  # "" for a deletion
+    input_hgvsc: str | None  # the publisher's names, as written
+    input_hgvsp: str | None
+    input_hgvsp_short: str | None
+    t_depth: int | None
+    t_ref_count: int | None
+    t_alt_count: int | None
+    n_depth: int | None
+    n_ref_count: int | None
+    n_alt_count: int | None
+    hugo_symbol: str | None
+    variant_classification: str | None
+
+
+@dataclass
+class MafRead:
+    path: str
+    genome: str | None  # "GRCh37"/"GRCh38"; None only when the file has no row in either ERBB2 window
+    samples: list[str]  # every distinct Tumor_Sample_Barcode of the whole file, first-seen order
+    records: list[MafRecord]
+    notices: list[str] = field(default_factory=list)
+
+
+# ------------------------------------------------------------------------------------ header
+
+@dataclass
+class _Header:
+    line: int
+    index: dict[str, int]  # canonical name -> column
+    width: int
+    chromosome_name: bytes  # the Chromosome column's name as written: marks a repeated header line
+
+
+def _parse_header(text: str, line_no: int, name: str) -> _Header:
+    by_lower: dict[str, int] = {}
+    names = [c.strip() for c in text.rstrip("\r").split("\t")]
+    for i, col in enumerate(names):
+        by_lower.setdefault(col.lower(), i)
+    index = {c: by_lower[c.lower()] for c in _REQUIRED + _OPTIONAL if c.lower() in by_lower}
+    for column, aliases in _ALIASES.items():
+        for alias in aliases:
+            if column not in index and alias.lower() in by_lower:
+                index[column] = by_lower[alias.lower()]
+    missing = [c for c in _REQUIRED if c not in index]
+    if missing:
+        raise MalformedInputError(
+            f"not a MAF file: the column header (line {line_no}) lacks {', '.join(missing)}", path=name)
+    return _Header(line_no, index, len(names), text.split("\t")[index["Chromosome"]].encode())
+
+
+# ------------------------------------------------------------------------------ numpy scanning
+
+class _Scan:
+    """Everything one pass over the data lines yields."""
+
+    def __init__(self, header: _Header, windows: list[tuple[int, int]]):
+        self.header = header
+        self.windows = windows
+        self.samples: dict[str, None] = {}
+        self.candidates: list[tuple[int, str]] = []  # (line number, text)
+        self.first_row: tuple[int, str] | None = None
+        self.repeated_headers: list[int] = []  # line numbers of copies of the column header
+
+    def feed(self, data: memoryview, length: int, first_line: int) -> int:
+        """Scan the first ``length`` bytes of ``data`` (whole lines; the last may lack its newline;
+        ``data`` reaches _PAD bytes further) whose first line is number ``first_line``; returns the
+        number of lines.
+
+        No line is split in Python unless it is a candidate."""
+        padded = np.frombuffer(data, dtype=np.uint8)
+        arr = padded[:length]
+        # Tabs and newlines in one pass, in file order: a line's fields are the gaps between its
+        # separators, so a field is found by index arithmetic instead of a search.
+        sep = np.flatnonzero(arr <= 10)
+        kind = arr[sep]
+        if len(kind) and kind.min() < 9:  # other control bytes are field content
+            sep = sep[(kind == 9) | (kind == 10)]
+            kind = arr[sep]
+        if arr[-1] != 10:  # the file's last line, without its newline
+            sep = np.append(sep, len(arr))
+            kind = np.append(kind, np.uint8(10))
+        last = np.flatnonzero(kind == 10)  # index in `sep` of each line's newline
+        first = np.empty_like(last)  # index in `sep` of each line's first separator
+        first[0] = 0
+        first[1:] = last[:-1] + 1
+        ends = sep[last]
+        starts = np.empty_like(ends)
+        starts[0] = 0
+        starts[1:] = ends[:-1] + 1
+        data_line = (ends > starts) & (arr[np.minimum(starts, len(arr) - 1)] != ord("#"))
+        sep = np.concatenate((sep, np.full(self.header.width + 2, len(arr) + 1, dtype=sep.dtype)))
+
+        def span(col: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            """(begin, end, present) of column ``col`` on every line."""
+            if col == 0:
+                begin, present = starts, data_line
+            else:
+                present = data_line & (first + col - 1 < last)  # the line has a col-th tab
+                begin = np.minimum(sep[first + col - 1] + 1, ends)
+            end = np.minimum(sep[first + col], ends)
+            end = end - ((end > begin) & (arr[np.maximum(end - 1, 0)] == 13))  # CRLF: drop the \r
+            return begin, end, present
+
+        idx = self.header.index
+        chrom = span(idx["Chromosome"])
+        # Concatenated MAFs repeat the column header: such a line is no data (and no sample).
+        repeated = _equals(arr, *chrom, self.header.chromosome_name)
+        if repeated.any():
+            self.repeated_headers.extend((first_line + np.flatnonzero(repeated)).tolist())
+            data_line &= ~repeated
+            chrom = (chrom[0], chrom[1], chrom[2] & ~repeated)
+        if self.first_row is None:
+            rows = np.flatnonzero(data_line)
+            if len(rows):
+                r = int(rows[0])
+                self.first_row = (first_line + r, _text(data, starts[r], ends[r]))
+
+        wanted = np.zeros(len(starts), dtype=bool)
+        for spelling in _CHR17_SPELLINGS:
+            wanted |= _equals(arr, *chrom, spelling)
+        on17 = np.flatnonzero(wanted)
+        pos_begin, pos_end, _ = span(idx["Start_Position"])
+        wanted[on17] = self._in_windows(arr, pos_begin[on17], pos_end[on17])
+        if "Hugo_Symbol" in idx:
+            wanted |= _equals(arr, *span(idx["Hugo_Symbol"]), b"ERBB2")
+        for r in np.flatnonzero(wanted).tolist():
+            self.candidates.append((first_line + r, _text(data, starts[r], ends[r])))
+
+        self._collect_samples(data, padded, *span(idx["Tumor_Sample_Barcode"]))
+        return len(ends)
+
+    def _in_windows(self, arr: np.ndarray, begin: np.ndarray, end: np.ndarray) -> np.ndarray:
+        """True where Start_Position lies in a prefilter window, or is not a plain number (the row
+        is then read in Python, which reports it)."""
+        width = 10
+        length = end - begin
+        value = np.zeros(len(begin), dtype=np.int64)
+        numeric = (length > 0) & (length <= width)
+        for j in range(width):
+            inside = j < length
+            digit = arr[np.minimum(begin + j, len(arr) - 1)].astype(np.int64) - 48
+            numeric &= ~inside | ((digit >= 0) & (digit <= 9))
+            value = np.where(inside, value * 10 + digit, value)
+        keep = ~numeric
+        for lo, hi in self.windows:
+            keep |= (value >= lo - _PREFILTER_FLANK) & (value <= hi)
+        return keep
+
+    def _collect_samples(self, data: memoryview, padded: np.ndarray, begin: np.ndarray, end: np.ndarray,
+                         present: np.ndarray) -> None:
+        """Distinct barcodes in first-seen order without a Python step per row: each barcode is
+        packed into 8-byte words (bytes past its end zeroed), rows are grouped by a hash of the words,
+        and every row is checked word for word against the first row of its group (a collision
+        falls back to plain Python for this block)."""
+        rows = np.flatnonzero(present)
+        if not len(rows):
+            return
+        begin, end = begin[rows], end[rows]
+        length = end - begin
+        n_words = int(length.max() + 7) // 8
+        if n_words * 8 > _PAD:
+            self._add_samples(data, begin, end)
+            return
+        words = np.zeros((len(rows), n_words), dtype=np.uint64)
+        for k in range(n_words):
+            for j in range(8):  # byte j of word k, zeroed past the barcode's end
+                at = 8 * k + j
+                byte = padded[begin + at].astype(np.uint64) * (length > at)
+                words[:, k] |= byte << np.uint64(8 * j)
+        digest = length.astype(np.uint64)
+        for k in range(n_words):
+            digest = (digest * np.uint64(0x100000001B3)) ^ words[:, k]
+            digest ^= digest >> np.uint64(29)
+        _, first, inverse = np.unique(digest, return_index=True, return_inverse=True)
+        inverse = inverse.ravel()
+        if not (np.array_equal(words, words[first[inverse]]) and np.array_equal(length, length[first[inverse]])):
+            self._add_samples(data, begin, end)
+            return
+        first.sort()
+        self._add_samples(data, begin[first], end[first])
+
+    def _add_samples(self, data: memoryview, begin: np.ndarray, end: np.ndarray) -> None:
+        for b, e in zip(begin.tolist(), end.tolist()):
+            barcode = _text(data, b, e).strip()
+            if barcode:
+                self.samples.setdefault(barcode, None)
+
+
+def _text(data, begin: int, end: int) -> str:
+    return bytes(data[begin:end]).decode("utf-8", "replace").rstrip("\r")
+
+
+def _equals(arr: np.ndarray, begin: np.ndarray, end: np.ndarray, present: np.ndarray, word: bytes) -> np.ndarray:
+    hit = present & ((end - begin) == len(word))
+    rows = np.flatnonzero(hit)
+    for j, byte in enumerate(word):
+        rows = rows[arr[begin[rows] + j] == byte]
+    found = np.zeros(len(begin), dtype=bool)
+    found[rows] = True
+    return found
+
+
+# ----------------------------------------------------------------------------------- reading
+
+def _line_blocks(path: str) -> tuple[str, Iterator[tuple[memoryview, int]]]:
+    """The name to cite, and the (decompressed) file as blocks of whole lines."""
+    if path == "-":
+        raw, name = sys.stdin.buffer, "<stdin>"
+    else:
+        name = path
+        try:
+            raw = open(path, "rb")
+        except FileNotFoundError as exc:
+            raise InputMissingError("no such file", path=path) from exc
+        except IsADirectoryError as exc:
+            raise InputMissingError("is a directory, not a MAF file", path=path) from exc
+        except OSError as exc:
+            raise InputMissingError(f"cannot open file ({exc.strerror})", path=path) from exc
+    head = b""
+    while len(head) < 6:  # a pipe may return short reads
+        more = raw.read(6 - len(head))
+        if not more:
+            break
+        head += more
+    if head.startswith((b"BZh", b"\xfd7zXZ", b"\x28\xb5\x2f\xfd")):
+        if path != "-":
+            raw.close()
+        raise MalformedInputError("bzip2/xz/zstd-compressed input is not supported; use gzip, bgzip or plain text",
+                                  path=name)
+    if raw.seekable():
+        raw.seek(0)
+        stream: BinaryIO = raw
+    else:
+        stream = io.BufferedReader(_Prepend(head, raw), buffer_size=1 << 16)  # type: ignore[arg-type]
+    if head.startswith(_GZIP_MAGIC):
+        stream = _gzip.GzipFile(fileobj=stream, mode="rb")  # type: ignore[assignment]
+    return name, _blocks(stream, raw, name, close=path != "-")
+
+
+def _blocks(stream: BinaryIO, raw: BinaryIO, name: str, close: bool) -> Iterator[tuple[memoryview, int]]:
+    """Blocks of whole lines read into one reused buffer (flat memory): (view, length), where the
+    view reaches _PAD bytes past ``length`` so 8-byte words can be gathered at any field start.
+    The last block may lack its final newline. A block is valid until the next one is asked for."""
+    size = CHUNK
+    buf = bytearray(size + _PAD)
+    filled = 0
+    try:
+        while True:
+            view = memoryview(buf)
+            got = stream.readinto(view[filled:size])
+            view.release()
+            if got:
+                filled += got
+                if filled < size:
+                    continue
+            if not got:  # end of file: the rest is the last line
+                if filled:
+                    view = memoryview(buf)
+                    yield view, filled
+                    view.release()
+                return
+            cut = buf.rfind(b"\n", 0, filled) + 1
+            if cut == 0:  # one line longer than the buffer
+                size *= 2
+                buf.extend(bytes(size + _PAD - len(buf)))
+                continue
+            view = memoryview(buf)
+            yield view, cut
+            view.release()
+            buf[:filled - cut] = buf[cut:filled]  # same length: the buffer is never reallocated
+            filled -= cut
+    except EOFError as exc:
+        raise MalformedInputError("truncated gzip stream (file ends in the middle of compressed data)",
+                                  path=name) from exc
+    except (OSError, _zlib.error) as exc:
+        raise MalformedInputError(f"cannot read compressed data ({exc})", path=name) from exc
+    finally:
+        if close:
+            raw.close()
+
+
+def _scan(path: str, windows: list[tuple[int, int]]) -> tuple[str, _Scan]:
+    name, blocks = _line_blocks(path)
+    line_no = 0  # lines consumed so far
+    scan: _Scan | None = None
+    for view, length in blocks:
+        at = 0
+        if scan is None:
+            scan, at, line_no = _find_header(bytes(view[:length]), line_no, name, windows)
+            if scan is None:
+                continue
+        if length > at:
+            line_no += scan.feed(view[at:], length - at, line_no + 1)
+    if scan is None:
+        raise MalformedInputError("not a MAF file: no column header line (Hugo_Symbol, Chromosome, "
+                                  "Start_Position, ...)", path=name)
+    return name, scan
+
+
+def _find_header(data: bytes, line_no: int, name: str,
+                 windows: list[tuple[int, int]]) -> tuple[_Scan | None, int, int]:
+    """Skip '#' comment lines and blank lines; the first other line is the column header.
+    Returns the scanner, the offset after the header line, and the lines consumed."""
+    at = 0
+    while at < len(data):
+        nl = data.find(b"\n", at)
+        nl = len(data) if nl < 0 else nl
+        text = data[at:nl].decode("utf-8", "replace").rstrip("\r")
+        line_no += 1
+        at = nl + 1
+        if not text.strip() or text.startswith("#"):
+            continue
+        return _Scan(_parse_header(text, line_no, name), windows), at, line_no
+    return None, at, line_no
+
+
+# ------------------------------------------------------------------------------------ rows
+
+def _build_of(value: str, name: str, line: int) -> str | None:
+    text = value.strip()
+    if text in _MISSING_VALUES:
+        return None
+    if text.lower() in _NCBI36_NAMES:
+        raise GenomeBuildError(
+            f"NCBI_Build {text!r} is NCBI36/hg18: its ERBB2 coordinates differ from GRCh37/GRCh38 and are not "
+            "annotated (lift the file over to GRCh37 or GRCh38 first)", path=name, line=line)
+    try:
+        return normalise_build(text)
+    except GenomeBuildError as exc:
+        raise GenomeBuildError(f"NCBI_Build {text!r} is not a genome build her2 knows (GRCh37/hg19/37 or "
+                               "GRCh38/hg38/38)", path=name, line=line) from exc
+
+
+def _cell(fields: list[str], index: dict[str, int], column: str) -> str | None:
+    """The stripped value of ``column``, or None when the column or the value is absent."""
+    i = index.get(column)
+    if i is None or i >= len(fields):
+        return None
+    value = fields[i].strip()
+    return None if value in _MISSING_VALUES else value
+
+
+def _count(fields: list[str], index: dict[str, int], column: str, where: str,
+           notices: list[str]) -> int | None:
+    value = _cell(fields, index, column)
+    if value is None:
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        notices.append(f"{where}: {column} {value!r} is not a number; left empty")
+        return None
+    if number != int(number) or number < 0:
+        notices.append(f"{where}: {column} {value!r} is not a read count; left empty")
+        return None
+    return int(number)
+
+
+class _RowError(Exception):
+    """A row whose alleles cannot be read (becomes a notice; the file goes on)."""
+
+
+def _allele(value: str | None) -> str | None:
+    """MAF allele -> bases; '-' is the empty allele; None when the cell is empty."""
+    if value is None:
+        return None
+    bases = value.upper()
+    if bases == "-":
+        return ""
+    if not set(bases) <= _BASES:
+        raise _RowError(f"allele {value!r} is not a DNA sequence")
+    return bases
+
+
+def _alleles(fields: list[str], index: dict[str, int], start: int, end: int | None,
+             sequence) -> tuple[int, str, str]:
+    """(pos, ref, alt) in the annotator's convention."""
+    allele1 = _allele(_cell(fields, index, "Tumor_Seq_Allele1"))
+    allele2 = _allele(_cell(fields, index, "Tumor_Seq_Allele2"))
+    if "Reference_Allele" in index:
+        ref = _allele(_cell(fields, index, "Reference_Allele"))
+        if ref is None:
+            raise _RowError("Reference_Allele is empty")
+    else:
+        ref = _ref_from_sequence(fields, index, start, end, sequence)
+    # Tumor_Seq_Allele2 is the alt in every MAF specification; Allele1 may be the ref, the alt
+    # (older files write the alt first) or empty.
+    candidates = [a for a in (allele2, allele1) if a is not None and a != ref]
+    if not candidates:
+        raise _RowError("no Tumor_Seq_Allele differs from the reference allele")
+    alt = candidates[0]
+    if len(set(candidates)) > 1:
+        raise _RowError(f"two different non-reference alleles ({allele1 or '-'} and {allele2 or '-'}): "
+                        "not one variant")
+    if ref == "":
+        # MAF insertion: Start_Position is the base before the inserted bases.
+        if end is not None and end not in (start, start + 1):
+            raise _RowError(f"insertion with Start_Position {start} and End_Position {end} (expected "
+                            f"End_Position {start + 1})")
+        return start + 1, "", alt
+    if end is not None and end - start + 1 != len(ref):
+        raise _RowError(f"Start_Position {start}..End_Position {end} spans {end - start + 1} bases but "
+                        f"Reference_Allele has {len(ref)}")
+    return start, ref, alt
+
+
+def _ref_from_sequence(fields: list[str], index: dict[str, int], start: int, end: int | None, sequence) -> str:
+    """No Reference_Allele column: the reference bases come from the sequence provider."""
+    variant_type = (_cell(fields, index, "Variant_Type") or "").upper()
+    if variant_type == "INS":
+        return ""
+    last = end if end is not None else start
+    bases = [sequence.base(p) for p in range(start, last + 1)] if sequence is not None else [None]
+    if None in bases:
+        raise _RowError("no Reference_Allele column, and the reference bases at this position are not known "
+                        "(outside the bundled exonic sequence: give --reference)")
+    return "".join(bases)
+
+
+def _record(line_no: int, text: str, header: _Header, name: str, sequence,
+            gene_window: tuple[int, int] | None) -> tuple[MafRecord, list[str]] | None:
+    """The record of one candidate line and its notices, or None when it lies outside the ERBB2 gene.
+    Raises _RowError for an unreadable row."""
+    index = header.index
+    fields = text.split("\t")
+    chrom = _cell(fields, index, "Chromosome") or ""
+    start_text = _cell(fields, index, "Start_Position")
+    try:
+        start = int(start_text or "")
+    except ValueError:
+        raise _RowError(f"Start_Position {start_text!r} is not a position") from None
+    end_text = _cell(fields, index, "End_Position")
+    try:
+        end = int(end_text) if end_text is not None else None
+    except ValueError:
+        raise _RowError(f"End_Position {end_text!r} is not a position") from None
+    if chrom.lower().removeprefix("chr") != "17" or gene_window is None:
+        return None
+    lo, hi = gene_window
+    if start > hi or max(start, end or start) < lo:
+        return None
+    variant_type = _cell(fields, index, "Variant_Type")
+    if variant_type is not None and variant_type.upper() not in _VARIANT_TYPES:
+        raise MalformedInputError(
+            f"the column headed Variant_Type holds {variant_type!r}, not a variant type: the data columns do not "
+            "line up with the header (a column is missing or extra), so alleles cannot be read safely",
+            path=name, line=line_no)
+    pos, ref, alt = _alleles(fields, index, start, end, sequence)
+    notices: list[str] = []
+    where = f"{name}:{line_no}"
+    sample = _cell(fields, index, "Tumor_Sample_Barcode")
+    if sample is None:
+        raise _RowError("Tumor_Sample_Barcode is empty")
+    return MafRecord(
+        line=line_no, sample=sample, normal_sample=_cell(fields, index, "Matched_Norm_Sample_Barcode"),
+        chrom=chrom, pos=pos, ref=ref, alt=alt,
+        input_hgvsc=_cell(fields, index, "HGVSc"), input_hgvsp=_cell(fields, index, "HGVSp"),
+        input_hgvsp_short=_cell(fields, index, "HGVSp_Short"),
+        t_depth=_count(fields, index, "t_depth", where, notices),
+        t_ref_count=_count(fields, index, "t_ref_count", where, notices),
+        t_alt_count=_count(fields, index, "t_alt_count", where, notices),
+        n_depth=_count(fields, index, "n_depth", where, notices),
+        n_ref_count=_count(fields, index, "n_ref_count", where, notices),
+        n_alt_count=_count(fields, index, "n_alt_count", where, notices),
+        hugo_symbol=_cell(fields, index, "Hugo_Symbol"),
+        variant_classification=_cell(fields, index, "Variant_Classification"),
+    ), notices
+
+
+# ------------------------------------------------------------------------------------ public
+
+def read_maf(path: str, genome: str | None = None, sequence=None) -> MafRead:
+    """The ERBB2-region rows and all sample barcodes of a MAF (plain, gzip or BGZF; "-" = stdin).
+
+    ``genome`` is ``--genome`` (any spelling ``normalise_build`` accepts); it must agree with the
+    file's NCBI_Build. ``sequence`` is a ``GenomeSequence`` for the file's build (``--reference``);
+    without it the bundled exonic sequence fills a missing Reference_Allele column.
+    Raises InputMissingError, MalformedInputError or GenomeBuildError; a row whose alleles cannot be
+    read becomes a notice naming its line.
+    """
+    from her2cli.reference.transcript import GENOMES, load_transcript
+
+    requested = normalise_build(genome) if genome else None
+    tx = load_transcript()
+    gene = {g: (tx.builds[g].gene_start, tx.builds[g].gene_end) for g in GENOMES}
+    name, scan = _scan(path, list(gene.values()))
+    header = scan.header
+    index = header.index
+
+    file_genome, genome_line = None, None
+    if "NCBI_Build" in index and scan.first_row is not None:
+        line_no, text = scan.first_row
+        value = _cell(text.split("\t"), index, "NCBI_Build")
+        if value is not None:
+            file_genome, genome_line = _build_of(value, name, line_no), line_no
+    for line_no, text in scan.candidates:
+        value = _cell(text.split("\t"), index, "NCBI_Build")
+        row_genome = _build_of(value, name, line_no) if value is not None else None
+        if row_genome is None:
+            continue
+        if file_genome is None:
+            file_genome, genome_line = row_genome, line_no
+        elif row_genome != file_genome:
+            raise GenomeBuildError(f"NCBI_Build says {row_genome} here but {file_genome} on line {genome_line}",
+                                   path=name, line=line_no)
+    if requested and file_genome and requested != file_genome:
+        raise GenomeBuildError(f"--genome {requested} contradicts NCBI_Build {file_genome} (line {genome_line})",
+                               path=name)
+    resolved = requested or file_genome
+    if resolved is None and scan.candidates:
+        raise GenomeBuildError("no NCBI_Build column or value: pass --genome GRCh37 or --genome GRCh38", path=name)
+
+    if resolved is not None and sequence is None:
+        from her2cli.reference.sequence import exonic_sequence
+
+        sequence = exonic_sequence(tx, resolved)
+    window = gene.get(resolved) if resolved else None
+    records: list[MafRecord] = []
+    notices: list[str] = [f"{name}:{n}: a repeated column header line; skipped" for n in scan.repeated_headers]
+    for line_no, text in scan.candidates:
+        try:
+            found = _record(line_no, text, header, name, sequence, window)
+        except _RowError as exc:
+            notices.append(f"{name}:{line_no}: {exc}; row skipped")
+            continue
+        if found is None:
+            fields = text.split("\t")
+            if (_cell(fields, index, "Hugo_Symbol") or "").upper() == "ERBB2" and window is not None:
+                notices.append(
+                    f"{name}:{line_no}: Hugo_Symbol ERBB2 at {_cell(fields, index, 'Chromosome')}:"
+                    f"{_cell(fields, index, 'Start_Position')} lies outside the ERBB2 gene on {resolved} "
+                    f"(chr17:{window[0]}-{window[1]}); row skipped")
+            continue
+        record, row_notices = found
+        records.append(record)
+        notices.extend(row_notices)
+    return MafRead(path=name, genome=resolved, samples=list(scan.samples), records=records, notices=notices)
