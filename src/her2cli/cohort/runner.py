@@ -33,6 +33,8 @@ OUTPUT_FILES = {
     "samples": "samples.tsv",
     "cohort": "cohort.tsv",
     "errors": "errors.tsv",
+    "cna": "cna.tsv",  # OncoKB annotator / cBioPortal long CNA table (report/cna.py)
+    "data_cna": "data_CNA.txt",  # cBioPortal's wide discrete CNA matrix
 }
 PARTS_DIR = ".her2-parts"
 _PART_VERSION = 2  # 2: rows stored as rendered TSV lines
@@ -556,11 +558,13 @@ def run_cohort(entries: list[SheetEntry], options, jobs: int = 1, dask_address: 
 
 
 def render_tables(result: CohortResult) -> dict[str, str]:
-    """The four tables as TSV text, keyed like OUTPUT_FILES."""
+    """The tables as TSV text, keyed like OUTPUT_FILES."""
+    from her2cli.report.cna import cohort_cna_tables
     from her2cli.report.tsv import render_tsv
     from her2cli.interpret.verdict import COHORT_COLUMNS, SUMMARY_COLUMNS
 
     return {
+        **cohort_cna_tables(result.alterations),
         "alterations": "\t".join(ALL_COLUMNS) + "\n" + result.alterations_tsv,
         "samples": render_tsv(result.summaries, SUMMARY_COLUMNS),
         "cohort": render_tsv(result.cohort, COHORT_COLUMNS),
