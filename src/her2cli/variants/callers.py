@@ -49,7 +49,9 @@ class SampleEvidence:
     vaf: Optional[float]  # alt allele fraction (0..1), rounded to 4 decimals
     genotype: Optional[str]  # GT as written (e.g. "0/1"), None if absent
     convention: str  # which convention was used (see module docstring)
-    ref_depth: Optional[int] = None  # reads supporting REF only (not other ALTs); None when the caller gives none
+    # Reads supporting REF only (not other ALTs); None when the caller gives none. Left out of ==, so the
+    # per-convention depth/alt/VAF checks stay as they are.
+    ref_depth: Optional[int] = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
