@@ -227,3 +227,16 @@ def test_help_is_clean():
     root = her2("--help").stdout.decode()
     assert "Exit codes" in root and "--install-completion" in root
     assert her2("-V").stdout.decode().startswith("her2 ")
+
+
+def test_cohort_writes_both_cna_tables(tmp_path):
+    (tmp_path / "t.cns").write_text(FOCAL_CNS)
+    vcf(tmp_path, "t.vcf", YVMA)
+    (tmp_path / "sheet.tsv").write_text("sample\tvcf\tsegments\nP1\tt.vcf\tt.cns\nP2\tt.vcf\t\n")
+    proc = her2("cohort", str(tmp_path / "sheet.tsv"), "-o", str(tmp_path / "out"), "-q")
+    assert proc.returncode == 0, proc.stderr
+    assert tsv((tmp_path / "out" / "cna.tsv").read_text()) == [
+        {"Tumor_Sample_Barcode": "P1", "Hugo_Symbol": "ERBB2", "Copy_Number_Alteration": "2"}]
+    # P2 has no copy-number call, so it is not in the discrete matrix (no silent 0)
+    assert (tmp_path / "out" / "data_CNA.txt").read_text().splitlines() == [
+        "Hugo_Symbol\tEntrez_Gene_Id\tP1", "ERBB2\t2064\t2"]

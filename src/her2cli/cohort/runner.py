@@ -573,7 +573,7 @@ def render_tables(result: CohortResult) -> dict[str, str]:
 
 
 def write_cohort_outputs(result: CohortResult, directory: str) -> dict[str, str]:
-    """Write the four tables into ``directory`` (created if needed), each atomically; returns their paths."""
+    """Write the tables of OUTPUT_FILES into ``directory`` (created if needed), each atomically; returns their paths."""
     from her2cli.io.atomic import write_atomic
 
     os.makedirs(directory, exist_ok=True)
