@@ -307,7 +307,8 @@ def cohort(
                                 help="Sample sheet (TSV or CSV): sample, vcf, segments, tumor_sample, purity, ploidy, "
                                      "ihc; paths relative to the sheet."),
     output_dir: Optional[str] = typer.Option(None, "--output-dir", "-o", metavar="DIR",
-                                             help="Write alterations.tsv, samples.tsv, cohort.tsv and errors.tsv here "
+                                             help="Write alterations.tsv, samples.tsv, cohort.tsv, errors.tsv, cna.tsv and "
+                                                  "data_CNA.txt here "
                                                   "(default: the alteration table on stdout)."),
     jobs: int = typer.Option(1, "--jobs", "-j", min=1, metavar="N", help="Samples annotated in parallel (worker processes)."),
     dask: Optional[str] = typer.Option(None, "--dask", metavar="ADDRESS",

@@ -5,8 +5,8 @@ sample, cohort counts and an error table out.
 * ``run_cohort(entries, options, jobs=..., dask_address=..., progress=..., resume_dir=..., parts_dir=...)``
   runs every sample in-process, in a process pool (``jobs > 1``) or on a Dask cluster, and returns a
   ``CohortResult`` whose rows are in sheet order whatever the parallelism.
-* ``write_cohort_outputs(result, directory)`` writes alterations.tsv, samples.tsv, cohort.tsv and
-  errors.tsv, each atomically.
+* ``write_cohort_outputs(result, directory)`` writes alterations.tsv, samples.tsv, cohort.tsv,
+  errors.tsv, cna.tsv and data_CNA.txt (report/cna.py), each atomically.
 
 One bad sample never sinks the cohort: the worker turns any exception into an error record (sample, file,
 reason). The library never prints; progress goes through the ``progress(done, failed, total)`` callback.

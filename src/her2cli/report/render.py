@@ -127,10 +127,8 @@ def _render_html(results, context: RenderContext) -> str:
     return render_html(results, context)
 
 
-_BUILT_IN = (
-    register(OutputFormat("table", (), "a readable report (default on a terminal)", _render_table)),
-    register(OutputFormat("html", (".html", ".htm"), "a self-contained HTML report", _render_html)),
-)
+register(OutputFormat("table", (), "a readable report (default on a terminal)", _render_table))
+register(OutputFormat("html", (".html", ".htm"), "a self-contained HTML report", _render_html))
 
 
 def distinct_sample_names(results) -> None:
