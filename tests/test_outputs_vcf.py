@@ -156,3 +156,11 @@ def test_index_needs_a_compressed_output(five, tmp_path):
     proc = her2("annotate", str(five), "-o", str(tmp_path / "x.tsv"), "--index")
     assert proc.returncode == 2
     assert not (tmp_path / "x.tsv").exists()
+
+
+@pytest.mark.parametrize("name", ["x.vcf.gz", "x.bcf"])
+def test_unwritable_compressed_output_is_one_line_exit_7(five, tmp_path, name):
+    proc = her2("annotate", str(five), "-o", str(tmp_path / "missing-dir" / name))
+    err = proc.stderr.decode()
+    assert proc.returncode == 7, err
+    assert "Traceback" not in err and err.count("her2: error:") == 1

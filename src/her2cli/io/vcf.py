@@ -230,7 +230,10 @@ def _read_stdin(contigs: set[str], regions: list[tuple[int, int]]) -> RegionRead
                 break
             spool.write(chunk)
         spool.flush()
-        read = _read_with_htslib(spool.name, "bcf", contigs, regions)
+        try:
+            read = _read_with_htslib(spool.name, "bcf", contigs, regions)
+        except MalformedInputError as exc:  # name stdin, not the spool file
+            raise MalformedInputError(exc.message, path="<stdin>") from None
     read.header.source = "<stdin>"
     return read
 

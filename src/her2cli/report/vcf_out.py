@@ -245,7 +245,10 @@ def write_vcf_file(text: str, path: str, binary_kind: str, index: bool) -> list[
     from her2cli.io.vcf import quiet_c_stderr
 
     directory = os.path.dirname(os.path.abspath(path)) if path != "-" else None
-    work = tempfile.mkdtemp(prefix=".her2-", dir=directory)
+    try:
+        work = tempfile.mkdtemp(prefix=".her2-", dir=directory)
+    except OSError as exc:
+        raise OutputError(f"cannot write output: {exc.strerror}", path=path) from None
     try:
         plain = os.path.join(work, "in.vcf")
         with open(plain, "w", encoding="utf-8") as handle:
