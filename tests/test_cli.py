@@ -142,7 +142,7 @@ def test_json_and_summary(tmp_path):
     assert sample["sample"] == "PATIENT1_TUMOUR"
     kinds = {a["kind"] for a in sample["alterations"]}
     assert kinds == {"mutation", "copy_number"}
-    assert sample["summary"]["mutation_subgroups"] == "exon20_insertion"
+    assert sample["summary"]["mutation_subgroups"] == ["exon20_insertion"]  # typed JSON: lists are lists
     summary = tsv_rows(her2("annotate", str(SAMPLE_VCF), "--summary", "-f", "tsv").stdout)
     assert len(summary) == 1 and summary[0]["mutation_status"] == "activating"
 

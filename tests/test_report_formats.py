@@ -21,7 +21,8 @@ from her2cli.interpret.evidence import load_evidence
 from her2cli.results import MutationCall, SampleResult, Verdict
 from her2cli.report.maf import maf_alleles, render_maf, variant_classification
 from her2cli.report.terminal import render_terminal
-from her2cli.report.vcf_out import UsageError, render_vcf
+from her2cli.errors import UsageError
+from her2cli.report.vcf_out import HER2_FIELDS, render_vcf
 from factories import cn_call
 
 pd = pytest.importorskip("pandas")
@@ -67,7 +68,7 @@ YVMA = dict(pos=39724728, ref="A", alt="AGCATACGTGATG", input_pos=39724730, inpu
             input_alt="CATACGTGATGGC", hgvs_c="c.2313_2324dup", hgvs_p="p.Tyr772_Ala775dup",
             hgvs_p_short="p.Y772_A775dup", consequence="inframe_insertion", exon="20/27", domain="kinase domain",
             subgroup="exon20_insertion", legacy_name="A775_G776insYVMA", protein_position="772-775",
-            depth=202, alt_depth=52, vaf=0.257)
+            depth=202, alt_depth=52, ref_depth=150, vaf=0.257)  # AD 150,52 in VCF_RECORDS
 
 
 # ------------------------------------------------------------------------------------------------ MAF
@@ -93,7 +94,8 @@ def maf():
         copy_number(),
     ]
     text = render_maf([result("S1", rows)])
-    return pd.read_csv(io.StringIO(text), sep="\t", dtype=str, keep_default_na=False)
+    assert text.startswith("#version 2.4\n")  # vcf2maf's first line
+    return pd.read_csv(io.StringIO(text), sep="\t", dtype=str, keep_default_na=False, comment="#")
 
 
 def test_maf_columns_follow_the_gdc_specification(maf):
@@ -264,7 +266,9 @@ def test_vcf_header_declares_her2_and_provenance(vcf_path):
     her2_info = [x for x in header if x.startswith("##INFO=<ID=HER2,")]
     assert len(her2_info) == 1
     assert "Number=." in her2_info[0] and "Type=String" in her2_info[0]
-    assert "Allele|hgvs_c|hgvs_p|hgvs_p_short|consequence|exon|domain|subgroup|legacy_name" in her2_info[0]
+    # VEP's CSQ subfield names, so that bcftools +split-vep -a HER2 finds Consequence, HGVSc...
+    assert "Format: Allele|Consequence|SYMBOL|Gene|Feature_type|Feature|BIOTYPE|EXON|INTRON|HGVSc|HGVSp|" in her2_info[0]
+    assert her2_info[0].endswith("|oncogenicity|origin\">")
     assert any(x.startswith("##her2cli_version=") for x in header)
     assert "##her2cli_command=her2 annotate tumour.vcf --format vcf" in header
     assert any(x.startswith("##her2cli_") and "copy-number" in x for x in header)
@@ -279,18 +283,24 @@ def test_vcf_header_declares_her2_and_provenance(vcf_path):
 def test_vcf_records_are_the_annotated_input_records(vcf_path):
     text = render_vcf(vcf_results(), [vcf_path], command="her2")
     records = [x.split("\t") for x in text.splitlines() if not x.startswith("#")]
-    assert [(r[0], r[1]) for r in records] == [("chr17", "39723967"), ("chr17", "39724730"), ("chr17", "39725000")]
+    # every input record, in input order, as VEP keeps them; only annotated ones gain HER2
+    assert [r[:2] for r in records] == [r.split("\t")[:2] for r in VCF_RECORDS]
     originals = {tuple(r.split("\t")[:2]): r.split("\t") for r in VCF_RECORDS}
     for record in records:
         original = originals[(record[0], record[1])]
         assert record[:7] == original[:7]
         assert record[8:] == original[8:]
-        assert record[7].startswith(original[7] + ";HER2=")
-    yvma = records[1][7].split("HER2=")[1].split("|")
-    assert yvma[0] == "CATACGTGATGGC"  # the ALT as written in the input
-    assert yvma[1:5] == ["c.2313_2324dup", "p.Tyr772_Ala775dup", "p.Y772_A775dup", "inframe_insertion"]
-    assert yvma[6] == "kinase%20domain"
-    assert yvma[8] == "A775_G776insYVMA"
+        if record[1] in ("39723967", "39724730", "39725000"):
+            assert record[7].startswith(original[7] + ";HER2=")
+        else:
+            assert record[7] == original[7]
+    yvma = dict(zip(HER2_FIELDS, records[2][7].split("HER2=")[1].split("|")))
+    assert yvma["Allele"] == "ATACGTGATGGC"  # VEP's allele: the shared first base C dropped
+    assert yvma["HGVSc"] == "NM_004448.4:c.2313_2324dup"
+    assert yvma["HGVSp"] == "NP_004439.2:p.Tyr772_Ala775dup"
+    assert yvma["Consequence"] == "inframe_insertion"
+    assert yvma["DOMAINS"] == "kinase_domain"  # VEP writes white space as _
+    assert yvma["legacy_name"] == "A775_G776insYVMA"
 
 
 def test_vcf_multiallelic_entries_follow_alt_order_and_are_escaped(vcf_path):
@@ -300,9 +310,10 @@ def test_vcf_multiallelic_entries_follow_alt_order_and_are_escaped(vcf_path):
     assert ";" not in value and "=" not in value and " " not in value
     entries = value.split(",")
     assert [e.split("|")[0] for e in entries] == ["A", "T"]
-    assert all(len(e.split("|")) == 9 for e in entries)
-    assert entries[0].split("|")[4] == "stop_gained&splice_region_variant"
-    assert _decode(entries[1].split("|")[8]) == "a;b=c,d|e f%"
+    assert all(len(e.split("|")) == len(HER2_FIELDS) for e in entries)
+    assert dict(zip(HER2_FIELDS, entries[0].split("|")))["Consequence"] == "stop_gained&splice_region_variant"
+    # VEP's replacements: , and | -> &, ; -> %3B, = -> %3D, white space -> _
+    assert dict(zip(HER2_FIELDS, entries[1].split("|")))["legacy_name"] == "a%3Bb%3Dc&d&e_f%"
 
 
 @pytest.mark.skipif(shutil.which("bcftools") is None, reason="bcftools not installed")
@@ -314,9 +325,9 @@ def test_bcftools_reads_the_annotated_vcf(vcf_path, tmp_path):
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
     lines = [x.split("\t") for x in done.stdout.splitlines()]
-    assert [(x[0], x[1]) for x in lines] == [("chr17", "39723967"), ("chr17", "39724730"), ("chr17", "39725000")]
-    assert lines[0][2].split("|")[3] == "p.L755S"
-    assert len(lines[2][2].split(",")) == 2
+    assert [(x[0], x[1]) for x in lines] == [tuple(r.split("\t")[:2]) for r in VCF_RECORDS]
+    assert dict(zip(HER2_FIELDS, lines[1][2].split("|")))["HGVSp_Short"] == "p.L755S"
+    assert len(lines[3][2].split(",")) == 2
     header = subprocess.run(["bcftools", "view", "-h", str(out)], capture_output=True, text=True, timeout=30)
     assert header.returncode == 0 and "ID=HER2" in header.stdout
 
@@ -325,7 +336,7 @@ def test_vcf_takes_exactly_one_input(vcf_path):
     with pytest.raises(UsageError) as caught:
         render_vcf(vcf_results(), [vcf_path, vcf_path])
     assert caught.value.exit_code == 2
-    assert "--format vcf takes one input VCF" in str(caught.value)
+    assert "--format vcf takes one input VCF" in caught.value.one_line()
     with pytest.raises(UsageError):
         render_vcf(vcf_results(), [])
 

@@ -33,7 +33,15 @@ app = typer.Typer(
     "segments, one verdict per sample.\n\n" + EXIT_CODES_HELP,
 )
 
-OUTPUT_FORMATS = ("tsv", "json", "table", "vcf", "maf")
+def _formats():
+    from her2cli.report.render import formats
+
+    return formats()
+
+
+def _format_help() -> str:
+    return "; ".join(f"{f.name}: {f.description}" for f in _formats().values()) + \
+        ". Default: from -o's extension, else table on a terminal, tsv in a pipe."
 
 
 def print_error(message: str) -> None:
@@ -87,17 +95,15 @@ def _log_base_option(value: Optional[float]) -> Optional[float]:
 
 
 def _format_option(value: Optional[str]) -> Optional[str]:
-    if value is not None and value not in OUTPUT_FORMATS:
-        raise typer.BadParameter(f"{value!r} is not one of {', '.join(OUTPUT_FORMATS)}")
+    if value is not None and value not in _formats():
+        raise typer.BadParameter(f"{value!r} is not one of {', '.join(_formats())}")
     return value
 
 
 def choose_format(fmt: Optional[str], output: Optional[str]) -> str:
-    if fmt is not None:
-        return fmt
-    if output is None and sys.stdout.isatty():
-        return "table"
-    return "tsv"
+    from her2cli.report.render import choose_format as choose
+
+    return choose(fmt, output, sys.stdout.isatty())
 
 
 def thresholds_from_items(items: List[str]):
@@ -149,8 +155,7 @@ def _root(
     )
 )
 def annotate(
-    inputs: Optional[List[str]] = typer.Argument(None, metavar="VCF...", show_default=False,
-                                                 help="VCF/BCF files (.vcf, .vcf.gz, .bcf) or - for stdin."),
+    inputs: Optional[List[str]] = typer.Argument(None, metavar="VCF", show_default=False, hidden=True),
     segments: List[str] = typer.Option([], "--segments", "-s", metavar="FILE", show_default=False,
                                        help="Copy-number segment file (repeatable)."),
     segment_format: Optional[str] = typer.Option(None, "--segment-format", metavar="NAME",
@@ -177,16 +182,19 @@ def annotate(
     threshold: List[str] = typer.Option([], "--threshold", metavar="NAME=VALUE", show_default=False,
                                         help="Change a copy-number threshold (repeatable; see docs/copy-number.md)."),
     output_format: Optional[str] = typer.Option(None, "--format", "-f", metavar="FORMAT", callback=_format_option,
-                                                help="tsv (default when piped), json, table (default on a terminal), "
-                                                     "vcf, maf."),
+                                                help=_format_help()),
     output: Optional[str] = typer.Option(None, "--output", "-o", metavar="FILE",
-                                         help="Write here instead of stdout (written atomically)."),
+                                         help="Write here instead of stdout (written atomically); the extension "
+                                              "chooses the format (.tsv .json .vcf .vcf.gz .bcf .maf .html)."),
+    index: bool = typer.Option(False, "--index", help="Index a .vcf.gz (tabix .tbi) or .bcf (.csi) output."),
     summary: bool = typer.Option(False, "--summary", help="One verdict row per sample instead of one row per alteration."),
     all_records: bool = typer.Option(False, "--all-records",
                                      help="Also report FILTER-failed alleles and alleles with no alt reads."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No notices on stderr."),
 ) -> None:
-    """Annotate the ERBB2 alterations of one or more samples."""
+    """Annotate the ERBB2 alterations of one or more samples.
+
+    VCF: VCF/BCF files (.vcf, .vcf.gz, .bcf), or - for standard input (text or BCF)."""
     inputs = list(inputs or [])
     if not inputs and not segments:
         raise UsageError("give at least one VCF or --segments FILE (see her2 annotate --help)")
@@ -194,17 +202,18 @@ def annotate(
         raise UsageError("--segments/--sample go with a single VCF; use 'her2 cohort' with a sample sheet for several")
     fmt = choose_format(output_format, output)
     from her2cli.interpret.evidence import normalize_ihc
-    from her2cli.io.atomic import write_output
     from her2cli.pipeline import Options, SampleRequest, run_sample
-    from her2cli.report.render import render
+    from her2cli.report.render import RenderContext, distinct_sample_names, formats, write
 
     if ihc is not None:
         try:
             ihc = normalize_ihc(ihc)
         except ValueError as exc:
             raise UsageError(f"--ihc: {exc}") from None
+    # A VCF output carries every allele, as VEP does: FILTER-failed ones are annotated too.
+    every_record = all_records or formats()[fmt].annotate_every_record
     options = Options(
-        genome=genome, reference_fasta=reference, all_records=all_records, segment_format=segment_format,
+        genome=genome, reference_fasta=reference, all_records=every_record, segment_format=segment_format,
         log_base=log_base, thresholds=thresholds_from_items(threshold) if (threshold or segments) else None,
         normal_sample=normal, purity_table=purity_table,
     )
@@ -217,11 +226,19 @@ def annotate(
     if not requests:
         requests = [SampleRequest(segments=list(segments), purity=purity, ploidy=ploidy, ihc=ihc)]
     results = [result for request in requests for result in run_sample(request, options)]
-    text = render(results, fmt, summary=summary, input_paths=inputs)
+    distinct_sample_names(results)
+    import shutil
+
+    from her2cli.report.terminal import use_color
+
+    terminal = sys.stdout.isatty()
+    context = RenderContext(summary=summary, input_paths=inputs, color=use_color(terminal),
+                            width=shutil.get_terminal_size((100, 24)).columns if terminal else 100)
+    write(results, fmt, output, context, index=index)
     # The terminal report has its own Notices section: on a terminal, stderr would repeat it.
-    report_shows_notices = fmt == "table" and output is None and sys.stdout.isatty()
-    print_notes((notice for result in results for notice in result.notices), quiet or report_shows_notices)
-    write_output(output, text)
+    report_shows_notices = fmt == "table" and output is None and terminal
+    print_notes([notice for result in results for notice in result.notices] + context.notices,
+                quiet or report_shows_notices)
 
 
 # --- her2 evidence -----------------------------------------------------------------------------------------
@@ -229,16 +246,21 @@ def annotate(
 @app.command()
 def evidence(
     output_format: Optional[str] = typer.Option(None, "--format", "-f", metavar="FORMAT",
-                                                help="tsv or table (default on a terminal)."),
+                                                help="tsv (default in a pipe), json or table (default on a terminal)."),
 ) -> None:
     """Print the bundled therapy-evidence table and its date."""
     from her2cli.interpret.evidence import EVIDENCE_TABLE_COLUMNS, evidence_rows, load_evidence
     from her2cli.report.tsv import render_tsv
 
-    if output_format not in (None, "tsv", "table"):
-        raise UsageError(f"--format {output_format}: her2 evidence writes tsv or table")
+    if output_format not in (None, "tsv", "json", "table"):
+        raise UsageError(f"--format {output_format}: her2 evidence writes tsv, json or table")
     table = load_evidence()
     rows = evidence_rows(table)
+    if output_format == "json":
+        from her2cli.report.json_report import render_evidence_json
+
+        sys.stdout.write(render_evidence_json(table))
+        return
     if choose_format(output_format, None) == "table":
         from rich.console import Console
         from rich.table import Table
@@ -301,7 +323,8 @@ def cohort(
                                 help="Sample sheet (TSV or CSV): sample, vcf, segments, tumor_sample, purity, ploidy, "
                                      "ihc; paths relative to the sheet."),
     output_dir: Optional[str] = typer.Option(None, "--output-dir", "-o", metavar="DIR",
-                                             help="Write alterations.tsv, samples.tsv, cohort.tsv and errors.tsv here "
+                                             help="Write alterations.tsv, samples.tsv, cohort.tsv, errors.tsv, cna.tsv and "
+                                                  "data_CNA.txt here "
                                                   "(default: the alteration table on stdout)."),
     jobs: int = typer.Option(1, "--jobs", "-j", min=1, metavar="N", help="Samples annotated in parallel (worker processes)."),
     dask: Optional[str] = typer.Option(None, "--dask", metavar="ADDRESS",
@@ -387,8 +410,7 @@ def _with_suffix(output: str, suffix: str) -> str:
 
 @app.command()
 def plot(
-    inputs: Optional[List[str]] = typer.Argument(None, metavar="VCF...", show_default=False,
-                                                 help="VCF/BCF files (one sample each)."),
+    inputs: Optional[List[str]] = typer.Argument(None, metavar="VCF", show_default=False, hidden=True),
     segments: List[str] = typer.Option([], "--segments", "-s", metavar="FILE", show_default=False,
                                        help="Copy-number segment file (repeatable)."),
     genome: Optional[str] = typer.Option(None, "--genome", "-g", metavar="BUILD", callback=_genome_option,
@@ -396,7 +418,8 @@ def plot(
     output: str = typer.Option(..., "--output", "-o", metavar="FILE", help="Picture file: .png, .svg or .pdf."),
     kind: str = typer.Option("auto", "--kind", metavar="KIND", help="lollipop, copy-number or auto."),
 ) -> None:
-    """Draw a lollipop of ERBB2 mutations and/or the chr17 copy-number profile.
+    """Draw a lollipop of ERBB2 mutations and/or the chr17 copy-number profile of VCF/BCF files (one
+    sample each) and/or segment files.
 
     auto (default): a lollipop when VCFs are given, a copy-number profile when segments are given; with
     both, OUTPUT's extension is replaced by .lollipop.EXT and .copy_number.EXT. Several samples in the
@@ -425,10 +448,14 @@ def plot(
         path = _with_suffix(output, "lollipop") if both else output
         mutation_rows: list[dict] = []
         n_samples = 0
-        for vcf in inputs:
-            for result in run_sample(SampleRequest(vcf=vcf, segments=segments if want_cn else []), options):
-                n_samples += 1
-                mutation_rows.extend(map(alteration_row, result.mutations))
+        from her2cli.report.render import distinct_sample_names
+
+        results = [result for vcf in inputs
+                   for result in run_sample(SampleRequest(vcf=vcf, segments=segments if want_cn else []), options)]
+        distinct_sample_names(results)  # two files with a TUMOR column are two samples
+        for result in results:
+            n_samples += 1
+            mutation_rows.extend(map(alteration_row, result.mutations))
         plots.plot_lollipop(mutation_rows, path, n_samples=n_samples)
         sys.stderr.write(f"her2: wrote {path}\n")
     if want_cn:

@@ -133,7 +133,7 @@ def annotate_vcf(path: str, options: Options, tumor_sample: Optional[str] = None
                 alt=allele.alt, genome=genome, transcript=tx.accession, exon=allele.exon, intron=allele.intron,
                 hgvs_g=allele.hgvs_g, hgvs_c=allele.hgvs_c, hgvs_p=allele.hgvs_p, hgvs_p_short=allele.hgvs_p_short,
                 consequence=allele.consequence, domain=allele.domain, subgroup=allele.subgroup or "other",
-                filter=record.filter, depth=ev.depth, alt_depth=ev.alt_depth, vaf=ev.vaf,
+                filter=record.filter, depth=ev.depth, alt_depth=ev.alt_depth, ref_depth=ev.ref_depth, vaf=ev.vaf,
                 protein_position=allele.protein_position, legacy_name=allele.legacy_name,
                 caller_format=ev.convention, input_pos=record.pos, input_ref=record.ref, input_alt=alt,
                 flags=list(allele.flags),

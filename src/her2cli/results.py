@@ -44,6 +44,7 @@ class MutationCall:
     filter: Optional[str] = None
     depth: Optional[int] = None
     alt_depth: Optional[int] = None
+    ref_depth: Optional[int] = None  # reads for REF only (MAF t_ref_count); None when the caller gives none
     vaf: Optional[float] = None
     caller_format: Optional[str] = None
     input_pos: Optional[int] = None
@@ -57,8 +58,10 @@ class MutationCall:
     population_af_source: Optional[str] = None
     origin: Optional[str] = None
     origin_basis: Optional[str] = None
+    normal_sample: Optional[str] = None  # the matched normal's VCF column (MAF Matched_Norm_Sample_Barcode)
     normal_genotype: Optional[str] = None
     normal_depth: Optional[int] = None
+    normal_ref_depth: Optional[int] = None  # the normal's REF-only reads (MAF n_ref_count)
     normal_alt_depth: Optional[int] = None
     normal_vaf: Optional[float] = None
     # Names as the input wrote them (MAF input), and whether ours differ.

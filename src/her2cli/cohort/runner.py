@@ -5,8 +5,8 @@ sample, cohort counts and an error table out.
 * ``run_cohort(entries, options, jobs=..., dask_address=..., progress=..., resume_dir=..., parts_dir=...)``
   runs every sample in-process, in a process pool (``jobs > 1``) or on a Dask cluster, and returns a
   ``CohortResult`` whose rows are in sheet order whatever the parallelism.
-* ``write_cohort_outputs(result, directory)`` writes alterations.tsv, samples.tsv, cohort.tsv and
-  errors.tsv, each atomically.
+* ``write_cohort_outputs(result, directory)`` writes alterations.tsv, samples.tsv, cohort.tsv,
+  errors.tsv, cna.tsv and data_CNA.txt (report/cna.py), each atomically.
 
 One bad sample never sinks the cohort: the worker turns any exception into an error record (sample, file,
 reason). The library never prints; progress goes through the ``progress(done, failed, total)`` callback.
@@ -33,6 +33,8 @@ OUTPUT_FILES = {
     "samples": "samples.tsv",
     "cohort": "cohort.tsv",
     "errors": "errors.tsv",
+    "cna": "cna.tsv",  # OncoKB annotator / cBioPortal long CNA table (report/cna.py)
+    "data_cna": "data_CNA.txt",  # cBioPortal's wide discrete CNA matrix
 }
 PARTS_DIR = ".her2-parts"
 _PART_VERSION = 2  # 2: rows stored as rendered TSV lines
@@ -557,12 +559,14 @@ def run_cohort(entries: list[SheetEntry], options, jobs: int = 1, dask_address: 
 
 
 def render_tables(result: CohortResult) -> dict[str, str]:
-    """The four tables as TSV text, keyed like OUTPUT_FILES."""
+    """The tables as TSV text, keyed like OUTPUT_FILES."""
+    from her2cli.report.cna import cohort_cna_tables
     from her2cli.report.tsv import render_tsv
     from her2cli.interpret.prevalence import PREVALENCE_COLUMNS
     from her2cli.interpret.verdict import SUMMARY_COLUMNS
 
     return {
+        **cohort_cna_tables(result.alterations),
         "alterations": "\t".join(ALL_COLUMNS) + "\n" + result.alterations_tsv,
         "samples": render_tsv(result.summaries, SUMMARY_COLUMNS),
         "cohort": render_tsv(result.cohort, PREVALENCE_COLUMNS),
@@ -571,7 +575,7 @@ def render_tables(result: CohortResult) -> dict[str, str]:
 
 
 def write_cohort_outputs(result: CohortResult, directory: str) -> dict[str, str]:
-    """Write the four tables into ``directory`` (created if needed), each atomically; returns their paths."""
+    """Write the tables of OUTPUT_FILES into ``directory`` (created if needed), each atomically; returns their paths."""
     from her2cli.io.atomic import write_atomic
 
     os.makedirs(directory, exist_ok=True)

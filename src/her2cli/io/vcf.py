@@ -200,7 +200,7 @@ def find_index(path: str) -> str | None:
 def read_region(path: str, contigs: set[str], regions: list[tuple[int, int]]) -> RegionRead:
     """Header and the records on ``contigs`` overlapping any of ``regions`` (1-based closed)."""
     if path == "-":
-        return _scan_stream(sys.stdin.buffer, contigs, regions, "<stdin>")
+        return _read_stdin(contigs, regions)
     kind = sniff(path)
     index = find_index(path) if kind == "bgzf" else None
     if index is not None and index.endswith(".tbi"):
@@ -211,6 +211,41 @@ def read_region(path: str, contigs: set[str], regions: list[tuple[int, int]]) ->
     if kind == "bcf" or index is not None:
         return _read_with_htslib(path, kind, contigs, regions)
     return _scan_file(path, contigs, regions)
+
+
+def _read_stdin(contigs: set[str], regions: list[tuple[int, int]]) -> RegionRead:
+    """Text VCF on stdin is streamed; BCF (bgzipped or not, told by its magic bytes) is spooled to a
+    temporary file that htslib reads, since BCF needs htslib and htslib cannot share Python's buffer."""
+    import tempfile
+
+    stream = sys.stdin.buffer
+    head = stream.peek(18)[:18] if hasattr(stream, "peek") else b""
+    if not (head[:3] == b"BCF" or (head[:2] == GZIP_MAGIC and len(head) >= 18 and head[12:14] == b"BC"
+                                   and _inflated_start(stream) == b"BCF")):
+        return _scan_stream(stream, contigs, regions, "<stdin>")
+    with tempfile.NamedTemporaryFile(prefix=".her2-stdin-", suffix=".bcf") as spool:
+        while True:
+            chunk = stream.read(1 << 20)
+            if not chunk:
+                break
+            spool.write(chunk)
+        spool.flush()
+        try:
+            read = _read_with_htslib(spool.name, "bcf", contigs, regions)
+        except MalformedInputError as exc:  # name stdin, not the spool file
+            raise MalformedInputError(exc.message, path="<stdin>") from None
+    read.header.source = "<stdin>"
+    return read
+
+
+def _inflated_start(stream) -> bytes:
+    """The first inflated bytes of a BGZF stream, from bytes peeked (not consumed) off ``stream``."""
+    import zlib
+
+    try:
+        return zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(stream.peek(4096)[:4096], 3)
+    except zlib.error:
+        return b""
 
 
 def _read_with_tabix(path: str, index: str, contigs: set[str], regions: list[tuple[int, int]]):

@@ -19,7 +19,7 @@ SHARED_COLUMNS = [
 MUTATION_COLUMNS = [
     "intron", "protein_position", "legacy_name", "caller_format", "input_pos", "input_ref",
     "input_alt", "flags", "oncogenicity", "oncogenicity_basis", "population_af", "population_af_source",
-    "origin", "origin_basis", "input_hgvsc", "input_hgvsp", "renamed",
+    "origin", "origin_basis", "input_hgvsc", "input_hgvsp", "renamed", "ref_depth",
 ]
 
 # Copy-number-specific extras (issue #3 names the first seven).

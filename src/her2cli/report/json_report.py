@@ -1,21 +1,94 @@
-"""JSON: one object per sample with stable keys (documented in the README)."""
+"""``--format json``: one document per run, typed (numbers as numbers, lists as lists, evidence as
+objects), keys fixed by the JSON Schema shipped beside this module (``report/schema.json``, loaded with
+``json_schema()``); documented in docs/output-formats.md.
+
+Layout: ``{"her2cli_version", "evidence_table_date", "samples": [{"sample", "source", "genome",
+"summary", "alterations", "notices"}]}``. An alteration object has every column of the TSV table
+(``report.columns.ALL_COLUMNS``, null where not applicable) with ``flags``, ``calls`` and
+``co_amplified_genes`` as lists and ``evidence`` as a list of evidence objects. ``summary`` has the
+summary table's keys with ``mutation_subgroups``, ``mutations``, ``amplification_definitions_met`` and
+``evidence`` as lists, ``copy_number`` and ``ratio_chr17`` as numbers.
+"""
 
 from __future__ import annotations
 
 import json
+from importlib import resources
 
-from her2cli.report.columns import alteration_row, verdict_row
+from her2cli.report.columns import ALL_COLUMNS, alteration_row, verdict_row
+from her2cli.report.render import OutputFormat, register
+
+SCHEMA_FILE = "schema.json"
 
 
-def render_json(results, columns: list[str], version: str, evidence_date: str | None) -> str:
-    samples = []
-    for result in results:
-        samples.append({
-            "sample": result.sample,
-            "genome": result.genome,
-            "summary": verdict_row(result.verdict) if result.verdict else None,
-            "alterations": [{c: row.get(c) for c in columns} for row in map(alteration_row, result.calls)],
-            "notices": list(result.notices),
-        })
-    document = {"her2cli_version": version, "evidence_table_date": evidence_date, "samples": samples}
-    return json.dumps(document, indent=2, default=str) + "\n"
+def evidence_object(line) -> dict:
+    """One evidence line as an object (the keys of ``her2 evidence``; eligibility a list)."""
+    from her2cli.interpret.evidence import EVIDENCE_TABLE_COLUMNS
+
+    item = {name: getattr(line, name) for name in EVIDENCE_TABLE_COLUMNS}
+    item["eligibility"] = list(line.eligibility)
+    return item
+
+
+def alteration_object(call) -> dict:
+    row = alteration_row(call)
+    item = {name: row.get(name) for name in ALL_COLUMNS}
+    if call.kind == "mutation":
+        item["flags"] = list(call.flags)
+    else:
+        item["calls"] = list(call.assessment.calls)
+        item["co_amplified_genes"] = list(call.assessment.co_amplified_genes)
+    item["evidence"] = [evidence_object(line) for line in call.evidence]
+    return item
+
+
+def summary_object(verdict) -> dict:
+    item = verdict_row(verdict)
+    item.update({
+        "mutation_subgroups": list(verdict.mutation_subgroups), "mutations": list(verdict.mutations),
+        "amplification_definitions_met": list(verdict.amplification_definitions_met)
+        if verdict.amplification_status != "not assessed" else None,
+        "evidence": [evidence_object(line) for line in verdict.evidence],
+        "oncogenicity_classes": list(verdict.oncogenicity_classes),
+        "no_therapy_reason": verdict.no_therapy_reason,
+    })
+    return item
+
+
+def sample_object(result) -> dict:
+    return {
+        "sample": result.sample,
+        "source": result.source,
+        "genome": result.genome,
+        "summary": summary_object(result.verdict) if result.verdict else None,
+        "alterations": [alteration_object(call) for call in result.calls],
+        "notices": list(result.notices),
+    }
+
+
+def render_json(results, version: str, evidence_date: str | None) -> str:
+    document = {"her2cli_version": version, "evidence_table_date": evidence_date,
+                "samples": [sample_object(result) for result in results]}
+    return json.dumps(document, indent=2) + "\n"
+
+
+def render_evidence_json(table) -> str:
+    """``her2 evidence -f json``: the bundled evidence table as a document."""
+    document = {"version": table.version, "date": table.date,
+                "lines": [evidence_object(line) for line in table.lines]}
+    return json.dumps(document, indent=2) + "\n"
+
+
+def json_schema() -> dict:
+    """The JSON Schema (draft 2020-12) of ``--format json`` output."""
+    return json.loads(resources.files("her2cli.report").joinpath(SCHEMA_FILE).read_text(encoding="utf-8"))
+
+
+def _render(results, context) -> str:
+    from her2cli import __version__
+    from her2cli.interpret.evidence import load_evidence
+
+    return render_json(results, __version__, load_evidence().date)
+
+
+register(OutputFormat("json", (".json",), "one typed document (schema: report/schema.json)", _render))

@@ -1,12 +1,12 @@
 """``--format maf``: a MAF-compatible TSV of the ERBB2 mutation rows (cBioPortal, OncoKB annotator).
 
-One line per mutation row; copy-number rows are not mutations and are left out (cBioPortal takes
-copy number in its own CNA files; use ``--format tsv``). No ``#version`` line: the first line is the
-column header, so ``pandas.read_csv(path, sep="\\t")`` and cBioPortal's importer read it as is.
+As vcf2maf writes it: a ``#version 2.4`` line, then vcf2maf's full column set in its order
+(``MAF_COLUMNS``), then her2cli's own (``EXTRA_COLUMNS``); read it with
+``pandas.read_csv(path, sep="\\t", comment="#")``. One line per mutation; copy-number calls are not
+mutations: each sample that has one gets a notice (use ``-f cna`` for them). Columns her2cli has no data
+for (dbSNP, validation, population frequencies, SIFT...) are empty, as vcf2maf leaves them.
 
-Columns, in this order
-    GDC MAF specification names and order (https://docs.gdc.cancer.gov/Data/File_Formats/MAF_Format/),
-    the optional ones that her2cli cannot fill (dbSNP, matched normal, validation) left out:
+The columns her2cli fills
 
     ======================  ========================================================================
     Hugo_Symbol             ERBB2
@@ -30,12 +30,20 @@ Columns, in this order
     Transcript_ID           Ensembl ID of the MANE Select transcript (ENST00000269571.10)
     Exon_Number             ``20/27`` (VEP's EXON)
     t_depth, t_alt_count    the tumour depth and alt-allele reads of the row
-    t_ref_count             t_depth - t_alt_count (reads of other ALT alleles, if any, count as ref)
+    t_ref_count             reads for the REF allele only (the caller's REF count: AD[0], RO, RD,
+                            Strelka tier-1 REF); empty when the caller gives none
+    Matched_Norm_Sample_Barcode, n_depth, n_ref_count, n_alt_count
+                            the matched normal, when the VCF has one (empty otherwise)
+    Allele, Gene, Feature,  VEP's: the tumour allele, ENSG00000141736, the Ensembl transcript,
+    Feature_type, SYMBOL... Transcript, ERBB2 (HGNC, HGNC:3430), protein_coding, CANONICAL=YES
     Consequence             SO terms, most severe first, comma-separated (vcf2maf's form)
     ======================  ========================================================================
 
-    then vcf2maf/VEP extras ``RefSeq`` (NM_004448.4), ``Protein_position``, ``FILTER``, ``vaf``, and
-    her2cli's ``subgroup``, ``domain``, ``legacy_name``, ``evidence``.
+    RefSeq, EXON, INTRON,   NM_004448.4, ``20/27``-style exon/intron, the UniProt domain, the input's
+    DOMAINS, FILTER         FILTER
+
+    then her2cli's ``vcf_pos`` (the record's POS as written), ``source`` (input file), ``vaf``,
+    ``subgroup``, ``domain``, ``legacy_name``, ``oncogenicity``, ``origin``, ``evidence``.
 
 Positions and alleles (vcf2maf)
     From the row's left-aligned VCF-style pos/ref/alt, the shared leading bases are removed and an
@@ -61,17 +69,35 @@ by vcf2maf's ``GetEffectPriority``; "in frame" = length difference divisible by 
 from __future__ import annotations
 
 from her2cli.report.columns import alteration_row
+from her2cli.report.render import OutputFormat, register
 from her2cli.report.tsv import format_value
 
 ENTREZ_ERBB2 = 2064
+GENE_ID = "ENSG00000141736"
+HGNC_ID = "HGNC:3430"
 
-MAF_COLUMNS = [
-    "Hugo_Symbol", "Entrez_Gene_Id", "Center", "NCBI_Build", "Chromosome", "Start_Position", "End_Position",
-    "Strand", "Variant_Classification", "Variant_Type", "Reference_Allele", "Tumor_Seq_Allele1",
-    "Tumor_Seq_Allele2", "Tumor_Sample_Barcode", "HGVSc", "HGVSp", "HGVSp_Short", "Transcript_ID",
-    "Exon_Number", "t_depth", "t_ref_count", "t_alt_count", "Consequence",
-]
-EXTRA_COLUMNS = ["RefSeq", "Protein_position", "FILTER", "vaf", "subgroup", "domain", "legacy_name", "evidence"]
+# vcf2maf's column set and order: @maf_header then @ann_cols of vcf2maf.pl (mskcc/vcf2maf, the release with
+# the gnomAD columns); columns her2cli cannot fill stay empty, as vcf2maf leaves them without the data.
+MAF_COLUMNS = """
+Hugo_Symbol Entrez_Gene_Id Center NCBI_Build Chromosome Start_Position End_Position Strand
+Variant_Classification Variant_Type Reference_Allele Tumor_Seq_Allele1 Tumor_Seq_Allele2
+dbSNP_RS dbSNP_Val_Status Tumor_Sample_Barcode Matched_Norm_Sample_Barcode
+Match_Norm_Seq_Allele1 Match_Norm_Seq_Allele2 Tumor_Validation_Allele1 Tumor_Validation_Allele2
+Match_Norm_Validation_Allele1 Match_Norm_Validation_Allele2 Verification_Status
+Validation_Status Mutation_Status Sequencing_Phase Sequence_Source Validation_Method Score
+BAM_File Sequencer Tumor_Sample_UUID Matched_Norm_Sample_UUID HGVSc HGVSp HGVSp_Short Transcript_ID
+Exon_Number t_depth t_ref_count t_alt_count n_depth n_ref_count n_alt_count all_effects
+Allele Gene Feature Feature_type Consequence cDNA_position CDS_position
+Protein_position Amino_acids Codons Existing_variation ALLELE_NUM DISTANCE STRAND_VEP SYMBOL
+SYMBOL_SOURCE HGNC_ID BIOTYPE CANONICAL CCDS ENSP SWISSPROT TREMBL UNIPARC RefSeq SIFT PolyPhen
+EXON INTRON DOMAINS AF AFR_AF AMR_AF ASN_AF EAS_AF EUR_AF SAS_AF AA_AF EA_AF CLIN_SIG SOMATIC
+PUBMED MOTIF_NAME MOTIF_POS HIGH_INF_POS MOTIF_SCORE_CHANGE IMPACT PICK VARIANT_CLASS TSL
+HGVS_OFFSET PHENO MINIMISED GENE_PHENO FILTER flanking_bps vcf_id vcf_qual gnomAD_AF gnomAD_AFR_AF
+gnomAD_AMR_AF gnomAD_ASJ_AF gnomAD_EAS_AF gnomAD_FIN_AF gnomAD_NFE_AF gnomAD_OTH_AF gnomAD_SAS_AF
+""".split()
+# her2cli's own columns after vcf2maf's (source = the input file, so samples from two files stay apart).
+EXTRA_COLUMNS = ["vcf_pos", "source", "vaf", "subgroup", "domain", "legacy_name", "oncogenicity", "origin",
+                 "evidence"]
 ALL_MAF_COLUMNS = MAF_COLUMNS + EXTRA_COLUMNS
 
 # vcf2maf GetEffectPriority, restricted to the SO terms her2cli emits (lower = more severe).
@@ -185,9 +211,6 @@ def maf_row(row: dict, ensembl_transcript: str) -> dict:
     short = row.get("hgvs_p_short")
     if classification == "Splice_Site" and short in (None, "", "p.?"):
         short = _splice_short(row.get("hgvs_c")) or short
-    depth, alt_count = row.get("depth"), row.get("alt_depth")
-    ref_count = depth - alt_count if isinstance(depth, int) and isinstance(alt_count, int) and depth >= alt_count \
-        else None
     return {
         "Hugo_Symbol": "ERBB2", "Entrez_Gene_Id": ENTREZ_ERBB2, "Center": ".",
         "NCBI_Build": row.get("genome"), "Chromosome": _strip_chr(row.get("chrom")),
@@ -197,25 +220,47 @@ def maf_row(row: dict, ensembl_transcript: str) -> dict:
         "Tumor_Sample_Barcode": row.get("sample"),
         "HGVSc": row.get("hgvs_c"), "HGVSp": row.get("hgvs_p"), "HGVSp_Short": short,
         "Transcript_ID": ensembl_transcript, "Exon_Number": row.get("exon"),
-        "t_depth": depth, "t_ref_count": ref_count, "t_alt_count": alt_count,
-        "Consequence": consequence,
-        "RefSeq": row.get("transcript"), "Protein_position": row.get("protein_position"),
-        "FILTER": row.get("filter"), "vaf": row.get("vaf"),
-        "subgroup": row.get("subgroup"), "domain": row.get("domain"), "legacy_name": row.get("legacy_name"),
-        "evidence": row.get("evidence"),
+        "t_depth": row.get("depth"), "t_ref_count": row.get("ref_depth"), "t_alt_count": row.get("alt_depth"),
+        "all_effects": None, "Allele": alt, "Gene": GENE_ID, "Feature": ensembl_transcript,
+        "Feature_type": "Transcript", "Consequence": consequence, "Protein_position": row.get("protein_position"),
+        "SYMBOL": "ERBB2", "SYMBOL_SOURCE": "HGNC", "HGNC_ID": HGNC_ID, "BIOTYPE": "protein_coding",
+        "CANONICAL": "YES", "RefSeq": row.get("transcript"), "EXON": row.get("exon"), "INTRON": row.get("intron"),
+        "DOMAINS": row.get("domain"), "FILTER": row.get("filter"), "vcf_pos": row.get("input_pos"),
+        "source": row.get("source"), "vaf": row.get("vaf"), "subgroup": row.get("subgroup"),
+        "domain": row.get("domain"), "legacy_name": row.get("legacy_name"),
+        "oncogenicity": row.get("oncogenicity"), "origin": row.get("origin"), "evidence": row.get("evidence"),
     }
 
 
-def render_maf(results) -> str:
-    """MAF text of every mutation row of ``results`` (see module docstring)."""
+def _normal_columns(call) -> dict:
+    """Matched-normal columns, filled when the VCF had a normal sample (MutationCall.normal_* set)."""
+    return {"Matched_Norm_Sample_Barcode": call.normal_sample, "n_depth": call.normal_depth,
+            "n_ref_count": call.normal_ref_depth, "n_alt_count": call.normal_alt_depth}
+
+
+def render_maf(results, notices: list[str] | None = None) -> str:
+    """MAF text (``#version 2.4`` then vcf2maf's columns) of every mutation of ``results``; each
+    sample's copy-number calls, which a MAF cannot carry, become a line in ``notices``."""
     from her2cli.reference.transcript import load_transcript
 
     ensembl = load_transcript().ensembl
-    lines = ["\t".join(ALL_MAF_COLUMNS)]
+    lines = ["#version 2.4", "\t".join(ALL_MAF_COLUMNS)]
     for result in results:
-        for row in map(alteration_row, result.calls):
-            if row.get("kind") != "mutation" or row.get("pos") is None:
+        for call in result.mutations:
+            if call.pos is None:
                 continue
-            values = maf_row(row, ensembl)
+            values = maf_row(alteration_row(call), ensembl)
+            values.update(_normal_columns(call))
             lines.append("\t".join(format_value(values.get(c)) for c in ALL_MAF_COLUMNS))
+        if result.copy_numbers and notices is not None:
+            statuses = ", ".join(call.cn_status for call in result.copy_numbers)
+            notices.append(f"{result.sample}: copy-number call ({statuses}) not written: a MAF holds mutations "
+                           "only (use -f cna, tsv or json)")
     return "\n".join(lines) + "\n"
+
+
+def _render(results, context) -> str:
+    return render_maf(results, context.notices)
+
+
+register(OutputFormat("maf", (".maf",), "vcf2maf's MAF 2.4 columns, mutations only (cBioPortal, OncoKB)", _render))

@@ -1,45 +1,162 @@
-"""Choose the writer for an output format."""
+"""The one table of output formats: name -> extensions and writer. ``cli.py`` takes its ``-f`` choices,
+help text and extension mapping from here; a writer module adds its format with ``register`` and is
+listed once in ``WRITER_MODULES``.
+
+How the format is chosen (``choose_format``)
+    ``-f NAME`` if given; otherwise the output file's extension (longest match: ``x.vcf.gz`` -> vcf);
+    otherwise ``table`` on a terminal and ``tsv`` in a pipe or for an unknown extension. ``-f`` naming
+    a different known format than the extension (``-f tsv -o x.vcf``) is a usage error (exit 2).
+"""
 
 from __future__ import annotations
 
-from her2cli import __version__
-from her2cli.report.columns import ALL_COLUMNS, alteration_rows, verdict_row
+import importlib
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+from her2cli.errors import UsageError
 
 
-def _evidence_date() -> str | None:
+@dataclass
+class RenderContext:
+    """What a writer may need besides the results. Writers append to ``notices`` what they could not
+    carry (e.g. copy-number calls in a MAF): the CLI prints them on stderr."""
+
+    summary: bool = False
+    input_paths: list[str] = field(default_factory=list)
+    command: Optional[str] = None
+    color: bool = False
+    width: int = 100
+    notices: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class OutputFormat:
+    name: str
+    extensions: tuple[str, ...]  # lower case, with the dot; compression part of the extension
+    description: str  # one line for --help
+    render: Callable[[list, RenderContext], str]  # results -> text
+    annotate_every_record: bool = False  # the format carries FILTER-failed/no-read alleles too (VCF)
+    # (text, path or "-", index) -> files written; None = plain text written atomically (no index)
+    write_file: Optional[Callable[[str, str, bool], list[str]]] = None
+
+
+FORMATS: dict[str, OutputFormat] = {}
+
+# Writer modules that register a format when imported, in --help order.
+WRITER_MODULES = ("her2cli.report.tsv", "her2cli.report.json_report", "her2cli.report.vcf_out",
+                  "her2cli.report.maf", "her2cli.report.cna")
+
+
+def register(output_format: OutputFormat) -> OutputFormat:
+    FORMATS[output_format.name] = output_format
+    return output_format
+
+
+def formats() -> dict[str, OutputFormat]:
+    """Every registered format (imports the writer modules on first use)."""
+    for module in WRITER_MODULES:
+        importlib.import_module(module)  # a no-op after the first time
+    return FORMATS
+
+
+def format_names() -> list[str]:
+    return list(formats())
+
+
+def format_for_path(path: Optional[str]) -> Optional[str]:
+    """The format named by ``path``'s extension, or None (stdout, unknown extension)."""
+    if not path or path == "-":
+        return None
+    lower = path.lower()
+    best = None
+    for output_format in formats().values():
+        for ext in output_format.extensions:
+            if lower.endswith(ext) and (best is None or len(ext) > len(best[1])):
+                best = (output_format.name, ext)
+    return best[0] if best else None
+
+
+def choose_format(requested: Optional[str], output: Optional[str], stdout_is_terminal: bool) -> str:
+    """The format to write (rule in the module docstring); UsageError on a contradiction."""
+    from_extension = format_for_path(output)
+    if requested is not None:
+        if requested not in formats():
+            raise UsageError(f"--format {requested}: not one of {', '.join(format_names())}")
+        if from_extension is not None and from_extension != requested:
+            raise UsageError(f"--format {requested} contradicts the output file {output} "
+                             f"(its extension means {from_extension}): drop -f or change the file name")
+        return requested
+    if from_extension is not None:
+        return from_extension
+    return "table" if output is None and stdout_is_terminal else "tsv"
+
+
+def render(results, fmt: str, context: Optional[RenderContext] = None) -> str:
+    """The text of ``results`` in format ``fmt``."""
+    return formats()[fmt].render(list(results), context or RenderContext())
+
+
+def write(results, fmt: str, output: Optional[str], context: RenderContext, index: bool = False) -> list[str]:
+    """Render and write to ``output`` (None or ``-`` = stdout), never leaving a partial file; the
+    files written. ``index`` (tabix/CSI) is for the BGZF and BCF outputs only."""
+    from her2cli.io.atomic import write_output
+
+    output_format = formats()[fmt]
+    text = output_format.render(list(results), context)
+    if output_format.write_file is not None:
+        return output_format.write_file(text, output or "-", index)
+    if index:
+        raise UsageError("--index goes with a .vcf.gz or .bcf output file")
+    write_output(output, text)
+    return [output] if output and output != "-" else []
+
+
+# --- formats whose writer modules do not register themselves ---------------------------------
+
+def _render_table(results, context: RenderContext) -> str:
     from her2cli.interpret.evidence import load_evidence
+    from her2cli.report.terminal import render_terminal
 
-    return load_evidence().date
+    return render_terminal(results, load_evidence().date, width=context.width, color=context.color)
 
 
-def render(results, fmt: str, summary: bool = False, input_paths: list[str] | None = None) -> str:
-    if fmt == "tsv":
-        from her2cli.report.tsv import render_tsv
+def _render_html(results, context: RenderContext) -> str:
+    from her2cli.report.html import render_html
 
-        if summary:
-            from her2cli.interpret.verdict import SUMMARY_COLUMNS
+    return render_html(results, context)
 
-            return render_tsv([verdict_row(r.verdict) for r in results if r.verdict], SUMMARY_COLUMNS)
-        return render_tsv(alteration_rows(results), ALL_COLUMNS)
-    if fmt == "json":
-        from her2cli.report.json_report import render_json
 
-        return render_json(results, ALL_COLUMNS, __version__, _evidence_date())
-    if fmt == "table":
-        import shutil
-        import sys
+register(OutputFormat("table", (), "a readable report (default on a terminal)", _render_table))
+register(OutputFormat("html", (".html", ".htm"), "a self-contained HTML report", _render_html))
 
-        from her2cli.report.terminal import render_terminal, use_color
 
-        color = use_color(sys.stdout.isatty())
-        width = shutil.get_terminal_size((100, 24)).columns if sys.stdout.isatty() else 100
-        return render_terminal(results, _evidence_date(), width=width, color=color)
-    if fmt == "vcf":
-        from her2cli.report.vcf_out import render_vcf
+def distinct_sample_names(results) -> None:
+    """Give results from different inputs that share a sample name distinct names, in place, so that no
+    two inputs merge into one sample: each becomes ``NAME (FILE)`` with FILE the input's file name (the
+    whole path when the file names also collide). Results of one input keep their names."""
+    import os
 
-        return render_vcf(results, input_paths or [])
-    if fmt == "maf":
-        from her2cli.report.maf import render_maf
+    sources_by_name: dict[str, set] = {}
+    for result in results:
+        sources_by_name.setdefault(result.sample, set()).add(result.source)
+    for name, sources in sources_by_name.items():
+        if len(sources) < 2:
+            continue
+        basenames = [os.path.basename(str(s)) for s in sources]
+        use_path = len(set(basenames)) < len(basenames)
+        for result in results:
+            if result.sample == name:
+                label = str(result.source) if use_path else os.path.basename(str(result.source))
+                _rename(result, f"{name} ({label})")
 
-        return render_maf(results)
-    raise ValueError(f"unknown format {fmt}")
+
+def _rename(result, new_name: str) -> None:
+    result.sample = new_name
+    if result.verdict is not None:
+        result.verdict.sample = new_name
+    for call in result.mutations:
+        call.sample = new_name
+    for call in result.copy_numbers:
+        call.sample = new_name
+        call.assessment.sample = new_name

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from her2cli.report.render import OutputFormat, register
+
 
 def format_value(value: object) -> str:
     if value is None:
@@ -32,3 +34,17 @@ def render_lines(rows: list[dict], columns: list[str]) -> str:
 
 def render_tsv(rows: list[dict], columns: list[str]) -> str:
     return "\t".join(columns) + "\n" + render_lines(rows, columns)
+
+
+def _render(results, context) -> str:
+    from her2cli.report.columns import ALL_COLUMNS, alteration_rows, verdict_row
+
+    if context.summary:
+        from her2cli.interpret.verdict import SUMMARY_COLUMNS
+
+        return render_tsv([verdict_row(r.verdict) for r in results if r.verdict], SUMMARY_COLUMNS)
+    return render_tsv(alteration_rows(results), ALL_COLUMNS)
+
+
+register(OutputFormat("tsv", (".tsv",), "one row per alteration, or per sample with --summary (default in a pipe)",
+                      _render))

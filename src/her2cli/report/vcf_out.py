@@ -1,76 +1,96 @@
-"""``--format vcf``: the input's ERBB2 records with a VEP-CSQ-like ``HER2`` INFO annotation.
+"""``--format vcf`` / ``bcf``: the input VCF, every header line and record kept in order, with a ``HER2``
+INFO field on the ERBB2 records, the way ``vep --vcf`` adds ``CSQ`` and ``bcftools csq`` adds ``BCSQ``.
 
 What is written
-    * The input VCF's own ``##`` header lines (an existing ``HER2`` INFO declaration and earlier
-      ``##her2cli_*`` lines are replaced), then::
+    * The input's ``##`` header lines in order (an earlier ``HER2`` INFO declaration and earlier
+      ``##her2cli_*`` lines are dropped), then ``INFO_HEADER`` (``Format: Allele|Consequence|...``, the
+      form ``bcftools +split-vep -a HER2`` reads), ``##her2cli_version``, ``##her2cli_command``,
+      ``##her2cli_transcript``, ``##her2cli_genome`` and ``##her2cli_note`` lines, then the ``#CHROM`` line.
+    * Every record of the input, in input order, non-ERBB2 and FILTER-failed ones too. A record with
+      annotated ALT alleles gets ``HER2=entry[,entry...]`` appended to INFO (a previous ``HER2`` value is
+      replaced): one entry per annotated ALT, in ALT order, each the ``|``-joined ``HER2_FIELDS``.
+      The CLI annotates every allele for this format (as ``--all-records``), so FILTER-failed ERBB2
+      records carry ``HER2`` as well; their FILTER column says they failed.
+    * ``Allele`` is VEP's allele string: the ALT without the first base when REF and every ALT share it
+      (``-`` when nothing is left), so an entry maps to its ALT as in VEP's CSQ.
+    * Values are made VCF-legal as VEP does it (``Bio::EnsEMBL::VEP::OutputFactory::VCF``): ``,`` and
+      ``|`` inside a value become ``&``, ``;`` becomes ``%3B``, ``=`` becomes ``%3D`` and white space
+      becomes ``_`` (``kinase domain`` -> ``kinase_domain``, ``p.Leu755=`` -> ``p.Leu755%3D``).
+    * Copy-number calls have no place in a VCF record; a ``##her2cli_note`` line says so (and the CLI
+      prints a notice).
+    * Standard input cannot be read twice: for ``-`` the records are re-built from the annotation (the
+      ERBB2 sites only: CHROM, POS, REF, ALT, FILTER and ``HER2``; a note line says so). Give a file
+      for a full pass-through.
 
-        ##INFO=<ID=HER2,Number=.,Type=String,Description="her2cli annotation: Allele|...">
-        ##her2cli_version=0.1.0
-        ##her2cli_command=her2 annotate tumour.vcf --format vcf
-        ##her2cli_transcript=NM_004448.4
-        ##her2cli_genome=GRCh38
-        ##her2cli_note=...            (copy-number results, re-constructed records)
-
-      and the input's ``#CHROM`` line (same sample columns).
-    * Only the records behind the mutation rows (the reported ERBB2 alleles; FILTER-failed and
-      no-alt-read alleles only with ``--all-records``), unchanged except for ``HER2`` appended to
-      INFO. Records come out in the order the input has them.
-    * ``HER2`` holds one entry per annotated ALT of the record, comma-separated (``Number=.``),
-      each the ``|``-joined fields of ``HER2_FIELDS``. ``Allele`` is the record's ALT as written in
-      the input, so an entry maps to its ALT even when the row's own pos/ref/alt were
-      left-aligned or trimmed. Empty field = not applicable.
-    * Characters with a meaning in INFO or in the entry (``%`` ``:`` ``;`` ``=`` ``,`` ``|``,
-      space, tab, CR, LF) are percent-encoded (VCF 4.3 section 1.2), e.g. the domain
-      ``kinase domain`` is written ``kinase%20domain``.
-    * Copy-number rows have no VCF representation here; a ``##her2cli_note`` header line says so
-      (use ``--format tsv``/``json`` for them).
-    * Standard input (``-``) cannot be read twice, so its records are re-built from the rows
-      (sites only: CHROM, POS, REF, ALT, FILTER and ``HER2``; a note line says so).
-
-One VCF per run: several input VCFs raise ``UsageError`` (exit code 2).
+Text is produced here; ``write_vcf_file`` turns it into BGZF (``.vcf.gz``, optionally with a tabix index)
+or BCF (``.bcf``) through htslib (pysam).
 """
 
 from __future__ import annotations
 
+import gzip
+import os
+import re
 import shlex
 import sys
+from typing import Iterator
 
-from her2cli.errors import EXIT_USAGE, Her2Error
-from her2cli.report.columns import alteration_row
+from her2cli.errors import MalformedInputError, OutputError, UsageError
+from her2cli.report.render import OutputFormat, register
 
+GENE_ID = "ENSG00000141736"  # Ensembl gene of ERBB2
+
+# VEP's usual CSQ subfield names first (so split-vep users need nothing new), then her2cli's own.
 HER2_FIELDS = [
-    "Allele", "hgvs_c", "hgvs_p", "hgvs_p_short", "consequence", "exon", "domain", "subgroup", "legacy_name",
+    "Allele", "Consequence", "SYMBOL", "Gene", "Feature_type", "Feature", "BIOTYPE", "EXON", "INTRON",
+    "HGVSc", "HGVSp", "HGVSg", "Protein_position", "DOMAINS",
+    "HGVSp_Short", "subgroup", "legacy_name", "oncogenicity", "origin",
 ]
 
 INFO_HEADER = (
-    '##INFO=<ID=HER2,Number=.,Type=String,Description="her2cli annotation of ERBB2 NM_004448.4, one entry '
+    '##INFO=<ID=HER2,Number=.,Type=String,Description="her2cli annotation of ERBB2 on NM_004448.4, one entry '
     'per annotated ALT. Format: ' + "|".join(HER2_FIELDS) + '">'
 )
 
-# VCF 4.3 section 1.2 percent-encoding, plus '|' (our field separator) and space (VCF 4.2 forbids it).
-_ENCODE = {"%": "%25", ":": "%3A", ";": "%3B", "=": "%3D", ",": "%2C", "|": "%7C", " ": "%20",
-           "\t": "%09", "\r": "%0D", "\n": "%0A"}
+# VEP's replacements for characters a CSQ-style value cannot hold.
+_VEP_REPLACEMENTS = ((re.compile(r"[,|]"), "&"), (re.compile(r";"), "%3B"), (re.compile(r"="), "%3D"),
+                     (re.compile(r"\s+"), "_"))
 
 _COLUMNS = ["#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO"]
 
 
-class UsageError(Her2Error):
-    """A format/option combination that cannot work (exit code 2)."""
-
-    exit_code = EXIT_USAGE
-
-
 def encode_value(value: object) -> str:
-    """Percent-encode one annotation field (None -> empty)."""
+    """One subfield value, VCF-legal the way VEP writes it (None -> empty)."""
     if value is None:
         return ""
-    return "".join(_ENCODE.get(ch, ch) for ch in str(value))
+    text = str(value)
+    for pattern, replacement in _VEP_REPLACEMENTS:
+        text = pattern.sub(replacement, text)
+    return text
 
 
-def her2_entry(row: dict) -> str:
-    """The '|'-joined HER2 entry of one mutation row."""
-    values = [row.get("input_alt") or row.get("alt")] + [row.get(name) for name in HER2_FIELDS[1:]]
-    return "|".join(encode_value(v) for v in values)
+def vep_allele(ref: str, alts: list[str], alt: str) -> str:
+    """VEP's Allele: the first base is dropped when REF and every ALT share it."""
+    alleles = [ref, *alts]
+    if all(len(a) > 0 for a in alleles) and len({a[0].upper() for a in alleles}) == 1 and \
+            any(len(a) != len(ref) for a in alts):
+        return alt[1:] or "-"
+    return alt
+
+
+def her2_entry(call, allele: str, protein_accession: str) -> str:
+    """The ``|``-joined HER2 entry of one MutationCall."""
+    values = {
+        "Allele": allele, "Consequence": call.consequence, "SYMBOL": "ERBB2", "Gene": GENE_ID,
+        "Feature_type": "Transcript", "Feature": call.transcript, "BIOTYPE": "protein_coding",
+        "EXON": call.exon, "INTRON": call.intron,
+        "HGVSc": f"{call.transcript}:{call.hgvs_c}" if call.hgvs_c else None,
+        "HGVSp": f"{protein_accession}:{call.hgvs_p}" if call.hgvs_p and call.hgvs_p != "p.?" else None,
+        "HGVSg": call.hgvs_g, "Protein_position": call.protein_position, "DOMAINS": call.domain,
+        "HGVSp_Short": call.hgvs_p_short, "subgroup": call.subgroup, "legacy_name": call.legacy_name,
+        "oncogenicity": getattr(call, "oncogenicity", None), "origin": getattr(call, "origin", None),
+    }
+    return "|".join(encode_value(values[name]) for name in HER2_FIELDS)
 
 
 def _default_command() -> str:
@@ -83,119 +103,213 @@ def _with_her2(info_text: str, entries: list[str]) -> str:
     return ";".join(kept)
 
 
-def _record_key(chrom: str, pos: int, ref: str) -> tuple[str, int, str]:
-    return (chrom, int(pos), ref.upper())
+def _calls_by_record(results) -> dict[tuple[str, int, str], list]:
+    by_record: dict[tuple[str, int, str], list] = {}
+    for result in results:
+        for call in result.mutations:
+            if call.input_pos is not None and call.input_ref:
+                by_record.setdefault((call.chrom, int(call.input_pos), call.input_ref.upper()), []).append(call)
+    return by_record
+
+
+def _annotated(fields: list[str], calls: list, protein_accession: str) -> list[str]:
+    ref, alts = fields[3], fields[4].split(",")
+    order = {alt.upper(): i for i, alt in enumerate(alts)}
+    chosen = sorted((c for c in calls if str(c.input_alt).upper() in order),
+                    key=lambda c: order[str(c.input_alt).upper()])
+    if not chosen:
+        return fields
+    entries = [her2_entry(c, vep_allele(ref, alts, str(c.input_alt)), protein_accession) for c in chosen]
+    return fields[:7] + [_with_her2(fields[7], entries)] + fields[8:]
 
 
 def render_vcf(results, input_paths: list[str], command: str | None = None) -> str:
-    """The annotated VCF of one run (see module docstring). ``command`` defaults to ``her2`` + argv."""
+    """The annotated VCF of one run as text (see module docstring)."""
+    from her2cli import __version__
+    from her2cli.reference.transcript import load_transcript
+
     paths = list(input_paths or [])
-    if len(paths) != 1:
-        if not paths:
-            raise UsageError("--format vcf needs an input VCF (copy-number results alone have no VCF form)")
-        raise UsageError("--format vcf takes one input VCF")
+    if not paths:
+        raise UsageError("--format vcf needs an input VCF (copy-number results alone have no VCF form)")
+    if len(paths) > 1:
+        raise UsageError("--format vcf takes one input VCF (one annotated VCF per input)")
     path = paths[0]
-    mutations = [alteration_row(call) for result in results for call in result.mutations]
-    has_cn = any(result.copy_numbers for result in results)
-    genome = next((r.genome for r in results if r.genome), None) or next(
-        (row.get("genome") for row in mutations if row.get("genome")), None)
-
-    # Entries per input record, ALTs in input order.
-    by_record: dict[tuple[str, int, str], list[dict]] = {}
-    for row in mutations:
-        if row.get("input_pos") is None or not row.get("input_ref"):
-            continue
-        key = _record_key(str(row["chrom"]), int(row["input_pos"]), str(row["input_ref"]))
-        by_record.setdefault(key, []).append(row)
-
+    tx = load_transcript()
+    by_record = _calls_by_record(results)
+    genome = next((r.genome for r in results if r.genome), None)
     notes: list[str] = []
-    if has_cn:
-        notes.append("copy-number results are not represented in this VCF (use --format tsv or json)")
-
+    if any(result.copy_numbers for result in results):
+        notes.append("copy-number calls are not represented in this VCF (use --format tsv, json or cna)")
     if path == "-":
-        header_lines, column_line, body = _from_rows(by_record, genome)
-        notes.append("standard input cannot be re-read: records re-built from the annotation (sites only)")
+        header_lines, column_line, body = _from_calls(by_record, genome)
+        notes.append("standard input cannot be re-read: ERBB2 records re-built from the annotation (sites only)")
     else:
-        header_lines, column_line, body = _from_input(path, by_record, genome)
+        header_lines, column_line, body = _from_input(path)
 
     out = [line for line in header_lines
            if not line.startswith("##INFO=<ID=HER2,") and not line.startswith("##her2cli_")]
-    from her2cli import __version__
-
     out.append(INFO_HEADER)
     out.append(f"##her2cli_version={__version__}")
     out.append(f"##her2cli_command={command if command is not None else _default_command()}")
-    transcript = next((row.get("transcript") for row in mutations if row.get("transcript")), "NM_004448.4")
-    out.append(f"##her2cli_transcript={transcript}")
+    out.append(f"##her2cli_transcript={tx.accession}")
     if genome:
         out.append(f"##her2cli_genome={genome}")
-    for note in notes:
-        out.append(f"##her2cli_note={note}")
+    out.extend(f"##her2cli_note={note}" for note in notes)
     out.append(column_line)
-    out.extend(body)
+    for line in body:
+        fields = line.split("\t")
+        if len(fields) < 8:
+            raise MalformedInputError("not a VCF record (fewer than 8 columns)", path=path)
+        try:
+            key = (fields[0], int(fields[1]), fields[3].upper())
+        except ValueError:
+            raise MalformedInputError(f"POS is not an integer: {fields[1]!r}", path=path) from None
+        calls = by_record.get(key)
+        out.append("\t".join(_annotated(fields, calls, tx.protein_accession)) if calls else line)
     return "\n".join(out) + "\n"
 
 
-def _entries(record_alts: list[str], rows: list[dict]) -> list[str]:
-    order = {alt.upper(): i for i, alt in enumerate(record_alts)}
-    rows = sorted(rows, key=lambda r: order.get(str(r.get("input_alt") or "").upper(), len(order)))
-    return [her2_entry(row) for row in rows]
+def _text_lines(path: str) -> Iterator[str]:
+    from her2cli.io.vcf import sniff
+
+    kind = sniff(path)
+    if kind == "bcf":
+        yield from _bcf_lines(path)
+        return
+    opener = gzip.open if kind in ("gzip", "bgzf") else open
+    try:
+        with opener(path, "rt", encoding="utf-8", newline="") as handle:
+            for line in handle:
+                yield line.rstrip("\r\n")
+    except (OSError, EOFError, UnicodeDecodeError) as exc:
+        raise MalformedInputError(f"cannot read: {exc}", path=path) from None
 
 
-def _from_input(path: str, by_record: dict, genome: str | None) -> tuple[list[str], str, list[str]]:
-    from her2cli.reference.builds import CHR17_NAMES
-    from her2cli.io.vcf import parse_record, read_region
-    from her2cli.reference.transcript import GENOMES, load_transcript
+def _bcf_lines(path: str) -> Iterator[str]:
+    import pysam
 
-    tx = load_transcript()
-    builds = [genome] if genome in GENOMES else list(GENOMES)
-    regions = [(tx.builds[g].gene_start, tx.builds[g].gene_end) for g in builds]
-    read = read_region(path, CHR17_NAMES, regions)
-    columns = _COLUMNS + (["FORMAT"] + read.header.samples if read.header.samples else [])
+    from her2cli.io.vcf import quiet_c_stderr
+
+    try:
+        with quiet_c_stderr(), pysam.VariantFile(path) as bcf:
+            yield from str(bcf.header).rstrip("\n").split("\n")
+            for record in bcf:
+                yield str(record).rstrip("\n")
+    except (OSError, ValueError) as exc:
+        raise MalformedInputError(f"cannot read as BCF: {exc}", path=path) from None
+
+
+def _from_input(path: str) -> tuple[list[str], str, list[str]]:
+    header: list[str] = []
+    column_line = None
     body: list[str] = []
-    done: set[tuple[str, int, str]] = set()
-    for text in read.lines:
-        record = parse_record(text, read.header.source)
-        key = _record_key(record.chrom, record.pos, record.ref)
-        alts = {a.upper() for a in record.alts}
-        rows = [r for r in by_record.get(key, ()) if str(r.get("input_alt") or "").upper() in alts]
-        if not rows or key in done:
-            continue
-        done.add(key)
-        fields = text.rstrip("\r\n").split("\t")
-        fields[7] = _with_her2(fields[7], _entries(record.alts, rows))
-        body.append("\t".join(fields))
-    return list(read.header.lines), "\t".join(columns), body
+    for line in _text_lines(path):
+        if column_line is None:
+            if line.startswith("#CHROM"):
+                column_line = line
+            elif line.startswith("##"):
+                header.append(line)
+        elif line:
+            body.append(line)
+    if column_line is None:
+        raise MalformedInputError("VCF header has no #CHROM line", path=path)
+    return header, column_line, body
 
 
-def _from_rows(by_record: dict, genome: str | None) -> tuple[list[str], str, list[str]]:
-    from her2cli.reference.transcript import load_transcript
-
-    header = ["##fileformat=VCFv4.2"]
-    filters = sorted({str(r.get("filter")) for rows in by_record.values() for r in rows
-                      if r.get("filter") not in (None, "", ".", "PASS")})
-    header.append('##FILTER=<ID=PASS,Description="All filters passed">')
-    for name in filters:
-        for part in name.replace(",", ";").split(";"):
-            header.append(f'##FILTER=<ID={part},Description="from the input VCF">')
-    chroms = sorted({key[0] for key in by_record})
-    if genome:
-        tx = load_transcript()
-        refseq = tx.builds[genome].refseq_chrom
-        length = {"GRCh37": 81195210, "GRCh38": 83257441}.get(genome)
-        for chrom in chroms or ["chr17"]:
-            header.append(f"##contig=<ID={chrom},length={length},assembly={genome}>" if length
-                          else f"##contig=<ID={chrom},assembly={genome}>")
-        header.append(f"##reference={genome} ({refseq})")
+def _from_calls(by_record: dict, genome: str | None) -> tuple[list[str], str, list[str]]:
+    header = ["##fileformat=VCFv4.2", '##FILTER=<ID=PASS,Description="All filters passed">']
+    filters = sorted({part for calls in by_record.values() for call in calls
+                      for part in str(call.filter or "").replace(",", ";").split(";")
+                      if part not in ("", ".", "PASS")})
+    header.extend(f'##FILTER=<ID={name},Description="from the input VCF">' for name in filters)
+    lengths = {"GRCh37": 81195210, "GRCh38": 83257441}  # chr17 (GRC assembly reports)
+    for chrom in sorted({key[0] for key in by_record}):
+        header.append(f"##contig=<ID={chrom},length={lengths[genome]},assembly={genome}>" if genome in lengths
+                      else f"##contig=<ID={chrom}>")
     body = []
     for key in sorted(by_record, key=lambda k: (k[0], k[1])):
-        rows = by_record[key]
-        alts: list[str] = []
-        for row in rows:
-            alt = str(row.get("input_alt"))
-            if alt not in alts:
-                alts.append(alt)
-        filt = str(rows[0].get("filter") or ".")
-        body.append("\t".join([key[0], str(key[1]), ".", key[2], ",".join(alts), ".", filt,
-                               _with_her2(".", _entries(alts, rows))]))
+        calls = by_record[key]
+        alts = list(dict.fromkeys(str(c.input_alt) for c in calls))
+        body.append("\t".join([key[0], str(key[1]), ".", key[2], ",".join(alts), ".", calls[0].filter or ".", "."]))
     return header, "\t".join(_COLUMNS), body
+
+
+def write_vcf_file(text: str, path: str, binary_kind: str, index: bool) -> list[str]:
+    """Write VCF ``text`` to ``path`` as BGZF (``binary_kind == "vcf.gz"``) or BCF (``"bcf"``), atomically,
+    with a tabix (.tbi) / CSI index when ``index``; ``path`` ``-`` = stdout. Returns the files written."""
+    import tempfile
+
+    import pysam
+    import pysam.bcftools  # htslib's BCF indexer (not loaded by `import pysam`)
+
+    from her2cli.io.vcf import quiet_c_stderr
+
+    directory = os.path.dirname(os.path.abspath(path)) if path != "-" else None
+    try:
+        work = tempfile.mkdtemp(prefix=".her2-", dir=directory)
+    except OSError as exc:
+        raise OutputError(f"cannot write output: {exc.strerror}", path=path) from None
+    try:
+        plain = os.path.join(work, "in.vcf")
+        with open(plain, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        out = os.path.join(work, "out." + ("bcf" if binary_kind == "bcf" else "vcf.gz"))
+        with quiet_c_stderr():
+            with pysam.VariantFile(plain) as source, \
+                    pysam.VariantFile(out, "wb" if binary_kind == "bcf" else "wz", header=source.header) as sink:
+                for record in source:
+                    sink.write(record)
+            index_path = None
+            if index:
+                if binary_kind == "bcf":
+                    pysam.bcftools.index(out)
+                    index_path = out + ".csi"
+                else:
+                    index_path = pysam.tabix_index(out, preset="vcf", force=True, keep_original=True) + ".tbi"
+        if path == "-":
+            with open(out, "rb") as handle:
+                sys.stdout.flush()
+                sys.stdout.buffer.write(handle.read())
+                sys.stdout.flush()
+            return []
+        written = [path]
+        os.replace(out, path)
+        if index_path:
+            suffix = ".csi" if binary_kind == "bcf" else ".tbi"
+            os.replace(index_path, path + suffix)
+            written.append(path + suffix)
+        return written
+    except (OSError, ValueError) as exc:
+        raise OutputError(f"cannot write {binary_kind.upper()}: {exc}", path=path) from None
+    finally:
+        for name in os.listdir(work):
+            os.unlink(os.path.join(work, name))
+        os.rmdir(work)
+
+
+def _write_vcf(text: str, path: str, index: bool) -> list[str]:
+    if path.lower().endswith((".gz", ".bgz")):
+        return write_vcf_file(text, path, "vcf.gz", index)
+    if index:
+        raise UsageError("--index needs a compressed VCF (.vcf.gz) or a .bcf output file")
+    from her2cli.io.atomic import write_output
+
+    write_output(None if path == "-" else path, text)
+    return [] if path == "-" else [path]
+
+
+def _write_bcf(text: str, path: str, index: bool) -> list[str]:
+    if index and path == "-":
+        raise UsageError("--index needs an output file (-o x.bcf)")
+    return write_vcf_file(text, path, "bcf", index)
+
+
+def _render(results, context) -> str:
+    return render_vcf(results, context.input_paths, context.command)
+
+
+register(OutputFormat("vcf", (".vcf", ".vcf.gz", ".vcf.bgz"),
+                      "the input VCF with a HER2 INFO field (.vcf.gz: BGZF)", _render,
+                      annotate_every_record=True, write_file=_write_vcf))
+register(OutputFormat("bcf", (".bcf",), "the annotated VCF as BCF", _render,
+                      annotate_every_record=True, write_file=_write_bcf))

@@ -14,6 +14,12 @@ from her2cli.variants.protein import ProteinChange, coding_change
 from her2cli.reference.sequence import GenomeSequence, OverlaySequence
 from her2cli.reference.transcript import Transcript
 
+_COMPLEMENT = str.maketrans("ACGTN", "TGCAN")
+
+
+def reverse_complement(bases: str) -> str:
+    return bases.translate(_COMPLEMENT)[::-1]
+
 # VEP's consequence order (most severe first), restricted to the terms this tool emits.
 SEVERITY = [
     "splice_acceptor_variant", "splice_donor_variant", "stop_gained", "frameshift_variant", "stop_lost",
@@ -157,6 +163,9 @@ class Annotator:
         span = fmt(edit.start) if edit.start == edit.end else f"{fmt(edit.start)}_{fmt(edit.end)}"
         if edit.is_deletion:
             return f"{span}del"
+        if len(edit.ref) > 1 and edit.alt == reverse_complement(edit.ref):
+            # HGVS ranks an inversion before a deletion-insertion (VEP names it so too): TT>AA is c.1976_1977inv
+            return f"{span}inv"
         return f"{span}delins{edit.alt}"
 
     # --- location and effect ------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Optional
 
 from her2cli.errors import MalformedInputError
@@ -50,6 +50,9 @@ class SampleEvidence:
     vaf: Optional[float]  # alt allele fraction (0..1), rounded to 4 decimals
     genotype: Optional[str]  # GT as written (e.g. "0/1"), None if absent
     convention: str  # which convention was used (see module docstring)
+    # Reads supporting REF only (not other ALTs); None when the caller gives none. Left out of ==, so the
+    # per-convention depth/alt/VAF checks stay as they are.
+    ref_depth: Optional[int] = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -705,7 +708,7 @@ def sample_evidence(
     for convention in _FORMAT_CONVENTIONS:
         got = convention(rec)
         if got is not None:
-            return _evidence(got[0], got[1], got[2], genotype, got[3])
+            return replace(_evidence(got[0], got[1], got[2], genotype, got[3]), ref_depth=_ref_reads(rec, got[3]))
     # No allele counts in FORMAT: INFO may carry them (single-sample bcftools DP4, TVC, PCGR).
     site = _site(rec)
     if site is not None and site[3] != "dp_only":
@@ -716,6 +719,25 @@ def sample_evidence(
     if genotype is not None:
         return _evidence(None, None, None, genotype, "gt_only")
     return _evidence(None, None, None, None, "none")
+
+
+def _ref_reads(rec: _Record, convention: str) -> Optional[int]:
+    """Reads for the REF allele alone, from the same caller field family that gave the alt reads
+    (MAF's t_ref_count must not count other ALTs' reads as reference)."""
+    if convention == "varscan_RD_AD":
+        return rec.fmt_int("RD")
+    if convention == "freebayes_AO_RO":
+        return rec.fmt_int("RO")
+    if convention == "strelka_indel":
+        return _tier1(rec.fmt.get("TAR"))
+    if convention == "strelka_snv":
+        return _tier1(rec.fmt.get(rec.ref.upper() + "U"))
+    if convention == "ion_torrent_FAO_FDP":
+        return rec.fmt_int("FRO")
+    counts = _ints(rec.fmt.get("AD"))
+    if len(counts) == rec.n_alts + 1 and rec.header.format_numbers.get("AD") != "1":
+        return counts[0]  # Number=R AD (GATK, SAGE, DeepVariant, VarDict): REF first
+    return None
 
 
 def site_evidence(
