@@ -221,11 +221,12 @@ h1 { font-size: 1.5em; margin: 0 0 .2em; } h2 { font-size: 1.2em; border-bottom:
 .status.positive { color: var(--pos); } .status.negative { color: var(--neg); } .status.unknown { color: var(--na); }
 table { border-collapse: collapse; width: 100%; margin: .4em 0 1em; font-size: .9em; }
 th, td { border: 1px solid var(--rule); padding: .25em .4em; text-align: left; vertical-align: top;
-         overflow-wrap: anywhere; }
+         overflow-wrap: break-word; hyphens: auto; }
 th { background: #eee; } caption { text-align: left; font-size: .9em; padding: .2em 0; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 figure { margin: .5em 0 1em; } figcaption { color: var(--muted); font-size: .9em; }
 svg { max-width: 100%; height: auto; display: block; }
+td .mono { word-break: break-all; }
 code, .mono { font-family: "DejaVu Sans Mono", "Liberation Mono", Menlo, Consolas, monospace; font-size: .92em; }
 th[aria-sort] { cursor: pointer; }
 .page-break { break-before: page; }
@@ -356,24 +357,24 @@ def _variants_table(rows: list[dict]) -> str:
         return "<p>No ERBB2 variant reported from the VCF (or no VCF given).</p>"
     counted = {id(r) for r in _reportable(mutations)}
     optional = [(key, title) for key, title in _OPTIONAL_VARIANT_COLUMNS if any(r.get(key) not in (None, "") for r in mutations)]
-    headers = ["protein", "cDNA (NM_004448.4)", "genomic", "legacy alias", "exon", "consequence", "subgroup",
-               *[title for _, title in optional], "VAF", "alt/depth", "caller convention", "filter", "flags", "counted"]
+    headers = ["protein", "cDNA / genomic", "legacy alias", "exon", "consequence", "subgroup",
+               *[title for _, title in optional], "VAF (alt/depth)", "caller convention", "filter, flags", "counted"]
     body = []
     for r in mutations:
         exon = f"exon {r['exon']}" if r.get("exon") else (f"intron {r['intron']}" if r.get("intron") else "")
-        depth = f"{_e(r.get('alt_depth') or '')}/{_e(r.get('depth') or '')}" if r.get("depth") not in (None, "") else ""
+        depth = f" ({_e(r.get('alt_depth') or '')}/{_e(r.get('depth'))})" if r.get("depth") not in (None, "") else ""
         body.append([
             f"<b>{_e(r.get('hgvs_p_short') or '')}</b><br><span class=\"mono\">{_e(r.get('hgvs_p') or '')}</span>",
-            f"<span class=\"mono\">{_e(r.get('hgvs_c') or '')}</span>",
-            f"<span class=\"mono\">{_e(r.get('hgvs_g') or '')}</span>",
+            f"<span class=\"mono\">{_e(r.get('hgvs_c') or '')}<br>{_e(r.get('hgvs_g') or '')}</span>",
             _e(r.get("legacy_name") or ""), _e(exon), _e(r.get("consequence") or ""), _e(r.get("subgroup") or ""),
             *[_e(r.get(key) if r.get(key) is not None else "") for key, _ in optional],
-            _e(_num(r.get("vaf"))), depth, _e(r.get("caller_format") or ""), _e(r.get("filter") or ""),
-            _e(r.get("flags") or ""),
-            "yes" if id(r) in counted else "no (not protein-altering, filtered or no alt reads)",
+            _e(_num(r.get("vaf"))) + depth, _e(r.get("caller_format") or ""),
+            _e(", ".join(v for v in (str(r.get("filter") or ""), str(r.get("flags") or "")) if v)),
+            "yes" if id(r) in counted else "no",
         ])
     return _table(headers, body, caption="One row per ERBB2 allele; names on NM_004448.4 / NP_004439.2. "
-                                         "'counted' = counts towards the mutation verdict.")
+                                         "'counted': counts towards the mutation verdict (protein-altering, "
+                                         "passing FILTER, alt reads present).")
 
 
 def _cn_table(rows: list[dict]) -> str:
@@ -382,18 +383,22 @@ def _cn_table(rows: list[dict]) -> str:
     cn_rows = [r for r in rows if r.get("kind") == "copy_number"]
     if not cn_rows:
         return "<p>No copy-number input.</p>"
-    headers = ["status", "copy number", "tumour copies", "log2", "ratio to chr17", "chr17 baseline", "ploidy",
-               "purity", *DEFINITIONS, "focality", "amplicon (bp)", "co-amplified genes", "input format"]
+    headers = ["status", "copy number", "ratio to chr17 (baseline)", "ploidy, purity", *DEFINITIONS, "focality",
+               "co-amplified genes", "input format"]
     body = []
     for r in cn_rows:
         met = set(_split(r.get("calls")))
-        purity = _num(r.get("purity")) or "none"
+        purity = _num(r.get("purity"))
+        purity_text = f"{purity} ({r.get('purity_source') or 'given'})" if purity else str(r.get("purity_source") or "none")
+        size = f" ({_e(r.get('amplicon_size'))} bp)" if r.get("amplicon_size") not in (None, "") else ""
         body.append([
-            _status(r.get("cn_status")), _e(_num(r.get("copy_number"))), _e(_num(r.get("tumour_copy_number"))),
-            _e(_num(r.get("log2"))), _e(_num(r.get("ratio_chr17"))), _e(_num(r.get("chr17_baseline"))),
-            _e(_num(r.get("ploidy"))), f"{_e(purity)}<br><span class=\"muted\">{_e(r.get('purity_source') or '')}</span>",
+            _status(r.get("cn_status")),
+            f"{_e(_num(r.get('copy_number')))}<br><span class=\"muted\">tumour cells {_e(_num(r.get('tumour_copy_number')))}, "
+            f"log2 {_e(_num(r.get('log2')))}</span>",
+            f"{_e(_num(r.get('ratio_chr17')))} ({_e(_num(r.get('chr17_baseline')))})",
+            f"ploidy {_e(_num(r.get('ploidy')))}<br>purity {_e(purity_text)}",
             *["&#10003; met" if name in met else "&#8212; not met" for name in DEFINITIONS],
-            _e(r.get("focality") or ""), _e(r.get("amplicon_size") or ""),
+            _e(r.get("focality") or "") + size,
             _e(", ".join(_split(r.get("co_amplified_genes"), ","))), _e(r.get("segment_format") or ""),
         ])
     return _table(headers, body, caption="Every named amplification definition side by side "
@@ -428,13 +433,14 @@ def _evidence_section(summary: dict, rows: list[dict]) -> str:
     body = []
     for line_id in [ln.id for ln in table.lines if ln.id in matched]:
         line, what, rules = matched[line_id]
+        level = f", OncoKB {line.level}" if line.level else ""
         body.append([f"<b>{_e(line.therapy)}</b>", _e(", ".join(what)), f"<code>{_e(', '.join(rules))}</code>",
-                     f"<b>{_e(line.status)}</b>", _e(line.setting), _e(line.evidence), _e(line.level), _e(line.date),
+                     f"<b>{_e(line.status)}</b><br>{_e(line.setting)}", f"{_e(line.evidence)}{_e(level)}<br>{_e(line.date)}",
                      _e(line.source), _e(line.notes)])
     return (f"<p>{_e(date)} Lines are matched by the eligibility rule each line states; a matched line is "
             "published evidence, not a recommendation.</p>"
-            + _table(["therapy", "alteration", "eligibility rule met", "status", "setting", "evidence", "OncoKB level",
-                      "date", "source", "notes"], body, cls="evidence"))
+            + _table(["therapy", "alteration", "eligibility rule met", "status, setting", "evidence, date", "source",
+                      "notes"], body, cls="evidence"))
 
 
 def _segments_for(sample: str, cn_row: dict, provenance: Provenance) -> Optional[tuple[list, bool]]:
