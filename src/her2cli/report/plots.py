@@ -10,15 +10,16 @@ Lollipop (``plot_lollipop``)
     (UniProt P04626: signal peptide, extracellular, transmembrane, juxtamembrane, kinase,
     C-terminal tail) as coloured boxes. One stem per distinct protein change at its first residue
     (``protein_position`` "772-775" -> 772); stem height = number of distinct samples carrying that
-    change; head colour = HER2 subgroup; label = ``hgvs_p_short`` without "p.". Changes sharing a
+    change; head colour = HER2 subgroup; label = ``hgvs_p_short`` without "p.", in lanes above the
+    stems with leader lines so that no two labels overlap (report.svg.place_labels). Changes sharing a
     residue are drawn side by side. Rows without a protein position (intronic, UTR, splice ``p.?``)
     are not drawn; the caption says how many.
 
 Copy-number profile (``plot_copy_number``)
     chr17 segments (x: Mb, y: copies per tumour cell), the ERBB2 gene as a red band, the
-    centromere shaded, the chr17 baseline as a grey line, and the amplification thresholds of the
-    named definitions as dashed lines: 6 copies (cn_ge_6), 2 x chr17 baseline (ratio_ge_2),
-    3 x ploidy (purple_amp), 5 copies (pcgr_amp). ``segments`` may be a
+    centromere shaded, the chr17 baseline as a grey line, and the threshold of each of the six named
+    amplification definitions (report.svg.threshold_lines) as a dashed line, one dash pattern per
+    distinct value; definitions with equal values share a line and a legend entry. ``segments`` may be a
     ``her2cli.copynumber.SegmentTable`` (log2 tables are converted like the gene-level value:
     ploidy x 2^log2, purity-rescaled when the row has a purity), a list of
     ``copynumber.Segment`` (taken as copies) or a list of ``(start, end, copy_number)`` tuples on
@@ -148,39 +149,31 @@ def plot_lollipop(rows: list[dict], path: str, title: str | None = None, n_sampl
         for (res, label, sub, n), dx in zip(group, offsets):
             placed.append((res + dx, n, label, sub))
     placed.sort()
-    # Clusters of close stems (a hotspot such as exon 20) get their labels stacked in a column above
-    # the cluster with leader lines; a lone stem is labelled at its head.
-    clusters: list[list[tuple[float, int, str, str]]] = []
-    for item in placed:
-        if clusters and item[0] - clusters[-1][-1][0] < length / 80:
-            clusters[-1].append(item)
-        else:
-            clusters.append([item])
-    step = 0.16 * top
-    label_top = top
-    for cluster in clusters:
-        for x, n, label, sub in cluster:
-            colour = SUBGROUP_COLOURS.get(sub, SUBGROUP_COLOURS["other"])
-            ax.plot([x, x], [0, n], color="#666666", linewidth=0.8, zorder=3)
-            ax.plot([x], [n], marker="o", markersize=7, color=colour, markeredgecolor="black",
-                    markeredgewidth=0.5, zorder=4)
-        if len(cluster) == 1:
-            x, n, label, _ = cluster[0]
-            ax.annotate(label, (x, n), xytext=(3, 6), textcoords="offset points", fontsize=7, rotation=30,
-                        ha="left", va="bottom", zorder=5)
-            continue
-        base = max(n for _, n, _, _ in cluster) + step * 0.8
-        x_text = max(x for x, _, _, _ in cluster) + length / 60
-        # Rightmost stem -> lowest label, so leader lines fan out without crossing.
-        for i, (x, n, label, _) in enumerate(sorted(cluster, key=lambda item: -item[0])):
-            y_text = base + i * step
-            label_top = max(label_top, y_text)
-            ax.annotate(label, (x, n), xytext=(x_text, y_text), textcoords="data", fontsize=7, ha="left",
-                        va="center", zorder=5,
-                        arrowprops=dict(arrowstyle="-", color="#999999", linewidth=0.5, shrinkA=0, shrinkB=4))
+    # Labels in lanes above the stems (report.svg.place_labels: no box overlaps a box or crosses a
+    # leader), in a monospace font so that widths are known: place_labels measures in 11-unit glyphs,
+    # the text here is 7 pt, and the axes span about 0.9 of the 11-inch figure.
+    from her2cli.report.svg import Label, place_labels
 
-    ax.set_xlim(-10, length + 10)
-    ax.set_ylim(box_y - box_h * 0.4, max(top * 1.45 + 0.6, label_top + step))
+    units_per_residue = 0.9 * 11 * 72 / (length + 20) * 11 / 7
+    labels = [Label(x * units_per_residue, label) for x, _, label, _ in placed]
+    place_labels(labels)
+    step = 0.16 * top
+    lane0 = top * 1.25
+    label_top = lane0
+    right_edge = length + 10
+    for (x, n, label, sub), lab in zip(placed, labels):
+        colour = SUBGROUP_COLOURS.get(sub, SUBGROUP_COLOURS["other"])
+        ax.plot([x, x], [0, n], color="#666666", linewidth=0.8, zorder=3)
+        ax.plot([x], [n], marker="o", markersize=7, color=colour, markeredgecolor="black",
+                markeredgewidth=0.5, zorder=4)
+        y_text = lane0 + lab.lane * step
+        label_top = max(label_top, y_text)
+        ax.plot([x, x], [n, y_text], color="#999999", linewidth=0.5, zorder=2)
+        ax.text(x, y_text, " " + label, fontsize=7, family="monospace", ha="left", va="bottom", zorder=5)
+        right_edge = max(right_edge, x + lab.width / units_per_residue)
+
+    ax.set_xlim(-10, right_edge)
+    ax.set_ylim(box_y - box_h * 0.4, label_top + 2 * step)
     ax.set_xlabel(f"residue (ERBB2 {tx.protein_accession}, {length} aa)")
     ax.set_ylabel("samples with the change")
     ax.yaxis.get_major_locator().set_params(integer=True)
@@ -256,6 +249,7 @@ def plot_copy_number(segments, erbb2_row: dict, path: str, genome: str, title: s
 
     from her2cli.copynumber import Thresholds
     from her2cli.copynumber.gene_level import chr17_landmarks, gene_spans
+    from her2cli.report.svg import threshold_lines
 
     t = thresholds or Thresholds()
     segs = _segments_in_copies(segments, erbb2_row)
@@ -263,25 +257,19 @@ def plot_copy_number(segments, erbb2_row: dict, path: str, genome: str, title: s
         from her2cli.errors import MalformedInputError
 
         raise MalformedInputError("no chr17 segments to draw")
-    ploidy = _float(erbb2_row.get("ploidy")) or 2.0
     baseline = _float(erbb2_row.get("chr17_baseline"))
     erbb2_cn = _float(erbb2_row.get("tumour_copy_number")) or _float(erbb2_row.get("copy_number"))
     marks = chr17_landmarks(genome)
     erbb2 = next(g for g in gene_spans(genome) if g.gene == "ERBB2")
 
     mb = 1e-6
-    ymax = max([v for *_, v in segs] + [t.amp_copies, t.pcgr_copies, t.purple_ploidy_factor * ploidy,
-                                        (baseline or 0) * t.ratio, erbb2_cn or 0])
-    lines = [
-        (t.amp_copies, f"{t.amp_copies:g} copies (cn_ge_6)", "#e377c2", (0, (5, 3))),
-        (t.pcgr_copies, f"{t.pcgr_copies:g} copies (pcgr_amp)", "#8c564b", (0, (2, 2))),
-        (t.purple_ploidy_factor * ploidy, f"{t.purple_ploidy_factor:g} x ploidy {ploidy:g} (purple_amp)",
-         "#2ca02c", (0, (6, 2, 1, 2))),
-    ]
-    if baseline:
-        lines.append((t.ratio * baseline, f"{t.ratio:g} x chr17 baseline (ratio_ge_2)", "#ff7f0e", (0, (1, 1))))
+    # Every definition's threshold in copies; definitions with equal values share one line and label.
+    log2_input = getattr(segments, "unit", "copies") == "log2"
+    lines = [(ln.copies, " / ".join(ln.texts[1:]), ln.colour, (0, tuple(float(v) for v in ln.dash.split())))
+             for ln in threshold_lines(erbb2_row, t, log2_input)]
+    ymax = max([v for *_, v in segs] + [y for y, *_ in lines] + [baseline or 0, erbb2_cn or 0])
 
-    fig = Figure(figsize=(12, 4.4), dpi=150)
+    fig = Figure(figsize=(12, 5.2), dpi=150)
     grid = fig.add_gridspec(1, 3, width_ratios=[2.4, 1, 0.02])
     whole = fig.add_subplot(grid[0, 0])
     zoom = fig.add_subplot(grid[0, 1], sharey=whole)
@@ -319,9 +307,10 @@ def plot_copy_number(segments, erbb2_row: dict, path: str, genome: str, title: s
     if baseline:
         handles.append(Line2D([], [], color="#7f7f7f", linewidth=1.0, label=f"chr17 baseline = {baseline:g}"))
     for y, text, colour, dash in lines:
-        handles.append(Line2D([], [], color=colour, linewidth=1.0, linestyle=dash, label=f"{text} = {y:g}"))
+        handles.append(Line2D([], [], color=colour, linewidth=1.0, linestyle=dash, label=f"{y:.3g} copies: {text}"))
     handles.append(Line2D([], [], color="#d62728", alpha=0.35, linewidth=6, label="ERBB2 gene"))
-    whole.legend(handles=handles, loc="upper left", fontsize=7, frameon=True, framealpha=0.9, edgecolor="none")
+    # Below the panels, so that it never hides a segment.
+    fig.legend(handles=handles, loc="lower center", ncol=3, fontsize=7, frameon=False)
     sample = erbb2_row.get("sample")
     details = [f"status {erbb2_row.get('cn_status')}" if erbb2_row.get("cn_status") else None,
                f"focality {erbb2_row.get('focality')}" if erbb2_row.get("focality") else None,
@@ -330,7 +319,7 @@ def plot_copy_number(segments, erbb2_row: dict, path: str, genome: str, title: s
     heading = title or f"{sample or 'sample'}: ERBB2 copy number on chr17 (" + \
         ", ".join(d for d in details if d) + ")"
     whole.set_title(heading, fontsize=10, loc="left")
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.16, 1, 1))
     _save(fig, path, fmt)
     return path
 
