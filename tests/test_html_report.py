@@ -188,8 +188,13 @@ def _sample_report(tmp_path, label=EVIL):
     return render_html(results, make_provenance(request.vcf, request.segments, options, request))
 
 
+def _plain(html: str) -> str:
+    """The markup without <wbr> (line-break hints the report puts after underscores and slashes)."""
+    return html.replace("<wbr>", "")
+
+
 def test_sample_report_content_and_escaping(tmp_path):
-    html = _sample_report(tmp_path)
+    html = _plain(_sample_report(tmp_path))
     assert EVIL not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
     assert "<script" not in html  # the sample page needs no script
     for text in ("p.Y772_A775dup", "c.2313_2324dup", "A775_G776insYVMA", "exon20_insertion",
@@ -210,7 +215,7 @@ def test_file_names_are_escaped(tmp_path):
     odd.write_bytes(SAMPLE_VCF.read_bytes())
     options = Options()
     request = SampleRequest(vcf=str(odd))
-    html = render_html(run_sample(request, options), make_provenance(str(odd), (), options, request))
+    html = _plain(render_html(run_sample(request, options), make_provenance(str(odd), (), options, request)))
     assert "a<script>b" not in html and "a&lt;script&gt;b.vcf" in html
 
 
@@ -221,7 +226,7 @@ def test_issue9_fields_are_shown_when_present():
            "subgroup": "transmembrane_juxtamembrane", "consequence": "missense_variant", "filter": "PASS",
            "vaf": 0.5, "oncogenicity": "benign", "origin": "likely_germline", "population_af": "0.22 (gnomAD)"}
     summary = {"sample": "T", "mutation_status": "benign_only", "amplification_status": "not assessed"}
-    html = render_html([SampleResult("T", [row], [], "GRCh38", summary)], make_provenance())
+    html = _plain(render_html([SampleResult("T", [row], [], "GRCh38", summary)], make_provenance()))
     for text in ("benign_only", "likely_germline", "0.22 (gnomAD)", "origin likely_germline"):
         assert text in html
 
@@ -241,7 +246,7 @@ def _cohort(tmp_path):
 
 def test_cohort_report_pages_links_and_errors(tmp_path):
     result, out, written = _cohort(tmp_path)
-    report = (out / "report.html").read_text()
+    report = _plain((out / "report.html").read_text())
     assert len(written) == 3 and (out / "samples" / "P1.html").exists()
     assert 'href="samples/P1.html"' in report
     assert EVIL not in report and "&lt;img" in report
@@ -249,7 +254,7 @@ def test_cohort_report_pages_links_and_errors(tmp_path):
     # 2 of 2 reported samples mutated: Wilson 95% CI 34.2-100% (z = 1.96).
     assert "100.0%" in report and "34.2-100.0%" in report
     assert 'class="sortable"' in report
-    page = (out / "samples" / "P1.html").read_text()
+    page = _plain((out / "samples" / "P1.html").read_text())
     assert "p.Y772_A775dup" in page and "cn_ge_6" in page
 
 
@@ -308,12 +313,12 @@ def test_reports_render_in_headless_chromium(tmp_path):
     _chromium(tmp_path, page, f"--screenshot={shot}", "--window-size=1000,1400")
     assert shot.exists(), "chromium wrote no screenshot"
     assert _png_distinct_pixels(shot.read_bytes()) > 20  # a blank page has one or two
-    dom = _chromium(tmp_path, page, "--dump-dom").stdout
+    dom = _plain(_chromium(tmp_path, page, "--dump-dom").stdout)
     assert "Verdict" in dom and "mutation+amplification" in dom
     assert "p.Y772_A775dup" in dom and "T-DXd" in dom and "zongertinib" in dom
     assert "<img src=" not in dom  # the evil sample name stayed text
 
     _, out, _ = _cohort(tmp_path)
-    dom = _chromium(tmp_path, out / "report.html", "--dump-dom").stdout
+    dom = _plain(_chromium(tmp_path, out / "report.html", "--dump-dom").stdout)
     assert "ERBB2 (HER2) cohort report" in dom and 'href="samples/P1.html"' in dom and "nope.vcf" in dom
     assert "<img src=" not in dom

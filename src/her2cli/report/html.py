@@ -150,6 +150,12 @@ def _e(value: object) -> str:
     return escape("" if value is None else str(value), quote=True)
 
 
+def _ew(value: object) -> str:
+    """Escaped, with a line-break opportunity after each underscore and slash (snake_case names and
+    HGVS strings are long single words that would otherwise widen table columns past the page)."""
+    return _e(value).replace("_", "_<wbr>").replace("/", "/<wbr>")
+
+
 def _float(value: object) -> Optional[float]:
     try:
         return None if value is None or value == "" else float(value)  # type: ignore[arg-type]
@@ -178,7 +184,7 @@ def _mutation_name(row: dict) -> str:
 def _table(headers: list[str], rows: list[list[str]], cls: str = "", caption: str = "") -> str:
     """rows hold HTML already escaped by the caller."""
     klass = f' class="{cls}"' if cls else ""
-    head = "".join(f'<th scope="col">{_e(h)}</th>' for h in headers)
+    head = "".join(f'<th scope="col">{_ew(h)}</th>' for h in headers)
     body = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows)
     cap = f"<caption>{_e(caption)}</caption>" if caption else ""
     return f"<table{klass}>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
@@ -221,12 +227,11 @@ h1 { font-size: 1.5em; margin: 0 0 .2em; } h2 { font-size: 1.2em; border-bottom:
 .status.positive { color: var(--pos); } .status.negative { color: var(--neg); } .status.unknown { color: var(--na); }
 table { border-collapse: collapse; width: 100%; margin: .4em 0 1em; font-size: .9em; }
 th, td { border: 1px solid var(--rule); padding: .25em .4em; text-align: left; vertical-align: top;
-         overflow-wrap: break-word; hyphens: auto; }
+         overflow-wrap: anywhere; }
 th { background: #eee; } caption { text-align: left; font-size: .9em; padding: .2em 0; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 figure { margin: .5em 0 1em; } figcaption { color: var(--muted); font-size: .9em; }
 svg { max-width: 100%; height: auto; display: block; }
-td .mono { word-break: break-all; }
 code, .mono { font-family: "DejaVu Sans Mono", "Liberation Mono", Menlo, Consolas, monospace; font-size: .92em; }
 th[aria-sort] { cursor: pointer; }
 .page-break { break-before: page; }
@@ -364,10 +369,10 @@ def _variants_table(rows: list[dict]) -> str:
         exon = f"exon {r['exon']}" if r.get("exon") else (f"intron {r['intron']}" if r.get("intron") else "")
         depth = f" ({_e(r.get('alt_depth') or '')}/{_e(r.get('depth'))})" if r.get("depth") not in (None, "") else ""
         body.append([
-            f"<b>{_e(r.get('hgvs_p_short') or '')}</b><br><span class=\"mono\">{_e(r.get('hgvs_p') or '')}</span>",
-            f"<span class=\"mono\">{_e(r.get('hgvs_c') or '')}<br>{_e(r.get('hgvs_g') or '')}</span>",
-            _e(r.get("legacy_name") or ""), _e(exon), _e(r.get("consequence") or ""), _e(r.get("subgroup") or ""),
-            *[_e(r.get(key) if r.get(key) is not None else "") for key, _ in optional],
+            f"<b>{_ew(r.get('hgvs_p_short') or '')}</b><br><span class=\"mono\">{_ew(r.get('hgvs_p') or '')}</span>",
+            f"<span class=\"mono\">{_ew(r.get('hgvs_c') or '')}<br>{_ew(r.get('hgvs_g') or '')}</span>",
+            _ew(r.get("legacy_name") or ""), _ew(exon), _ew(r.get("consequence") or ""), _ew(r.get("subgroup") or ""),
+            *[_ew(r.get(key) if r.get(key) is not None else "") for key, _ in optional],
             _e(_num(r.get("vaf"))) + depth, _e(r.get("caller_format") or ""),
             _e(", ".join(v for v in (str(r.get("filter") or ""), str(r.get("flags") or "")) if v)),
             "yes" if id(r) in counted else "no",
@@ -399,7 +404,7 @@ def _cn_table(rows: list[dict]) -> str:
             f"ploidy {_e(_num(r.get('ploidy')))}<br>purity {_e(purity_text)}",
             *["&#10003; met" if name in met else "&#8212; not met" for name in DEFINITIONS],
             _e(r.get("focality") or "") + size,
-            _e(", ".join(_split(r.get("co_amplified_genes"), ","))), _e(r.get("segment_format") or ""),
+            _ew(", ".join(_split(r.get("co_amplified_genes"), ","))), _e(r.get("segment_format") or ""),
         ])
     return _table(headers, body, caption="Every named amplification definition side by side "
                                          "(rules and sources: docs/html-report.md and copynumber/calls.py).")
@@ -434,7 +439,7 @@ def _evidence_section(summary: dict, rows: list[dict]) -> str:
     for line_id in [ln.id for ln in table.lines if ln.id in matched]:
         line, what, rules = matched[line_id]
         level = f", OncoKB {line.level}" if line.level else ""
-        body.append([f"<b>{_e(line.therapy)}</b>", _e(", ".join(what)), f"<code>{_e(', '.join(rules))}</code>",
+        body.append([f"<b>{_e(line.therapy)}</b>", _ew(", ".join(what)), f"<code>{_ew(', '.join(rules))}</code>",
                      f"<b>{_e(line.status)}</b><br>{_e(line.setting)}", f"{_e(line.evidence)}{_e(level)}<br>{_e(line.date)}",
                      _e(line.source), _e(line.notes)])
     return (f"<p>{_e(date)} Lines are matched by the eligibility rule each line states; a matched line is "
@@ -573,15 +578,15 @@ def render_cohort_html(cohort, provenance: Provenance, sample_pages: Optional[di
     rows = []
     for s in summaries:
         name = str(s.get("sample"))
-        link = f'<a href="{_e(pages[name])}">{_e(name)}</a>' if name in pages else _e(name)
-        rows.append([link, _status(s.get("mutation_status")), _e(s.get("mutations") or ""),
-                     _e(s.get("mutation_subgroups") or ""), _status(s.get("amplification_status")),
-                     _e(", ".join(_split(s.get("amplification_definitions_met")))), _e(s.get("copy_number") or ""),
+        link = f'<a href="{_e(pages[name])}">{_ew(name)}</a>' if name in pages else _ew(name)
+        rows.append([link, _status(s.get("mutation_status")), _ew(s.get("mutations") or ""),
+                     _ew(s.get("mutation_subgroups") or ""), _status(s.get("amplification_status")),
+                     _ew(", ".join(_split(s.get("amplification_definitions_met")))), _e(s.get("copy_number") or ""),
                      _e(s.get("ratio_chr17") or ""), _e(s.get("overexpression") or ""), _e(s.get("co_occurring") or "")])
     verdicts = _table(["sample", "mutation", "mutations", "subgroups", "amplification", "definitions met",
                        "copy number", "ratio to chr17", "IHC", "co-occurring"], rows, cls="sortable",
                       caption="Click a column heading to sort (optional script; the table reads the same without it).")
-    error_rows = [[_e(e.get("sample")), f"<span class=\"mono\">{_e(e.get('file'))}</span>", _e(e.get("reason")),
+    error_rows = [[_e(e.get("sample")), f"<span class=\"mono\">{_ew(e.get('file'))}</span>", _e(e.get("reason")),
                    _e(e.get("exit_code"))] for e in errors]
     error_html = _table(["sample", "file", "reason", "exit code"], error_rows) if errors else "<p>No sample failed.</p>"
     n_ok = len(summaries)
