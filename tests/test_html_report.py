@@ -29,7 +29,7 @@ import pytest
 
 from her2cli.copynumber.calls import DEFINITIONS
 from her2cli.pipeline import Options, SampleRequest, run_sample
-from her2cli.report.html import make_provenance, render_cohort_html, render_html, wilson_interval, write_cohort_report
+from her2cli.report.html import make_provenance, render_html, wilson_interval, write_cohort_report
 from her2cli.report.svg import copy_number_svg, lollipop_svg
 
 REPO = Path(__file__).resolve().parents[1]
@@ -256,6 +256,18 @@ def test_cohort_report_pages_links_and_errors(tmp_path):
     assert 'class="sortable"' in report
     page = _plain((out / "samples" / "P1.html").read_text())
     assert "p.Y772_A775dup" in page and "cn_ge_6" in page
+
+
+def test_unwritable_report_directory_is_an_output_error(tmp_path):
+    from her2cli.cohort.runner import CohortResult
+    from her2cli.errors import OutputError
+
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    empty = CohortResult(alterations_tsv="", summaries=[], cohort=[], errors=[], notices=[])
+    with pytest.raises(OutputError) as info:
+        write_cohort_report(empty, str(blocker / "out"), make_provenance())
+    assert info.value.exit_code == 7
 
 
 # -------------------------------------------------------------------------------------------- browser

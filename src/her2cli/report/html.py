@@ -20,7 +20,7 @@ from datetime import datetime, timezone
 from html import escape
 from typing import Iterable, Optional
 
-from her2cli.errors import InputMissingError
+from her2cli.errors import InputMissingError, OutputError
 
 # ------------------------------------------------------------------------------------------- adapter
 # The only place that knows the shape of a result: today pipeline.SampleResult (rows keyed by
@@ -618,7 +618,10 @@ def write_cohort_report(cohort, directory: str, provenance: Provenance, entries=
     ``entries`` (cohort.runner.SheetEntry list) give each sample page its input checksums and chr17 picture."""
     from her2cli.io.atomic import write_atomic
 
-    os.makedirs(os.path.join(directory, "samples"), exist_ok=True)
+    try:
+        os.makedirs(os.path.join(directory, "samples"), exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create the report directory: {exc.strerror}", path=directory) from None
     by_sample: dict[str, list[dict]] = {}
     for row in cohort_rows(cohort):
         by_sample.setdefault(str(row.get("sample")), []).append(row)
