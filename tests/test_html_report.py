@@ -231,6 +231,15 @@ def test_issue9_fields_are_shown_when_present():
         assert text in html
 
 
+def test_segments_only_samples_get_their_chr17_profile():
+    seg = REPO / "sample_data" / "cohort.seg"
+    options, request = Options(), SampleRequest(segments=[str(seg)])
+    html = render_html(run_sample(request, options), make_provenance(None, [str(seg)], options, request))
+    assert html.count('class="cn-profile"') == 2  # samples S1_17q_gain and S2_neutral
+    # S1: 17q at log2 0.585 in a diploid sample = 2 x 2^0.585 = 3.0 copies (hand computed).
+    assert "<title>25100001-83257441: 3.00 copies</title>" in html
+
+
 def _cohort(tmp_path):
     from her2cli.cohort.runner import SheetEntry, run_cohort
 

@@ -45,7 +45,9 @@ def result_notices(result) -> list[str]:
 
 
 def result_genome(result) -> Optional[str]:
-    return result.genome
+    """The build of the VCF, else the one decided for the segments (a segments-only result has no
+    result-level genome today)."""
+    return result.genome or next((str(r["genome"]) for r in result.rows if r.get("genome")), None)
 
 
 def cohort_summaries(cohort) -> list[dict]:
