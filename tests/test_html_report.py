@@ -326,6 +326,19 @@ def _chromium(tmp_path, page: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(command, capture_output=True, text=True, timeout=120, cwd=tmp_path)
 
 
+def _fits_a4_width(tmp_path, page: Path) -> bool:
+    """True when nothing overflows sideways in a window as wide as an A4 page's printable area
+    (210 mm - 2 x 12 mm margins = 186 mm = 703 CSS px at 96 px/in). Measured by a probe script added
+    to a copy of the page."""
+    probe = page.with_name(page.stem + "-probe.html")
+    script = ("<script>document.body.setAttribute('data-overflow', String(document.documentElement.scrollWidth"
+              " > document.documentElement.clientWidth));</script></body>")
+    probe.write_text(page.read_text().replace("</body>", script))
+    dom = _chromium(tmp_path, probe, "--window-size=703,1000", "--dump-dom").stdout
+    assert 'data-overflow=' in dom, "probe did not run"
+    return 'data-overflow="false"' in dom
+
+
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (Debian package 'chromium')")
 def test_reports_render_in_headless_chromium(tmp_path):
     page = tmp_path / "sample.html"
@@ -339,7 +352,14 @@ def test_reports_render_in_headless_chromium(tmp_path):
     assert "p.Y772_A775dup" in dom and "T-DXd" in dom and "zongertinib" in dom
     assert "<img src=" not in dom  # the evil sample name stayed text
 
+    assert _fits_a4_width(tmp_path, page)
+    wide = tmp_path / "wide.html"  # the probe does see an overflow
+    wide.write_text("<html><body><div style='width:2000px'>x</div></body></html>")
+    assert not _fits_a4_width(tmp_path, wide)
+
     _, out, _ = _cohort(tmp_path)
+    assert _fits_a4_width(tmp_path, out / "samples" / "P1.html")
+    assert _fits_a4_width(tmp_path, out / "report.html")
     dom = _plain(_chromium(tmp_path, out / "report.html", "--dump-dom").stdout)
     assert "ERBB2 (HER2) cohort report" in dom and 'href="samples/P1.html"' in dom and "nope.vcf" in dom
     assert "<img src=" not in dom
