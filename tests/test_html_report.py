@@ -219,6 +219,20 @@ def test_file_names_are_escaped(tmp_path):
     assert "a<script>b" not in html and "a&lt;script&gt;b.vcf" in html
 
 
+def test_provenance_says_how_the_build_was_decided(tmp_path):
+    html = _plain(_sample_report(tmp_path))  # tumour.vcf declares its contigs
+    assert "GRCh38 (from the VCF header" in html
+    bare = tmp_path / "bare.vcf"
+    bare.write_text("".join(line for line in SAMPLE_VCF.read_text().splitlines(True)
+                            if not line.startswith(("##contig", "##reference", "##assembly"))))
+    options, request = Options(), SampleRequest(vcf=str(bare))
+    html = _plain(render_html(run_sample(request, options), make_provenance(str(bare), (), options, request)))
+    assert "GRCh38 (not stated in the VCF header; the REF bases match it)" in html
+    options = Options(genome="GRCh38")
+    html = _plain(render_html(run_sample(request, options), make_provenance(str(bare), (), options, request)))
+    assert "GRCh38 (given with --genome)" in html
+
+
 def test_issue9_fields_are_shown_when_present():
     from her2cli.pipeline import SampleResult
 

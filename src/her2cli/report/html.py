@@ -50,6 +50,14 @@ def result_genome(result) -> Optional[str]:
     return result.genome or next((str(r["genome"]) for r in result.rows if r.get("genome")), None)
 
 
+def result_build_basis(result) -> Optional[str]:
+    """How the build was decided, when the result says so (today only through the REF-bases notice)."""
+    for notice in result_notices(result):
+        if "genome build not stated in the header; REF bases match" in notice:
+            return "not stated in the VCF header; the REF bases match it"
+    return None
+
+
 def cohort_summaries(cohort) -> list[dict]:
     return list(cohort.summaries)
 
@@ -488,15 +496,15 @@ def _pictures(sample: str, rows: list[dict], genome: Optional[str], provenance: 
     return "".join(out)
 
 
-def _provenance_section(provenance: Provenance, genomes: list[str]) -> str:
+def _provenance_section(provenance: Provenance, genomes: list[str], basis_hint: Optional[str]) -> str:
     from her2cli.reference.transcript import load_transcript
 
     tx = load_transcript()
     inputs = [[_e(i.role), f"<span class=\"mono\">{_e(os.path.basename(i.path))}</span>",
                f"<span class=\"mono\">{_e(i.sha256)}</span>"] for i in provenance.inputs]
     basis = provenance.build_basis or ("given with --genome" if "genome" in provenance.settings else
-                                       "from the input files (VCF header contigs/reference or REF bases; segment "
-                                       "coordinates): see the notices")
+                                       basis_hint or "from the VCF header (##contig lengths, ##reference, "
+                                       "##assembly) or the segment coordinates")
     settings = ", ".join(f"{k} = {v}" for k, v in provenance.settings.items()) or "defaults"
     return (f"<dl><dt>Tool</dt><dd>her2cli {_e(provenance.tool_version)}</dd>"
             f"<dt>Generated</dt><dd>{_e(provenance.generated)}</dd>"
@@ -521,10 +529,10 @@ def _sample_section(result, provenance: Provenance, index: int) -> str:
             + f"<h2>Notices</h2>{notice_html}</article>")
 
 
-def _closing(provenance: Provenance, genomes: list[str]) -> str:
+def _closing(provenance: Provenance, genomes: list[str], basis_hint: Optional[str] = None) -> str:
     items = "".join(f"<li>{_e(text)}</li>" for text in NOT_ASSESSED)
     return (f"<h2>What this report does not assess</h2><ul>{items}</ul>"
-            f"<h2>Provenance</h2>{_provenance_section(provenance, genomes)}")
+            f"<h2>Provenance</h2>{_provenance_section(provenance, genomes, basis_hint)}")
 
 
 def render_html(results, provenance: Provenance) -> str:
@@ -534,7 +542,7 @@ def render_html(results, provenance: Provenance) -> str:
     names = [result_sample(r) for r in results]
     body = (f'<p class="notice-medical" role="note">{_e(MEDICAL_NOTICE)}</p>'
             + "".join(_sample_section(r, provenance, i) for i, r in enumerate(results))
-            + _closing(provenance, genomes))
+            + _closing(provenance, genomes, next((b for b in map(result_build_basis, results) if b), None)))
     return _document("ERBB2 report: " + ", ".join(names), f"<main>{body}</main>")
 
 
