@@ -233,7 +233,7 @@ h1 { font-size: 1.5em; margin: 0 0 .2em; } h2 { font-size: 1.2em; border-bottom:
 .verdict { border: 2px solid var(--ink); padding: .6em 1em; margin: 1em 0; }
 .verdict .mechanisms { display: grid; grid-template-columns: repeat(3, 1fr); gap: .8em; }
 .verdict section { border: 1px solid var(--rule); padding: .5em .7em; }
-.status { font-weight: 700; }
+.status { font-weight: 700; overflow-wrap: normal; }
 .status.positive { color: var(--pos); } .status.negative { color: var(--neg); } .status.unknown { color: var(--na); }
 table { border-collapse: collapse; width: 100%; margin: .4em 0 1em; font-size: .9em; }
 th, td { border: 1px solid var(--rule); padding: .25em .4em; text-align: left; vertical-align: top;
@@ -608,7 +608,7 @@ def render_cohort_html(cohort, provenance: Provenance, sample_pages: Optional[di
             f"<h2>Co-occurrence</h2>{_co_occurrence(summaries)}"
             f"<h2>Samples</h2>{verdicts}"
             f"<h2>Errors</h2>{error_html}"
-            + _closing(provenance, []))
+            + _closing(provenance, sorted({str(r["genome"]) for r in cohort_rows(cohort) if r.get("genome")})))
     return _document("ERBB2 cohort report", f"<main>{body}</main>", SORT_JS)
 
 
