@@ -234,6 +234,10 @@ def annotate(
     terminal = sys.stdout.isatty()
     context = RenderContext(summary=summary, input_paths=inputs, color=use_color(terminal),
                             width=shutil.get_terminal_size((100, 24)).columns if terminal else 100)
+    if fmt == "html":
+        from her2cli.report.html import make_provenance
+
+        context.provenance = make_provenance(inputs, segments, options, requests[0])
     write(results, fmt, output, context, index=index)
     # The terminal report has its own Notices section: on a terminal, stderr would repeat it.
     report_shows_notices = fmt == "table" and output is None and terminal
@@ -375,7 +379,10 @@ def cohort(
         if bar is not None:
             bar.stop()
     if output_dir:
+        from her2cli.report.html import make_provenance, write_cohort_report
+
         write_cohort_outputs(result, output_dir)
+        write_cohort_report(result, output_dir, make_provenance(options=options, sample_sheet=sheet), entries, options)
     else:
         sys.stdout.write(render_tables(result)["alterations"])
         sys.stdout.flush()

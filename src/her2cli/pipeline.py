@@ -44,8 +44,9 @@ class SampleRequest:
 
 
 def annotate_vcf(path: str, options: Options, tumor_sample: Optional[str] = None,
-                 label: Optional[str] = None) -> tuple[str, list[MutationCall], list[str], Optional[str]]:
-    """(sample name, mutation calls, notices, genome) for the ERBB2 region of one VCF."""
+                 label: Optional[str] = None) -> tuple[str, list[MutationCall], list[str], Optional[str], str]:
+    """(sample name, mutation calls, notices, genome, how the genome was decided) for the ERBB2 region of
+    one VCF."""
     from her2cli.variants import callers
     from her2cli.variants.population import population_af
     from her2cli.reference.builds import CHR17_NAMES, resolve_build
@@ -63,9 +64,11 @@ def annotate_vcf(path: str, options: Options, tumor_sample: Optional[str] = None
     notices = list(read.notices)
     records = list(read.records())
     genome = evidence.genome
+    build_basis = "given with --genome" if evidence.reason == "--genome" else f"from the VCF header ({evidence.reason})"
     if genome is None:
         genome = _build_from_ref_bases(records, tx, source)
         if genome is not None:
+            build_basis = "not stated in the VCF header; the REF bases match it"
             notices.append(f"{source}: genome build not stated in the header; REF bases match {genome}")
     if genome is not None:
         start, end = regions_by_build[genome]
@@ -97,7 +100,7 @@ def annotate_vcf(path: str, options: Options, tumor_sample: Optional[str] = None
         # Say it: no record is not the same as "not mutated" when the panel does not cover ERBB2.
         where = f" ({genome})" if genome else ""
         notices.append(f"{source}: no records in the ERBB2 region{where}")
-        return sample_name, [], notices, genome
+        return sample_name, [], notices, genome, build_basis
 
     annotator = _annotator(genome, options.reference_fasta)
     _check_build_by_ref(records, annotator.sequence, genome, source)
@@ -162,7 +165,7 @@ def annotate_vcf(path: str, options: Options, tumor_sample: Optional[str] = None
         if "unshifted_intronic_indel" in call.flags:
             notices.append(f"{source}: intronic indel at {call.chrom}:{call.input_pos} named unshifted "
                            "(intron sequence is not bundled; give --reference genome.fa to 3'-shift it)")
-    return sample_name, calls, notices, genome
+    return sample_name, calls, notices, genome, build_basis
 
 
 def _column_evidence(record, index: int, alt_index: int, info, header_formats):
@@ -384,6 +387,7 @@ def run_sample(request: SampleRequest, options: Options) -> list[SampleResult]:
     label = request.label
     genome = None
     read_samples: set[str] = set(request.sequenced or ())
+    build_basis = None
     if request.vcf is not None and input_kind(request.vcf) == MAF:
         mutations_by_sample, maf_notices, genome = annotate_maf(request.vcf, options, request.tumor_sample)
         notices.extend(maf_notices)
@@ -394,7 +398,7 @@ def run_sample(request: SampleRequest, options: Options) -> list[SampleResult]:
             for call in mutations_by_sample[label]:
                 call.sample = label
     elif request.vcf is not None:
-        label, vcf_calls, vcf_notices, genome = annotate_vcf(request.vcf, options, request.tumor_sample,
+        label, vcf_calls, vcf_notices, genome, build_basis = annotate_vcf(request.vcf, options, request.tumor_sample,
                                                             request.label)
         mutations_by_sample[label] = vcf_calls
         read_samples.add(label)
@@ -425,6 +429,9 @@ def run_sample(request: SampleRequest, options: Options) -> list[SampleResult]:
         sample_verdict = verdict.summarize_sample(sample, sample_mutations, sample_cn, request.ihc, table,
                                                   vcf_read=sample in read_samples)
         sample_verdict.source = source
-        results.append(SampleResult(sample, source, genome or next((c.genome for c in sample_cn), None),
-                                    sample_mutations, sample_cn, sample_verdict, notices))
+        sample_genome = genome or next((c.genome for c in sample_cn), None)
+        basis = build_basis or ("NCBI_Build column of the MAF" if genome else
+                                "segment coordinates or --genome" if sample_genome else None)
+        results.append(SampleResult(sample, source, sample_genome, sample_mutations, sample_cn, sample_verdict,
+                                    notices, build_basis=basis))
     return results

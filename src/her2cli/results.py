@@ -137,6 +137,7 @@ class SampleResult:
     copy_numbers: list[CopyNumberCall]
     verdict: Optional[Verdict]
     notices: list[str] = field(default_factory=list)
+    build_basis: Optional[str] = None  # how the genome build was decided (header line, --genome, REF bases)
 
     @property
     def calls(self) -> list:

@@ -28,6 +28,7 @@ class RenderContext:
     color: bool = False
     width: int = 100
     notices: list[str] = field(default_factory=list)
+    provenance: object = None  # report.html.Provenance: inputs with checksums, options (the HTML report)
 
 
 @dataclass(frozen=True)
@@ -122,9 +123,9 @@ def _render_table(results, context: RenderContext) -> str:
 
 
 def _render_html(results, context: RenderContext) -> str:
-    from her2cli.report.html import render_html
+    from her2cli.report.html import make_provenance, render_html
 
-    return render_html(results, context)
+    return render_html(results, context.provenance or make_provenance())
 
 
 register(OutputFormat("table", (), "a readable report (default on a terminal)", _render_table))
