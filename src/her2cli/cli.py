@@ -323,9 +323,18 @@ class _ProgressBar:
 
 @app.command()
 def cohort(
-    sheet: str = typer.Argument(..., metavar="SHEET",
-                                help="Sample sheet (TSV or CSV): sample, vcf, segments, tumor_sample, purity, ploidy, "
-                                     "ihc; paths relative to the sheet."),
+    sheet: Optional[str] = typer.Argument(None, metavar="[SHEET]", show_default=False,
+                                          help="Sample sheet (TSV or CSV): sample, vcf (or maf), segments, tumor_sample, "
+                                               "purity, ploidy, ihc; paths relative to the sheet."),
+    maf: Optional[str] = typer.Option(None, "--maf", metavar="FILE",
+                                      help="A whole study instead of a sheet: its MAF (e.g. data_mutations.txt), one "
+                                           "sample per Tumor_Sample_Barcode."),
+    study_segments: List[str] = typer.Option([], "--segments", "-s", metavar="FILE", show_default=False,
+                                             help="With --maf: the study's multi-sample segment file (repeatable)."),
+    samples: Optional[str] = typer.Option(None, "--samples", metavar="FILE",
+                                          help="With --maf: every sequenced sample (cBioPortal case list or one ID per "
+                                               "line); the prevalence denominator. Without it the denominator is the "
+                                               "samples seen."),
     output_dir: Optional[str] = typer.Option(None, "--output-dir", "-o", metavar="DIR",
                                              help="Write alterations.tsv, samples.tsv, cohort.tsv, errors.tsv, cna.tsv and "
                                                   "data_CNA.txt here "
@@ -358,10 +367,14 @@ def cohort(
     Exit 0 when every sample was annotated, 1 when some failed (the others are in the outputs)."""
     if resume and not output_dir:
         raise UsageError("--resume needs --output-dir (the directory of the run to resume)")
+    if (sheet is None) == (maf is None):
+        raise UsageError("give a sample sheet or --maf FILE (a whole study), not both")
+    if maf is None and (study_segments or samples):
+        raise UsageError("--segments and --samples go with --maf (a sheet names each sample's files)")
     from her2cli.cohort.runner import read_sample_sheet, render_tables, run_cohort, write_cohort_outputs
     from her2cli.pipeline import Options
 
-    entries = read_sample_sheet(sheet)
+    entries = read_sample_sheet(sheet) if sheet is not None else None
     options = Options(
         genome=genome, reference_fasta=reference, all_records=all_records, segment_format=segment_format,
         log_base=log_base, thresholds=thresholds_from_items(threshold) if threshold else None,
@@ -371,18 +384,24 @@ def cohort(
         from her2cli.copynumber import read_purity_table
 
         read_purity_table(purity_table)   # a bad table stops the run before any sample is read
-    bar = _ProgressBar() if not quiet and sys.stderr.isatty() else None
-    try:
-        result = run_cohort(entries, options, jobs=jobs, dask_address=dask, progress=bar,
-                            resume_dir=output_dir if resume else None, parts_dir=output_dir)
-    finally:
-        if bar is not None:
-            bar.stop()
+    if maf is not None:
+        from her2cli.cohort.study import run_study
+
+        result = run_study(maf, study_segments, samples, options)
+    else:
+        bar = _ProgressBar() if not quiet and sys.stderr.isatty() else None
+        try:
+            result = run_cohort(entries, options, jobs=jobs, dask_address=dask, progress=bar,
+                                resume_dir=output_dir if resume else None, parts_dir=output_dir)
+        finally:
+            if bar is not None:
+                bar.stop()
     if output_dir:
         from her2cli.report.html import make_provenance, write_cohort_report
 
+        provenance = make_provenance(maf, study_segments, options, sample_sheet=sheet)
         write_cohort_outputs(result, output_dir)
-        write_cohort_report(result, output_dir, make_provenance(options=options, sample_sheet=sheet), entries, options)
+        write_cohort_report(result, output_dir, provenance, entries, options)
     else:
         sys.stdout.write(render_tables(result)["alterations"])
         sys.stdout.flush()

@@ -389,14 +389,15 @@ def run_sample(request: SampleRequest, options: Options) -> list[SampleResult]:
     read_samples: set[str] = set(request.sequenced or ())
     build_basis = None
     if request.vcf is not None and input_kind(request.vcf) == MAF:
-        mutations_by_sample, maf_notices, genome = annotate_maf(request.vcf, options, request.tumor_sample)
+        # A sheet row reads one Tumor_Sample_Barcode (its tumor_sample, else its name) and reports it under its name.
+        only = request.tumor_sample or label
+        mutations_by_sample, maf_notices, genome = annotate_maf(request.vcf, options, only)
         notices.extend(maf_notices)
-        read_samples.update(mutations_by_sample)
-        if request.tumor_sample is not None and label is not None:  # a sheet row: report under its name
-            mutations_by_sample = {label: mutations_by_sample.get(request.tumor_sample, [])}
-            read_samples = {label}
+        if only is not None and label is not None:
+            mutations_by_sample = {label: mutations_by_sample.get(only, [])}
             for call in mutations_by_sample[label]:
                 call.sample = label
+        read_samples.update(mutations_by_sample)
     elif request.vcf is not None:
         label, vcf_calls, vcf_notices, genome, build_basis = annotate_vcf(request.vcf, options, request.tumor_sample,
                                                             request.label)

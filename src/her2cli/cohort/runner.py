@@ -26,7 +26,7 @@ from her2cli.errors import EXIT_USAGE, Her2Error, InputMissingError, MalformedIn
 from her2cli.report.tsv import render_lines
 from her2cli.report.columns import ALL_COLUMNS, alteration_rows, verdict_row
 
-SHEET_COLUMNS = ["sample", "vcf", "segments", "tumor_sample", "purity", "ploidy", "ihc"]
+SHEET_COLUMNS = ["sample", "vcf", "maf", "segments", "tumor_sample", "purity", "ploidy", "ihc"]
 ERROR_COLUMNS = ["sample", "file", "reason", "exit_code"]
 OUTPUT_FILES = {
     "alterations": "alterations.tsv",
@@ -162,9 +162,9 @@ def read_sample_sheet(path: str) -> list[SheetEntry]:
     duplicated = sorted({h for h in header if header.count(h) > 1})
     if duplicated:
         raise MalformedInputError(f"duplicated column(s) {', '.join(duplicated)}", path=path, line=header_index + 1)
-    if "sample" not in header or not ({"vcf", "segments"} & set(header)):
-        raise MalformedInputError("the sample sheet needs a 'sample' column and a 'vcf' and/or 'segments' column",
-                                  path=path, line=header_index + 1)
+    if "sample" not in header or not ({"vcf", "maf", "segments"} & set(header)):
+        raise MalformedInputError("the sample sheet needs a 'sample' column and a 'vcf' (or 'maf') and/or "
+                                  "'segments' column", path=path, line=header_index + 1)
     base = os.path.dirname(os.path.abspath(path))
     entries: list[SheetEntry] = []
     seen: dict[str, int] = {}
@@ -184,10 +184,13 @@ def read_sample_sheet(path: str) -> list[SheetEntry]:
             raise MalformedInputError(f"duplicate sample name {sample!r} (first on line {seen[sample]})", path=path,
                                       line=number)
         seen[sample] = number
-        vcf = values.get("vcf") or None
+        if values.get("vcf") and values.get("maf"):
+            raise MalformedInputError(f"sample {sample!r} has both a vcf and a maf: give one variant file",
+                                      path=path, line=number)
+        vcf = values.get("vcf") or values.get("maf") or None  # a MAF is read for this sample's barcode
         segments = [s.strip() for s in (values.get("segments") or "").split(";") if s.strip()]
         if vcf is None and not segments:
-            raise MalformedInputError(f"sample {sample!r} has neither a vcf nor a segments file", path=path,
+            raise MalformedInputError(f"sample {sample!r} has neither a vcf/maf nor a segments file", path=path,
                                       line=number)
         purity = ploidy = None
         if values.get("purity"):

@@ -109,4 +109,5 @@ def prevalence_table(summaries, samples_known: bool = True):
     add("co_occurrence", "activating_mutation_only", activating & ~amplified, both, basis)
     add("co_occurrence", "amplification_only", ~activating & amplified, both, basis)
     add("co_occurrence", "neither", ~activating & ~amplified, both, basis)
-    return pd.DataFrame(rows, columns=PREVALENCE_COLUMNS)
+    table = pd.DataFrame(rows, columns=PREVALENCE_COLUMNS).astype(object)
+    return table.where(table.notna(), None)  # an empty denominator has no percent: None, not NaN
