@@ -182,7 +182,7 @@ def test_sheet_csv_several_segments_and_comments(tmp_path):
     ("sample\tvcf\tploidy\nA\ta.vcf\t0.1\n", 2, "ploidy must be in [0.5, 10]"),
     ("sample\tvcf\tihc\nA\ta.vcf\t4+\n", 2, "invalid HER2 IHC score"),
     ("sample\tvcf\tpurty\nA\ta.vcf\t0.5\n", 1, "unknown sample-sheet column(s) 'purty'"),
-    ("sample\ttumor_sample\nA\tT\n", 1, "a 'vcf' and/or 'segments' column"),
+    ("sample\ttumor_sample\nA\tT\n", 1, "a 'vcf' (or 'maf') and/or "),
     ("sample\tvcf\tsegments\nA\t\t\n", 2, "neither a vcf/maf nor a segments file"),
     ("sample\tvcf\n\ta.vcf\n", 2, "empty sample name"),
     ("sample\tvcf\nA\ta.vcf\textra\n", 2, "3 fields but the header has 2"),
