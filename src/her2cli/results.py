@@ -116,7 +116,7 @@ class Verdict:
     focality: Optional[str]
     copy_number: Optional[float]
     ratio_chr17: Optional[float]
-    copy_number_basis: Optional[str]  # "raw" or "purity-adjusted": the copy number and ratio share it
+    copy_number_basis: Optional[str]  # "raw"/"purity-adjusted"/"tool-absolute": the copy number and ratio share it
     overexpression: str
     co_occurring: str
     evidence: list["EvidenceLine"]
@@ -124,6 +124,8 @@ class Verdict:
     source: Optional[str] = None
     oncogenicity_classes: list[str] = field(default_factory=list)
     no_therapy_reason: Optional[str] = None
+    purity_source: Optional[str] = None  # of the copy-number call: "assumed_1" when a log ratio was read as pure
+    min_purity_for_amplification: Optional[float] = None
 
 
 @dataclass

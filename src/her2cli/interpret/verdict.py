@@ -19,6 +19,7 @@ SUMMARY_COLUMNS = [
     "sample", "source", "mutation_status", "mutation_subgroups", "mutations", "oncogenicity_classes",
     "amplification_status",
     "amplification_definitions_met", "focality", "copy_number", "ratio_chr17", "copy_number_basis",
+    "purity_source", "min_purity_for_amplification",
     "overexpression", "co_occurring", "evidence", "no_therapy_reason", "evidence_table_date",
 ]
 
@@ -77,7 +78,7 @@ def summarize_sample(sample: str, mutations: list[MutationCall], copy_numbers: l
             names.append(call.name)
             classes.append(call.oncogenicity or "vus")
 
-    focality = copy_number = ratio = basis = None
+    focality = copy_number = ratio = basis = purity_source = min_purity = None
     calls_met: list[str] = []
     if copy_numbers:
         chosen = _pick_cn_call(copy_numbers).assessment
@@ -88,6 +89,7 @@ def summarize_sample(sample: str, mutations: list[MutationCall], copy_numbers: l
         copy_number = round(chosen.tumour_copy_number, 2)
         ratio = None if chosen.ratio_chr17 is None else round(chosen.ratio_chr17, 2)
         basis = chosen.values_adjusted
+        purity_source, min_purity = chosen.purity_source, chosen.min_purity_for_amplification
     else:
         amp_status = NOT_ASSESSED
 
@@ -122,7 +124,8 @@ def summarize_sample(sample: str, mutations: list[MutationCall], copy_numbers: l
         amplification_status=amp_status, amplification_definitions_met=calls_met, focality=focality,
         copy_number=copy_number, ratio_chr17=ratio, copy_number_basis=basis, overexpression=overexpression,
         co_occurring=co_occurring, evidence=unique_lines(matched, table), evidence_table_date=table.date,
-        oncogenicity_classes=classes, no_therapy_reason=no_therapy,
+        oncogenicity_classes=classes, no_therapy_reason=no_therapy, purity_source=purity_source,
+        min_purity_for_amplification=None if min_purity is None else round(min_purity, 3),
     )
 
 

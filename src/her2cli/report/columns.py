@@ -108,7 +108,9 @@ def verdict_row(verdict) -> dict[str, object]:
         "amplification_definitions_met": (joined(verdict.amplification_definitions_met) or "none")
         if verdict.amplification_status != "not assessed" else "",
         "focality": verdict.focality, "copy_number": verdict.copy_number, "ratio_chr17": verdict.ratio_chr17,
-        "copy_number_basis": verdict.copy_number_basis, "overexpression": verdict.overexpression,
+        "copy_number_basis": verdict.copy_number_basis, "purity_source": verdict.purity_source,
+        "min_purity_for_amplification": verdict.min_purity_for_amplification,
+        "overexpression": verdict.overexpression,
         "co_occurring": verdict.co_occurring, "evidence": format_evidence_cell(verdict.evidence) or "",
         "no_therapy_reason": verdict.no_therapy_reason,
         "evidence_table_date": verdict.evidence_table_date,
