@@ -141,7 +141,7 @@ def render_terminal(results, evidence_date: str | None, width: int | None = None
             table = Table(title="Mutations (ERBB2 NM_004448.4)", box=box.SIMPLE_HEAD, title_justify="left",
                           title_style="bold", pad_edge=False)
             for name, justify in (("change", "left"), ("VAF", "right"), ("depth", "right"),
-                                  ("subgroup", "left"), ("filter", "left")):
+                                  ("subgroup", "left"), ("class / origin", "left"), ("filter", "left")):
                 table.add_column(name, overflow="fold", justify=justify)  # type: ignore[arg-type]
             for name, row in mutations:
                 depth = _depth_int(row)
@@ -154,7 +154,7 @@ def render_terminal(results, evidence_date: str | None, width: int | None = None
                 if row.get("hgvs_c") and row.get("hgvs_c") != name:
                     change.append("\n" + str(row["hgvs_c"]), style="dim")
                 table.add_row(change, _fmt(row.get("vaf")), depth_text, _fmt(row.get("subgroup")),
-                              _fmt(row.get("filter")))
+                              f"{_fmt(row.get('oncogenicity'))}\n{_fmt(row.get('origin'))}", _fmt(row.get("filter")))
             console.print(table)
             evidence_lines = [(name, _split(r.get("evidence"))) for name, r in mutations if r.get("evidence")]
             if evidence_lines:
