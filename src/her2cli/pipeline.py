@@ -27,6 +27,9 @@ class Options:
     log_base: Optional[float] = None
     thresholds: object = None  # copynumber Thresholds
     evidence: bool = True
+    # Trust that an unindexed VCF is sorted: stop reading once past ERBB2 (plain text) or bisect a BGZF
+    # file. Faster on large files; misses records placed out of order (docs/robustness.md).
+    assume_sorted: bool = False
 
 
 @dataclass
@@ -62,7 +65,7 @@ def annotate_vcf(path: str, options: Options, tumor_sample: Optional[str] = None
     # The build decides where ERBB2 is; when unknown, read both builds' windows (they do not overlap).
     regions_by_build = {g: (tx.builds[g].gene_start, tx.builds[g].gene_end) for g in GENOMES}
     regions = [regions_by_build[requested]] if requested else list(regions_by_build.values())
-    read = read_region(path, CHR17_NAMES, regions)
+    read = read_region(path, CHR17_NAMES, regions, options.assume_sorted)
     source = read.header.source
     evidence = resolve_build(read.header, requested)
     notices = list(read.notices)
