@@ -178,6 +178,10 @@ def annotate(
     summary: bool = typer.Option(False, "--summary", help="One verdict row per sample instead of one row per alteration."),
     all_records: bool = typer.Option(False, "--all-records",
                                      help="Also report FILTER-failed alleles and alleles with no alt reads."),
+    assume_sorted: bool = typer.Option(False, "--assume-sorted",
+                                       help="Trust that unindexed VCFs are sorted: stop reading past ERBB2 (plain "
+                                            "text) or bisect BGZF. Faster on big files, but a record out of order "
+                                            "(e.g. after 'cat a.vcf b.vcf') is MISSED. Default: read them whole."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No notices on stderr."),
 ) -> None:
     """Annotate the ERBB2 alterations of one or more samples."""
@@ -188,7 +192,7 @@ def annotate(
         raise UsageError("--segments/--sample go with a single VCF; use 'her2 cohort' with a sample sheet for several")
     fmt = choose_format(output_format, output)
     from her2cli.interpret.evidence import normalize_ihc
-    from her2cli.io.atomic import write_output
+    from her2cli.io.atomic import refuse_inputs, write_output
     from her2cli.pipeline import Options, SampleRequest, run_sample
     from her2cli.report.render import render
 
@@ -197,9 +201,13 @@ def annotate(
             ihc = normalize_ihc(ihc)
         except ValueError as exc:
             raise UsageError(f"--ihc: {exc}") from None
+    read_files = inputs + list(segments) + ([reference] if reference else [])
+    read_files += [path + suffix for path in inputs for suffix in (".tbi", ".csi")]
+    refuse_inputs([output] if output else [], read_files)  # before any work: -o a.vcf must not replace a.vcf
     options = Options(
         genome=genome, reference_fasta=reference, all_records=all_records, segment_format=segment_format,
         log_base=log_base, thresholds=thresholds_from_items(threshold) if (threshold or segments) else None,
+        assume_sorted=assume_sorted,
     )
     requests = [SampleRequest(vcf=path, segments=list(segments), tumor_sample=sample, purity=purity,
                               ploidy=ploidy, ihc=ihc) for path in inputs]
@@ -208,7 +216,7 @@ def annotate(
     results = [result for request in requests for result in run_sample(request, options)]
     text = render(results, fmt, summary=summary, input_paths=inputs)
     print_notes((notice for result in results for notice in result.notices), quiet)
-    write_output(output, text)
+    write_output(output, text, inputs=read_files)
 
 
 # --- her2 evidence -----------------------------------------------------------------------------------------
@@ -308,6 +316,10 @@ def cohort(
     all_records: bool = typer.Option(False, "--all-records",
                                      help="Also report FILTER-failed alleles and alleles with no alt reads."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no notes (errors are still printed)."),
+    assume_sorted: bool = typer.Option(False, "--assume-sorted",
+                                       help="Trust that unindexed VCFs are sorted: stop reading past ERBB2 (plain "
+                                            "text) or bisect BGZF. Faster on big files, but a record out of order "
+                                            "(e.g. after 'cat a.vcf b.vcf') is MISSED. Default: read them whole."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Print every per-sample notice (default: only how many)."),
 ) -> None:
     """Annotate every sample of a sample sheet: one alteration table, one verdict per sample, cohort counts.
@@ -315,24 +327,34 @@ def cohort(
     Exit 0 when every sample was annotated, 1 when some failed (the others are in the outputs)."""
     if resume and not output_dir:
         raise UsageError("--resume needs --output-dir (the directory of the run to resume)")
-    from her2cli.cohort.runner import read_sample_sheet, render_tables, run_cohort, write_cohort_outputs
+    import contextlib
+
+    from her2cli.cohort.runner import (
+        check_output_dir, cohort_inputs, lock_output_dir, read_sample_sheet, render_tables, run_cohort,
+        write_cohort_outputs,
+    )
     from her2cli.pipeline import Options
 
     entries = read_sample_sheet(sheet)
     options = Options(
         genome=genome, reference_fasta=reference, all_records=all_records, segment_format=segment_format,
         log_base=log_base, thresholds=thresholds_from_items(threshold) if threshold else None,
+        assume_sorted=assume_sorted,
     )
-    bar = _ProgressBar() if not quiet and sys.stderr.isatty() else None
-    try:
-        result = run_cohort(entries, options, jobs=jobs, dask_address=dask, progress=bar,
-                            resume_dir=output_dir if resume else None, parts_dir=output_dir)
-    finally:
-        if bar is not None:
-            bar.stop()
     if output_dir:
-        write_cohort_outputs(result, output_dir)
-    else:
+        check_output_dir(output_dir, cohort_inputs(sheet, entries) + ([reference] if reference else []))
+    # One run at a time per output folder; its tables are published together (cohort.runner.publish).
+    with lock_output_dir(output_dir) if output_dir else contextlib.nullcontext():
+        bar = _ProgressBar() if not quiet and sys.stderr.isatty() else None
+        try:
+            result = run_cohort(entries, options, jobs=jobs, dask_address=dask, progress=bar,
+                                resume_dir=output_dir if resume else None, parts_dir=output_dir)
+        finally:
+            if bar is not None:
+                bar.stop()
+        if output_dir:
+            write_cohort_outputs(result, output_dir)
+    if not output_dir:
         sys.stdout.write(render_tables(result)["alterations"])
         sys.stdout.flush()
     if not quiet and result.notices:
