@@ -111,6 +111,7 @@ def annotate_vcf(path: str, options: Options, tumor_sample: Optional[str] = None
     for record in records:
         info = None
         reported_filter = options.all_records or record.filter in ("PASS", ".", "")
+        values = None  # the tumour's FORMAT values, split once per record (not per ALT: linear in ALTs)
         for alt_index, alt in enumerate(record.alts):
             if alt.startswith(_SKIPPED_ALT_MARKERS) or not set(alt) <= _DNA:
                 if alt not in (".", "<NON_REF>", "<*>"):
@@ -122,7 +123,9 @@ def annotate_vcf(path: str, options: Options, tumor_sample: Optional[str] = None
             if info is None:
                 info = record.info()
             if sample_index is not None:
-                values = record.sample_columns[sample_index].split(":") if sample_index < len(record.sample_columns) else []
+                if values is None:
+                    values = (record.sample_columns[sample_index].split(":")
+                              if sample_index < len(record.sample_columns) else [])
                 ev = callers.sample_evidence(record.format_keys, values, record.ref, record.alts, alt_index, info,
                                              header_formats)
             else:
