@@ -110,22 +110,52 @@ class _File:
 # ----------------------------------------------------------------------------------------------
 # Low-level parsing helpers
 
+# Largest segment file read (decompressed). Bounds memory on endless input (/dev/zero, a gzip bomb);
+# a larger multi-sample file can be cut to its header and chr17 lines first (docs/robustness.md).
+MAX_SEGMENT_BYTES = 64 << 20
+_READ_STEP = 1 << 20
+
+
+def _read_bounded(path: str) -> bytes:
+    """The file's bytes (gunzipped), read step by step: binary data or more than MAX_SEGMENT_BYTES stop
+    the read with MalformedInputError at once instead of filling memory."""
+    try:
+        with open(path, "rb") as handle:
+            first = handle.read(_READ_STEP)
+            if first[:2] == b"\x1f\x8b" and handle.seekable():
+                handle.seek(0)
+                with gzip.GzipFile(fileobj=handle) as unzipped:
+                    return _read_steps(unzipped, b"", path)
+            return _read_steps(handle, first, path)
+    except (EOFError, gzip.BadGzipFile) as exc:
+        raise MalformedInputError(f"corrupt gzip data: {exc}", path=path) from None
+    except OSError as exc:
+        raise InputMissingError(f"cannot read segment file: {exc.strerror or exc}", path=path) from None
+
+
+def _read_steps(stream, first: bytes, path: str) -> bytes:
+    parts: list[bytes] = []
+    total = 0
+    chunk = first or stream.read(_READ_STEP)
+    while chunk:
+        if b"\x00" in chunk:
+            raise MalformedInputError("not a text segment file (binary content)", path=path)
+        total += len(chunk)
+        if total > MAX_SEGMENT_BYTES:
+            raise MalformedInputError(f"segment file larger than {MAX_SEGMENT_BYTES >> 20} MiB (endless input?); "
+                                      "keep its header and chr17 lines", path=path)
+        parts.append(chunk)
+        chunk = stream.read(_READ_STEP)
+    return b"".join(parts)
+
+
 def _read_lines(path: str) -> list[str]:
     p = Path(path)
     if not p.exists():
         raise InputMissingError("segment file not found", path=path)
     if p.is_dir():
         raise InputMissingError("is a directory, not a segment file", path=path)
-    try:
-        with open(p, "rb") as handle:
-            raw = handle.read()
-    except OSError as exc:
-        raise InputMissingError(f"cannot read segment file: {exc.strerror or exc}", path=path) from None
-    if raw[:2] == b"\x1f\x8b":
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError) as exc:
-            raise MalformedInputError(f"corrupt gzip data: {exc}", path=path) from None
+    raw = _read_bounded(path)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
