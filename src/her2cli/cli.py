@@ -505,6 +505,8 @@ def _run_app(argv: Optional[List[str]] = None) -> int:
             print_error(f"{exc.format_message()} (see her2 {command + ' ' if command else ''}--help)")
             return exc.exit_code if exc.exit_code else EXIT_USAGE
         raise
+    if code == EXIT_INTERRUPTED:  # Typer turns Ctrl-C into a silent return of 130
+        sys.stderr.write("her2: interrupted\n")
     return code if isinstance(code, int) else EXIT_OK
 
 

@@ -446,7 +446,9 @@ def _kill_pool(pool) -> None:
     for process in list((getattr(pool, "_processes", None) or {}).values()):
         with contextlib.suppress(OSError, AttributeError):
             process.kill()
-    pool.shutdown(wait=False, cancel_futures=True)
+    # Wait for the pool's manager thread (quick: its workers are dead); left running, it races the
+    # interpreter's exit and prints "Exception ignored ... Bad file descriptor".
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _pool_context():
