@@ -296,7 +296,9 @@ def test_killing_a_jobs_2_cohort_leaves_no_worker_alive(tmp_path, sig):
     proc, workers, out = _start_slow_cohort(tmp_path)
     proc.send_signal(sig)
     _, err = proc.communicate(timeout=30)
-    time.sleep(5)
+    deadline = time.monotonic() + 5  # the bar: no worker alive 5 s later
+    while time.monotonic() < deadline and any(_alive(w) for w in workers):
+        time.sleep(0.1)
     assert [w for w in workers if _alive(w)] == []
     if sig == signal.SIGKILL:
         return

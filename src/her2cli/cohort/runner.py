@@ -411,27 +411,32 @@ def _worker_init(parent_pid: int) -> None:
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     except (OSError, AttributeError):  # not Linux: the watchdog alone
         pass
-    if not _alive(parent_pid):  # the parent died before prctl took effect
+    direct = os.getppid() == parent_pid  # fork: the run is our parent; forkserver: the server is
+    if not _parent_alive(parent_pid, direct):  # the parent died before prctl took effect
         os._exit(1)
 
     def watch() -> None:
-        while _alive(parent_pid):
+        while _parent_alive(parent_pid, direct):
             time.sleep(_WATCHDOG_SECONDS)
         os._exit(1)
 
     threading.Thread(target=watch, name="her2-parent-watchdog", daemon=True).start()
 
 
-def _alive(pid: int) -> bool:
-    if os.getppid() == pid:
-        return True
+def _parent_alive(pid: int, direct: bool) -> bool:
+    if direct:  # a dead parent's children are re-parented at once, even before it is reaped
+        return os.getppid() == pid
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    try:  # dead but not reaped yet (a zombie) is dead
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            return handle.read().rsplit(b")", 1)[1].split()[0] != b"Z"
+    except (OSError, IndexError):
+        return True
 
 
 def _new_pool(jobs: int, context):
