@@ -20,7 +20,6 @@ import signal
 import struct
 import subprocess
 import sys
-import threading
 import time
 import zlib
 from pathlib import Path

@@ -143,24 +143,33 @@ class BgzfFile:
     # -- the whole file, in parallel
 
     def chunks(self, off: int = 0, threads: int | None = None) -> Iterator[bytes]:
-        """All the inflated text from ``off`` to the end, in order, in chunks of a few MB; batches of
-        blocks are inflated by ``threads`` threads (default: the usable cores)."""
+        """All the inflated text from ``off`` to the end, in order, in chunks of a few MB.
+
+        One thread reads the file ~1 MB at a time and cuts it into whole blocks; ``threads`` threads
+        (default: the usable cores) inflate those batches; the caller scans the results meanwhile."""
         threads = threads or worker_count()
         batches = self._raw_batches(off)
         if threads < 2:
-            for first, raw, spans in batches:
-                yield self._inflate_batch(first, raw, spans)
+            for batch in batches:
+                yield self._inflate_batch(*batch)
             return
+        reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="her2-bgzf-read")
         pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="her2-bgzf")
         pending: deque = deque()
         try:
-            for batch in batches:
+            ahead = reader.submit(next, batches, None)
+            while True:
+                batch = ahead.result()
+                if batch is None:
+                    break
+                ahead = reader.submit(next, batches, None)  # read the next batch while this one inflates
                 pending.append(pool.submit(self._inflate_batch, *batch))
                 if len(pending) >= 2 * threads:
                     yield pending.popleft().result()
             while pending:
                 yield pending.popleft().result()
         finally:
+            reader.shutdown(wait=True, cancel_futures=True)
             pool.shutdown(wait=True, cancel_futures=True)
 
     def _raw_batches(self, off: int) -> Iterator[tuple[int, bytes, list[tuple[int, int]]]]:
@@ -186,7 +195,7 @@ class BgzfFile:
                 if p < len(raw):
                     raise self._bad(off + p)
                 return
-            if not spans and len(raw) >= 18 and block_size(raw, 0) is None:
+            if not spans and len(raw) >= 18 + MAX_BLOCK:  # no block header where one must start
                 raise self._bad(off)
             raw, off = raw[p:], off + p
 

@@ -281,23 +281,20 @@ class _Scanner:
         first = self.carry + buf[:nl] if self.carry else buf[:nl]
         self.carry = b""
         last = buf.rfind(b"\n")
-        hits: list[tuple[int, bytes]] = []
+        lines: list[bytes] = []
         if self.prefixes and first.startswith(self.prefixes):
-            hits.append((-1, first))
-        multi = 0
-        for needle in self.needles:
-            i = buf.find(needle, nl, last)
-            if i >= 0:
-                multi += 1
-            while i >= 0:
-                j = buf.find(b"\n", i + 1)
-                hits.append((i, buf[i + 1:j]))
-                i = buf.find(needle, j, last)
-        if multi > 1:
-            hits.sort(key=lambda h: h[0])  # keep file order across contig aliases
-        if hits:
-            self._candidates([h[1] for h in hits])
-            self._run_end_check(buf, nl, last, hits[-1])
+            lines.append(first)
+        # The span from the first to the last candidate line is split once (C speed) and filtered,
+        # rather than finding each line: a sorted file's target contig is one long run of lines.
+        starts = [i for i in (buf.find(n, nl, last) for n in self.needles) if i >= 0]
+        last_hit = -1
+        if starts:
+            last_hit = max(buf.rfind(n, nl, last) for n in self.needles)
+            span_end = buf.find(b"\n", last_hit + 1)
+            lines += [line for line in buf[min(starts) + 1:span_end].split(b"\n") if line.startswith(self.prefixes)]
+        if lines:
+            self._candidates(lines)
+            self._run_end_check(buf, nl, last, last_hit, lines[-1])
         if self.ranks and last > nl:
             self._sample_last_line(buf, last)
         self.carry = buf[last + 1:]
@@ -323,11 +320,11 @@ class _Scanner:
                 self._check_line(line)
                 self.records.append(_decode(line))
 
-    def _run_end_check(self, buf: bytes, nl: int, last: int, hit: tuple[int, bytes]) -> None:
-        # If the line after the chunk's last candidate is on another contig, that
-        # target's run of lines has ended (in a sorted file it will not come back).
-        i, line = hit
-        j = buf.find(b"\n", i + 1) if i >= 0 else nl
+    def _run_end_check(self, buf: bytes, nl: int, last: int, hit: int, line: bytes) -> None:
+        # If the line after the chunk's last candidate (``line``, whose newline is at ``hit``; -1: the
+        # chunk's first line) is on another contig, that target's run of lines has ended (in a sorted
+        # file it will not come back).
+        j = buf.find(b"\n", hit + 1) if hit >= 0 else nl
         if j < last and not buf.startswith(self.prefixes, j + 1) and not buf.startswith(b"#", j + 1):
             chrom = line[:line.find(b"\t")]
             self.run_ended.add(chrom)
