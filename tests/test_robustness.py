@@ -252,6 +252,17 @@ def test_cohort_output_that_is_a_file_is_an_output_error(tmp_path, capsys):
     assert "not a folder" in capsys.readouterr().err
 
 
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
+def test_stdout_on_a_full_disk_is_an_output_error(tmp_path):
+    vcf = tmp_path / "a.vcf"
+    vcf.write_bytes(vcf_text([L755S[:4]]))
+    with open("/dev/full", "wb") as full:  # every write fails with ENOSPC
+        proc = subprocess.run([sys.executable, "-m", "her2cli", "annotate", str(vcf), "-f", "tsv"], stdout=full,
+                              stderr=subprocess.PIPE, timeout=60)
+    assert proc.returncode == errors.EXIT_OUTPUT
+    assert proc.stderr == b"her2: error: <stdout>: cannot write output: no space left on the device (disk full)\n"
+
+
 # ---------------------------------------------------------------------------------------- clean shutdown
 
 def _children(pid: int) -> list[int]:

@@ -471,12 +471,27 @@ def run_guarded(run) -> int:
     except Her2Error as exc:
         print_error(exc.one_line())
         return exc.exit_code
+    except OSError as exc:
+        import errno
+
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO):
+            return _internal_error(exc)
+        # Writing stdout to a full or read-only disk (`her2 annotate x.vcf > /full/out.tsv`).
+        from her2cli.io.atomic import output_error
+
+        error = output_error(exc, "<stdout>")
+        print_error(error.one_line())
+        return error.exit_code
     except SystemExit as exc:
         code = exc.code
         return code if isinstance(code, int) else (0 if code is None else 1)
     except Exception as exc:  # a bug of ours: still one line, and a distinct exit code
-        sys.stderr.write(f"her2: internal error: {type(exc).__name__}: {exc} (please report this)\n")
-        return EXIT_INTERNAL
+        return _internal_error(exc)
+
+
+def _internal_error(exc: BaseException) -> int:
+    sys.stderr.write(f"her2: internal error: {type(exc).__name__}: {exc} (please report this)\n")
+    return EXIT_INTERNAL
 
 
 class _Terminated(BaseException):
