@@ -7,6 +7,9 @@ Outputs (default directory benchmarks/data/, git-ignored):
   wgs.bgz.vcf.gz     the same, BGZF (bgzip) without an index
   wgs.tbi.vcf.gz     the same, BGZF + .tbi index (tabix)
   cohort/            1,000 panel-sized VCFs (--cohort N) + sheet.tsv (columns sample, vcf)
+  robust/            issue #11 inputs: many_alts.vcf (one ERBB2 record with --alts ALT alleles),
+                     unsorted.vcf.gz (wgs.vcf.gz with L755S moved after chrY, as `cat a b` leaves it),
+                     nul_bomb.vcf.gz (header + 1 GB of NUL bytes), line_bomb.vcf.gz (one 1 GB line)
 
 Usage:
   python benchmarks/generate.py                       # full size (~1 GB plain text, ~1 min)
@@ -258,6 +261,44 @@ def run(cmd: str) -> None:
     subprocess.run(cmd, shell=True, check=True)
 
 
+def write_many_alts(path: Path, n_alts: int, seed: int) -> None:
+    """One ERBB2 record (L755S position) with n_alts distinct insertion ALTs, AD for each (Number=R)."""
+    rng = random.Random(seed)
+    alts: set[str] = set()
+    while len(alts) < n_alts:
+        alts.add("T" + "".join(rng.choice(BASES) for _ in range(12)))
+    ordered = sorted(alts)
+    ad = ",".join(["10"] + ["1"] * n_alts)
+    head = [l for l in header_lines(contig_lengths(), ["TUMOR"], False) if not l.startswith("#CHROM")]
+    with open(path, "w") as fh:
+        fh.write("\n".join(head) + "\n")
+        fh.write("#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tTUMOR\n")
+        fh.write(f"chr17\t39723967\t.\tT\t{','.join(ordered)}\t.\tPASS\t.\tGT:AD:DP\t0/1:{ad}:{10 + n_alts}\n")
+
+
+def write_unsorted(plain: Path, path: Path) -> None:
+    """The WGS file with the planted L755S record moved to the end (after chrY), gzip -1."""
+    moved = None
+    with open(plain, "rb") as src, gzip.open(path, "wb", 1) as dst:
+        for line in src:
+            if line.startswith(b"chr17\t39723967\t"):
+                moved = line
+                continue
+            dst.write(line)
+        if moved is None:
+            raise SystemExit("L755S not found in the WGS file")
+        dst.write(moved)
+
+
+def write_bomb(path: Path, head: bytes, fill: bytes, size: int) -> None:
+    """head + `size` bytes of `fill`, gzip -1 (a ~1 MB file that inflates to `size`)."""
+    block = fill * (1 << 20)
+    with gzip.open(path, "wb", 1) as dst:
+        dst.write(head)
+        for _ in range(size >> 20):
+            dst.write(block)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--records", type=int, default=5_000_000, help="WGS records (default 5,000,000)")
@@ -268,6 +309,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--keep-plain", action="store_true", default=True,
                     help="keep the plain .vcf (needed for the plain-text case; default on)")
     ap.add_argument("--threads", type=int, default=2, help="bgzip threads")
+    ap.add_argument("--alts", type=int, default=100_000, help="ALT alleles of robust/many_alts.vcf")
+    ap.add_argument("--skip-robust", action="store_true", help="do not write robust/")
     args = ap.parse_args(argv)
     out: Path = args.outdir
     out.mkdir(parents=True, exist_ok=True)
@@ -300,6 +343,18 @@ def main(argv: list[str] | None = None) -> int:
             with open(plain, "rb") as src, gzip.open(gz, "wb", 6) as dst:
                 shutil.copyfileobj(src, dst, 1 << 22)
         print(f"wrote {gz} in {time.time() - t0:.0f}s")
+
+    if not args.skip_robust:
+        t0 = time.time()
+        robust = out / "robust"
+        robust.mkdir(exist_ok=True)
+        write_many_alts(robust / "many_alts.vcf", args.alts, args.seed)
+        if (out / "wgs.vcf").exists():
+            write_unsorted(out / "wgs.vcf", robust / "unsorted.vcf.gz")
+        head = ("\n".join(header_lines(contig_lengths(), ["TUMOR", "NORMAL"], True)) + "\n").encode()
+        write_bomb(robust / "nul_bomb.vcf.gz", head, b"\0", 1 << 30)
+        write_bomb(robust / "line_bomb.vcf.gz", head + b"chr17\t39723967\t.\t", b"A", 1 << 30)
+        print(f"wrote {robust}/ in {time.time() - t0:.0f}s")
 
     if args.cohort:
         t0 = time.time()

@@ -202,11 +202,16 @@ class Bench:
                     f"print(r.method, len(r.records), r.notices)")
             a = Timing("scanner", f"{self.py} -c {shlex.quote(code)}")
         b = Timing("bcftools-t", f"bcftools view -H -t {REGION} {f}")
-        measure([a, b], self.args.repeat)
-        if kind == "bgzip (no index)":
-            self.report(case, a, b, ">=5x faster", lambda r, a, b: r >= 5.0)
-        else:
-            self.report(case, a, b, "no slower", lambda r, a, b: r >= 1.0)
+        timings = [a, b]
+        sorted_run = None
+        if kind == "bgzip (no index)" and tool == "her2":
+            # The bisection is only used when the user vouches that the file is sorted (issue #11).
+            sorted_run = Timing("her2-sorted", f"{self.her2} annotate --assume-sorted {f}")
+            timings.append(sorted_run)
+        measure(timings, self.args.repeat)
+        self.report(case, a, b, "no slower", lambda r, a, b: r >= 1.0, note="read whole")
+        if sorted_run is not None:
+            self.report(f"{kind}: her2 --assume-sorted", sorted_run, b, ">=5x faster", lambda r, a, b: r >= 5.0)
 
     def case_unindexed(self, tool: str) -> None:
         for kind, name in [("bgzip (no index)", "wgs.bgz.vcf.gz"), ("plain gzip", "wgs.vcf.gz"),
@@ -251,7 +256,74 @@ class Bench:
                     note=f"{os.cpu_count()} CPUs")
 
 
-CASES = ["version", "indexed", "scanner", "her2", "cohort"]
+    # ------------------------------------------------------------ issue #11: nothing lost, nothing hung
+    def case_bgzf_whole(self) -> None:
+        """A BGZF file read whole (blocks inflated in parallel threads) against zcat of the same file."""
+        f = self.file("wgs.bgz.vcf.gz")
+        if f is None:
+            return self.skip("bgzip whole read vs zcat", "benchmarks/data/wgs.bgz.vcf.gz missing: run generate.py")
+        code = (f"from her2cli.io.fastscan import scan_region; "
+                f"r = scan_region({str(f)!r}, {{'chr17', '17'}}, 39687914, 39730426); print(len(r.records))")
+        scanner = Timing("scanner", f"{self.py} -c {shlex.quote(code)}")
+        zcat = Timing("zcat", f"zcat {f}")
+        timings = [scanner, zcat]
+        her2 = Timing("her2", f"{self.her2} annotate {f}") if self.her2_ok else None
+        if her2:
+            timings.append(her2)
+        measure(timings, self.args.repeat)
+        self.report("bgzip whole: scanner vs zcat", scanner, zcat, "<=0.6x zcat",
+                    lambda r, a, b: a.median <= 0.6 * b.median, floor=True)
+        if her2:
+            self.report("bgzip whole: her2 vs zcat", her2, zcat, "<=0.6x zcat",
+                        lambda r, a, b: a.median <= 0.6 * b.median, floor=True)
+
+    def report_limit(self, case: str, t: Timing, seconds: float, note: str = "") -> None:
+        line = f"{case:<34} {fmt(t)}"
+        if t.error is None:
+            line += (f" | <{seconds:g}s: {verdict(t.median < seconds)}, "
+                     f"RSS<{RSS_LIMIT_MB:.0f}MB: {verdict(t.peak_mb < RSS_LIMIT_MB)}")
+        if note:
+            line += f" ({note})"
+        self.results.append({"case": case, "a": vars(t) | {"median": t.median, "peak_mb": t.peak_mb}, "line": line})
+        print(line, flush=True)
+
+    def case_robust(self) -> None:
+        if not self.her2_ok:
+            return self.skip("robust", self.her2_why)
+        d = self.data / "robust"
+        if not d.is_dir():
+            return self.skip("robust", "benchmarks/data/robust/ missing: run generate.py")
+        many = d / "many_alts.vcf"
+        if many.exists():
+            n = len(many.read_text().rsplit("\n", 2)[-2].split("\t")[4].split(","))
+            t = Timing("her2", f"{self.her2} annotate -q {many}")
+            measure([t], self.args.repeat)
+            self.report_limit(f"{n:,} ALT alleles in one record", t, 10.0, note="was 63 s for 100,000: quadratic")
+        unsorted = d / "unsorted.vcf.gz"
+        if unsorted.exists():
+            # The command fails (and the case shows an error) if L755S, placed after chrY, is missed.
+            a = Timing("her2", f"{self.her2} annotate -q -f tsv {unsorted} | grep -q p.Leu755Ser")
+            timings = [a]
+            b = None
+            if self.bcftools:
+                b = Timing("bcftools-t", f"bcftools view -H -t {REGION} {unsorted} | grep -q 39723967")
+                timings.append(b)
+            measure(timings, self.args.repeat)
+            self.report("unsorted gzip: L755S after chrY", a, b, "no slower", (lambda r, a, b: r >= 1.0) if b else None)
+        # Endless or garbage input must fail fast with bounded memory ("!" turns the expected failure into 0).
+        endless = [("/dev/zero as the VCF", f"! {self.her2} annotate /dev/zero"),
+                   ("--segments /dev/zero", f"! {self.her2} annotate --segments /dev/zero")]
+        for name, label in [("nul_bomb.vcf.gz", "header + 1 GB of NUL (gzip)"),
+                            ("line_bomb.vcf.gz", "one 1 GB line (gzip)")]:
+            if (d / name).exists():
+                endless.append((label, f"! {self.her2} annotate {d / name}"))
+        for label, cmd in endless:
+            t = Timing("her2", cmd)
+            measure([t], self.args.repeat)
+            self.report_limit(label, t, 5.0, note="must exit non-zero")
+
+
+CASES = ["version", "indexed", "scanner", "her2", "cohort", "whole", "robust"]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -278,6 +350,10 @@ def main(argv: list[str] | None = None) -> int:
         b.case_unindexed("her2")
     if "cohort" in only:
         b.case_cohort()
+    if "whole" in only:
+        b.case_bgzf_whole()
+    if "robust" in only:
+        b.case_robust()
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(b.results, indent=1, default=str))

@@ -1,4 +1,7 @@
-"""Tests for her2cli.io.fastscan: every method must equal a naive full read + filter."""
+"""Tests for her2cli.io.fastscan: every method must equal a naive full read + filter.
+
+The default reads every unindexed file whole; ``assume_sorted=True`` (``--assume-sorted``) enables the
+early stop on plain text and the BGZF bisection, which must give the same answer on sorted files."""
 
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from her2cli.errors import MalformedInputError
+from her2cli.io import bgzf as bgzf_module
 from her2cli.io import fastscan
 from her2cli.io.fastscan import scan_naive, scan_region, scan_stream
 
@@ -84,7 +88,7 @@ def bgzf(data: bytes, block: int = 4000, eof: bool = True) -> bytes:
         out += b"\x1f\x8b\x08\x04\0\0\0\0\0\xff\x06\0BC\x02\0" + struct.pack("<H", len(comp) + 25)
         out += comp + struct.pack("<II", zlib.crc32(chunk), len(chunk))
     if eof:
-        out += fastscan._BGZF_EOF
+        out += bgzf_module.EOF_MARKER
     return bytes(out)
 
 
@@ -114,8 +118,10 @@ def files(tmp_path_factory, vcf_lines) -> dict[str, Path]:
     return paths
 
 
-EXPECTED_METHOD = {"plain": "scan-plain", "gzip": "scan-gzip", "bgzf-small": "bgzf-seek",
-                   "bgzf-pysam": "bgzf-seek", "bgzip": "bgzf-seek"}
+EXPECTED_METHOD = {"plain": "scan-plain", "gzip": "scan-gzip", "bgzf-small": "scan-bgzf",
+                   "bgzf-pysam": "scan-bgzf", "bgzip": "scan-bgzf"}
+SORTED_METHOD = dict(EXPECTED_METHOD, **{"bgzf-small": "bgzf-seek", "bgzf-pysam": "bgzf-seek",
+                                          "bgzip": "bgzf-seek"})
 QUERIES = [
     ("erbb2", T17, *REGION),
     ("first record", {"chr1", "1"}, 1, 3000),
@@ -133,12 +139,14 @@ def seek_window(request, monkeypatch):
     monkeypatch.setattr(fastscan, "_SEEK_SCAN_BYTES", request.param)
 
 
+@pytest.mark.parametrize("assume_sorted", [False, True], ids=["whole", "assume-sorted"])
 @pytest.mark.parametrize("kind", list(EXPECTED_METHOD))
-def test_all_methods_equal_naive(files, vcf_lines, kind, seek_window):
+def test_all_methods_equal_naive(files, vcf_lines, kind, seek_window, assume_sorted):
+    methods = SORTED_METHOD if assume_sorted else EXPECTED_METHOD
     for label, contigs, start, end in QUERIES:
         want = scan_naive(vcf_lines, contigs, start, end)
-        got = scan_region(str(files[kind]), contigs, start, end)
-        assert got.method == EXPECTED_METHOD[kind], label
+        got = scan_region(str(files[kind]), contigs, start, end, assume_sorted=assume_sorted)
+        assert got.method == methods[kind], label
         assert got.notices == [], label
         assert got.header_lines == want.header_lines, label
         assert got.records == want.records, label
@@ -151,13 +159,13 @@ def always_seek(monkeypatch):
 
 def test_small_bgzf_is_read_whole(files, vcf_lines, monkeypatch):
     monkeypatch.setattr(fastscan, "_SEEK_MIN_BYTES", 1 << 30)
-    got = scan_region(str(files["bgzip"]), T17, *REGION)
+    got = scan_region(str(files["bgzip"]), T17, *REGION, assume_sorted=True)
     assert (got.method, got.notices) == ("scan-bgzf", [])
     assert got.records == scan_naive(vcf_lines, T17, *REGION).records
 
 
 def test_region_edges(files, vcf_lines):
-    got = scan_region(str(files["bgzf-small"]), T17, *REGION)
+    got = scan_region(str(files["bgzf-small"]), T17, *REGION, assume_sorted=True)
     pos = [int(r.split("\t")[1]) for r in got.records]
     assert REGION[0] - 30 in pos          # deletion starting before the region reaches into it
     assert REGION[0] - 1 not in pos       # SNV one base before the region
@@ -183,7 +191,7 @@ def test_unsorted_bgzf_falls_back(tmp_path, vcf_lines):
     lines = lines[:n] + body
     p = tmp_path / "unsorted.vcf.gz"
     p.write_bytes(bgzf(text(lines)))
-    got = scan_region(str(p), T17, *REGION)
+    got = scan_region(str(p), T17, *REGION, assume_sorted=True)
     assert got.method == "scan-bgzf"
     assert got.notices and "sorted" in got.notices[0]
     assert got.records == scan_naive(lines, T17, *REGION).records
@@ -196,12 +204,12 @@ def test_unsorted_positions_in_region_fall_back(tmp_path, vcf_lines, monkeypatch
     lines[k], lines[k + 5] = lines[k + 5], lines[k]
     p = tmp_path / "swap.vcf.gz"
     p.write_bytes(bgzf(text(lines)))
-    got = scan_region(str(p), T17, *REGION)
+    got = scan_region(str(p), T17, *REGION, assume_sorted=True)
     assert got.method == "scan-bgzf" and "not sorted by position on chr17" in got.notices[0]
     assert got.records == scan_naive(lines, T17, *REGION).records
     plain = tmp_path / "swap.vcf"
     plain.write_bytes(text(lines))
-    res = scan_region(str(plain), T17, *REGION)
+    res = scan_region(str(plain), T17, *REGION, assume_sorted=True)
     assert res.notices == ["file is not sorted by position on chr17; read the whole file"]
     assert res.records == got.records
 
@@ -210,7 +218,7 @@ def test_no_contig_header_falls_back(tmp_path):
     lines = header(contig_lines=False) + records()
     p = tmp_path / "nocontig.vcf.gz"
     p.write_bytes(bgzf(text(lines)))
-    got = scan_region(str(p), T17, *REGION)
+    got = scan_region(str(p), T17, *REGION, assume_sorted=True)
     assert got.method == "scan-bgzf" and "contig order is unknown" in got.notices[0]
     assert got.records == scan_naive(lines, T17, *REGION).records
 

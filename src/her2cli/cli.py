@@ -190,6 +190,10 @@ def annotate(
     summary: bool = typer.Option(False, "--summary", help="One verdict row per sample instead of one row per alteration."),
     all_records: bool = typer.Option(False, "--all-records",
                                      help="Also report FILTER-failed alleles and alleles with no alt reads."),
+    assume_sorted: bool = typer.Option(False, "--assume-sorted",
+                                       help="Trust that unindexed VCFs are sorted: stop reading past ERBB2 (plain "
+                                            "text) or bisect BGZF. Faster on big files, but a record out of order "
+                                            "(e.g. after 'cat a.vcf b.vcf') is MISSED. Default: read them whole."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No notices on stderr."),
 ) -> None:
     """Annotate the ERBB2 alterations of one or more samples.
@@ -202,6 +206,7 @@ def annotate(
         raise UsageError("--segments/--sample go with a single VCF; use 'her2 cohort' with a sample sheet for several")
     fmt = choose_format(output_format, output)
     from her2cli.interpret.evidence import normalize_ihc
+    from her2cli.io.atomic import refuse_inputs
     from her2cli.pipeline import Options, SampleRequest, run_sample
     from her2cli.report.render import RenderContext, distinct_sample_names, formats, write
 
@@ -212,10 +217,13 @@ def annotate(
             raise UsageError(f"--ihc: {exc}") from None
     # A VCF output carries every allele, as VEP does: FILTER-failed ones are annotated too.
     every_record = all_records or formats()[fmt].annotate_every_record
+    read_files = inputs + list(segments) + ([reference] if reference else [])
+    read_files += [path + suffix for path in inputs for suffix in (".tbi", ".csi")]
+    refuse_inputs([output] if output else [], read_files)  # before any work: -o a.vcf must not replace a.vcf
     options = Options(
         genome=genome, reference_fasta=reference, all_records=every_record, segment_format=segment_format,
         log_base=log_base, thresholds=thresholds_from_items(threshold) if (threshold or segments) else None,
-        normal_sample=normal, purity_table=purity_table,
+        normal_sample=normal, purity_table=purity_table, assume_sorted=assume_sorted,
     )
     if purity_table is not None:
         from her2cli.copynumber import read_purity_table
@@ -360,6 +368,10 @@ def cohort(
     all_records: bool = typer.Option(False, "--all-records",
                                      help="Also report FILTER-failed alleles and alleles with no alt reads."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no notes (errors are still printed)."),
+    assume_sorted: bool = typer.Option(False, "--assume-sorted",
+                                       help="Trust that unindexed VCFs are sorted: stop reading past ERBB2 (plain "
+                                            "text) or bisect BGZF. Faster on big files, but a record out of order "
+                                            "(e.g. after 'cat a.vcf b.vcf') is MISSED. Default: read them whole."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Print every per-sample notice (default: only how many)."),
 ) -> None:
     """Annotate every sample of a sample sheet: one alteration table, one verdict per sample, cohort counts.
@@ -371,38 +383,49 @@ def cohort(
         raise UsageError("give a sample sheet or --maf FILE (a whole study), not both")
     if maf is None and (study_segments or samples):
         raise UsageError("--segments and --samples go with --maf (a sheet names each sample's files)")
-    from her2cli.cohort.runner import read_sample_sheet, render_tables, run_cohort, write_cohort_outputs
+    import contextlib
+
+    from her2cli.cohort.runner import (
+        check_output_dir, cohort_inputs, lock_output_dir, read_sample_sheet, render_tables, run_cohort,
+        write_cohort_outputs,
+    )
     from her2cli.pipeline import Options
 
     entries = read_sample_sheet(sheet) if sheet is not None else None
     options = Options(
         genome=genome, reference_fasta=reference, all_records=all_records, segment_format=segment_format,
         log_base=log_base, thresholds=thresholds_from_items(threshold) if threshold else None,
-        purity_table=purity_table,
+        purity_table=purity_table, assume_sorted=assume_sorted,
     )
     if purity_table is not None:
         from her2cli.copynumber import read_purity_table
 
         read_purity_table(purity_table)   # a bad table stops the run before any sample is read
-    if maf is not None:
-        from her2cli.cohort.study import run_study
-
-        result = run_study(maf, study_segments, samples, options)
-    else:
-        bar = _ProgressBar() if not quiet and sys.stderr.isatty() else None
-        try:
-            result = run_cohort(entries, options, jobs=jobs, dask_address=dask, progress=bar,
-                                resume_dir=output_dir if resume else None, parts_dir=output_dir)
-        finally:
-            if bar is not None:
-                bar.stop()
     if output_dir:
-        from her2cli.report.html import make_provenance, write_cohort_report
+        read_files = cohort_inputs(sheet, entries) if entries is not None else [maf, *study_segments] + (
+            [samples] if samples else [])
+        check_output_dir(output_dir, read_files + ([reference] if reference else []))
+    # One run at a time per output folder; its tables are published together (cohort.runner.publish).
+    with lock_output_dir(output_dir) if output_dir else contextlib.nullcontext():
+        if maf is not None:
+            from her2cli.cohort.study import run_study
 
-        provenance = make_provenance(maf, study_segments, options, sample_sheet=sheet)
-        write_cohort_outputs(result, output_dir)
-        write_cohort_report(result, output_dir, provenance, entries, options)
-    else:
+            result = run_study(maf, study_segments, samples, options)
+        else:
+            bar = _ProgressBar() if not quiet and sys.stderr.isatty() else None
+            try:
+                result = run_cohort(entries, options, jobs=jobs, dask_address=dask, progress=bar,
+                                    resume_dir=output_dir if resume else None, parts_dir=output_dir)
+            finally:
+                if bar is not None:
+                    bar.stop()
+        if output_dir:
+            from her2cli.report.html import make_provenance, write_cohort_report
+
+            provenance = make_provenance(maf, study_segments, options, sample_sheet=sheet)
+            write_cohort_outputs(result, output_dir, lambda staging: write_cohort_report(
+                result, staging, provenance, entries, options))
+    if not output_dir:
         sys.stdout.write(render_tables(result)["alterations"])
         sys.stdout.flush()
     if not quiet and result.notices:
@@ -524,12 +547,27 @@ def run_guarded(run) -> int:
     except Her2Error as exc:
         print_error(exc.one_line())
         return exc.exit_code
+    except OSError as exc:
+        import errno
+
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO):
+            return _internal_error(exc)
+        # Writing stdout to a full or read-only disk (`her2 annotate x.vcf > /full/out.tsv`).
+        from her2cli.io.atomic import output_error
+
+        error = output_error(exc, "<stdout>")
+        print_error(error.one_line())
+        return error.exit_code
     except SystemExit as exc:
         code = exc.code
         return code if isinstance(code, int) else (0 if code is None else 1)
     except Exception as exc:  # a bug of ours: still one line, and a distinct exit code
-        sys.stderr.write(f"her2: internal error: {type(exc).__name__}: {exc} (please report this)\n")
-        return EXIT_INTERNAL
+        return _internal_error(exc)
+
+
+def _internal_error(exc: BaseException) -> int:
+    sys.stderr.write(f"her2: internal error: {type(exc).__name__}: {exc} (please report this)\n")
+    return EXIT_INTERNAL
 
 
 class _Terminated(BaseException):
@@ -558,6 +596,8 @@ def _run_app(argv: Optional[List[str]] = None) -> int:
             print_error(f"{exc.format_message()} (see her2 {command + ' ' if command else ''}--help)")
             return exc.exit_code if exc.exit_code else EXIT_USAGE
         raise
+    if code == EXIT_INTERRUPTED:  # Typer turns Ctrl-C into a silent return of 130
+        sys.stderr.write("her2: interrupted\n")
     return code if isinstance(code, int) else EXIT_OK
 
 

@@ -29,6 +29,9 @@ class Options:
     purity_table: Optional[str] = None  # --purity-table: per-sample purity/ploidy for copy number
     evidence: bool = True
     normal_sample: Optional[str] = None  # --normal: the matched-normal column (default: ##normal_sample, ...)
+    # Trust that an unindexed VCF is sorted: stop reading once past ERBB2 (plain text) or bisect a BGZF
+    # file. Faster on large files; misses records placed out of order (docs/robustness.md).
+    assume_sorted: bool = False
 
 
 @dataclass
@@ -58,7 +61,7 @@ def annotate_vcf(path: str, options: Options, tumor_sample: Optional[str] = None
     # The build decides where ERBB2 is; when unknown, read both builds' windows (they do not overlap).
     regions_by_build = {g: (tx.builds[g].gene_start, tx.builds[g].gene_end) for g in GENOMES}
     regions = [regions_by_build[requested]] if requested else list(regions_by_build.values())
-    read = read_region(path, CHR17_NAMES, regions)
+    read = read_region(path, CHR17_NAMES, regions, options.assume_sorted)
     source = read.header.source
     evidence = resolve_build(read.header, requested)
     notices = list(read.notices)
@@ -111,6 +114,7 @@ def annotate_vcf(path: str, options: Options, tumor_sample: Optional[str] = None
     for record in records:
         info = None
         reported_filter = options.all_records or record.filter in ("PASS", ".", "")
+        values = normal_values = None  # FORMAT values, split once per record (not per ALT: linear in ALTs)
         for alt_index, alt in enumerate(record.alts):
             if alt.startswith(_SKIPPED_ALT_MARKERS) or not set(alt) <= _DNA:
                 if alt not in (".", "<NON_REF>", "<*>"):
@@ -122,7 +126,10 @@ def annotate_vcf(path: str, options: Options, tumor_sample: Optional[str] = None
             if info is None:
                 info = record.info()
             if sample_index is not None:
-                ev = _column_evidence(record, sample_index, alt_index, info, header_formats)
+                if values is None:
+                    values = _column_values(record, sample_index)
+                ev = callers.sample_evidence(record.format_keys, values, record.ref, record.alts, alt_index, info,
+                                             header_formats)
             else:
                 ev = callers.site_evidence(record.ref, record.alts, alt_index, info, header_formats)
             if not options.all_records and _allele_absent(ev, alt_index):
@@ -145,7 +152,10 @@ def annotate_vcf(path: str, options: Options, tumor_sample: Optional[str] = None
             if population is not None:
                 calls[-1].population_af, calls[-1].population_af_source = population
             if normal_index is not None:
-                normal = _column_evidence(record, normal_index, alt_index, info, header_formats)
+                if normal_values is None:
+                    normal_values = _column_values(record, normal_index)
+                normal = callers.sample_evidence(record.format_keys, normal_values, record.ref, record.alts, alt_index,
+                                                 info, header_formats)
                 calls[-1].normal_genotype, calls[-1].normal_depth = normal.genotype, normal.depth
                 calls[-1].normal_alt_depth, calls[-1].normal_vaf = normal.alt_depth, normal.vaf
     if skipped_symbolic:
@@ -168,13 +178,9 @@ def annotate_vcf(path: str, options: Options, tumor_sample: Optional[str] = None
     return sample_name, calls, notices, genome, build_basis
 
 
-def _column_evidence(record, index: int, alt_index: int, info, header_formats):
-    """Read counts of one sample column for one ALT."""
-    from her2cli.variants import callers
-
-    values = record.sample_columns[index].split(":") if index < len(record.sample_columns) else []
-    return callers.sample_evidence(record.format_keys, values, record.ref, record.alts, alt_index, info,
-                                   header_formats)
+def _column_values(record, index: int) -> list[str]:
+    """One sample column's FORMAT values."""
+    return record.sample_columns[index].split(":") if index < len(record.sample_columns) else []
 
 
 @lru_cache(maxsize=64)

@@ -5,8 +5,10 @@ sample, cohort counts and an error table out.
 * ``run_cohort(entries, options, jobs=..., dask_address=..., progress=..., resume_dir=..., parts_dir=...)``
   runs every sample in-process, in a process pool (``jobs > 1``) or on a Dask cluster, and returns a
   ``CohortResult`` whose rows are in sheet order whatever the parallelism.
-* ``write_cohort_outputs(result, directory)`` writes alterations.tsv, samples.tsv, cohort.tsv,
-  errors.tsv, cna.tsv and data_CNA.txt (report/cna.py), each atomically.
+* ``write_cohort_outputs(result, directory)`` publishes alterations.tsv, samples.tsv, cohort.tsv,
+  errors.tsv and the manifest her2-run.json as one unit (staged, then renamed; see ``publish``).
+* ``check_output_dir(directory, inputs)`` refuses an output folder that is a file or whose tables would
+  replace an input; ``lock_output_dir(directory)`` holds an exclusive lock while a run writes there.
 
 One bad sample never sinks the cohort: the worker turns any exception into an error record (sample, file,
 reason). The library never prints; progress goes through the ``progress(done, failed, total)`` callback.
@@ -14,15 +16,22 @@ reason). The library never prints; progress goes through the ``progress(done, fa
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import errno
 import hashlib
 import json
 import os
+import signal
+import stat
+import threading
+import time
 import uuid
 from dataclasses import asdict, dataclass, field
 from typing import Callable, Iterable, Optional
 
-from her2cli.errors import EXIT_USAGE, Her2Error, InputMissingError, MalformedInputError
+from her2cli.errors import EXIT_USAGE, Her2Error, InputMissingError, MalformedInputError, OutputError
+from her2cli.io.atomic import output_error, refuse_inputs, write_atomic
 from her2cli.report.tsv import render_lines
 from her2cli.report.columns import ALL_COLUMNS, alteration_rows, verdict_row
 
@@ -37,6 +46,9 @@ OUTPUT_FILES = {
     "data_cna": "data_CNA.txt",  # cBioPortal's wide discrete CNA matrix
 }
 PARTS_DIR = ".her2-parts"
+MANIFEST = "her2-run.json"  # names the run and the sha256 of each table: a reader can check the set
+STAGING_DIR = ".her2-staging"
+LOCK_FILE = ".her2-lock"
 _PART_VERSION = 2  # 2: rows stored as rendered TSV lines
 _INTERNAL_EXIT = 70
 
@@ -253,6 +265,7 @@ def run_entry(entry: SheetEntry, options) -> SampleOutcome:
     try:
         from her2cli.pipeline import run_sample
 
+        _check_regular_files(entry)
         results = run_sample(entry.request(), options)
         outcome = SampleOutcome(sample=entry.sample)
         rows = []
@@ -269,6 +282,21 @@ def run_entry(entry: SheetEntry, options) -> SampleOutcome:
         raise
     except BaseException as exc:  # one bad sample never sinks the cohort
         return SampleOutcome(sample=entry.sample, error=_error_record(entry, exc))
+
+
+def _check_regular_files(entry: SheetEntry) -> None:
+    """A FIFO or device named in a sheet would block a worker forever (or read endless data): refuse it.
+    (On the command line a pipe is fine: `her2 annotate <(bcftools view ...)` reads it as a stream.)"""
+    for path in entry.files():
+        if path == "-":
+            raise InputMissingError("'-' (stdin) cannot be a sample-sheet file", path=path)
+        try:
+            mode = os.stat(path).st_mode
+        except OSError:
+            continue  # missing/unreadable: the reader says so
+        if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+            raise InputMissingError("not a regular file (a FIFO, socket or device): a sample sheet must name "
+                                    "files", path=path)
 
 
 def run_entries(entries: list[SheetEntry], options) -> list[SampleOutcome]:
@@ -356,14 +384,81 @@ def _crash_outcome(entry: SheetEntry, what: str) -> SampleOutcome:
 
 def _isolated(entry: SheetEntry, options, context) -> SampleOutcome:
     """Run one sample in its own single-process pool: a crash (segfault, OOM kill) is pinned on it."""
-    from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-        try:
-            return pool.submit(run_entry, entry, options).result()
-        except BrokenProcessPool as exc:
-            return _crash_outcome(entry, str(exc) or "process pool broken")
+    pool = _new_pool(1, context)
+    try:
+        return pool.submit(run_entry, entry, options).result()
+    except BrokenProcessPool as exc:
+        return _crash_outcome(entry, str(exc) or "process pool broken")
+    except BaseException:
+        _kill_pool(pool)
+        raise
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+_PR_SET_PDEATHSIG = 1
+_WATCHDOG_SECONDS = 0.5
+
+
+def _worker_init(parent_pid: int) -> None:
+    """In each worker: die with the parent, however it dies (SIGKILL included), and leave Ctrl-C to it.
+
+    Linux delivers SIGKILL to the worker when its parent exits (prctl PR_SET_PDEATHSIG); a watchdog thread
+    covers the rest (forkserver workers, whose parent is the fork server, and other systems)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops the pool; no traceback per worker
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: the watchdog alone
+        pass
+    direct = os.getppid() == parent_pid  # fork: the run is our parent; forkserver: the server is
+    if not _parent_alive(parent_pid, direct):  # the parent died before prctl took effect
+        os._exit(1)
+
+    def watch() -> None:
+        while _parent_alive(parent_pid, direct):
+            time.sleep(_WATCHDOG_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="her2-parent-watchdog", daemon=True).start()
+
+
+def _parent_alive(pid: int, direct: bool) -> bool:
+    if direct:  # a dead parent's children are re-parented at once, even before it is reaped
+        return os.getppid() == pid
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:  # dead but not reaped yet (a zombie) is dead
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            return handle.read().rsplit(b")", 1)[1].split()[0] != b"Z"
+    except (OSError, IndexError):
+        return True
+
+
+def _new_pool(jobs: int, context):
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_worker_init,
+                               initargs=(os.getpid(),))
+
+
+def _kill_pool(pool) -> None:
+    """Stop the workers now (Ctrl-C, SIGTERM, an error): a worker stuck on a slow file must not outlive us."""
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        with contextlib.suppress(OSError, AttributeError):
+            process.kill()
+    # Wait for the pool's manager thread (quick: its workers are dead); left running, it races the
+    # interpreter's exit and prints "Exception ignored ... Bad file descriptor".
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _pool_context():
@@ -397,7 +492,7 @@ def _warm_up() -> None:
 def _run_pool(todo, options, jobs: int, on_done) -> None:
     """A process pool with a bounded window of samples in flight: if a worker dies (a C-level crash in a
     reader), only the samples in flight are suspects; each is rerun alone, the rest go on in a new pool."""
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from concurrent.futures import FIRST_COMPLETED, wait
     from concurrent.futures.process import BrokenProcessPool
 
     context = _pool_context()
@@ -410,7 +505,7 @@ def _run_pool(todo, options, jobs: int, on_done) -> None:
     window = max(2, jobs * 2)
     any_result = False
     while pending:
-        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context)
+        pool = _new_pool(jobs, context)
         in_flight: dict = {}
         broken = False
         try:
@@ -433,7 +528,7 @@ def _run_pool(todo, options, jobs: int, on_done) -> None:
                 if broken:
                     break
         except BaseException:
-            pool.shutdown(wait=False, cancel_futures=True)
+            _kill_pool(pool)
             raise
         pool.shutdown(wait=not broken, cancel_futures=True)
         if broken:
@@ -511,8 +606,13 @@ def run_cohort(entries: list[SheetEntry], options, jobs: int = 1, dask_address: 
             todo.append((index, entry))
     store = None
     if parts_dir:
-        os.makedirs(os.path.join(parts_dir, PARTS_DIR), exist_ok=True)
-        store = open(os.path.join(parts_dir, PARTS_DIR, JOURNAL), "a", encoding="utf-8")
+        journal_path = os.path.join(parts_dir, PARTS_DIR, JOURNAL)
+        try:
+            os.makedirs(os.path.join(parts_dir, PARTS_DIR), exist_ok=True)
+            # A fresh run starts a fresh journal; only --resume adds to the previous one.
+            store = open(journal_path, "a" if resume_dir else "w", encoding="utf-8")
+        except OSError as exc:
+            raise output_error(exc, journal_path) from None
     if progress:
         progress(counts["done"], counts["failed"], total)
 
@@ -521,8 +621,11 @@ def run_cohort(entries: list[SheetEntry], options, jobs: int = 1, dask_address: 
         counts["done"] += 1
         if outcome.ok:
             if store:
-                store.write(_journal_line(outcome, fingerprints[index]))
-                store.flush()
+                try:
+                    store.write(_journal_line(outcome, fingerprints[index]))
+                    store.flush()
+                except OSError as exc:
+                    raise output_error(exc, store.name) from None
         else:
             counts["failed"] += 1
         if progress:
@@ -538,7 +641,8 @@ def run_cohort(entries: list[SheetEntry], options, jobs: int = 1, dask_address: 
                 _run_serial(todo, options, on_done)
     finally:
         if store:
-            store.close()
+            with contextlib.suppress(OSError):  # a full disk was reported above
+                store.close()
 
     alterations_tsv: list[str] = []
     summaries: list[dict] = []
@@ -577,20 +681,144 @@ def render_tables(result: CohortResult) -> dict[str, str]:
     }
 
 
-def write_cohort_outputs(result: CohortResult, directory: str) -> dict[str, str]:
-    """Write the tables of OUTPUT_FILES into ``directory`` (created if needed), each atomically; returns their paths."""
-    from her2cli.io.atomic import write_atomic
-
-    os.makedirs(directory, exist_ok=True)
-    paths = {}
-    for key, text in render_tables(result).items():
-        paths[key] = os.path.join(directory, OUTPUT_FILES[key])
-        write_atomic(paths[key], text)
+def cohort_inputs(sheet: str, entries: list[SheetEntry]) -> list[str]:
+    """Every file a run reads (the sheet, the samples' files and their indexes): never an output."""
+    paths = [sheet]
+    for entry in entries:
+        for path in entry.files():
+            paths += [path, path + ".tbi", path + ".csi"]
     return paths
+
+
+def check_output_dir(directory: str, inputs: list[str]) -> None:
+    """OutputError (exit 7) if ``directory`` exists but is not a folder; UsageError (exit 2) if one of
+    the tables written there would replace an input (e.g. ``her2 cohort samples.tsv -o .``)."""
+    if os.path.exists(directory) and not os.path.isdir(directory):
+        raise OutputError("is not a folder (--output-dir takes a folder for the four tables)", path=directory)
+    names = list(OUTPUT_FILES.values()) + [MANIFEST]
+    refuse_inputs([os.path.join(directory, name) for name in names], inputs)
+
+
+@contextlib.contextmanager
+def lock_output_dir(directory: str):
+    """Hold an exclusive lock on ``directory`` (created if needed) while a run writes there; a second
+    run gets OutputError at once. Finishes an interrupted publication first (see ``publish``)."""
+    import fcntl
+
+    lock_path = os.path.join(directory, LOCK_FILE)
+    try:
+        os.makedirs(directory, exist_ok=True)
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o666)
+    except OSError as exc:
+        raise output_error(exc, directory) from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                raise output_error(exc, lock_path) from None
+            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?"
+            raise OutputError(f"another her2 run (pid {holder}) is writing to this folder; wait for it or "
+                              "choose another --output-dir", path=directory) from None
+        with contextlib.suppress(OSError):
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        recover_outputs(directory)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _sha256(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def publish(directory: str, tables: dict[str, str], write_extra: Optional[Callable[[str], object]] = None) -> None:
+    """Make ``tables`` (file name -> text) appear in ``directory`` together, with whatever ``write_extra(staging)``
+    writes into the staging folder (the HTML report and its sample pages).
+
+    All are written (and fsynced) into a staging folder first, with the manifest last: a full disk or a
+    kill up to there leaves the previous set untouched. Then each is renamed into place and the manifest
+    last; a run killed during those renames leaves the staging folder with its manifest, and the next run
+    into the folder (``recover_outputs``, under the lock) completes them. The manifest names the run and
+    the sha256 of each table, so a reader can tell a complete set from one being replaced."""
+    staging = os.path.join(directory, STAGING_DIR)
+    try:
+        _remove_tree(staging)
+        os.makedirs(staging)
+        run = {"run_id": uuid.uuid4().hex, "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+               "tables": {}}
+        for name, text in tables.items():
+            write_atomic(os.path.join(staging, name), text)
+            run["tables"][name] = _sha256(os.path.join(staging, name))
+        if write_extra is not None:
+            write_extra(staging)
+        write_atomic(os.path.join(staging, MANIFEST), json.dumps(run, indent=1, sort_keys=True) + "\n")
+    except OutputError:
+        _remove_tree(staging)
+        raise
+    except OSError as exc:
+        _remove_tree(staging)
+        raise output_error(exc, staging) from None
+    recover_outputs(directory)
+
+
+def recover_outputs(directory: str) -> None:
+    """Finish a publication whose manifest reached the staging folder; drop an unfinished one."""
+    staging = os.path.join(directory, STAGING_DIR)
+    if not os.path.isdir(staging):
+        return
+    try:
+        if not os.path.exists(os.path.join(staging, MANIFEST)):
+            _remove_tree(staging)  # the run died while writing: the previous set stays
+            return
+        for name in sorted(os.listdir(staging)):
+            if name != MANIFEST and not name.startswith("."):
+                target = os.path.join(directory, name)
+                if os.path.isdir(os.path.join(staging, name)) and os.path.isdir(target):
+                    # a folder (the sample pages) cannot replace a non-empty one: move the old one aside first
+                    old = os.path.join(directory, f".her2-old-{name}")
+                    _remove_tree(old)
+                    os.replace(target, old)
+                    os.replace(os.path.join(staging, name), target)
+                    _remove_tree(old)
+                else:
+                    os.replace(os.path.join(staging, name), target)
+        os.replace(os.path.join(staging, MANIFEST), os.path.join(directory, MANIFEST))
+        _remove_tree(staging)
+    except OSError as exc:
+        raise output_error(exc, directory) from None
+
+
+def _remove_tree(path: str) -> None:
+    import shutil
+
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def write_cohort_outputs(result: CohortResult, directory: str,
+                         write_extra: Optional[Callable[[str], object]] = None) -> dict[str, str]:
+    """Publish the tables (and the manifest, and what ``write_extra`` writes: the HTML report) in ``directory``
+    as one unit; returns the tables' paths. The resume journal is removed when every sample succeeded, kept
+    (for --resume) when some failed."""
+    try:
+        os.makedirs(directory, exist_ok=True)
+    except OSError as exc:
+        raise output_error(exc, directory) from None
+    tables = render_tables(result)
+    publish(directory, {OUTPUT_FILES[key]: text for key, text in tables.items()}, write_extra)
+    if not result.errors:
+        _remove_tree(os.path.join(directory, PARTS_DIR))
+    return {key: os.path.join(directory, OUTPUT_FILES[key]) for key in tables}
 
 
 __all__ = [
     "SHEET_COLUMNS", "ERROR_COLUMNS", "OUTPUT_FILES", "PARTS_DIR", "SheetEntry", "SampleOutcome", "CohortResult",
     "CohortSetupError", "read_sample_sheet", "entries_from_paths", "run_entry", "run_cohort", "render_tables",
-    "write_cohort_outputs",
+    "write_cohort_outputs", "MANIFEST", "cohort_inputs", "check_output_dir", "lock_output_dir", "publish",
+    "recover_outputs",
 ]

@@ -208,6 +208,10 @@ def _check_path(path: str) -> Path:
     return p
 
 
+# A segment line is short (a sample name, coordinates, a few numbers); a longer one is not segment data.
+MAX_LINE_CHARS = 1 << 20
+
+
 def _lines(path: str) -> Iterator[tuple[int, str]]:
     """(line number, text) of a plain or gzipped text file, streamed."""
     p = _check_path(path)
@@ -220,9 +224,17 @@ def _lines(path: str) -> Iterator[tuple[int, str]]:
     number = 0
     try:
         with io.TextIOWrapper(raw, encoding="utf-8-sig", newline=None) as handle:
-            for number, text in enumerate(handle, 1):
+            while True:
+                # Bounded: an endless line (/dev/zero, a gzip bomb) ends at MAX_LINE_CHARS, not in memory.
+                text = handle.readline(MAX_LINE_CHARS)
+                if not text:
+                    break
+                number += 1
                 if "\x00" in text:
-                    raise MalformedInputError("not a text segment file (binary content)", path=path)
+                    raise MalformedInputError("not a text segment file (binary content)", path=path, line=number)
+                if len(text) >= MAX_LINE_CHARS and not text.endswith("\n"):
+                    raise MalformedInputError(f"line longer than {MAX_LINE_CHARS:,} characters: not a segment file",
+                                              path=path, line=number)
                 yield number, text.rstrip("\n")
     except UnicodeDecodeError:
         raise MalformedInputError("not a text segment file (binary content)", path=path) from None

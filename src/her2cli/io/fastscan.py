@@ -1,52 +1,56 @@
 """Find the VCF lines of one region without parsing every record.
 
-Works on plain text, plain gzip and BGZF *without* an index (an indexed file is
-better served by tabix). The idea: decompress in large chunks and look for
-``b"\\n<contig>\\t"`` with ``bytes.find`` -- only those candidate lines are split.
-For BGZF the file is a chain of independent gzip blocks, so we can binary-search
-by byte offset, inflate one block, and read the contig/position of its first
-complete line; with the ``##contig`` order from the header that is enough to jump
-to the start of the region's contig.
+Works on plain text, plain gzip and BGZF *without* an index (an indexed file is served by tabix). The
+idea: decompress in large chunks and look for ``b"\\n<contig>\\t"`` with ``bytes.find`` -- only those
+candidate lines are split.
 
-Every path returns exactly what a plain full read filtered by the same rule
-returns (``scan_naive`` is that rule, kept here as the reference). Anything that
-would make the seek unsafe (no contig order, unsorted data, a contig missing from
-the header, a missing BGZF EOF marker) falls back to the sequential scan with a
-notice. Assumptions (as htslib makes them): a header with ``##contig`` lines lists
-every contig used (an unlisted target such as "17" in a chr-named file is absent),
-and sortedness is checked on what is read (probe blocks, the lines up to the
-region), not proven for the rest -- the plain-text scan and the BGZF seek stop
-once past the region; gzip/BGZF full reads always see every line.
+No silent miss (issue #11): sortedness cannot be known without reading the file, so by default every
+input is read whole (BGZF blocks are inflated in parallel threads, see :mod:`her2cli.io.bgzf`). Only with
+``assume_sorted=True`` (``--assume-sorted``) does the plain-text scan stop once past the region and a
+large BGZF file get bisected by byte offset: a probe block is inflated and the contig/position of its
+first complete line read, which with the ``##contig`` order from the header is enough to jump to the
+region's contig. That is fast and exact on sorted files, and misses records placed out of order (e.g.
+``cat a.vcf b.vcf``): the bisection checks the order at 16 sampled blocks and falls back to the whole
+read with a notice when they disagree, but samples prove nothing about the rest.
 
-This module deliberately imports nothing heavy: it runs before the CLI decides
-whether it needs cyvcf2/pandas at all.
+Garbage is an error, never a clean negative: a NUL byte anywhere in the data, a control character in a
+region line, or a line longer than ``MAX_LINE_BYTES`` raise MalformedInputError naming the file and line.
+Memory is bounded by the chunk size and that line limit, whatever the input (``/dev/zero``, gzip bombs).
+
+Every path returns exactly what a plain full read filtered by the same rule returns (``scan_naive`` is
+that rule, kept here as the reference). Assumption (as htslib makes it): a header with ``##contig``
+lines lists every contig used (an unlisted target such as "17" in a chr-named file is absent).
+
+This module deliberately imports nothing heavy: it runs before the CLI decides whether it needs
+cyvcf2/pandas at all.
 """
 
 from __future__ import annotations
 
 import io
+import os
 import re
-import struct
+import stat
 from dataclasses import dataclass, field
-from typing import BinaryIO, Iterable, Iterator
+from typing import BinaryIO, Callable, Iterable, Iterator, Optional
 
 from her2cli.errors import InputMissingError, MalformedInputError
+from her2cli.io.bgzf import DECOMPRESS_ERRORS as _DECOMPRESS_ERRORS
+from her2cli.io.bgzf import MAX_BLOCK as _MAX_BLOCK
+from her2cli.io.bgzf import EOF_MARKER, BgzfFile, has_eof_marker, is_bgzf
 
 try:  # isal inflates 2-3x faster than zlib; optional dependency ("fast" extra)
     from isal import igzip as _gzip
-    from isal import isal_zlib as _zlib
 except ImportError:  # pragma: no cover - exercised only without isal
     import gzip as _gzip  # type: ignore[no-redef]
-    import zlib as _zlib  # type: ignore[no-redef]
-import zlib as _stdzlib
 
-__all__ = ["ScanResult", "scan_region", "scan_stream", "scan_naive"]
+__all__ = ["ScanResult", "scan_region", "scan_stream", "scan_naive", "MAX_LINE_BYTES"]
 
 CHUNK = 8 << 20  # bytes of decompressed text handled per step
+# Longest line accepted (header or record). A VCF line with thousands of samples or ALT alleles is
+# well under this; an endless line (/dev/zero, a gzip bomb) ends with an error here, not out of memory.
+MAX_LINE_BYTES = 16 << 20
 _GZIP_MAGIC = b"\x1f\x8b"
-_BGZF_MAGIC = b"\x1f\x8b\x08\x04"
-_BGZF_EOF = bytes.fromhex("1f8b08040000000000ff0600424302001b0003000000000000000000")
-_MAX_BLOCK = 65536
 # Stop bisecting when the remaining window is this small (compressed bytes) and read it:
 # a few blocks cost less than more probes. Tests set it to 0 to exercise the bisection.
 _SEEK_SCAN_BYTES = 3 * _MAX_BLOCK
@@ -55,7 +59,10 @@ _SEEK_MIN_BYTES = 1 << 20
 # Evenly spaced probes that check the contig/position order before trusting a seek.
 _SORT_SAMPLES = 16
 _CONTIG_ID = re.compile(r"^##contig=<(?:.*,)?ID=([^,>]+)")
-_DECOMPRESS_ERRORS = (OSError, EOFError, _zlib.error, _stdzlib.error)
+# Control characters that never occur in VCF text (tab, LF and CR do).
+_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+LineOf = Callable[[int], Optional[int]]  # byte offset in the decompressed text -> 1-based line number
 
 
 @dataclass
@@ -105,6 +112,7 @@ class _Header:
         self.carry = b""
         self.done = False
         self.seen_bytes = False
+        self.size = 0  # bytes of header text consumed (the records start at this offset)
 
     def feed(self, data: bytes) -> bytes | None:
         if data:
@@ -117,8 +125,11 @@ class _Header:
                 self.carry = buf[i:]
                 if len(self.carry) > 1 and not self.carry.startswith(b"#"):
                     self._not_vcf(self.carry)
+                if len(self.carry) > MAX_LINE_BYTES:
+                    raise _too_long(self.name, len(self.lines) + 1)
                 return None
             self._line(buf[i:j])
+            self.size += j + 1 - i
             i = j + 1
             if self.done:
                 self.carry = b""
@@ -127,6 +138,9 @@ class _Header:
     def _line(self, line: bytes) -> None:
         if not line.startswith(b"#"):
             self._not_vcf(line)
+        if b"\0" in line:
+            raise MalformedInputError("binary data (NUL bytes) in the header", path=self.name,
+                                      line=len(self.lines) + 1)
         text = _decode(line)
         self.lines.append(text)
         if text.startswith("#CHROM"):
@@ -137,8 +151,8 @@ class _Header:
         if not self.lines and line.startswith(b"BCF"):
             raise MalformedInputError("BCF is not supported here; convert with 'bcftools view -Ov'",
                                       path=self.name)
-        if not self.lines and b"\0" in line[:1024]:
-            raise MalformedInputError("not a VCF file (binary data)", path=self.name, line=1)
+        if b"\0" in line[:1024]:
+            raise MalformedInputError("not a VCF file (binary data)", path=self.name, line=n)
         raise MalformedInputError("not a VCF file: no '#CHROM' header line before the first record",
                                   path=self.name, line=n)
 
@@ -161,12 +175,22 @@ class _Header:
         return ranks
 
 
+def _too_long(name: str, line: int | None) -> MalformedInputError:
+    return MalformedInputError(f"line longer than {MAX_LINE_BYTES >> 20} MiB: not VCF text (binary or endless "
+                               "input?)", path=name, line=line)
+
+
 # ------------------------------------------------------------- sequential scanner
 
 class _Scanner:
-    """Sequential raw-bytes scan. Feed decompressed chunks in order; read the result."""
+    """Sequential raw-bytes scan. Feed decompressed chunks in order; read the result.
 
-    def __init__(self, contigs: set[str], start: int, end: int, name: str, early_stop: bool):
+    ``early_stop`` (``--assume-sorted`` only) ends the read once every target contig is passed.
+    ``line_of`` turns a byte offset into a line number for error messages (None for streams).
+    """
+
+    def __init__(self, contigs: set[str], start: int, end: int, name: str, early_stop: bool,
+                 line_of: LineOf | None = None):
         self.start, self.end, self.name = start, end, name
         self.targets = sorted(contigs)
         self.needles = [b"\n" + c.encode() + b"\t" for c in self.targets]
@@ -176,6 +200,8 @@ class _Scanner:
         self.carry = b""
         self.in_header = True
         self.early_stop = early_stop
+        self.line_of = line_of
+        self.offset = 0  # offset in the decompressed text of the next chunk's first byte
         self.ranks: dict[str, int] = {}
         self.last_pos: dict[bytes, int] = {}
         self.passed: set[bytes] = set()  # targets we are certainly past (sorted file)
@@ -189,8 +215,10 @@ class _Scanner:
         if self.in_header:
             rest = self.header.feed(data)
             if rest is None:
+                self.offset += len(data)
                 return True
             self.in_header = False
+            self.offset = self.header.size
             self.ranks = self.header.contig_order()
             if self.ranks:
                 # A header that lists contigs is taken as complete (as htslib does): a
@@ -203,7 +231,9 @@ class _Scanner:
             else:
                 self.early_stop = False  # contig order unknown: read everything
             data = rest
+        self._check_bytes(data)
         self._chunk(data)
+        self.offset += len(data)
         return not (self.early_stop and self.unsorted is None
                     and len(self.passed) == len(self.targets))
 
@@ -217,9 +247,30 @@ class _Scanner:
             if self.prefixes and line.startswith(self.prefixes):
                 self._candidates([line])
         notices = []
-        if self.unsorted:
+        if self.unsorted and self.early_stop:
             notices.append(self.unsorted)
         return ScanResult(self.header.lines, self.records, "", notices)
+
+    # -- garbage
+    def _error_at(self, offset: int, what: str) -> MalformedInputError:
+        line = self.line_of(offset) if self.line_of else None
+        where = "" if line else f" (at byte {offset} of the text)"
+        return MalformedInputError(what + where, path=self.name, line=line)
+
+    def _check_bytes(self, data: bytes) -> None:
+        # NUL never occurs in VCF text and is what a crash leaves behind; `in` is memchr (tens of GB/s),
+        # so the whole file is checked. Other control bytes are checked on the lines we keep.
+        if b"\0" in data:
+            raise self._error_at(self.offset + data.index(b"\0"), "binary data (NUL bytes) in the records")
+        if len(self.carry) + len(data) > MAX_LINE_BYTES and b"\n" not in data:
+            raise self._error_at(self.offset - len(self.carry), _too_long(self.name, None).message)
+
+    def _check_line(self, line: bytes) -> None:
+        bad = _CONTROL.search(line)
+        if bad:
+            raise MalformedInputError(
+                f"binary data (control byte 0x{line[bad.start()]:02x}) in a record: {_decode(line[:40])!r}...",
+                path=self.name)
 
     # -- per chunk
     def _chunk(self, buf: bytes) -> None:
@@ -230,29 +281,26 @@ class _Scanner:
         first = self.carry + buf[:nl] if self.carry else buf[:nl]
         self.carry = b""
         last = buf.rfind(b"\n")
-        hits: list[tuple[int, bytes]] = []
+        lines: list[bytes] = []
         if self.prefixes and first.startswith(self.prefixes):
-            hits.append((-1, first))
-        multi = 0
-        for needle in self.needles:
-            i = buf.find(needle, nl, last)
-            if i >= 0:
-                multi += 1
-            while i >= 0:
-                j = buf.find(b"\n", i + 1)
-                hits.append((i, buf[i + 1:j]))
-                i = buf.find(needle, j, last)
-        if multi > 1:
-            hits.sort(key=lambda h: h[0])  # keep file order across contig aliases
-        if hits:
-            self._candidates([h[1] for h in hits])
-            self._run_end_check(buf, nl, last, hits[-1])
+            lines.append(first)
+        # The span from the first to the last candidate line is split once (C speed) and filtered,
+        # rather than finding each line: a sorted file's target contig is one long run of lines.
+        starts = [i for i in (buf.find(n, nl, last) for n in self.needles) if i >= 0]
+        last_hit = -1
+        if starts:
+            last_hit = max(buf.rfind(n, nl, last) for n in self.needles)
+            span_end = buf.find(b"\n", last_hit + 1)
+            lines += [line for line in buf[min(starts) + 1:span_end].split(b"\n") if line.startswith(self.prefixes)]
+        if lines:
+            self._candidates(lines)
+            self._run_end_check(buf, nl, last, last_hit, lines[-1])
         if self.ranks and last > nl:
             self._sample_last_line(buf, last)
         self.carry = buf[last + 1:]
 
     def _candidates(self, lines: list[bytes]) -> None:
-        # Hot loop (every line of the target contig up to the region): keep it lean.
+        # Hot loop (every line of the target contig): keep it lean.
         start, end, last_pos = self.start, self.end, self.last_pos
         for line in lines:
             f = line.split(b"\t", 4)
@@ -269,13 +317,14 @@ class _Scanner:
                 self.passed.add(chrom)
             elif pos + len(f[3]) - 1 >= start:
                 _pos_reflen(line, self.name)  # full check (8 columns) on kept records only
+                self._check_line(line)
                 self.records.append(_decode(line))
 
-    def _run_end_check(self, buf: bytes, nl: int, last: int, hit: tuple[int, bytes]) -> None:
-        # If the line after the chunk's last candidate is on another contig, that
-        # target's run of lines has ended (in a sorted file it will not come back).
-        i, line = hit
-        j = buf.find(b"\n", i + 1) if i >= 0 else nl
+    def _run_end_check(self, buf: bytes, nl: int, last: int, hit: int, line: bytes) -> None:
+        # If the line after the chunk's last candidate (``line``, whose newline is at ``hit``; -1: the
+        # chunk's first line) is on another contig, that target's run of lines has ended (in a sorted
+        # file it will not come back).
+        j = buf.find(b"\n", hit + 1) if hit >= 0 else nl
         if j < last and not buf.startswith(self.prefixes, j + 1) and not buf.startswith(b"#", j + 1):
             chrom = line[:line.find(b"\t")]
             self.run_ended.add(chrom)
@@ -306,7 +355,7 @@ class _Scanner:
 def _drive(scanner: _Scanner, chunks: Iterable[bytes], method: str) -> ScanResult:
     for chunk in chunks:
         if not chunk:
-            break
+            continue
         if not scanner.feed(chunk):
             break
     res = scanner.finish()
@@ -332,29 +381,6 @@ def _read_chunks(fh: BinaryIO, name: str, compressed: bool) -> Iterator[bytes]:
         raise MalformedInputError(f"corrupt gzip data ({exc})", path=name) from exc
 
 
-def _is_bgzf(head: bytes) -> bool:
-    return (head.startswith(_BGZF_MAGIC) and len(head) >= 18
-            and _bgzf_bsize(head, 0) is not None)
-
-
-def _bgzf_bsize(buf: bytes, off: int) -> int | None:
-    """Total size of the BGZF block at buf[off:] (from its BC extra subfield), or None."""
-    if len(buf) < off + 18 or buf[off:off + 4] != _BGZF_MAGIC:
-        return None
-    if buf[off + 12:off + 16] == b"BC\x02\x00":  # the layout bgzip/htslib always write
-        return struct.unpack_from("<H", buf, off + 16)[0] + 1
-    (xlen,) = struct.unpack_from("<H", buf, off + 10)
-    p, stop = off + 12, off + 12 + xlen
-    if stop > len(buf):
-        return None
-    while p + 4 <= stop:
-        (slen,) = struct.unpack_from("<H", buf, p + 2)
-        if buf[p:p + 2] == b"BC" and slen == 2 and p + 6 <= stop:
-            return struct.unpack_from("<H", buf, p + 4)[0] + 1
-        p += 4 + slen
-    return None
-
-
 def _compression_note(head: bytes) -> str | None:
     if head.startswith(b"BZh"):
         return "bzip2"
@@ -365,153 +391,127 @@ def _compression_note(head: bytes) -> str | None:
     return None
 
 
-# ---------------------------------------------------------------------- BGZF seek
+def _line_counter(path: str, compressed: bool) -> LineOf:
+    """For error messages only: re-read the file up to an offset and count the lines."""
 
-class _Bgzf:
-    """Random access to the blocks of a BGZF file (with a small read-ahead buffer)."""
-
-    def __init__(self, fh: BinaryIO, size: int, name: str):
-        self.fh, self.size, self.name = fh, size, name
-        self.buf = b""
-        self.buf_off = 0
-        self.cache: dict[int, tuple[bytes, int]] = {}
-
-    def _raw(self, off: int, n: int) -> bytes:
-        if not (self.buf_off <= off and off + n <= self.buf_off + len(self.buf)):
-            self.fh.seek(off)
-            self.buf = self.fh.read(max(n, 4 * _MAX_BLOCK))
-            self.buf_off = off
-        s = off - self.buf_off
-        return self.buf[s:s + n]
-
-    def block(self, off: int) -> tuple[bytes, int]:
-        """(decompressed data, next block offset) of the block starting at off."""
-        hit = self.cache.get(off)
-        if hit is not None:
-            return hit
-        head = self._raw(off, 18 + 256)
-        bsize = _bgzf_bsize(head, 0)
-        if bsize is None or off + bsize > self.size:
-            raise MalformedInputError(f"corrupt or truncated BGZF block at byte {off}", path=self.name)
-        raw = self._raw(off, bsize)
+    def line_of(offset: int) -> int | None:
         try:
-            data = _zlib.decompress(raw, 31)  # wbits 31: gzip container, checks CRC32 + ISIZE
-        except _DECOMPRESS_ERRORS as exc:
-            raise MalformedInputError(f"corrupt or truncated BGZF block at byte {off} ({exc})",
-                                      path=self.name) from exc
-        if len(self.cache) > 64:
-            self.cache.clear()
-        self.cache[off] = (data, off + bsize)
-        return data, off + bsize
+            opener = _gzip.open if compressed else open
+            with opener(path, "rb") as fh:
+                count, left = 0, offset
+                while left > 0:
+                    data = fh.read(min(CHUNK, left))
+                    if not data:
+                        break
+                    count += data.count(b"\n")
+                    left -= len(data)
+            return count + 1
+        except (OSError, EOFError, MalformedInputError):
+            return None
 
-    def next_block(self, off: int, limit: int) -> int | None:
-        """First offset >= off (< limit) where a BGZF block starts, validated by the chain:
-        its size must lead to another block header (or to the end of the file)."""
-        while off < limit:
-            window = self._raw(off, min(2 * _MAX_BLOCK + 18, self.size - off))
-            i = window.find(_BGZF_MAGIC)
-            while i >= 0:
-                cand = off + i
-                if cand >= limit:
-                    return None
-                bsize = _bgzf_bsize(window, i)
-                if bsize is not None and bsize >= 28:
-                    nxt = cand + bsize
-                    if nxt == self.size or self._raw(nxt, 4) == _BGZF_MAGIC:
-                        return cand
-                i = window.find(_BGZF_MAGIC, i + 1)
-            if len(window) < 4:
-                return None
-            off += len(window) - 3
-        return None
+    return line_of
 
 
-def _scan_bgzf_seek(bg: _Bgzf, contigs: set[str], start: int, end: int, name: str) -> ScanResult:
-    eof_off = bg.size - len(_BGZF_EOF)
-    # 1. header, from the first blocks
-    header = _Header(name)
-    off = 0
-    data_pos: tuple[int, int] | None = None  # (block offset, offset in its data) of the first record
-    while off < eof_off:
-        data, nxt = bg.block(off)
-        rest = header.feed(data)
-        if rest is not None:
-            data_pos = (off, len(data) - len(rest)) if rest else (nxt, 0)
-            break
-        off = nxt
-    if data_pos is None:
-        header.finish()
-        return ScanResult(header.lines, [], "bgzf-seek", [])
-    ranks = header.contig_order()
-    if not ranks:
-        raise _Fallback("no ##contig header lines, so the contig order is unknown; read the whole file")
-    targets = sorted((ranks[c], c) for c in contigs if c in ranks)
-    records: list[str] = []
-    probes: dict[int, tuple[int, int]] = {}  # block offset -> (rank, pos) of its first line
+# ---------------------------------------------------------------------- BGZF seek (--assume-sorted)
 
-    def probe(at: int, limit: int) -> tuple[int, int, int, int] | None:
-        """(block, offset in block data, rank, pos) of the first line starting in a block >= at."""
-        b = bg.next_block(at, limit)
-        while b is not None and b < min(limit, eof_off):
-            data, nxt = bg.block(b)
-            nl = data.find(b"\n")
-            if 0 <= nl < len(data) - 1:
-                s = nl + 1
-                text, tail = data[s:s + 512], nxt
-                while text.count(b"\t") < 2 and b"\n" not in text and tail < eof_off:
-                    more, tail = bg.block(tail)  # line continues in the next block(s)
-                    text += more[:512]
-                f = text.split(b"\n", 1)[0].split(b"\t", 2)
-                if len(f) < 3 or not f[1].isdigit():
-                    raise _Fallback("a line in the middle of the file is not a record; read the whole file")
-                chrom = f[0].decode("utf-8", "replace")
-                rank = ranks.get(chrom)
-                if rank is None:
-                    raise _Fallback(f"contig {chrom} is not in the ##contig header lines; read the whole file")
-                key = (rank, int(f[1]))
-                probes[b] = key
-                return b, s, key[0], key[1]
-            b = nxt
-        return None
+class _Bisection:
+    """Find a region in a sorted BGZF file by bisecting on byte offsets (``--assume-sorted`` only)."""
 
-    # 2. sortedness evidence beyond the bisection probes: a few evenly spaced blocks
-    step = (eof_off - data_pos[0]) / (_SORT_SAMPLES + 1)
-    for k in range(1, _SORT_SAMPLES + 1):
-        at = int(data_pos[0] + k * step)
-        if at > data_pos[0]:
-            probe(at, eof_off)
-    _check_probes(probes)
-    for trank, tname in targets:
-        # 3. binary search: the last block whose first line is on an earlier contig
+    def __init__(self, bg: BgzfFile, contigs: set[str], start: int, end: int, name: str):
+        self.bg, self.contigs, self.start, self.end, self.name = bg, contigs, start, end, name
+        self.eof_off = bg.size - len(EOF_MARKER)
+        self.ranks: dict[str, int] = {}
+        self.probes: dict[int, tuple[int, int]] = {}  # block offset -> (rank, pos) of its first line
+
+    def run(self) -> ScanResult:
+        header, data_pos = self._header()
+        if data_pos is None:
+            header.finish()
+            return ScanResult(header.lines, [], "bgzf-seek", [])
+        self.ranks = header.contig_order()
+        if not self.ranks:
+            raise _Fallback("no ##contig header lines, so the contig order is unknown; read the whole file")
+        self._sample_order(data_pos[0])
+        records: list[str] = []
+        for trank, tname in sorted((self.ranks[c], c) for c in self.contigs if c in self.ranks):
+            lo, lo_in = self._last_block_before(trank, data_pos)
+            self._check_probes()
+            records += _read_region_from(self.bg, lo, lo_in, self.eof_off, self.ranks, tname, trank,
+                                         self.start, self.end, self.name)
+        self._check_probes()
+        return ScanResult(header.lines, records, "bgzf-seek", [])
+
+    def _header(self) -> tuple[_Header, tuple[int, int] | None]:
+        """The header and (block offset, offset in its data) of the first record."""
+        header = _Header(self.name)
+        off = 0
+        while off < self.eof_off:
+            data, nxt = self.bg.block(off)
+            rest = header.feed(data)
+            if rest is not None:
+                return header, ((off, len(data) - len(rest)) if rest else (nxt, 0))
+            off = nxt
+        return header, None
+
+    def _sample_order(self, first: int) -> None:
+        # Sortedness evidence beyond the bisection probes: a few evenly spaced blocks.
+        step = (self.eof_off - first) / (_SORT_SAMPLES + 1)
+        for k in range(1, _SORT_SAMPLES + 1):
+            at = int(first + k * step)
+            if at > first:
+                self._probe(at, self.eof_off)
+        self._check_probes()
+
+    def _last_block_before(self, trank: int, data_pos: tuple[int, int]) -> tuple[int, int]:
+        """Binary search: the last block whose first line is on an earlier contig than ``trank``."""
         lo, lo_in = data_pos
-        hi = eof_off
+        hi = self.eof_off
         while hi - lo > max(_SEEK_SCAN_BYTES, 1):  # mid > lo: every probe makes progress
             mid = (lo + hi) // 2
-            p = probe(mid, hi)
-            if p is None:
-                hi = mid
-            elif p[2] < trank:
+            p = self._probe(mid, hi)
+            if p is not None and p[2] < trank:
                 lo, lo_in = p[0], p[1]
             else:
                 hi = mid
-        _check_probes(probes)
-        # 4. sequential from there until past the region
-        records += _read_region_from(bg, lo, lo_in, eof_off, ranks, tname, trank, start, end, name)
-    _check_probes(probes)
-    return ScanResult(header.lines, records, "bgzf-seek", [])
+        return lo, lo_in
+
+    def _probe(self, at: int, limit: int) -> tuple[int, int, int, int] | None:
+        """(block, offset in block data, rank, pos) of the first line starting in a block >= at."""
+        b = self.bg.next_block(at, limit)
+        while b is not None and b < min(limit, self.eof_off):
+            data, nxt = self.bg.block(b)
+            nl = data.find(b"\n")
+            if 0 <= nl < len(data) - 1:
+                rank, pos = self._first_line_key(data[nl + 1:nl + 513], nxt)
+                self.probes[b] = (rank, pos)
+                return b, nl + 1, rank, pos
+            b = nxt
+        return None
+
+    def _first_line_key(self, text: bytes, tail: int) -> tuple[int, int]:
+        while text.count(b"\t") < 2 and b"\n" not in text and tail < self.eof_off:
+            more, tail = self.bg.block(tail)  # the line continues in the next block(s)
+            text += more[:512]
+        f = text.split(b"\n", 1)[0].split(b"\t", 2)
+        if len(f) < 3 or not f[1].isdigit():
+            raise _Fallback("a line in the middle of the file is not a record; read the whole file")
+        chrom = f[0].decode("utf-8", "replace")
+        rank = self.ranks.get(chrom)
+        if rank is None:
+            raise _Fallback(f"contig {chrom} is not in the ##contig header lines; read the whole file")
+        return rank, int(f[1])
+
+    def _check_probes(self) -> None:
+        prev = None
+        for off in sorted(self.probes):
+            key = self.probes[off]
+            if prev is not None and key < prev:
+                raise _Fallback("file is not sorted by contig and position (checked at sampled blocks); "
+                                "read the whole file")
+            prev = key
 
 
-def _check_probes(probes: dict[int, tuple[int, int]]) -> None:
-    prev = None
-    for off in sorted(probes):
-        key = probes[off]
-        if prev is not None and key < prev:
-            raise _Fallback("file is not sorted by contig and position (checked at sampled blocks); "
-                            "read the whole file")
-        prev = key
-
-
-def _read_region_from(bg: _Bgzf, off: int, skip: int, eof_off: int, ranks: dict[str, int],
+def _read_region_from(bg: BgzfFile, off: int, skip: int, eof_off: int, ranks: dict[str, int],
                       tname: str, trank: int, start: int, end: int, name: str) -> list[str]:
     target = tname.encode()
     out: list[str] = []
@@ -530,8 +530,12 @@ def _read_region_from(bg: _Bgzf, off: int, skip: int, eof_off: int, ranks: dict[
             buf, first = buf[skip:], False
         if carry:
             buf = carry + buf
+        if b"\0" in buf:
+            raise MalformedInputError("binary data (NUL bytes) in the records", path=name)
         lines = buf.split(b"\n")
         carry = lines.pop()  # incomplete last line (b"" after a newline)
+        if len(carry) > MAX_LINE_BYTES:
+            raise _too_long(name, None)
         if off >= eof_off and carry:
             lines.append(carry)  # last line of the file without a newline
         for line in lines:
@@ -575,12 +579,15 @@ def _open(path: str) -> BinaryIO:
         raise InputMissingError(f"cannot open file ({exc.strerror})", path=path) from exc
 
 
-def scan_region(path: str, contigs: set[str], start: int, end: int) -> ScanResult:
+def scan_region(path: str, contigs: set[str], start: int, end: int, assume_sorted: bool = False) -> ScanResult:
     """Header lines plus the records of ``contigs`` overlapping [start, end] (1-based, closed).
 
-    Plain text, gzip or BGZF (sniffed from the first bytes, not the file name).
+    Plain text, gzip or BGZF (sniffed from the first bytes, not the file name), read whole unless
+    ``assume_sorted``. A pipe or device is read as a stream (``scan_stream``).
     """
     with _open(path) as fh:
+        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+            return scan_stream(fh, contigs, start, end, path, assume_sorted)
         head = fh.read(18)
         note = _compression_note(head)
         if note:
@@ -588,29 +595,26 @@ def scan_region(path: str, contigs: set[str], start: int, end: int) -> ScanResul
                                       path=path)
         if not head.startswith(_GZIP_MAGIC):
             fh.seek(0)
-            scanner = _Scanner(contigs, start, end, path, early_stop=True)
+            scanner = _Scanner(contigs, start, end, path, assume_sorted, _line_counter(path, False))
             return _drive(scanner, _read_chunks(fh, path, False), "scan-plain")
         fh.seek(0, io.SEEK_END)
         size = fh.tell()
+        if not is_bgzf(head):
+            fh.seek(0)
+            return _scan_compressed(fh, contigs, start, end, path, "scan-gzip", assume_sorted,
+                                    _line_counter(path, True))
         notices: list[str] = []
-        if _is_bgzf(head):
-            has_eof = False
-            if size >= len(_BGZF_EOF):
-                fh.seek(size - len(_BGZF_EOF))
-                has_eof = fh.read() == _BGZF_EOF
-            if not has_eof:
-                # No EOF marker: possibly cut short. The full read below raises if so.
-                notices.append("no BGZF end-of-file marker (the file may be truncated); read the whole file")
-            elif size >= _SEEK_MIN_BYTES:
-                try:
-                    return _scan_bgzf_seek(_Bgzf(fh, size, path), contigs, start, end, path)
-                except _Fallback as fb:
-                    notices.append(str(fb))
-            method = "scan-bgzf"
-        else:
-            method = "scan-gzip"
-        fh.seek(0)
-        res = _scan_compressed(fh, contigs, start, end, path, method)
+        bg = BgzfFile(fh, size, path)
+        if not has_eof_marker(fh, size):
+            # Possibly cut short: the whole read below raises if the last block is incomplete.
+            notices.append("no BGZF end-of-file marker (the file may be truncated)")
+        elif assume_sorted and size >= _SEEK_MIN_BYTES:
+            try:
+                return _Bisection(bg, contigs, start, end, path).run()
+            except _Fallback as fb:
+                notices.append(str(fb))
+        scanner = _Scanner(contigs, start, end, path, False, _line_counter(path, True))
+        res = _drive(scanner, bg.chunks(0), "scan-bgzf")
         res.notices = _merge(notices, res.notices)
         return res
 
@@ -623,11 +627,11 @@ def _merge(a: list[str], b: list[str]) -> list[str]:
     return out
 
 
-def _scan_compressed(fh: BinaryIO, contigs: set[str], start: int, end: int, name: str,
-                     method: str) -> ScanResult:
+def _scan_compressed(fh: BinaryIO, contigs: set[str], start: int, end: int, name: str, method: str,
+                     assume_sorted: bool, line_of: LineOf | None) -> ScanResult:
     # Read to the end even once past the region: only the end of a gzip stream
     # tells a complete file from a truncated one (the cost is inflate, not parsing).
-    scanner = _Scanner(contigs, start, end, name, early_stop=False)
+    scanner = _Scanner(contigs, start, end, name, False, line_of)
     # (isal's threaded reader was measured: ~5% faster, twice the memory -- not used.)
     with _gzip.GzipFile(fileobj=fh, mode="rb") as gz:
         return _drive(scanner, _read_chunks(gz, name, True), method)
@@ -655,8 +659,8 @@ class _Prepend(io.RawIOBase):
 
 
 def scan_stream(stream: BinaryIO, contigs: set[str], start: int, end: int,
-                source_name: str) -> ScanResult:
-    """Like scan_region for a non-seekable stream (stdin), plain or gzip/BGZF compressed."""
+                source_name: str, assume_sorted: bool = False) -> ScanResult:
+    """Like scan_region for a non-seekable stream (stdin, a pipe, ``<(...)``), plain or gzip/BGZF."""
     head = b""
     while len(head) < 18:  # pipes may return short reads
         more = stream.read(18 - len(head))
@@ -670,8 +674,8 @@ def scan_stream(stream: BinaryIO, contigs: set[str], start: int, end: int,
     if head.startswith(_GZIP_MAGIC):
         raw = io.BufferedReader(_Prepend(head, stream), buffer_size=1 << 20)
         return _scan_compressed(raw, contigs, start, end, source_name,  # type: ignore[arg-type]
-                                "scan-bgzf" if _is_bgzf(head) else "scan-gzip")
-    scanner = _Scanner(contigs, start, end, source_name, early_stop=True)
+                                "scan-bgzf" if is_bgzf(head) else "scan-gzip", assume_sorted, None)
+    scanner = _Scanner(contigs, start, end, source_name, assume_sorted)
 
     def chunks() -> Iterator[bytes]:
         if head:
@@ -702,4 +706,3 @@ def scan_naive(lines: Iterable[str], contigs: set[str], start: int, end: int,
             if pos <= end and pos + len(f[3]) - 1 >= start:
                 records.append(line)
     return ScanResult(header, records, method, [])
-

@@ -23,20 +23,10 @@ fastscan, this module imports nothing heavy.
 from __future__ import annotations
 
 import struct
-from typing import BinaryIO, Iterator
 
 from her2cli.errors import InputMissingError, MalformedInputError
-from her2cli.io.fastscan import (
-    _BGZF_EOF,
-    _DECOMPRESS_ERRORS,
-    _MAX_BLOCK,
-    ScanResult,
-    _bgzf_bsize,
-    _decode,
-    _Header,
-    _pos_reflen,
-    _zlib,
-)
+from her2cli.io.bgzf import DECOMPRESS_ERRORS, BgzfFile, block_size, has_eof_marker, zlib_impl
+from her2cli.io.fastscan import ScanResult, _decode, _Header, _pos_reflen
 
 __all__ = ["read_tbi_region"]
 
@@ -46,7 +36,6 @@ _FORMAT_VCF = 2
 _MIN_SHIFT = 14  # 16 kb linear-index windows
 _MAX_COORD = 1 << 29  # largest coordinate the TBI binning scheme can express
 _MISSING = 0xFFFFFFFFFFFFFFFF
-_RAW_READ = 4 * _MAX_BLOCK  # compressed bytes read from disk at a time
 
 
 def _reg2bins(beg: int, end: int) -> set[int]:
@@ -82,13 +71,13 @@ class _IndexBuf:
                 off = self.raw_off
                 if off >= len(raw):
                     break
-                bsize = _bgzf_bsize(raw, off)
+                bsize = block_size(raw, off)
                 if bsize is None or off + bsize > len(raw):
                     raise MalformedInputError("corrupt or truncated tabix index (bad BGZF block)",
                                               path=self.path)
                 try:
-                    self.data += _zlib.decompress(raw[off:off + bsize], 31)
-                except _DECOMPRESS_ERRORS as exc:
+                    self.data += zlib_impl.decompress(raw[off:off + bsize], 31)
+                except DECOMPRESS_ERRORS as exc:
                     raise MalformedInputError(f"corrupt or truncated tabix index ({exc})",
                                               path=self.path) from exc
                 self.raw_off = off + bsize
@@ -162,58 +151,16 @@ class _Tbi:
 
     def query(self, tids: set[int], beg: int, end: int) -> dict[int, int]:
         """tid -> virtual offset where to start reading (tids with nothing to read are absent)."""
-        buf = self.buf
-        unpack = struct.unpack_from
         want = _reg2bins(beg, end)
         window = beg >> _MIN_SHIFT
         out: dict[int, int] = {}
         p = self.refs_off
         try:
             for tid in range(max(tids) + 1):
-                buf.ensure(p + 4)
-                (n_bin,) = unpack("<i", buf.data, p)
-                p += 4
-                if n_bin < 0:
-                    raise struct.error("negative n_bin")
-                chunks: list[tuple[int, int]] = []
-                left = n_bin
-                while left:
-                    n = _one_chunk_run(buf, p, left)
-                    if n:
-                        if tid in tids:
-                            chunks += [(u, v) for b, _, u, v in
-                                       struct.iter_unpack("<IiQQ", buf.data[p:p + 24 * n]) if b in want]
-                        p += 24 * n
-                        left -= n
-                        if not left:
-                            break
-                    buf.ensure(p + 8)
-                    b, n_chunk = unpack("<Ii", buf.data, p)
-                    if n_chunk < 0:
-                        raise struct.error("negative n_chunk")
-                    p += 8
-                    if tid in tids and b in want:
-                        buf.ensure(p + 16 * n_chunk)
-                        v = unpack(f"<{2 * n_chunk}Q", buf.data, p)
-                        chunks.extend(zip(v[::2], v[1::2]))
-                    p += 16 * n_chunk
-                    left -= 1
-                buf.ensure(p + 4)
-                (n_intv,) = unpack("<i", buf.data, p)
-                lin = p + 4
-                p = lin + 8 * n_intv
-                if n_intv < 0:
-                    raise struct.error("negative n_intv")
-                if tid not in tids or window >= n_intv:
-                    continue  # (past the last window: the region is past the last record)
-                buf.ensure(p)
-                min_off = 0
-                for w in range(window, -1, -1):  # a missing window entry: use an earlier one
-                    (v0,) = unpack("<Q", buf.data, lin + 8 * w)
-                    if v0 != _MISSING and (v0 != 0 or w == 0):
-                        min_off = v0
-                        break
-                starts = [u for u, v in chunks if v > min_off]
+                wanted = tid in tids
+                p, chunks = self._bins(p, want if wanted else None)
+                p, min_off = self._linear(p, window if wanted else None)
+                starts = [u for u, v in chunks if v > min_off] if min_off is not None else []
                 if starts:
                     # Every record overlapping the region lies at or after min_off (a record
                     # start), so starting there is as safe as at an earlier chunk start.
@@ -222,38 +169,62 @@ class _Tbi:
             raise self._bad() from exc
         return out
 
+    def _bins(self, p: int, want: set[int] | None) -> tuple[int, list[tuple[int, int]]]:
+        """Read one reference's bins at ``p``; the chunks of the bins in ``want`` (None: skip them all).
+        Returns the offset after the bins and the chunks."""
+        buf = self.buf
+        (n_bin,) = struct.unpack_from("<i", self._at(p, 4), p)
+        if n_bin < 0:
+            raise struct.error("negative n_bin")
+        p += 4
+        chunks: list[tuple[int, int]] = []
+        left = n_bin
+        while left:
+            n = _one_chunk_run(buf, p, left)  # the common case, skipped in bulk
+            if n:
+                if want is not None:
+                    chunks += [(u, v) for b, _, u, v in struct.iter_unpack("<IiQQ", buf.data[p:p + 24 * n])
+                               if b in want]
+                p += 24 * n
+                left -= n
+                continue
+            b, n_chunk = struct.unpack_from("<Ii", self._at(p, 8), p)
+            if n_chunk < 0:
+                raise struct.error("negative n_chunk")
+            p += 8
+            if want is not None and b in want:
+                v = struct.unpack_from(f"<{2 * n_chunk}Q", self._at(p, 16 * n_chunk), p)
+                chunks.extend(zip(v[::2], v[1::2]))
+            p += 16 * n_chunk
+            left -= 1
+        return p, chunks
+
+    def _linear(self, p: int, window: int | None) -> tuple[int, int | None]:
+        """Read one reference's linear index at ``p``: the offset after it and the smallest file offset
+        a record overlapping ``window`` can have (None: not asked, or the window is past the last record)."""
+        (n_intv,) = struct.unpack_from("<i", self._at(p, 4), p)
+        if n_intv < 0:
+            raise struct.error("negative n_intv")
+        lin = p + 4
+        after = lin + 8 * n_intv
+        if window is None or window >= n_intv:
+            return after, None
+        data = self._at(after, 0)
+        for w in range(window, -1, -1):  # a missing window entry: use an earlier one
+            (v0,) = struct.unpack_from("<Q", data, lin + 8 * w)
+            if v0 != _MISSING and (v0 != 0 or w == 0):
+                return after, v0
+        return after, 0
+
+    def _at(self, p: int, n: int) -> bytearray:
+        """The index data, inflated at least up to p + n."""
+        self.buf.ensure(p + n)
+        return self.buf.data
+
 
 # ----------------------------------------------------------------- the data
 
-class _BlockReader:
-    """Sequential BGZF blocks from a byte offset, validated one by one."""
-
-    def __init__(self, fh: BinaryIO, size: int, name: str):
-        self.fh, self.size, self.name = fh, size, name
-
-    def blocks(self, off: int) -> Iterator[bytes]:
-        fh, size = self.fh, self.size
-        fh.seek(off)
-        buf = fh.read(_RAW_READ)
-        base = off  # file offset of buf[0]
-        while off < size:
-            s = off - base
-            if len(buf) - s < 18 + 2 * _MAX_BLOCK and base + len(buf) < size:
-                buf = buf[s:] + fh.read(_RAW_READ)
-                base, s = off, 0
-            bsize = _bgzf_bsize(buf, s)
-            if bsize is None or bsize < 26 or s + bsize > len(buf):
-                raise MalformedInputError(f"truncated or corrupt BGZF block at byte {off}", path=self.name)
-            try:
-                data = _zlib.decompress(buf[s:s + bsize], 31)  # checks CRC32 and ISIZE
-            except _DECOMPRESS_ERRORS as exc:
-                raise MalformedInputError(f"truncated or corrupt BGZF block at byte {off} ({exc})",
-                                          path=self.name) from exc
-            off += bsize
-            yield data
-
-
-def _read_header(reader: _BlockReader, name: str) -> list[str]:
+def _read_header(reader: BgzfFile, name: str) -> list[str]:
     header = _Header(name)
     for data in reader.blocks(0):
         if header.feed(data) is not None:
@@ -262,7 +233,7 @@ def _read_header(reader: _BlockReader, name: str) -> list[str]:
     return header.lines
 
 
-def _read_records(reader: _BlockReader, voff: int, contig: str, start: int, end: int,
+def _read_records(reader: BgzfFile, voff: int, contig: str, start: int, end: int,
                   name: str, index_path: str) -> list[str]:
     coff, uoff = voff >> 16, voff & 0xFFFF
     if coff >= reader.size:
@@ -329,11 +300,9 @@ def read_tbi_region(path: str, index_path: str, contigs: set[str], start: int,
         fh.seek(0, 2)
         size = fh.tell()
         notices: list[str] = []
-        if size >= len(_BGZF_EOF):
-            fh.seek(size - len(_BGZF_EOF))
-            if fh.read() != _BGZF_EOF:
-                notices.append("no BGZF end-of-file marker (the file may be truncated)")
-        reader = _BlockReader(fh, size, path)
+        if not has_eof_marker(fh, size):
+            notices.append("no BGZF end-of-file marker (the file may be truncated)")
+        reader = BgzfFile(fh, size, path)
         header = _read_header(reader, path)
         records: list[str] = []
         tid_of = {n: i for i, n in enumerate(tbi.names)}

@@ -197,23 +197,61 @@ def find_index(path: str) -> str | None:
     return None
 
 
-def read_region(path: str, contigs: set[str], regions: list[tuple[int, int]]) -> RegionRead:
-    """Header and the records on ``contigs`` overlapping any of ``regions`` (1-based closed)."""
+def read_region(path: str, contigs: set[str], regions: list[tuple[int, int]],
+                assume_sorted: bool = False) -> RegionRead:
+    """Header and the records on ``contigs`` overlapping any of ``regions`` (1-based closed).
+
+    An unindexed file is read whole unless ``assume_sorted`` (see fastscan); a pipe or device
+    (``<(bcftools view ...)``) is read once, as a stream."""
     if path == "-":
-        return _read_stdin(contigs, regions)
+        return _read_stdin(contigs, regions, assume_sorted)
+    if _is_stream(path):
+        try:
+            with open(path, "rb") as stream:
+                return _scan_stream(stream, contigs, regions, path, assume_sorted)
+        except OSError as exc:
+            raise InputMissingError(f"cannot read: {exc.strerror}", path=path) from None
     kind = sniff(path)
     index = find_index(path) if kind == "bgzf" else None
+    stale = [_stale_index_notice(path, index)] if index is not None and _index_is_stale(path, index) else []
     if index is not None and index.endswith(".tbi"):
         # A tabix index is read in pure Python: no numpy/htslib start-up for a 60 kb region.
         indexed = _read_with_tabix(path, index, contigs, regions)
         if indexed is not None:
+            indexed.notices[:0] = stale
             return indexed
     if kind == "bcf" or index is not None:
-        return _read_with_htslib(path, kind, contigs, regions)
-    return _scan_file(path, contigs, regions)
+        read = _read_with_htslib(path, kind, contigs, regions)
+        read.notices[:0] = stale
+        return read
+    return _scan_file(path, contigs, regions, assume_sorted)
 
 
-def _read_stdin(contigs: set[str], regions: list[tuple[int, int]]) -> RegionRead:
+def _is_stream(path: str) -> bool:
+    """A FIFO, character device or socket: it can be read only once, from the start."""
+    import stat
+
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False  # sniff() says what is wrong
+    return stat.S_ISFIFO(mode) or stat.S_ISCHR(mode) or stat.S_ISSOCK(mode)
+
+
+def _index_is_stale(path: str, index: str) -> bool:
+    try:
+        return os.stat(index).st_mtime < os.stat(path).st_mtime
+    except OSError:
+        return False
+
+
+def _stale_index_notice(path: str, index: str) -> str:
+    # htslib's own warning for the same case: "The index file is older than the data file".
+    return (f"{path}: the index {os.path.basename(index)} is older than the data file: if the data changed "
+            "since, records may be missed (re-index with tabix -f)")
+
+
+def _read_stdin(contigs: set[str], regions: list[tuple[int, int]], assume_sorted: bool = False) -> RegionRead:
     """Text VCF on stdin is streamed; BCF (bgzipped or not, told by its magic bytes) is spooled to a
     temporary file that htslib reads, since BCF needs htslib and htslib cannot share Python's buffer."""
     import tempfile
@@ -222,7 +260,7 @@ def _read_stdin(contigs: set[str], regions: list[tuple[int, int]]) -> RegionRead
     head = stream.peek(18)[:18] if hasattr(stream, "peek") else b""
     if not (head[:3] == b"BCF" or (head[:2] == GZIP_MAGIC and len(head) >= 18 and head[12:14] == b"BC"
                                    and _inflated_start(stream) == b"BCF")):
-        return _scan_stream(stream, contigs, regions, "<stdin>")
+        return _scan_stream(stream, contigs, regions, "<stdin>", assume_sorted)
     with tempfile.NamedTemporaryFile(prefix=".her2-stdin-", suffix=".bcf") as spool:
         while True:
             chunk = stream.read(1 << 20)
@@ -265,22 +303,23 @@ def _in_regions(pos: int, ref_len: int, regions: list[tuple[int, int]]) -> bool:
     return any(pos <= end and last >= start for start, end in regions)
 
 
-def _scan_file(path: str, contigs: set[str], regions: list[tuple[int, int]]) -> RegionRead:
+def _scan_file(path: str, contigs: set[str], regions: list[tuple[int, int]], assume_sorted: bool) -> RegionRead:
     from her2cli.io import fastscan
 
     # One pass over the hull of the windows (both builds' ERBB2 when the build is not known yet):
     # a second pass over a whole gzip file would cost far more than the 2 Mb between them.
     start = min(s for s, _ in regions)
     end = max(e for _, e in regions)
-    return _merge_scans([fastscan.scan_region(path, contigs, start, end)], path, contigs, regions)
+    return _merge_scans([fastscan.scan_region(path, contigs, start, end, assume_sorted)], path, contigs, regions)
 
 
-def _scan_stream(stream, contigs: set[str], regions: list[tuple[int, int]], name: str) -> RegionRead:
+def _scan_stream(stream, contigs: set[str], regions: list[tuple[int, int]], name: str,
+                 assume_sorted: bool) -> RegionRead:
     from her2cli.io import fastscan
 
     start = min(s for s, _ in regions)
     end = max(e for _, e in regions)
-    result = fastscan.scan_stream(stream, contigs, start, end, name)
+    result = fastscan.scan_stream(stream, contigs, start, end, name, assume_sorted)
     return _merge_scans([result], name, contigs, regions)
 
 

@@ -26,6 +26,7 @@ Conventions (first match wins, see ``sample_evidence``):
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass, field, replace
@@ -318,15 +319,30 @@ def _as_fraction(text: Optional[str]) -> Optional[float]:
     return _as_float(text)
 
 
-def _items(text: Optional[str]) -> list[str]:
-    """Comma list; a wholly missing value gives []."""
+# The parsers of comma lists are memoised on the text: every ALT of a record parses the same AD/AO/AF
+# string, and re-parsing it per ALT made a record with 100,000 ALTs quadratic (63 s, issue #11).
+# A str caches its hash and the lookup matches by identity, so a hit costs O(1).
+@functools.lru_cache(maxsize=64)
+def _items(text: Optional[str]) -> tuple[str, ...]:
+    """Comma list; a wholly missing value gives ()."""
     if text is None or text.strip() in _MISSING:
-        return []
-    return text.split(",")
+        return ()
+    return tuple(text.split(","))
 
 
-def _ints(text: Optional[str]) -> list[Optional[int]]:
-    return [_as_int(x) for x in _items(text)]
+@functools.lru_cache(maxsize=64)
+def _parsed_ints(text: Optional[str]) -> tuple[tuple[Optional[int], ...], Optional[int]]:
+    values = tuple(_as_int(x) for x in _items(text))
+    return values, _sum(values)
+
+
+def _ints(text: Optional[str]) -> tuple[Optional[int], ...]:
+    return _parsed_ints(text)[0]
+
+
+def _ints_total(text: Optional[str]) -> Optional[int]:
+    """_sum(_ints(text)), memoised with it."""
+    return _parsed_ints(text)[1]
 
 
 def _ratio(num: Optional[int], den: Optional[int]) -> Optional[float]:
@@ -342,7 +358,7 @@ def _clean_vaf(value: Optional[float]) -> Optional[float]:
     return round(value, 4)
 
 
-def _sum(values: list[Optional[int]]) -> Optional[int]:
+def _sum(values) -> Optional[int]:
     if not values or any(v is None for v in values):
         return None
     return sum(v for v in values if v is not None)
@@ -363,7 +379,7 @@ def _depth(stated: Optional[int], counted: Optional[int]) -> Optional[int]:
 
 def _real_alts(alts: list[str]) -> list[str]:
     # A lone '.' ALT (Pisces genome VCF reference sites) means no ALT allele at all.
-    return [] if alts in ([], ["."]) else list(alts)
+    return [] if alts in ([], ["."]) else alts  # not copied: per ALT, a copy is O(n_alts)
 
 
 _PLACEHOLDER_ALTS = ("<*>", "<NON_REF>", "<X>")
@@ -488,7 +504,7 @@ def _fmt_pcgr(rec: _Record):
         return None
     counts = _ints(rec.fmt.get("ADT"))  # String-typed "ref,alt"
     alt = counts[1 + rec.alt_index] if len(counts) == rec.n_alts + 1 and rec.alt else None
-    depth = _depth(rec.fmt_int("DPT"), _sum(counts) if len(counts) == rec.n_alts + 1 else None)
+    depth = _depth(rec.fmt_int("DPT"), _ints_total(rec.fmt.get("ADT")) if len(counts) == rec.n_alts + 1 else None)
     if alt is None and depth is None:
         return None
     vaf = _ratio(alt, depth)
@@ -503,7 +519,8 @@ def _fmt_freebayes(rec: _Record):
     ref = rec.fmt_int("RO")
     alt_counts = _ints(rec.fmt.get("AO"))
     alt = alt_counts[rec.alt_index] if len(alt_counts) == rec.n_alts and rec.alt else None
-    counted = _sum([ref] + alt_counts) if len(alt_counts) == rec.n_alts else None
+    alt_total = [_ints_total(rec.fmt.get("AO"))] if alt_counts else []
+    counted = _sum([ref] + alt_total) if len(alt_counts) == rec.n_alts else None
     depth = _depth(rec.fmt_int("DP"), counted)
     if depth is None and alt is None:
         return None
@@ -529,7 +546,7 @@ def _fmt_ad(rec: _Record):
     if len(counts) == rec.n_alts + 1 and number != "1":
         # Number=R (GATK, SAGE, DeepVariant) or '.' (MuSE, RADIA, Isaac, Pisces): ref first
         alt = counts[1 + rec.alt_index] if rec.alt else None
-        counted = _sum(counts)
+        counted = _ints_total(rec.fmt.get("AD"))
     elif number == "1" and len(counts) == 1 and rec.n_alts == 1:
         alt = counts[0]  # declared alt-only AD without RD (vcf2maf does the same)
     # else: AD does not fit the alleles (e.g. bcbio test "AD=13" for C>T) -> unusable
@@ -683,7 +700,7 @@ def _make_record(format_keys, sample_values, ref, alts, alt_index, info, header)
     values = list(sample_values) + ["."] * max(0, len(format_keys) - len(sample_values))
     fmt = {k: v for k, v in zip(format_keys, values) if k}
     return _Record(
-        fmt=fmt, ref=ref, alts=_real_alts(list(alts)), alt_index=alt_index,
+        fmt=fmt, ref=ref, alts=_real_alts(alts), alt_index=alt_index,
         info=dict(info or {}), header=header,
     )
 
