@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from her2cli.cohort.runner import (
-    ERROR_COLUMNS, PARTS_DIR, CohortSetupError, SheetEntry, entries_from_paths, read_sample_sheet, render_tables,
+    ERROR_COLUMNS, PARTS_DIR, CohortSetupError, SheetEntry, read_sample_sheet, render_tables,
     run_cohort, run_entry, write_cohort_outputs,
 )
 from her2cli.errors import InputMissingError, MalformedInputError
@@ -143,6 +143,11 @@ def serial(entries):
 @pytest.fixture(scope="module")
 def serial_tables(serial):
     return render_tables(serial)
+
+
+def entries_from_paths(vcfs) -> list[SheetEntry]:
+    """One entry per VCF, named after the file (the pipeline takes the sample name from the VCF)."""
+    return [SheetEntry(sample=Path(p).name.split(".")[0], vcf=p) for p in vcfs]
 
 
 def _cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:

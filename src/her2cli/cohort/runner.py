@@ -28,7 +28,7 @@ import threading
 import time
 import uuid
 from dataclasses import asdict, dataclass, field
-from typing import Callable, Iterable, Optional
+from typing import Callable, Optional
 
 from her2cli.errors import EXIT_USAGE, Her2Error, InputMissingError, MalformedInputError, OutputError
 from her2cli.io.atomic import output_error, refuse_inputs, write_atomic
@@ -224,16 +224,6 @@ def read_sample_sheet(path: str) -> list[SheetEntry]:
     if not entries:
         raise MalformedInputError("the sample sheet lists no samples", path=path)
     return entries
-
-
-def entries_from_paths(vcfs: Iterable[str], tumor_sample: Optional[str] = None, purity: Optional[float] = None,
-                       ploidy: Optional[float] = None, ihc: Optional[str] = None) -> list[SheetEntry]:
-    """Entries for `her2 annotate a.vcf b.vcf ...` (sample name from each VCF). The sample name is left to
-    the pipeline, so ``SheetEntry.sample`` is only the file's stem, used for error rows and part files."""
-    from her2cli.pipeline import _file_stem
-
-    return [SheetEntry(sample=_file_stem(p), vcf=p, tumor_sample=tumor_sample, purity=purity, ploidy=ploidy,
-                       ihc=ihc) for p in vcfs]
 
 
 # -------------------------------------------------------------------------------------------- worker
@@ -818,7 +808,7 @@ def write_cohort_outputs(result: CohortResult, directory: str,
 
 __all__ = [
     "SHEET_COLUMNS", "ERROR_COLUMNS", "OUTPUT_FILES", "PARTS_DIR", "SheetEntry", "SampleOutcome", "CohortResult",
-    "CohortSetupError", "read_sample_sheet", "entries_from_paths", "run_entry", "run_cohort", "render_tables",
+    "CohortSetupError", "read_sample_sheet", "run_entry", "run_cohort", "render_tables",
     "write_cohort_outputs", "MANIFEST", "cohort_inputs", "check_output_dir", "lock_output_dir", "publish",
     "recover_outputs",
 ]

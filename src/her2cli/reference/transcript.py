@@ -105,10 +105,6 @@ class Transcript:
             return CPos(n - self.cds_last_n, offset, utr3=True)
         return CPos(n - self.utr5_length, offset)
 
-    def c_to_n(self, c: int) -> int:
-        """n. position of a CDS c. number (c.1 = first base of ATG)."""
-        return c + self.utr5_length
-
     # --- genome -> transcript -----------------------------------------------------------------
     def exon_index_at(self, genome: str, pos: int) -> int | None:
         for i, exon in enumerate(self.builds[genome].exons):
@@ -144,12 +140,6 @@ class Transcript:
     def genomic_to_c(self, genome: str, pos: int) -> CPos:
         n, offset = self.genomic_to_n(genome, pos)
         return self.n_to_c(n, offset)
-
-    def n_to_genomic(self, genome: str, n: int) -> int:
-        for exon in self.builds[genome].exons:
-            if exon.tx_start <= n <= exon.tx_end:
-                return exon.start + (n - exon.tx_start)
-        raise ValueError(f"n.{n} is outside the transcript")
 
     def intron_number(self, genome: str, pos: int) -> int | None:
         """Number of the intron containing ``pos`` (intron k lies between exons k and k+1)."""
