@@ -38,6 +38,7 @@ from her2cli.errors import InputMissingError, MalformedInputError
 from her2cli.io.bgzf import DECOMPRESS_ERRORS as _DECOMPRESS_ERRORS
 from her2cli.io.bgzf import MAX_BLOCK as _MAX_BLOCK
 from her2cli.io.bgzf import EOF_MARKER, BgzfFile, has_eof_marker, is_bgzf
+from her2cli.io.sniff import Prepended
 
 try:  # isal inflates 2-3x faster than zlib; optional dependency ("fast" extra)
     from isal import igzip as _gzip
@@ -637,27 +638,6 @@ def _scan_compressed(fh: BinaryIO, contigs: set[str], start: int, end: int, name
         return _drive(scanner, _read_chunks(gz, name, True), method)
 
 
-class _Prepend(io.RawIOBase):
-    """A read-only stream: `head` first, then the rest of `stream` (after sniffing stdin)."""
-
-    def __init__(self, head: bytes, stream: BinaryIO):
-        self.head, self.stream = head, stream
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, b) -> int:  # type: ignore[override]
-        if self.head:
-            n = min(len(b), len(self.head))
-            b[:n] = self.head[:n]
-            self.head = self.head[n:]
-            return n
-        data = self.stream.read(len(b))
-        n = len(data)
-        b[:n] = data
-        return n
-
-
 def scan_stream(stream: BinaryIO, contigs: set[str], start: int, end: int,
                 source_name: str, assume_sorted: bool = False) -> ScanResult:
     """Like scan_region for a non-seekable stream (stdin, a pipe, ``<(...)``), plain or gzip/BGZF."""
@@ -672,7 +652,7 @@ def scan_stream(stream: BinaryIO, contigs: set[str], start: int, end: int,
         raise MalformedInputError(f"{note}-compressed input is not supported; use bgzip or plain text",
                                   path=source_name)
     if head.startswith(_GZIP_MAGIC):
-        raw = io.BufferedReader(_Prepend(head, stream), buffer_size=1 << 20)
+        raw = io.BufferedReader(Prepended(head, stream), buffer_size=1 << 20)
         return _scan_compressed(raw, contigs, start, end, source_name,  # type: ignore[arg-type]
                                 "scan-bgzf" if is_bgzf(head) else "scan-gzip", assume_sorted, None)
     scanner = _Scanner(contigs, start, end, source_name, assume_sorted)

@@ -22,7 +22,7 @@ from typing import BinaryIO, Iterator
 import numpy as np
 
 from her2cli.errors import GenomeBuildError, InputMissingError, MalformedInputError
-from her2cli.io.fastscan import _Prepend
+from her2cli.io.sniff import Prepended as _Prepend
 from her2cli.reference.builds import normalise_build
 
 try:  # isal inflates 2-3x faster than zlib; optional dependency ("fast" extra)

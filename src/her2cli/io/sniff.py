@@ -21,7 +21,7 @@ _SNIFF_BYTES = 1 << 16
 _MAF_SUFFIXES = (".maf", ".maf.gz", ".maf.txt", ".maf.tsv")
 
 
-class _Prepended(io.RawIOBase):
+class Prepended(io.RawIOBase):
     """A read-only binary stream: ``head`` first, then the rest of ``stream``."""
 
     def __init__(self, head: bytes, stream):
@@ -84,7 +84,7 @@ def input_kind(path: str) -> str:
     if path == "-":
         raw = sys.stdin.buffer
         head = _read_head(raw)
-        sys.stdin = io.TextIOWrapper(io.BufferedReader(_Prepended(head, raw)), encoding="utf-8", newline="")
+        sys.stdin = io.TextIOWrapper(io.BufferedReader(Prepended(head, raw)), encoding="utf-8", newline="")
         return kind_of_head(head)
     if path.lower().endswith(_MAF_SUFFIXES):
         return MAF

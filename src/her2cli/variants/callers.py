@@ -289,13 +289,14 @@ def _as_int(text: Optional[str]) -> Optional[int]:
     digits = text[1:] if text[:1] == "+" else text
     if digits.isdigit() and digits.isascii():
         return int(digits)
-    value = _as_float(text)  # some tools write counts as "12.0"
+    value = parse_float(text)  # some tools write counts as "12.0"
     if value is not None and value >= 0 and value == int(value):
         return int(value)
     return None
 
 
-def _as_float(text: Optional[str]) -> Optional[float]:
+def parse_float(text: Optional[str]) -> Optional[float]:
+    """A finite number, or None for a missing ('', '.'), non-numeric, NaN or infinite value."""
     if text is None:
         return None
     text = text.strip()
@@ -314,9 +315,9 @@ def _as_fraction(text: Optional[str]) -> Optional[float]:
         return None
     text = text.strip()
     if text.endswith("%"):
-        pct = _as_float(text[:-1])
+        pct = parse_float(text[:-1])
         return None if pct is None else pct / 100.0
-    return _as_float(text)
+    return parse_float(text)
 
 
 # The parsers of comma lists are memoised on the text: every ALT of a record parses the same AD/AO/AF

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from typing import Optional
 from urllib.parse import unquote
 
+from her2cli.variants.callers import parse_float
+
 __all__ = ["PopulationFields", "population_af", "CSQ_FIELDS", "INFO_FIELDS"]
 
 # VEP --af/--af_gnomade/--af_gnomadg/--max_af subfields (AF = 1000 Genomes global), and dbNSFP/older names.
@@ -35,7 +37,6 @@ INFO_FIELDS = (
     "gnomAD_AF_popmax", "MAX_AF", "GND_FREQ",
 )
 _FORMAT_RE = re.compile(r"Format:\s*([^\"]+)")
-_MISSING = ("", ".", "NA", "nan")
 
 
 @dataclass(frozen=True)
@@ -71,17 +72,6 @@ def _attribute(line: str, name: str) -> Optional[str]:
     return match.group(1) if match else None
 
 
-def _number(text: str) -> Optional[float]:
-    text = text.strip()
-    if text in _MISSING:
-        return None
-    try:
-        value = float(text)
-    except ValueError:
-        return None
-    return value if value == value else None  # NaN
-
-
 def _vep_allele(ref: str, alt: str) -> str:
     """The allele string VEP writes in CSQ's Allele subfield (first shared base dropped for indels)."""
     if len(ref) != len(alt) and ref[:1] == alt[:1]:
@@ -109,7 +99,7 @@ def _csq_values(
                 continue
             # VEP joins values of several co-located known variants with '&'; take the largest.
             for piece in unquote(parts[index[name]]).split("&"):
-                value = _number(piece)
+                value = parse_float(piece)
                 if value is not None and 0.0 <= value <= 1.0:
                     found.append((value, name))
     return found
@@ -147,13 +137,13 @@ def population_af(
         if text is None:
             continue
         item = _per_alt(text, fields.info_numbers.get(key, "."), alt_index, n_alts)
-        value = _number(item) if item is not None else None
+        value = parse_float(item) if item is not None else None
         if value is not None and 0.0 <= value <= 1.0:
             found.append((value, f"INFO {key}"))
     popaf = info.get("POPAF")
     if popaf is not None:
         item = _per_alt(popaf, fields.info_numbers.get("POPAF", "A"), alt_index, n_alts)
-        value = _number(item) if item is not None else None
+        value = parse_float(item) if item is not None else None
         if value is not None and value >= 0.0:
             found.append((10.0 ** -value, f"Mutect2 POPAF {value:g} (-log10)"))
     if not found:
