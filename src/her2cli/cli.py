@@ -100,6 +100,19 @@ def _format_option(value: Optional[str]) -> Optional[str]:
     return value
 
 
+# Options that `annotate` and `cohort` share: one definition each.
+SEGMENT_FORMAT_OPTION = typer.Option(None, "--segment-format", metavar="NAME",
+                                     help="Force the segment format (default: detect).")
+REFERENCE_OPTION = typer.Option(None, "--reference", "-r", metavar="FASTA",
+                                help="Indexed genome FASTA for REF checks and intronic normalisation.")
+ALL_RECORDS_OPTION = typer.Option(False, "--all-records",
+                                  help="Also report FILTER-failed alleles and alleles with no alt reads.")
+ASSUME_SORTED_OPTION = typer.Option(False, "--assume-sorted",
+                                    help="Trust that unindexed VCFs are sorted: stop reading past ERBB2 (plain text) "
+                                         "or bisect BGZF. Faster on big files, but a record out of order (e.g. after "
+                                         "'cat a.vcf b.vcf') is MISSED. Default: read them whole.")
+
+
 def choose_format(fmt: Optional[str], output: Optional[str]) -> str:
     from her2cli.report.render import choose_format as choose
 
@@ -158,14 +171,12 @@ def annotate(
     inputs: Optional[List[str]] = typer.Argument(None, metavar="VCF", show_default=False, hidden=True),
     segments: List[str] = typer.Option([], "--segments", "-s", metavar="FILE", show_default=False,
                                        help="Copy-number segment file (repeatable)."),
-    segment_format: Optional[str] = typer.Option(None, "--segment-format", metavar="NAME",
-                                                 help="Force the segment format (default: detect)."),
+    segment_format: Optional[str] = SEGMENT_FORMAT_OPTION,
     log_base: Optional[float] = typer.Option(None, "--log-base", metavar="BASE", callback=_log_base_option,
                                              help="Segment values are log ratios in this base (e.g. 10)."),
     genome: Optional[str] = typer.Option(None, "--genome", "-g", metavar="BUILD", callback=_genome_option,
                                          help="GRCh37 or GRCh38 (hg19/hg38 too; default: from the input)."),
-    reference: Optional[str] = typer.Option(None, "--reference", "-r", metavar="FASTA",
-                                            help="Indexed genome FASTA for REF checks and intronic normalisation."),
+    reference: Optional[str] = REFERENCE_OPTION,
     sample: Optional[str] = typer.Option(None, "--sample", metavar="NAME",
                                          help="The tumour sample column (default: ##tumor_sample or the only sample)."),
     normal: Optional[str] = typer.Option(None, "--normal", metavar="NAME",
@@ -188,12 +199,8 @@ def annotate(
                                               "chooses the format (.tsv .json .vcf .vcf.gz .bcf .maf .html)."),
     index: bool = typer.Option(False, "--index", help="Index a .vcf.gz (tabix .tbi) or .bcf (.csi) output."),
     summary: bool = typer.Option(False, "--summary", help="One verdict row per sample instead of one row per alteration."),
-    all_records: bool = typer.Option(False, "--all-records",
-                                     help="Also report FILTER-failed alleles and alleles with no alt reads."),
-    assume_sorted: bool = typer.Option(False, "--assume-sorted",
-                                       help="Trust that unindexed VCFs are sorted: stop reading past ERBB2 (plain "
-                                            "text) or bisect BGZF. Faster on big files, but a record out of order "
-                                            "(e.g. after 'cat a.vcf b.vcf') is MISSED. Default: read them whole."),
+    all_records: bool = ALL_RECORDS_OPTION,
+    assume_sorted: bool = ASSUME_SORTED_OPTION,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No notices on stderr."),
 ) -> None:
     """Annotate the ERBB2 alterations of one or more samples.
@@ -354,10 +361,8 @@ def cohort(
     resume: bool = typer.Option(False, "--resume", help="Skip samples already done by a previous run into the same --output-dir."),
     genome: Optional[str] = typer.Option(None, "--genome", "-g", metavar="BUILD", callback=_genome_option,
                                          help="Genome build for every sample (default: from each file)."),
-    reference: Optional[str] = typer.Option(None, "--reference", "-r", metavar="FASTA",
-                                            help="Indexed genome FASTA for REF checks and intronic normalisation."),
-    segment_format: Optional[str] = typer.Option(None, "--segment-format", metavar="NAME",
-                                                 help="Force the segment format (default: detect)."),
+    reference: Optional[str] = REFERENCE_OPTION,
+    segment_format: Optional[str] = SEGMENT_FORMAT_OPTION,
     log_base: Optional[float] = typer.Option(None, "--log-base", metavar="BASE", callback=_log_base_option,
                                              help="Segment values are log ratios in this base."),
     threshold: List[str] = typer.Option([], "--threshold", metavar="NAME=VALUE", show_default=False,
@@ -365,13 +370,9 @@ def cohort(
     purity_table: Optional[str] = typer.Option(None, "--purity-table", metavar="FILE",
                                                help="Per-sample purity/ploidy for copy number (the sheet's own "
                                                     "purity/ploidy columns win)."),
-    all_records: bool = typer.Option(False, "--all-records",
-                                     help="Also report FILTER-failed alleles and alleles with no alt reads."),
+    all_records: bool = ALL_RECORDS_OPTION,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no notes (errors are still printed)."),
-    assume_sorted: bool = typer.Option(False, "--assume-sorted",
-                                       help="Trust that unindexed VCFs are sorted: stop reading past ERBB2 (plain "
-                                            "text) or bisect BGZF. Faster on big files, but a record out of order "
-                                            "(e.g. after 'cat a.vcf b.vcf') is MISSED. Default: read them whole."),
+    assume_sorted: bool = ASSUME_SORTED_OPTION,
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Print every per-sample notice (default: only how many)."),
 ) -> None:
     """Annotate every sample of a sample sheet: one alteration table, one verdict per sample, cohort counts.
