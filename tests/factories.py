@@ -1,8 +1,12 @@
-"""Small typed calls for unit tests (the values are the tests' own inputs, not expectations)."""
+"""Test inputs built in code: small typed calls (the tests' own inputs, not expectations) and BGZF files."""
 
 from __future__ import annotations
 
+import struct
+import zlib
+
 from her2cli.copynumber.gene_level import Erbb2Assessment
+from her2cli.io import bgzf as bgzf_module
 from her2cli.results import CopyNumberCall, MutationCall
 
 
@@ -27,3 +31,18 @@ def cn_call(status: str, calls: str | list[str] = (), focality: str = "none", co
         amplicon_start=None, amplicon_end=None, amplicon_size=None, co_amplified_genes=[],
         calls=[c for c in called if c], cn_status=status, values_adjusted="raw", min_purity_for_amplification=None)
     return CopyNumberCall(sample=sample, source="t.cns", assessment=assessment)
+
+
+def bgzf(data: bytes, block: int = 4000, eof: bool = True) -> bytes:
+    """A small-block BGZF writer (SAM spec section 4.1): many blocks, lines across block boundaries, then
+    the EOF marker unless ``eof`` is False."""
+    out = bytearray()
+    for i in range(0, len(data), block):
+        chunk = data[i:i + block]
+        co = zlib.compressobj(6, zlib.DEFLATED, -15)
+        comp = co.compress(chunk) + co.flush()
+        out += b"\x1f\x8b\x08\x04\0\0\0\0\0\xff\x06\0BC\x02\0" + struct.pack("<H", len(comp) + 25)
+        out += comp + struct.pack("<II", zlib.crc32(chunk), len(chunk))
+    if eof:
+        out += bgzf_module.EOF_MARKER
+    return bytes(out)

@@ -9,15 +9,13 @@ import gzip
 import io
 import random
 import shutil
-import struct
 import subprocess
-import zlib
 from pathlib import Path
 
 import pytest
+from factories import bgzf
 
 from her2cli.errors import MalformedInputError
-from her2cli.io import bgzf as bgzf_module
 from her2cli.io import fastscan
 from her2cli.io.fastscan import scan_naive, scan_region, scan_stream
 
@@ -76,20 +74,6 @@ def records(seed: int = 1) -> list[str]:
 
 def text(lines: list[str]) -> bytes:
     return ("\n".join(lines) + "\n").encode()
-
-
-def bgzf(data: bytes, block: int = 4000, eof: bool = True) -> bytes:
-    """Our own small-block BGZF writer: many blocks, lines across block boundaries."""
-    out = bytearray()
-    for i in range(0, len(data), block):
-        chunk = data[i:i + block]
-        co = zlib.compressobj(6, zlib.DEFLATED, -15)
-        comp = co.compress(chunk) + co.flush()
-        out += b"\x1f\x8b\x08\x04\0\0\0\0\0\xff\x06\0BC\x02\0" + struct.pack("<H", len(comp) + 25)
-        out += comp + struct.pack("<II", zlib.crc32(chunk), len(chunk))
-    if eof:
-        out += bgzf_module.EOF_MARKER
-    return bytes(out)
 
 
 @pytest.fixture(scope="module")
@@ -258,7 +242,7 @@ def test_not_a_vcf(tmp_path, content, match):
 
 def test_bad_record_on_target_contig(tmp_path):
     lines = header() + [f"chr17\t{REGION[0]}\t.\tA\tT\t.\tPASS\t.\tGT\t0/1\t0/0",
-                        f"chr17\tnotanumber\t.\tA\tT\t.\tPASS\t.\tGT\t0/1\t0/0"]
+                        "chr17\tnotanumber\t.\tA\tT\t.\tPASS\t.\tGT\t0/1\t0/0"]
     for name, data in [("b.vcf", text(lines)), ("b.vcf.gz", bgzf(text(lines)))]:
         p = tmp_path / name
         p.write_bytes(data)

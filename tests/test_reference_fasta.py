@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import pysam
-import pytest
 
 from her2cli.reference.transcript import load_transcript
 

@@ -17,19 +17,17 @@ import os
 import re
 import shutil
 import signal
-import struct
 import subprocess
 import sys
 import time
-import zlib
 from pathlib import Path
 
 import pytest
+from factories import bgzf
 
 from her2cli import errors
 from her2cli.cli import run
 from her2cli.cohort import runner
-from her2cli.io import bgzf as bgzf_module
 from her2cli.io import fastscan
 
 REPO = Path(__file__).resolve().parents[1]
@@ -47,18 +45,6 @@ def vcf_text(records: list[tuple[str, int, str, str]], sample: str = "TUMOR") ->
     lines.append("\t".join(["#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO", "FORMAT", sample]))
     lines += [f"{c}\t{p}\t.\t{r}\t{a}\t.\tPASS\t.\t{FORMAT}" for c, p, r, a in records]
     return ("\n".join(lines) + "\n").encode()
-
-
-def bgzf(data: bytes, block: int = 3000) -> bytes:
-    """A small-block BGZF writer (SAM spec section 4.1): many blocks, then the EOF marker."""
-    out = bytearray()
-    for i in range(0, len(data), block):
-        chunk = data[i:i + block]
-        co = zlib.compressobj(6, zlib.DEFLATED, -15)
-        comp = co.compress(chunk) + co.flush()
-        out += b"\x1f\x8b\x08\x04\0\0\0\0\0\xff\x06\0BC\x02\0" + struct.pack("<H", len(comp) + 25)
-        out += comp + struct.pack("<II", zlib.crc32(chunk), len(chunk))
-    return bytes(out + bgzf_module.EOF_MARKER)
 
 
 def unsorted_records() -> list[tuple[str, int, str, str]]:

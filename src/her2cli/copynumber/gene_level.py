@@ -52,7 +52,6 @@ import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from ..report import columns as schema
 from ..reference.datafiles import read_tsv
 from ..errors import MalformedInputError
 from .calls import Thresholds, cn_status, definitions_met, relative_log2
