@@ -218,13 +218,17 @@ class Bench:
                            ("plain text", "wgs.vcf")]:
             self._unindexed(kind, name, tool)
 
+    def scanner_timing(self, f: Path) -> Timing:
+        """The region scanner alone on ``f`` (no CLI, no annotation)."""
+        code = (f"from her2cli.io.fastscan import scan_region; "
+                f"r = scan_region({str(f)!r}, {{'chr17', '17'}}, 39687914, 39730426); print(len(r.records))")
+        return Timing("scanner", f"{self.py} -c {shlex.quote(code)}")
+
     def case_scanner_indexed(self) -> None:
         f = self.file("wgs.tbi.vcf.gz")
         if f is None:
             return self.skip("scanner on indexed file", "data missing")
-        code = (f"from her2cli.io.fastscan import scan_region; "
-                f"r = scan_region({str(f)!r}, {{'chr17', '17'}}, 39687914, 39730426); print(len(r.records))")
-        a = Timing("scanner", f"{self.py} -c {shlex.quote(code)}")
+        a = self.scanner_timing(f)
         floor = Timing("import-cyvcf2", f"{self.py} -c 'import cyvcf2'")
         measure([a, floor], self.args.repeat)
         self.report("bgzip: scanner vs import cyvcf2", a, floor, "<= 1.5x floor",
@@ -255,16 +259,13 @@ class Bench:
         self.report("cohort --jobs 2 speed-up", j2, j1, ">=1.7x", lambda r, a, b: r >= 1.7,
                     note=f"{os.cpu_count()} CPUs")
 
-
     # ------------------------------------------------------------ issue #11: nothing lost, nothing hung
     def case_bgzf_whole(self) -> None:
         """A BGZF file read whole (blocks inflated in parallel threads) against zcat of the same file."""
         f = self.file("wgs.bgz.vcf.gz")
         if f is None:
             return self.skip("bgzip whole read vs zcat", "benchmarks/data/wgs.bgz.vcf.gz missing: run generate.py")
-        code = (f"from her2cli.io.fastscan import scan_region; "
-                f"r = scan_region({str(f)!r}, {{'chr17', '17'}}, 39687914, 39730426); print(len(r.records))")
-        scanner = Timing("scanner", f"{self.py} -c {shlex.quote(code)}")
+        scanner = self.scanner_timing(f)
         zcat = Timing("zcat", f"zcat {f}")
         timings = [scanner, zcat]
         her2 = Timing("her2", f"{self.her2} annotate {f}") if self.her2_ok else None
