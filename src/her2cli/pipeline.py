@@ -434,6 +434,7 @@ def run_sample(request: SampleRequest, options: Options) -> list[SampleResult]:
     if not samples:
         samples[label or _file_stem(request.vcf or (request.segments or ["sample"])[0])] = ([], [])
     source = request.vcf if request.vcf is not None else (request.segments[0] if request.segments else None)
+    source = "<stdin>" if source == "-" else source  # as the readers name it in every row and message
     results = []
     for sample, (sample_mutations, sample_cn) in samples.items():
         sample_verdict = verdict.summarize_sample(sample, sample_mutations, sample_cn, request.ihc, table,
