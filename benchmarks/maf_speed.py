@@ -37,14 +37,15 @@ GENES = [("TP53", "17", 7577120), ("KRAS", "12", 25398284), ("EGFR", "7", 552490
          ("NF1", "17", 29500000), ("LRP1B", "2", 141200000), ("ERBB4", "2", 212500000)]
 
 
-def generate(path: Path, rows: int) -> None:
+def generate(path: Path, rows: int, grouped: bool) -> None:
     rng = random.Random(13)
     samples = [f"P-{i:07d}-T01-IM6" for i in range(2000)]
+    per_sample = -(-rows // len(samples))
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w") as out:
         out.write("#version 2.4\n" + "\t".join(COLUMNS) + "\n")
         for i in range(rows):
-            sample = rng.choice(samples)
+            sample = samples[i // per_sample] if grouped else rng.choice(samples)
             if i % 2000 == 7:
                 gene, chrom, pos = "ERBB2", "17", 37880220 + rng.randrange(-20000, 4000)
             elif i % 5000 == 11:  # chr17 at the GRCh38 ERBB2 window in a GRCh37 file: a look-alike

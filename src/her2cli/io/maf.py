@@ -15,7 +15,10 @@ a deletion of ``ref`` starting at ``pos``. Dialect rules are documented in docs/
 from __future__ import annotations
 
 import io
+import os
 import sys
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import BinaryIO, Iterator
 
@@ -33,7 +36,8 @@ import zlib as _zlib
 
 __all__ = ["MafRecord", "MafRead", "read_maf"]
 
-CHUNK = 16 << 20  # bytes of text scanned per numpy pass
+CHUNK = 4 << 20  # bytes of text scanned per numpy pass (small enough to stay in the CPU cache)
+_THREADS = min(2, os.cpu_count() or 1)  # blocks scanned at once
 _PAD = 64  # bytes readable past a block's end (word gathers at the last field)
 _GZIP_MAGIC = b"\x1f\x8b"
 # How far before a build's ERBB2 gene start a row may begin and still reach into the gene
@@ -122,8 +126,20 @@ def _parse_header(text: str, line_no: int, name: str) -> _Header:
 
 # ------------------------------------------------------------------------------ numpy scanning
 
+class _Block:
+    """What the scan of one block of whole lines yields; line numbers count from the block's first line (0)."""
+
+    def __init__(self, lines: int):
+        self.lines = lines
+        self.candidates: list[tuple[int, str]] = []  # (line, text)
+        self.barcodes: list[str] = []  # first-seen order within the block, repeats possible
+        self.first_row: tuple[int, str] | None = None
+        self.repeated_headers: list[int] = []  # copies of the column header
+
+
 class _Scan:
-    """Everything one pass over the data lines yields."""
+    """The data lines of a MAF, scanned block by block; blocks may be scanned in parallel threads
+    (numpy releases the GIL) and are merged in file order."""
 
     def __init__(self, header: _Header, windows: list[tuple[int, int]]):
         self.header = header
@@ -132,35 +148,41 @@ class _Scan:
         self.candidates: list[tuple[int, str]] = []  # (line number, text)
         self.first_row: tuple[int, str] | None = None
         self.repeated_headers: list[int] = []  # line numbers of copies of the column header
+        self.lines = 0  # lines merged so far, header and lines before it included
 
-    def feed(self, data: memoryview, length: int, first_line: int) -> int:
+    def merge(self, block: _Block) -> None:
+        offset = self.lines + 1
+        self.samples.update(dict.fromkeys(block.barcodes))
+        self.candidates.extend((offset + n, text) for n, text in block.candidates)
+        if self.first_row is None and block.first_row is not None:
+            self.first_row = (offset + block.first_row[0], block.first_row[1])
+        self.repeated_headers.extend(offset + n for n in block.repeated_headers)
+        self.lines += block.lines
+
+    def block(self, data: memoryview, length: int) -> _Block:
         """Scan the first ``length`` bytes of ``data`` (whole lines; the last may lack its newline;
-        ``data`` reaches _PAD bytes further) whose first line is number ``first_line``; returns the
-        number of lines.
-
-        No line is split in Python unless it is a candidate."""
+        ``data`` reaches _PAD bytes further). No line is split in Python unless it is a candidate."""
         padded = np.frombuffer(data, dtype=np.uint8)
         arr = padded[:length]
-        # Tabs and newlines in one pass, in file order: a line's fields are the gaps between its
+        # Tabs and newlines in one list, in file order: a line's fields are the gaps between its
         # separators, so a field is found by index arithmetic instead of a search.
         sep = np.flatnonzero(arr <= 10)
-        kind = arr[sep]
-        if len(kind) and kind.min() < 9:  # other control bytes are field content
-            sep = sep[(kind == 9) | (kind == 10)]
-            kind = arr[sep]
+        newlines = np.flatnonzero(arr == 10)
+        if len(sep) > len(newlines) and np.count_nonzero(arr < 9):  # other control bytes are field content
+            sep = sep[arr[sep] >= 9]
         if arr[-1] != 10:  # the file's last line, without its newline
             sep = np.append(sep, len(arr))
-            kind = np.append(kind, np.uint8(10))
-        last = np.flatnonzero(kind == 10)  # index in `sep` of each line's newline
+            newlines = np.append(newlines, len(arr))
+        last = np.searchsorted(sep, newlines)  # index in `sep` of each line's newline
         first = np.empty_like(last)  # index in `sep` of each line's first separator
         first[0] = 0
         first[1:] = last[:-1] + 1
-        ends = sep[last]
+        ends = newlines
         starts = np.empty_like(ends)
         starts[0] = 0
         starts[1:] = ends[:-1] + 1
         data_line = (ends > starts) & (arr[np.minimum(starts, len(arr) - 1)] != ord("#"))
-        sep = np.concatenate((sep, np.full(self.header.width + 2, len(arr) + 1, dtype=sep.dtype)))
+        result = _Block(len(ends))
 
         def span(col: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             """(begin, end, present) of column ``col`` on every line."""
@@ -168,8 +190,10 @@ class _Scan:
                 begin, present = starts, data_line
             else:
                 present = data_line & (first + col - 1 < last)  # the line has a col-th tab
-                begin = np.minimum(sep[first + col - 1] + 1, ends)
-            end = np.minimum(sep[first + col], ends)
+                # mode="clip": past the block's last separator only on lines without the column,
+                # whose span is then empty (clamped to the line end) and not present.
+                begin = np.minimum(sep.take(first + col - 1, mode="clip") + 1, ends)
+            end = np.minimum(sep.take(first + col, mode="clip"), ends)
             end = end - ((end > begin) & (arr[np.maximum(end - 1, 0)] == 13))  # CRLF: drop the \r
             return begin, end, present
 
@@ -178,28 +202,25 @@ class _Scan:
         # Concatenated MAFs repeat the column header: such a line is no data (and no sample).
         repeated = _equals(arr, *chrom, self.header.chromosome_name)
         if repeated.any():
-            self.repeated_headers.extend((first_line + np.flatnonzero(repeated)).tolist())
+            result.repeated_headers = np.flatnonzero(repeated).tolist()
             data_line &= ~repeated
             chrom = (chrom[0], chrom[1], chrom[2] & ~repeated)
-        if self.first_row is None:
-            rows = np.flatnonzero(data_line)
-            if len(rows):
-                r = int(rows[0])
-                self.first_row = (first_line + r, _text(data, starts[r], ends[r]))
+        if data_line.any():
+            r = int(np.argmax(data_line))
+            result.first_row = (r, _text(data, starts[r], ends[r]))
 
         wanted = np.zeros(len(starts), dtype=bool)
         for spelling in _CHR17_SPELLINGS:
             wanted |= _equals(arr, *chrom, spelling)
         on17 = np.flatnonzero(wanted)
-        pos_begin, pos_end, _ = span(idx["Start_Position"])
-        wanted[on17] = self._in_windows(arr, pos_begin[on17], pos_end[on17])
+        if len(on17):
+            pos_begin, pos_end, _ = span(idx["Start_Position"])
+            wanted[on17] = self._in_windows(arr, pos_begin[on17], pos_end[on17])
         if "Hugo_Symbol" in idx:
             wanted |= _equals(arr, *span(idx["Hugo_Symbol"]), b"ERBB2")
-        for r in np.flatnonzero(wanted).tolist():
-            self.candidates.append((first_line + r, _text(data, starts[r], ends[r])))
-
-        self._collect_samples(data, padded, *span(idx["Tumor_Sample_Barcode"]))
-        return len(ends)
+        result.candidates = [(r, _text(data, starts[r], ends[r])) for r in np.flatnonzero(wanted).tolist()]
+        result.barcodes = _barcodes(data, padded, *span(idx["Tumor_Sample_Barcode"]))
+        return result
 
     def _in_windows(self, arr: np.ndarray, begin: np.ndarray, end: np.ndarray) -> np.ndarray:
         """True where Start_Position lies in a prefilter window, or is not a plain number (the row
@@ -218,44 +239,66 @@ class _Scan:
             keep |= (value >= lo - _PREFILTER_FLANK) & (value <= hi)
         return keep
 
-    def _collect_samples(self, data: memoryview, padded: np.ndarray, begin: np.ndarray, end: np.ndarray,
-                         present: np.ndarray) -> None:
-        """Distinct barcodes in first-seen order without a Python step per row: each barcode is
-        packed into 8-byte words (bytes past its end zeroed), rows are grouped by a hash of the words,
-        and every row is checked word for word against the first row of its group (a collision
-        falls back to plain Python for this block)."""
-        rows = np.flatnonzero(present)
-        if not len(rows):
-            return
-        begin, end = begin[rows], end[rows]
-        length = end - begin
-        n_words = int(length.max() + 7) // 8
-        if n_words * 8 > _PAD:
-            self._add_samples(data, begin, end)
-            return
-        words = np.zeros((len(rows), n_words), dtype=np.uint64)
-        for k in range(n_words):
-            for j in range(8):  # byte j of word k, zeroed past the barcode's end
-                at = 8 * k + j
-                byte = padded[begin + at].astype(np.uint64) * (length > at)
-                words[:, k] |= byte << np.uint64(8 * j)
-        digest = length.astype(np.uint64)
-        for k in range(n_words):
-            digest = (digest * np.uint64(0x100000001B3)) ^ words[:, k]
-            digest ^= digest >> np.uint64(29)
-        _, first, inverse = np.unique(digest, return_index=True, return_inverse=True)
-        inverse = inverse.ravel()
-        if not (np.array_equal(words, words[first[inverse]]) and np.array_equal(length, length[first[inverse]])):
-            self._add_samples(data, begin, end)
-            return
-        first.sort()
-        self._add_samples(data, begin[first], end[first])
 
-    def _add_samples(self, data: memoryview, begin: np.ndarray, end: np.ndarray) -> None:
-        for b, e in zip(begin.tolist(), end.tolist()):
-            barcode = _text(data, b, e).strip()
-            if barcode:
-                self.samples.setdefault(barcode, None)
+def _barcodes(data: memoryview, padded: np.ndarray, begin: np.ndarray, end: np.ndarray,
+              present: np.ndarray) -> list[str]:
+    """The distinct barcodes of a block in first-seen order, without a Python step per row.
+
+    MAFs are written sample by sample, so most rows repeat the previous row's barcode: each barcode
+    is compared with the one on the row before in 8-byte words that cover every byte of both (an
+    unequal length is a change), and only rows where it changes are decoded. When most rows change
+    (samples not grouped) the rows are hashed instead."""
+    rows = np.flatnonzero(present)
+    if not len(rows):
+        return []
+    begin, end = begin[rows], end[rows]
+    length = end - begin
+    n_words = int(length.max() + 7) // 8
+    if n_words * 8 > _PAD:  # a barcode longer than the buffer's padding: plain Python
+        return _decode(data, begin, end)
+    # The 8 bytes from every offset of the block as one little-endian word (an unaligned view, no copy).
+    words = np.ndarray((len(padded) - 7,), dtype="<u8", buffer=padded, strides=(1,))
+    changed = np.empty(len(rows), dtype=bool)
+    changed[0] = True  # the block's first barcode is always decoded: the previous block may differ
+    changed[1:] = length[1:] != length[:-1]
+    for k in range(n_words):
+        inside = np.clip(length - 8 * k, 0, 8).astype(np.uint64)  # bytes of word k within the barcode
+        mask = np.where(inside == 8, np.uint64(0xFFFF_FFFF_FFFF_FFFF),
+                        (np.uint64(1) << (np.uint64(8) * inside)) - np.uint64(1))
+        word = words[begin + 8 * k] & mask
+        changed[1:] |= word[1:] != word[:-1]
+    changes = np.flatnonzero(changed)
+    if len(changes) * 8 <= len(rows):
+        return _decode(data, begin[changes], end[changes])
+    return _hashed_barcodes(data, padded, begin, end, length, n_words)
+
+
+def _hashed_barcodes(data: memoryview, padded: np.ndarray, begin: np.ndarray, end: np.ndarray,
+                     length: np.ndarray, n_words: int) -> list[str]:
+    """Barcodes of rows in any order: each barcode is packed into 8-byte words (bytes past its end
+    zeroed), rows are grouped by a hash of the words, and every row is checked word for word against
+    the first row of its group (a collision falls back to plain Python for the block)."""
+    words = np.zeros((len(begin), n_words), dtype=np.uint64)
+    for k in range(n_words):
+        for j in range(8):  # byte j of word k, zeroed past the barcode's end
+            at = 8 * k + j
+            byte = padded[begin + at].astype(np.uint64) * (length > at)
+            words[:, k] |= byte << np.uint64(8 * j)
+    digest = length.astype(np.uint64)
+    for k in range(n_words):
+        digest = (digest * np.uint64(0x100000001B3)) ^ words[:, k]
+        digest ^= digest >> np.uint64(29)
+    _, first, inverse = np.unique(digest, return_index=True, return_inverse=True)
+    inverse = inverse.ravel()
+    if not (np.array_equal(words, words[first[inverse]]) and np.array_equal(length, length[first[inverse]])):
+        return _decode(data, begin, end)
+    first.sort()
+    return _decode(data, begin[first], end[first])
+
+
+def _decode(data: memoryview, begin: np.ndarray, end: np.ndarray) -> list[str]:
+    barcodes = (_text(data, b, e).strip() for b, e in zip(begin.tolist(), end.tolist()))
+    return [barcode for barcode in barcodes if barcode]
 
 
 def _text(data, begin: int, end: int) -> str:
@@ -274,7 +317,7 @@ def _equals(arr: np.ndarray, begin: np.ndarray, end: np.ndarray, present: np.nda
 
 # ----------------------------------------------------------------------------------- reading
 
-def _line_blocks(path: str) -> tuple[str, Iterator[tuple[memoryview, int]]]:
+def _line_blocks(path: str, buffers: int) -> tuple[str, Iterator[tuple[memoryview, int]]]:
     """The name to cite, and the (decompressed) file as blocks of whole lines."""
     if path == "-":
         raw, name = sys.stdin.buffer, "<stdin>"
@@ -306,40 +349,42 @@ def _line_blocks(path: str) -> tuple[str, Iterator[tuple[memoryview, int]]]:
         stream = io.BufferedReader(_Prepend(head, raw), buffer_size=1 << 16)  # type: ignore[arg-type]
     if head.startswith(_GZIP_MAGIC):
         stream = _gzip.GzipFile(fileobj=stream, mode="rb")  # type: ignore[assignment]
-    return name, _blocks(stream, raw, name, close=path != "-")
+    return name, _blocks(stream, raw, name, close=path != "-", buffers=buffers)
 
 
-def _blocks(stream: BinaryIO, raw: BinaryIO, name: str, close: bool) -> Iterator[tuple[memoryview, int]]:
-    """Blocks of whole lines read into one reused buffer (flat memory): (view, length), where the
-    view reaches _PAD bytes past ``length`` so 8-byte words can be gathered at any field start.
-    The last block may lack its final newline. A block is valid until the next one is asked for."""
+def _blocks(stream: BinaryIO, raw: BinaryIO, name: str, close: bool,
+            buffers: int) -> Iterator[tuple[memoryview, int]]:
+    """Blocks of whole lines read into ``buffers`` reused buffers taken in turn (flat memory):
+    (view, length), where the view reaches _PAD bytes past ``length`` so 8-byte words can be read at
+    any field start. The last block may lack its final newline. A block stays valid until
+    ``buffers - 1`` more blocks have been asked for."""
     size = CHUNK
-    buf = bytearray(size + _PAD)
-    filled = 0
+    pool = [bytearray(size + _PAD) for _ in range(buffers)]
+    turn, filled = 0, 0
     try:
         while True:
-            view = memoryview(buf)
-            got = stream.readinto(view[filled:size])
-            view.release()
+            buf = pool[turn]
+            with memoryview(buf) as view:
+                got = stream.readinto(view[filled:size])
             if got:
                 filled += got
                 if filled < size:
                     continue
             if not got:  # end of file: the rest is the last line
                 if filled:
-                    view = memoryview(buf)
-                    yield view, filled
-                    view.release()
+                    yield memoryview(buf), filled
                 return
             cut = buf.rfind(b"\n", 0, filled) + 1
-            if cut == 0:  # one line longer than the buffer
+            if cut == 0:  # one line longer than the buffer: a larger buffer in its place
                 size *= 2
-                buf.extend(bytes(size + _PAD - len(buf)))
+                pool[turn] = bytearray(size + _PAD)
+                pool[turn][:filled] = buf[:filled]
                 continue
-            view = memoryview(buf)
-            yield view, cut
-            view.release()
-            buf[:filled - cut] = buf[cut:filled]  # same length: the buffer is never reallocated
+            yield memoryview(buf), cut
+            turn = (turn + 1) % buffers
+            if len(pool[turn]) < size + _PAD:
+                pool[turn] = bytearray(size + _PAD)
+            pool[turn][:filled - cut] = buf[cut:filled]
             filled -= cut
     except EOFError as exc:
         raise MalformedInputError("truncated gzip stream (file ends in the middle of compressed data)",
@@ -352,17 +397,31 @@ def _blocks(stream: BinaryIO, raw: BinaryIO, name: str, close: bool) -> Iterator
 
 
 def _scan(path: str, windows: list[tuple[int, int]]) -> tuple[str, _Scan]:
-    name, blocks = _line_blocks(path)
-    line_no = 0  # lines consumed so far
+    """One pass over the file. Blocks are scanned by a small thread pool while the next block is
+    read (numpy and zlib release the GIL); results are merged in file order, so samples keep their
+    first-seen order and line numbers count from the file's start."""
+    name, blocks = _line_blocks(path, buffers=_THREADS + 2)
     scan: _Scan | None = None
-    for view, length in blocks:
-        at = 0
-        if scan is None:
-            scan, at, line_no = _find_header(bytes(view[:length]), line_no, name, windows)
-            if scan is None:
-                continue
-        if length > at:
-            line_no += scan.feed(view[at:], length - at, line_no + 1)
+    lines_before = 0  # comment and blank lines before the header, and the header
+    pending: deque[Future[_Block]] = deque()
+    with ThreadPoolExecutor(_THREADS) as pool:
+        try:
+            for view, length in blocks:
+                at = 0
+                if scan is None:
+                    scan, at, lines_before = _find_header(bytes(view[:length]), lines_before, name, windows)
+                    if scan is None:
+                        continue
+                    scan.lines = lines_before
+                if length > at:
+                    pending.append(pool.submit(scan.block, view[at:], length - at))
+                if len(pending) > _THREADS:  # the buffer of the oldest block is needed again soon
+                    scan.merge(pending.popleft().result())
+            while pending:
+                scan.merge(pending.popleft().result())  # type: ignore[union-attr]
+        finally:
+            for future in pending:
+                future.cancel()
     if scan is None:
         raise MalformedInputError("not a MAF file: no column header line (Hugo_Symbol, Chromosome, "
                                   "Start_Position, ...)", path=name)
