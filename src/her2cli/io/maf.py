@@ -15,10 +15,7 @@ a deletion of ``ref`` starting at ``pos``. Dialect rules are documented in docs/
 from __future__ import annotations
 
 import io
-import os
 import sys
-from collections import deque
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import BinaryIO, Iterator
 
@@ -37,7 +34,6 @@ import zlib as _zlib
 __all__ = ["MafRecord", "MafRead", "read_maf"]
 
 CHUNK = 4 << 20  # bytes of text scanned per numpy pass (small enough to stay in the CPU cache)
-_THREADS = min(2, os.cpu_count() or 1)  # blocks scanned at once
 _PAD = 64  # bytes readable past a block's end (word gathers at the last field)
 _GZIP_MAGIC = b"\x1f\x8b"
 # How far before a build's ERBB2 gene start a row may begin and still reach into the gene
@@ -138,8 +134,7 @@ class _Block:
 
 
 class _Scan:
-    """The data lines of a MAF, scanned block by block; blocks may be scanned in parallel threads
-    (numpy releases the GIL) and are merged in file order."""
+    """The data lines of a MAF, scanned block by block and merged in file order."""
 
     def __init__(self, header: _Header, windows: list[tuple[int, int]]):
         self.header = header
@@ -167,34 +162,42 @@ class _Scan:
         # Tabs and newlines in one list, in file order: a line's fields are the gaps between its
         # separators, so a field is found by index arithmetic instead of a search.
         sep = np.flatnonzero(arr <= 10)
-        newlines = np.flatnonzero(arr == 10)
-        if len(sep) > len(newlines) and np.count_nonzero(arr < 9):  # other control bytes are field content
-            sep = sep[arr[sep] >= 9]
+        kind = arr[sep]
+        if len(kind) and kind.min() < 9:  # other control bytes are field content
+            sep = sep[kind >= 9]
+            kind = arr[sep]
         if arr[-1] != 10:  # the file's last line, without its newline
             sep = np.append(sep, len(arr))
-            newlines = np.append(newlines, len(arr))
-        last = np.searchsorted(sep, newlines)  # index in `sep` of each line's newline
+            kind = np.append(kind, np.uint8(10))
+        last = np.flatnonzero(kind == 10)  # index in `sep` of each line's newline
         first = np.empty_like(last)  # index in `sep` of each line's first separator
         first[0] = 0
         first[1:] = last[:-1] + 1
-        ends = newlines
+        ends = sep[last]
         starts = np.empty_like(ends)
         starts[0] = 0
         starts[1:] = ends[:-1] + 1
         data_line = (ends > starts) & (arr[np.minimum(starts, len(arr) - 1)] != ord("#"))
+        crlf = (ends > starts) & (arr[np.maximum(ends - 1, 0)] == 13)  # lines ending in \r\n
+        if not crlf.any():
+            crlf = None
         result = _Block(len(ends))
 
-        def span(col: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-            """(begin, end, present) of column ``col`` on every line."""
+        def span(col: int, rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            """(begin, end, present) of column ``col`` on every line, or on the lines ``rows``."""
+            at_first, at_last, line_start, line_end, present = (
+                (first, last, starts, ends, data_line) if rows is None else
+                (first[rows], last[rows], starts[rows], ends[rows], data_line[rows]))
             if col == 0:
-                begin, present = starts, data_line
+                begin = line_start
             else:
-                present = data_line & (first + col - 1 < last)  # the line has a col-th tab
+                present = present & (at_first + col - 1 < at_last)  # the line has a col-th tab
                 # mode="clip": past the block's last separator only on lines without the column,
                 # whose span is then empty (clamped to the line end) and not present.
-                begin = np.minimum(sep.take(first + col - 1, mode="clip") + 1, ends)
-            end = np.minimum(sep.take(first + col, mode="clip"), ends)
-            end = end - ((end > begin) & (arr[np.maximum(end - 1, 0)] == 13))  # CRLF: drop the \r
+                begin = np.minimum(sep.take(at_first + col - 1, mode="clip") + 1, line_end)
+            end = np.minimum(sep.take(at_first + col, mode="clip"), line_end)
+            if crlf is not None:  # the line's last field loses the \r
+                end = end - ((crlf if rows is None else crlf[rows]) & (end == line_end) & (end > begin))
             return begin, end, present
 
         idx = self.header.index
@@ -209,13 +212,14 @@ class _Scan:
             r = int(np.argmax(data_line))
             result.first_row = (r, _text(data, starts[r], ends[r]))
 
-        wanted = np.zeros(len(starts), dtype=bool)
+        on17 = np.zeros(len(starts), dtype=bool)
         for spelling in _CHR17_SPELLINGS:
-            wanted |= _equals(arr, *chrom, spelling)
-        on17 = np.flatnonzero(wanted)
+            on17 |= _equals(arr, *chrom, spelling)
+        on17 = np.flatnonzero(on17)
+        wanted = np.zeros(len(starts), dtype=bool)
         if len(on17):
-            pos_begin, pos_end, _ = span(idx["Start_Position"])
-            wanted[on17] = self._in_windows(arr, pos_begin[on17], pos_end[on17])
+            pos_begin, pos_end, _ = span(idx["Start_Position"], on17)
+            wanted[on17] = self._in_windows(arr, pos_begin, pos_end)
         if "Hugo_Symbol" in idx:
             wanted |= _equals(arr, *span(idx["Hugo_Symbol"]), b"ERBB2")
         result.candidates = [(r, _text(data, starts[r], ends[r])) for r in np.flatnonzero(wanted).tolist()]
@@ -261,11 +265,15 @@ def _barcodes(data: memoryview, padded: np.ndarray, begin: np.ndarray, end: np.n
     changed = np.empty(len(rows), dtype=bool)
     changed[0] = True  # the block's first barcode is always decoded: the previous block may differ
     changed[1:] = length[1:] != length[:-1]
+    # Word k starts 8k bytes in, or ends at the barcode's end when that is closer: the words lie
+    # inside the barcode and cover all of it. A barcode under 8 bytes has one word, masked to it.
+    short = np.where(length >= 8, np.uint64(0xFFFF_FFFF_FFFF_FFFF),
+                     (np.uint64(1) << (np.uint64(8) * length.astype(np.uint64))) - np.uint64(1)) \
+        if length.min() < 8 else None
     for k in range(n_words):
-        inside = np.clip(length - 8 * k, 0, 8).astype(np.uint64)  # bytes of word k within the barcode
-        mask = np.where(inside == 8, np.uint64(0xFFFF_FFFF_FFFF_FFFF),
-                        (np.uint64(1) << (np.uint64(8) * inside)) - np.uint64(1))
-        word = words[begin + 8 * k] & mask
+        word = words[begin + np.clip(length - 8, 0, 8 * k)] if k else words[begin]
+        if short is not None:
+            word &= short
         changed[1:] |= word[1:] != word[:-1]
     changes = np.flatnonzero(changed)
     if len(changes) * 8 <= len(rows):
@@ -317,7 +325,7 @@ def _equals(arr: np.ndarray, begin: np.ndarray, end: np.ndarray, present: np.nda
 
 # ----------------------------------------------------------------------------------- reading
 
-def _line_blocks(path: str, buffers: int) -> tuple[str, Iterator[tuple[memoryview, int]]]:
+def _line_blocks(path: str) -> tuple[str, Iterator[tuple[memoryview, int]]]:
     """The name to cite, and the (decompressed) file as blocks of whole lines."""
     if path == "-":
         raw, name = sys.stdin.buffer, "<stdin>"
@@ -349,42 +357,40 @@ def _line_blocks(path: str, buffers: int) -> tuple[str, Iterator[tuple[memoryvie
         stream = io.BufferedReader(_Prepend(head, raw), buffer_size=1 << 16)  # type: ignore[arg-type]
     if head.startswith(_GZIP_MAGIC):
         stream = _gzip.GzipFile(fileobj=stream, mode="rb")  # type: ignore[assignment]
-    return name, _blocks(stream, raw, name, close=path != "-", buffers=buffers)
+    return name, _blocks(stream, raw, name, close=path != "-")
 
 
-def _blocks(stream: BinaryIO, raw: BinaryIO, name: str, close: bool,
-            buffers: int) -> Iterator[tuple[memoryview, int]]:
-    """Blocks of whole lines read into ``buffers`` reused buffers taken in turn (flat memory):
-    (view, length), where the view reaches _PAD bytes past ``length`` so 8-byte words can be read at
-    any field start. The last block may lack its final newline. A block stays valid until
-    ``buffers - 1`` more blocks have been asked for."""
+def _blocks(stream: BinaryIO, raw: BinaryIO, name: str, close: bool) -> Iterator[tuple[memoryview, int]]:
+    """Blocks of whole lines read into one reused buffer (flat memory): (view, length), where the
+    view reaches _PAD bytes past ``length`` so 8-byte words can be gathered at any field start.
+    The last block may lack its final newline. A block is valid until the next one is asked for."""
     size = CHUNK
-    pool = [bytearray(size + _PAD) for _ in range(buffers)]
-    turn, filled = 0, 0
+    buf = bytearray(size + _PAD)
+    filled = 0
     try:
         while True:
-            buf = pool[turn]
-            with memoryview(buf) as view:
-                got = stream.readinto(view[filled:size])
+            view = memoryview(buf)
+            got = stream.readinto(view[filled:size])
+            view.release()
             if got:
                 filled += got
                 if filled < size:
                     continue
             if not got:  # end of file: the rest is the last line
                 if filled:
-                    yield memoryview(buf), filled
+                    view = memoryview(buf)
+                    yield view, filled
+                    view.release()
                 return
             cut = buf.rfind(b"\n", 0, filled) + 1
-            if cut == 0:  # one line longer than the buffer: a larger buffer in its place
+            if cut == 0:  # one line longer than the buffer
                 size *= 2
-                pool[turn] = bytearray(size + _PAD)
-                pool[turn][:filled] = buf[:filled]
+                buf.extend(bytes(size + _PAD - len(buf)))
                 continue
-            yield memoryview(buf), cut
-            turn = (turn + 1) % buffers
-            if len(pool[turn]) < size + _PAD:
-                pool[turn] = bytearray(size + _PAD)
-            pool[turn][:filled - cut] = buf[cut:filled]
+            view = memoryview(buf)
+            yield view, cut
+            view.release()
+            buf[:filled - cut] = buf[cut:filled]  # same length: the buffer is never reallocated
             filled -= cut
     except EOFError as exc:
         raise MalformedInputError("truncated gzip stream (file ends in the middle of compressed data)",
@@ -397,31 +403,18 @@ def _blocks(stream: BinaryIO, raw: BinaryIO, name: str, close: bool,
 
 
 def _scan(path: str, windows: list[tuple[int, int]]) -> tuple[str, _Scan]:
-    """One pass over the file. Blocks are scanned by a small thread pool while the next block is
-    read (numpy and zlib release the GIL); results are merged in file order, so samples keep their
-    first-seen order and line numbers count from the file's start."""
-    name, blocks = _line_blocks(path, buffers=_THREADS + 2)
+    name, blocks = _line_blocks(path)
     scan: _Scan | None = None
-    lines_before = 0  # comment and blank lines before the header, and the header
-    pending: deque[Future[_Block]] = deque()
-    with ThreadPoolExecutor(_THREADS) as pool:
-        try:
-            for view, length in blocks:
-                at = 0
-                if scan is None:
-                    scan, at, lines_before = _find_header(bytes(view[:length]), lines_before, name, windows)
-                    if scan is None:
-                        continue
-                    scan.lines = lines_before
-                if length > at:
-                    pending.append(pool.submit(scan.block, view[at:], length - at))
-                if len(pending) > _THREADS:  # the buffer of the oldest block is needed again soon
-                    scan.merge(pending.popleft().result())
-            while pending:
-                scan.merge(pending.popleft().result())  # type: ignore[union-attr]
-        finally:
-            for future in pending:
-                future.cancel()
+    lines_before = 0  # comment and blank lines before the column header, and the header
+    for view, length in blocks:
+        at = 0
+        if scan is None:
+            scan, at, lines_before = _find_header(bytes(view[:length]), lines_before, name, windows)
+            if scan is None:
+                continue
+            scan.lines = lines_before
+        if length > at:
+            scan.merge(scan.block(view[at:], length - at))
     if scan is None:
         raise MalformedInputError("not a MAF file: no column header line (Hugo_Symbol, Chromosome, "
                                   "Start_Position, ...)", path=name)
