@@ -33,7 +33,7 @@ import zlib as _zlib
 
 __all__ = ["MafRecord", "MafRead", "read_maf"]
 
-CHUNK = 4 << 20  # bytes of text scanned per numpy pass (small enough to stay in the CPU cache)
+CHUNK = 2 << 20  # bytes of text scanned per numpy pass (small enough to stay in the CPU cache)
 _PAD = 64  # bytes readable past a block's end (word gathers at the last field)
 _GZIP_MAGIC = b"\x1f\x8b"
 # How far before a build's ERBB2 gene start a row may begin and still reach into the gene
@@ -254,34 +254,31 @@ def _barcodes(data: memoryview, padded: np.ndarray, begin: np.ndarray, end: np.n
     """The distinct barcodes of a block in first-seen order, without a Python step per row.
 
     MAFs are written sample by sample, so most rows repeat the previous row's barcode: each barcode
-    is compared with the one on the row before in 8-byte words that cover every byte of both (an
-    unequal length is a change), and only rows where it changes are decoded. When most rows change
-    (samples not grouped) the rows are hashed instead."""
+    is compared byte for byte with the one on the row before (rows of one barcode length at a time,
+    the barcodes read as opaque numpy items of exactly that length), and only rows where it changes
+    are decoded. When most rows change (samples not grouped) the rows are hashed instead."""
     rows = np.flatnonzero(present)
     if not len(rows):
         return []
     begin, end = begin[rows], end[rows]
     length = end - begin
-    n_words = int(length.max() + 7) // 8
-    if n_words * 8 > _PAD:  # a barcode longer than the buffer's padding: plain Python
-        return _decode(data, begin, end)
-    words = _words(padded)
     changed = np.empty(len(rows), dtype=bool)
     changed[0] = True  # the block's first barcode is always decoded: the previous block may differ
-    changed[1:] = length[1:] != length[:-1]
-    # Word k starts 8k bytes in, or ends at the barcode's end when that is closer: the words lie
-    # inside the barcode and cover all of it. A barcode under 8 bytes has one word, masked to it.
-    short = np.where(length >= 8, np.uint64(0xFFFF_FFFF_FFFF_FFFF),
-                     (np.uint64(1) << (np.uint64(8) * length.astype(np.uint64))) - np.uint64(1)) \
-        if length.min() < 8 else None
-    for k in range(n_words):
-        word = words[begin + np.clip(length - 8, 0, 8 * k)] if k else words[begin]
-        if short is not None:
-            word &= short
-        changed[1:] |= word[1:] != word[:-1]
+    same_length = length[1:] == length[:-1]
+    changed[1:] = ~same_length
+    for size in np.flatnonzero(np.bincount(length[1:][same_length])).tolist():
+        if size == 0:  # two empty barcodes are equal
+            continue
+        later = np.flatnonzero(same_length & (length[1:] == size)) + 1
+        # Every offset of the block as the start of one `size`-byte item (a view, no copy).
+        items = np.ndarray((len(padded) - size + 1,), dtype=f"V{size}", buffer=padded, strides=(1,))
+        changed[later] = items[begin[later]] != items[begin[later - 1]]
     changes = np.flatnonzero(changed)
     if len(changes) * 8 <= len(rows):
         return _decode(data, begin[changes], end[changes])
+    n_words = int(length.max() + 7) // 8
+    if n_words * 8 > _PAD:  # a barcode longer than the buffer's padding: plain Python
+        return _decode(data, begin, end)
     return _hashed_barcodes(data, padded, begin, end, length, n_words)
 
 
