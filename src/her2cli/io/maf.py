@@ -264,15 +264,16 @@ def _barcodes(data: memoryview, padded: np.ndarray, begin: np.ndarray, end: np.n
     length = end - begin
     changed = np.empty(len(rows), dtype=bool)
     changed[0] = True  # the block's first barcode is always decoded: the previous block may differ
-    same_length = length[1:] == length[:-1]
-    changed[1:] = ~same_length
-    for size in np.flatnonzero(np.bincount(length[1:][same_length])).tolist():
+    changed[1:] = length[1:] != length[:-1]
+    for size in np.flatnonzero(np.bincount(length) > 1).tolist():
         if size == 0:  # two empty barcodes are equal
             continue
-        later = np.flatnonzero(same_length & (length[1:] == size)) + 1
+        rows_of_size = np.flatnonzero(length == size)
         # Every offset of the block as the start of one `size`-byte item (a view, no copy).
         items = np.ndarray((len(padded) - size + 1,), dtype=f"V{size}", buffer=padded, strides=(1,))
-        changed[later] = items[begin[later]] != items[begin[later - 1]]
+        barcodes = items[begin[rows_of_size]]
+        after_same_size = rows_of_size[1:] - rows_of_size[:-1] == 1  # the row before has this size too
+        changed[rows_of_size[1:][after_same_size]] = (barcodes[1:] != barcodes[:-1])[after_same_size]
     changes = np.flatnonzero(changed)
     if len(changes) * 8 <= len(rows):
         return _decode(data, begin[changes], end[changes])
@@ -287,12 +288,13 @@ def _hashed_barcodes(data: memoryview, padded: np.ndarray, begin: np.ndarray, en
     """Barcodes of rows in any order: each barcode is packed into 8-byte words (bytes past its end
     zeroed), rows are grouped by a hash of the words, and every row is checked word for word against
     the first row of its group (a collision falls back to plain Python for the block)."""
-    words = np.zeros((len(begin), n_words), dtype=np.uint64)
-    for k in range(n_words):
-        for j in range(8):  # byte j of word k, zeroed past the barcode's end
-            at = 8 * k + j
-            byte = padded[begin + at].astype(np.uint64) * (length > at)
-            words[:, k] |= byte << np.uint64(8 * j)
+    words = np.empty((len(begin), n_words), dtype=np.uint64)
+    at = _words(padded)
+    for k in range(n_words):  # word k of each barcode, bytes past the barcode's end zeroed
+        inside = np.clip(length - 8 * k, 0, 8).astype(np.uint64)
+        mask = np.where(inside == 8, np.uint64(0xFFFF_FFFF_FFFF_FFFF),
+                        (np.uint64(1) << (np.uint64(8) * inside)) - np.uint64(1))
+        words[:, k] = at[begin + 8 * k] & mask
     digest = length.astype(np.uint64)
     for k in range(n_words):
         digest = (digest * np.uint64(0x100000001B3)) ^ words[:, k]
