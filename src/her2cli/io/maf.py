@@ -218,9 +218,10 @@ class _Scan:
         # 8-byte word per line, the letters of "chr" folded to lower case by setting bit 0x20.
         chrom_word = words[chrom[0]]
         chrom_length = chrom[1] - chrom[0]
-        on17 = np.flatnonzero(chrom[2] & (
-            ((chrom_length == 2) & ((chrom_word & np.uint64(0xFFFF)) == _WORD_17))
-            | ((chrom_length == 5) & (((chrom_word & np.uint64(0xFF_FFFF_FFFF)) | np.uint64(0x20_2020)) == _WORD_CHR17))))
+        is_17 = (chrom_length == 2) & ((chrom_word & np.uint64(0xFFFF)) == _WORD_17)
+        is_chr17 = (chrom_length == 5) & (
+            ((chrom_word & np.uint64(0xFF_FFFF_FFFF)) | np.uint64(0x20_2020)) == _WORD_CHR17)
+        on17 = np.flatnonzero(chrom[2] & (is_17 | is_chr17))
         wanted = np.zeros(len(starts), dtype=bool)
         if len(on17):
             pos_begin, pos_end, _ = span(idx["Start_Position"], on17)
