@@ -23,6 +23,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from her2cli.errors import GenomeBuildError, InputMissingError, MalformedInputError
@@ -337,7 +338,8 @@ def test_tricky_barcodes_agree_with_a_row_by_row_read(tmp_path, monkeypatch, gro
     samples, lines = _naive(path)
     assert len(samples) == len(set(barcodes))
     hashed = []
-    monkeypatch.setattr(maf, "_hashed_barcodes", lambda *args: hashed.append(1) or real_hashed(*args))
+    monkeypatch.setattr(maf._KnownBarcodes, "new_rows",
+                        lambda self, *args: hashed.append(1) or real_new_rows(self, *args))
     for chunk in (64, 300, 4096, 1 << 20):  # block ends inside runs and between them
         monkeypatch.setattr(maf, "CHUNK", chunk)
         hashed.clear()
@@ -349,7 +351,24 @@ def test_tricky_barcodes_agree_with_a_row_by_row_read(tmp_path, monkeypatch, gro
             assert bool(hashed) is not grouped
 
 
-real_hashed = maf._hashed_barcodes
+real_new_rows = maf._KnownBarcodes.new_rows
+
+
+@pytest.mark.parametrize("digest", [lambda words, length: np.zeros(len(length), dtype=np.uint64),
+                                    lambda words, length: length.astype(np.uint64)],
+                         ids=["every-barcode-one-hash", "hash-of-the-length"])
+def test_hash_collisions_lose_no_barcode(tmp_path, monkeypatch, digest):
+    """Rows in random order are hashed; a hash shared by different barcodes (forced here) must not
+    hide one of them, within a block or across blocks."""
+    import random
+
+    rows = _tricky_rows(random.Random(8), TRICKY_BARCODES, grouped=False)
+    path = write_maf(tmp_path / "collide.maf", rows)
+    samples, _ = _naive(path)
+    monkeypatch.setattr(maf, "_digest", digest)
+    for chunk in (4096, 1 << 20):
+        monkeypatch.setattr(maf, "CHUNK", chunk)
+        assert read_maf(str(path)).samples == samples
 
 
 def test_barcode_as_the_last_column_with_crlf_and_gzip(tmp_path, monkeypatch):

@@ -129,7 +129,7 @@ class _Block:
     def __init__(self, lines: int):
         self.lines = lines
         self.candidates: list[tuple[int, str]] = []  # (line, text)
-        self.barcodes: list[str] = []  # first-seen order within the block, repeats possible
+        self.barcodes: list[bytes] = []  # as written, first-seen order within the block, repeats possible
         self.first_row: tuple[int, str] | None = None
         self.repeated_headers: list[int] = []  # copies of the column header
 
@@ -141,6 +141,8 @@ class _Scan:
         self.header = header
         self.windows = windows
         self.samples: dict[str, None] = {}
+        self._seen: set[bytes] = set()  # barcodes as written, decoded once
+        self.known = _KnownBarcodes()  # for blocks whose samples are not grouped
         self.candidates: list[tuple[int, str]] = []  # (line number, text)
         self.first_row: tuple[int, str] | None = None
         self.repeated_headers: list[int] = []  # line numbers of copies of the column header
@@ -148,7 +150,12 @@ class _Scan:
 
     def merge(self, block: _Block) -> None:
         offset = self.lines + 1
-        self.samples.update(dict.fromkeys(block.barcodes))
+        for raw in block.barcodes:
+            if raw not in self._seen:
+                self._seen.add(raw)
+                barcode = raw.decode("utf-8", "replace").strip()
+                if barcode:
+                    self.samples.setdefault(barcode, None)
         self.candidates.extend((offset + n, text) for n, text in block.candidates)
         if self.first_row is None and block.first_row is not None:
             self.first_row = (offset + block.first_row[0], block.first_row[1])
@@ -229,7 +236,7 @@ class _Scan:
         if "Hugo_Symbol" in idx:
             wanted |= _equals(words, *span(idx["Hugo_Symbol"]), b"ERBB2")
         result.candidates = [(r, _text(data, starts[r], ends[r])) for r in np.flatnonzero(wanted).tolist()]
-        result.barcodes = _barcodes(data, padded, *span(idx["Tumor_Sample_Barcode"]))
+        result.barcodes = _barcodes(self.known, data, padded, *span(idx["Tumor_Sample_Barcode"]))
         return result
 
     def _in_windows(self, arr: np.ndarray, begin: np.ndarray, end: np.ndarray) -> np.ndarray:
@@ -250,8 +257,8 @@ class _Scan:
         return keep
 
 
-def _barcodes(data: memoryview, padded: np.ndarray, begin: np.ndarray, end: np.ndarray,
-              present: np.ndarray) -> list[str]:
+def _barcodes(known: _KnownBarcodes, data: memoryview, padded: np.ndarray, begin: np.ndarray,
+              end: np.ndarray, present: np.ndarray) -> list[bytes]:
     """The distinct barcodes of a block in first-seen order, without a Python step per row.
 
     MAFs are written sample by sample, so most rows repeat the previous row's barcode: each barcode
@@ -277,40 +284,69 @@ def _barcodes(data: memoryview, padded: np.ndarray, begin: np.ndarray, end: np.n
         changed[rows_of_size[1:][after_same_size]] = (barcodes[1:] != barcodes[:-1])[after_same_size]
     changes = np.flatnonzero(changed)
     if len(changes) * 8 <= len(rows):
-        return _decode(data, begin[changes], end[changes])
+        return _raw(data, begin[changes], end[changes])
     n_words = int(length.max() + 7) // 8
     if n_words * 8 > _PAD:  # a barcode longer than the buffer's padding: plain Python
-        return _decode(data, begin, end)
-    return _hashed_barcodes(data, padded, begin, end, length, n_words)
+        return _raw(data, begin, end)
+    return known.new_rows(data, padded, begin, end, length, n_words)
 
 
-def _hashed_barcodes(data: memoryview, padded: np.ndarray, begin: np.ndarray, end: np.ndarray,
-                     length: np.ndarray, n_words: int) -> list[str]:
-    """Barcodes of rows in any order: each barcode is packed into 8-byte words (bytes past its end
-    zeroed), rows are grouped by a hash of the words, and every row is checked word for word against
-    the first row of its group (a collision falls back to plain Python for the block)."""
-    words = np.empty((len(begin), n_words), dtype=np.uint64)
-    at = _words(padded)
-    for k in range(n_words):  # word k of each barcode, bytes past the barcode's end zeroed
-        inside = np.clip(length - 8 * k, 0, 8).astype(np.uint64)
-        mask = np.where(inside == 8, np.uint64(0xFFFF_FFFF_FFFF_FFFF),
-                        (np.uint64(1) << (np.uint64(8) * inside)) - np.uint64(1))
-        words[:, k] = at[begin + 8 * k] & mask
+class _KnownBarcodes:
+    """Barcodes of rows in any order. Each barcode is packed into 8-byte words (bytes past its end
+    zeroed) and hashed; rows whose barcode an earlier block already gave (same hash, checked word
+    for word) are dropped in numpy, the others are grouped by hash, checked word for word against
+    the first row of their group, and that row is read. A hash shared by two barcodes is never
+    trusted: such rows are read as written, and the merge keeps each barcode once."""
+
+    def __init__(self) -> None:
+        self.digests = np.empty(0, dtype=np.uint64)  # sorted, distinct
+        self.words = np.empty((0, _PAD // 8), dtype=np.uint64)
+        self.lengths = np.empty(0, dtype=np.int64)
+
+    def new_rows(self, data: memoryview, padded: np.ndarray, begin: np.ndarray, end: np.ndarray,
+                 length: np.ndarray, n_words: int) -> list[bytes]:
+        words = np.zeros((len(begin), _PAD // 8), dtype=np.uint64)
+        at = _words(padded)
+        for k in range(n_words):  # word k of each barcode, bytes past the barcode's end zeroed
+            inside = np.clip(length - 8 * k, 0, 8).astype(np.uint64)
+            mask = np.where(inside == 8, np.uint64(0xFFFF_FFFF_FFFF_FFFF),
+                            (np.uint64(1) << (np.uint64(8) * inside)) - np.uint64(1))
+            words[:, k] = at[begin + 8 * k] & mask
+        digest = _digest(words[:, :n_words], length)
+        if len(self.digests):
+            at_known = np.minimum(np.searchsorted(self.digests, digest), len(self.digests) - 1)
+            known = (self.digests[at_known] == digest) & (self.lengths[at_known] == length) & \
+                (self.words[at_known, :n_words] == words[:, :n_words]).all(axis=1)
+            rows = np.flatnonzero(~known)
+        else:
+            rows = np.arange(len(begin))
+        if not len(rows):
+            return []
+        _, first, inverse = np.unique(digest[rows], return_index=True, return_inverse=True)
+        group_first = rows[first[inverse.ravel()]]
+        if not (np.array_equal(words[rows], words[group_first]) and np.array_equal(length[rows], length[group_first])):
+            return _raw(data, begin[rows], end[rows])  # two barcodes share a hash in this block
+        first = rows[np.sort(first)]
+        fresh = first[~np.isin(digest[first], self.digests)]  # a hash known for another barcode is not stored
+        self.digests = np.concatenate((self.digests, digest[fresh]))
+        self.words = np.concatenate((self.words, words[fresh]))
+        self.lengths = np.concatenate((self.lengths, length[fresh]))
+        order = np.argsort(self.digests)
+        self.digests, self.words, self.lengths = self.digests[order], self.words[order], self.lengths[order]
+        return _raw(data, begin[first], end[first])
+
+
+def _digest(words: np.ndarray, length: np.ndarray) -> np.ndarray:
+    """A 64-bit hash of each row of barcode words (FNV-style multiply, xor and shift)."""
     digest = length.astype(np.uint64)
-    for k in range(n_words):
-        digest = (digest * np.uint64(0x100000001B3)) ^ words[:, k]
+    for column in words.T:
+        digest = (digest * np.uint64(0x100000001B3)) ^ column
         digest ^= digest >> np.uint64(29)
-    _, first, inverse = np.unique(digest, return_index=True, return_inverse=True)
-    inverse = inverse.ravel()
-    if not (np.array_equal(words, words[first[inverse]]) and np.array_equal(length, length[first[inverse]])):
-        return _decode(data, begin, end)
-    first.sort()
-    return _decode(data, begin[first], end[first])
+    return digest
 
 
-def _decode(data: memoryview, begin: np.ndarray, end: np.ndarray) -> list[str]:
-    barcodes = (_text(data, b, e).strip() for b, e in zip(begin.tolist(), end.tolist()))
-    return [barcode for barcode in barcodes if barcode]
+def _raw(data: memoryview, begin: np.ndarray, end: np.ndarray) -> list[bytes]:
+    return [bytes(data[b:e]) for b, e in zip(begin.tolist(), end.tolist())]
 
 
 def _text(data, begin: int, end: int) -> str:
