@@ -391,6 +391,31 @@ def test_barcode_as_the_last_column_with_crlf_and_gzip(tmp_path, monkeypatch):
             assert [r.line for r in read.records] == lines
 
 
+# Start_Position as written on chr17 -> what the row gives: a record when it is a number inside the
+# GRCh37 ERBB2 gene (37,844,167-37,886,679, as in _naive above; Python's int() reads leading zeros, a
+# sign and surrounding spaces), a notice when it is not a number, nothing otherwise.
+START_POSITIONS = [
+    ("37880220", "record"), ("37844167", "record"), ("37886679", "record"), ("37844166", None),
+    ("37886680", None), ("7577120", None), ("39723967", None), ("3788022:", "notice"), ("3788O220", "notice"),
+    ("037880220", "record"), ("03788022", None), ("+37880220", "record"), ("+3788022", None),
+    (" 37880220", "record"), ("3788022 ", None), ("1e7", "notice"), ("", "notice"), ("9", None),
+    ("37880220.5", "notice"), ("00000000037880220", "record"),
+]
+
+
+def test_start_position_spellings_on_chr17(tmp_path):
+    rows = [row(gene="Unknown", chrom="17", start=37880220, ref="T", a1="T", a2="C", sample=f"S{i}")
+            for i in range(len(START_POSITIONS))]
+    for r, (start, _) in zip(rows, START_POSITIONS):
+        r[5] = r[6] = start  # Start_Position, End_Position
+    read = read_maf(str(write_maf(tmp_path / "starts.maf", rows)), genome="GRCh37")
+    first_row_line = 3  # after "#version 2.4" and the header
+    expected = {kind: {first_row_line + i for i, (_, outcome) in enumerate(START_POSITIONS) if outcome == kind}
+                for kind in ("record", "notice")}
+    assert {r.line for r in read.records} == expected["record"]
+    assert {int(n.split(":")[1]) for n in read.notices if "Start_Position" in n} == expected["notice"]
+
+
 # ------------------------------------------------------------------------ real third-party MAFs
 
 needs_shared = pytest.mark.skipif(not VALIDATION.is_dir(), reason="../shared/validation/maf not present")

@@ -41,6 +41,14 @@ _GZIP_MAGIC = b"\x1f\x8b"
 _PREFILTER_FLANK = 10_000
 _WORD_17 = np.uint64(int.from_bytes(b"17", "little"))  # a Chromosome field read as a little-endian word
 _WORD_CHR17 = np.uint64(int.from_bytes(b"chr17", "little"))
+# Digit test on 8 bytes at once: a byte is a digit when its high nibble is 3 and its low nibble
+# plus 6 does not carry into bit 4.
+_ALL_BYTES = np.uint64(0xFFFF_FFFF_FFFF_FFFF)
+_ZERO_DIGITS = np.uint64(0x3030_3030_3030_3030)
+_HIGH_NIBBLES = np.uint64(0xF0F0_F0F0_F0F0_F0F0)
+_LOW_NIBBLES = np.uint64(0x0F0F_0F0F_0F0F_0F0F)
+_SIXES = np.uint64(0x0606_0606_0606_0606)
+_CARRIES = np.uint64(0x1010_1010_1010_1010)
 # Variant_Type values of the MAF specifications (GDC, TCGA, vcf2maf) and of the dialects seen in the
 # wild (SNV, MNP). A base or a classification here means the row does not line up with its header.
 _VARIANT_TYPES = {"SNP", "DNP", "TNP", "ONP", "INS", "DEL", "SNV", "MNP", "MNV", "INDEL", "CONSOLIDATED"}
@@ -140,6 +148,7 @@ class _Scan:
     def __init__(self, header: _Header, windows: list[tuple[int, int]]):
         self.header = header
         self.windows = windows
+        self.eight_digit_windows = all(10**7 <= lo - _PREFILTER_FLANK and hi < 10**8 for lo, hi in windows)
         self.samples: dict[str, None] = {}
         self._seen: set[bytes] = set()  # barcodes as written, decoded once
         self.known = _KnownBarcodes()  # for blocks whose samples are not grouped
@@ -232,16 +241,38 @@ class _Scan:
         wanted = np.zeros(len(starts), dtype=bool)
         if len(on17):
             pos_begin, pos_end, _ = span(idx["Start_Position"], on17)
-            wanted[on17] = self._in_windows(arr, pos_begin, pos_end)
+            wanted[on17] = self._in_windows(arr, words, pos_begin, pos_end)
         if "Hugo_Symbol" in idx:
             wanted |= _equals(words, *span(idx["Hugo_Symbol"]), b"ERBB2")
         result.candidates = [(r, _text(data, starts[r], ends[r])) for r in np.flatnonzero(wanted).tolist()]
         result.barcodes = _barcodes(self.known, data, padded, *span(idx["Tumor_Sample_Barcode"]))
         return result
 
-    def _in_windows(self, arr: np.ndarray, begin: np.ndarray, end: np.ndarray) -> np.ndarray:
+    def _in_windows(self, arr: np.ndarray, words: np.ndarray, begin: np.ndarray, end: np.ndarray) -> np.ndarray:
         """True where Start_Position lies in a prefilter window, or is not a plain number (the row
-        is then read in Python, which reports it)."""
+        is then read in Python, which reports it).
+
+        A field of up to 8 bytes is one 8-byte word: its bytes are checked for digits all at once,
+        and, both windows being 8-digit numbers, an 8-digit field is compared with them as a
+        big-endian number (same order as the digits). Other fields take the digit-by-digit route."""
+        length = end - begin
+        keep = np.empty(len(begin), dtype=bool)
+        fits = (length >= 1) & (length <= 8) if self.eight_digit_windows else np.zeros(len(begin), dtype=bool)
+        rows = np.flatnonzero(fits)
+        size = length[rows].astype(np.uint64)
+        inside = np.where(size == 8, _ALL_BYTES, (np.uint64(1) << (np.uint64(8) * size)) - np.uint64(1))
+        word = (words[begin[rows]] & inside) | (_ZERO_DIGITS & ~inside)  # bytes past the field read as '0'
+        digits = ((word & _HIGH_NIBBLES) == _ZERO_DIGITS) & (((word & _LOW_NIBBLES) + _SIXES) & _CARRIES == 0)
+        number = word.byteswap()
+        in_window = np.zeros(len(rows), dtype=bool)
+        for lo, hi in self.windows:
+            in_window |= (number >= _eight_digits(lo - _PREFILTER_FLANK)) & (number <= _eight_digits(hi))
+        keep[rows] = ~digits | (in_window & (size == 8))
+        rest = np.flatnonzero(~fits)
+        keep[rest] = self._in_windows_by_digits(arr, begin[rest], end[rest])
+        return keep
+
+    def _in_windows_by_digits(self, arr: np.ndarray, begin: np.ndarray, end: np.ndarray) -> np.ndarray:
         width = 10
         length = end - begin
         value = np.zeros(len(begin), dtype=np.int64)
@@ -351,6 +382,11 @@ def _raw(data: memoryview, begin: np.ndarray, end: np.ndarray) -> list[bytes]:
 
 def _text(data, begin: int, end: int) -> str:
     return bytes(data[begin:end]).decode("utf-8", "replace").rstrip("\r")
+
+
+def _eight_digits(value: int) -> np.uint64:
+    """An 8-digit number as the big-endian word of its digits."""
+    return np.uint64(int.from_bytes(b"%08d" % value, "big"))
 
 
 def _words(padded: np.ndarray) -> np.ndarray:
