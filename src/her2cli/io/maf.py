@@ -269,7 +269,8 @@ class _Scan:
             in_window |= (number >= _eight_digits(lo - _PREFILTER_FLANK)) & (number <= _eight_digits(hi))
         keep[rows] = ~digits | (in_window & (size == 8))
         rest = np.flatnonzero(~fits)
-        keep[rest] = self._in_windows_by_digits(arr, begin[rest], end[rest])
+        if len(rest):
+            keep[rest] = self._in_windows_by_digits(arr, begin[rest], end[rest])
         return keep
 
     def _in_windows_by_digits(self, arr: np.ndarray, begin: np.ndarray, end: np.ndarray) -> np.ndarray:
