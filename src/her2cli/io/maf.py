@@ -150,8 +150,8 @@ class _Scan:
         self.windows = windows
         self.eight_digit_windows = all(10**7 <= lo - _PREFILTER_FLANK and hi < 10**8 for lo, hi in windows)
         self.samples: dict[str, None] = {}
-        self._seen: set[bytes] = set()  # barcodes as written, decoded once
-        self.known = _KnownBarcodes()  # for blocks whose samples are not grouped
+        self.seen_barcodes: set[bytes] = set()  # barcodes as written, decoded once
+        self.known_barcodes = _KnownBarcodes()  # hashes, for blocks whose samples are not grouped
         self.candidates: list[tuple[int, str]] = []  # (line number, text)
         self.first_row: tuple[int, str] | None = None
         self.repeated_headers: list[int] = []  # line numbers of copies of the column header
@@ -160,8 +160,8 @@ class _Scan:
     def merge(self, block: _Block) -> None:
         offset = self.lines + 1
         for raw in block.barcodes:
-            if raw not in self._seen:
-                self._seen.add(raw)
+            if raw not in self.seen_barcodes:
+                self.seen_barcodes.add(raw)
                 barcode = raw.decode("utf-8", "replace").strip()
                 if barcode:
                     self.samples.setdefault(barcode, None)
@@ -245,7 +245,7 @@ class _Scan:
         if "Hugo_Symbol" in idx:
             wanted |= _equals(words, *span(idx["Hugo_Symbol"]), b"ERBB2")
         result.candidates = [(r, _text(data, starts[r], ends[r])) for r in np.flatnonzero(wanted).tolist()]
-        result.barcodes = _barcodes(self.known, data, padded, *span(idx["Tumor_Sample_Barcode"]))
+        result.barcodes = _barcodes(self.known_barcodes, data, padded, *span(idx["Tumor_Sample_Barcode"]))
         return result
 
     def _in_windows(self, arr: np.ndarray, words: np.ndarray, begin: np.ndarray, end: np.ndarray) -> np.ndarray:
