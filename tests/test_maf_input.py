@@ -23,6 +23,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from her2cli.errors import GenomeBuildError, InputMissingError, MalformedInputError
@@ -297,6 +298,122 @@ def test_small_chunks_agree_with_a_row_by_row_read(tmp_path, monkeypatch):
         read = read_maf(str(path))
         assert read.samples == samples
         assert [r.line for r in read.records] == [n for n in lines]
+
+
+def _tricky_rows(rng, barcodes, grouped: bool) -> list[list[str]]:
+    """Rows of ``barcodes`` (runs of 10-20 rows when grouped, any order otherwise), some of them in
+    the ERBB2 gene, others on chr17 or chr12 at look-alike positions."""
+    order = [b for b in barcodes for _ in range(rng.randrange(10, 21))] if grouped else \
+        [rng.choice(barcodes) for _ in range(15 * len(barcodes))]
+    rows = []
+    for i, sample in enumerate(order):
+        if i % 7 == 0:
+            rows.append(row(sample=sample, **{**L755S_37, "gene": "Unknown"}))
+        else:
+            rows.append(row(sample=sample, chrom=rng.choice(["17", "12", "chr17"]),
+                            start=rng.choice([37880220 - 20_000, 39723967, 25398284, 37844167, 37886679])))
+    return rows
+
+
+# Barcodes the word-by-word comparison must tell apart: equal lengths differing in one byte at the
+# start, the middle or the end of 8-, 9-, 16- and 17-byte barcodes, barcodes under 8 bytes, a
+# sample that comes back after another one (not first-seen again), and barcodes that look like the
+# chromosome, position or gene the scan looks for.
+TRICKY_BARCODES = [
+    "TCGA-AA-0001-01", "TCGA-AA-0002-01", "TCGA-AA-0001-02", "XCGA-AA-0001-01", "SAMPLE01", "SAMPLE02",
+    "SAMPLE-01", "SAMPLE-02", "P-0000001-T01-IM6", "P-0000001-T01-IM7", "P-0000001-T01-IM", "S1", "S2", "S",
+    "17", "chr17", "ERBB2", "P-17-37880220", "37880220", "TCGA-AA-0001-01"]
+LONG_BARCODES = ["L" * 70 + "1", "L" * 70 + "2"]  # longer than the scan's padding: read in Python
+
+
+@pytest.mark.parametrize("grouped", [True, False], ids=["grouped", "random-order"])
+@pytest.mark.parametrize("newline", ["\n", "\r\n"], ids=["LF", "CRLF"])
+@pytest.mark.parametrize("barcodes", [TRICKY_BARCODES, TRICKY_BARCODES + LONG_BARCODES], ids=["short", "long"])
+def test_tricky_barcodes_agree_with_a_row_by_row_read(tmp_path, monkeypatch, grouped, newline, barcodes):
+    import random
+
+    rng = random.Random(17)
+    rows = _tricky_rows(rng, barcodes, grouped)
+    path = write_maf(tmp_path / "tricky.maf", rows, newline=newline)
+    samples, lines = _naive(path)
+    assert len(samples) == len(set(barcodes))
+    hashed = []
+    monkeypatch.setattr(maf._KnownBarcodes, "new_rows",
+                        lambda self, *args: hashed.append(1) or real_new_rows(self, *args))
+    for chunk in (64, 300, 4096, 1 << 20):  # block ends inside runs and between them
+        monkeypatch.setattr(maf, "CHUNK", chunk)
+        hashed.clear()
+        read = read_maf(str(path))
+        assert read.samples == samples
+        assert [r.line for r in read.records] == lines
+        if chunk == 1 << 20 and barcodes is TRICKY_BARCODES:
+            # the whole file is one block: grouped rows are compared with their neighbours, others hashed
+            assert bool(hashed) is not grouped
+
+
+real_new_rows = maf._KnownBarcodes.new_rows
+
+
+@pytest.mark.parametrize("digest", [lambda words, length: np.zeros(len(length), dtype=np.uint64),
+                                    lambda words, length: length.astype(np.uint64)],
+                         ids=["every-barcode-one-hash", "hash-of-the-length"])
+def test_hash_collisions_lose_no_barcode(tmp_path, monkeypatch, digest):
+    """Rows in random order are hashed; a hash shared by different barcodes (forced here) must not
+    hide one of them, within a block or across blocks."""
+    import random
+
+    rows = _tricky_rows(random.Random(8), TRICKY_BARCODES, grouped=False)
+    path = write_maf(tmp_path / "collide.maf", rows)
+    samples, _ = _naive(path)
+    monkeypatch.setattr(maf, "_digest", digest)
+    for chunk in (4096, 1 << 20):
+        monkeypatch.setattr(maf, "CHUNK", chunk)
+        assert read_maf(str(path)).samples == samples
+
+
+def test_barcode_as_the_last_column_with_crlf_and_gzip(tmp_path, monkeypatch):
+    """The \\r of a CRLF line belongs to no barcode, also when Tumor_Sample_Barcode ends the line."""
+    import random
+
+    rng = random.Random(3)
+    columns = [c for c in STANDARD if c != "Tumor_Sample_Barcode"] + ["Tumor_Sample_Barcode"]
+    at = STANDARD.index("Tumor_Sample_Barcode")
+    rows = [r[:at] + r[at + 1:] + [r[at]] for r in _tricky_rows(rng, TRICKY_BARCODES, grouped=True)]
+    path = write_maf(tmp_path / "last.maf", rows, columns=columns, newline="\r\n")
+    samples, lines = _naive(path)
+    gz = tmp_path / "last.maf.gz"
+    gz.write_bytes(gzip.compress(path.read_bytes()))
+    for chunk in (64, 1 << 20):
+        monkeypatch.setattr(maf, "CHUNK", chunk)
+        for source in (path, gz):
+            read = read_maf(str(source))
+            assert read.samples == samples and not any("\r" in s for s in read.samples)
+            assert [r.line for r in read.records] == lines
+
+
+# Start_Position as written on chr17 -> what the row gives: a record when it is a number inside the
+# GRCh37 ERBB2 gene (37,844,167-37,886,679, as in _naive above; Python's int() reads leading zeros, a
+# sign and surrounding spaces), a notice when it is not a number, nothing otherwise.
+START_POSITIONS = [
+    ("37880220", "record"), ("37844167", "record"), ("37886679", "record"), ("37844166", None),
+    ("37886680", None), ("7577120", None), ("39723967", None), ("3788022:", "notice"), ("3788O220", "notice"),
+    ("037880220", "record"), ("03788022", None), ("+37880220", "record"), ("+3788022", None),
+    (" 37880220", "record"), ("3788022 ", None), ("1e7", "notice"), ("", "notice"), ("9", None),
+    ("37880220.5", "notice"), ("00000000037880220", "record"),
+]
+
+
+def test_start_position_spellings_on_chr17(tmp_path):
+    rows = [row(gene="Unknown", chrom="17", start=37880220, ref="T", a1="T", a2="C", sample=f"S{i}")
+            for i in range(len(START_POSITIONS))]
+    for r, (start, _) in zip(rows, START_POSITIONS):
+        r[5] = r[6] = start  # Start_Position, End_Position
+    read = read_maf(str(write_maf(tmp_path / "starts.maf", rows)), genome="GRCh37")
+    first_row_line = 3  # after "#version 2.4" and the header
+    expected = {kind: {first_row_line + i for i, (_, outcome) in enumerate(START_POSITIONS) if outcome == kind}
+                for kind in ("record", "notice")}
+    assert {r.line for r in read.records} == expected["record"]
+    assert {int(n.split(":")[1]) for n in read.notices if "Start_Position" in n} == expected["notice"]
 
 
 # ------------------------------------------------------------------------ real third-party MAFs

@@ -33,13 +33,22 @@ import zlib as _zlib
 
 __all__ = ["MafRecord", "MafRead", "read_maf"]
 
-CHUNK = 16 << 20  # bytes of text scanned per numpy pass
+CHUNK = 2 << 20  # bytes of text scanned per numpy pass (small enough to stay in the CPU cache)
 _PAD = 64  # bytes readable past a block's end (word gathers at the last field)
 _GZIP_MAGIC = b"\x1f\x8b"
 # How far before a build's ERBB2 gene start a row may begin and still reach into the gene
 # (a deletion): the prefilter keeps these lines, the exact overlap test decides.
 _PREFILTER_FLANK = 10_000
-_CHR17_SPELLINGS = (b"17", b"chr17", b"Chr17", b"CHR17")
+_WORD_17 = np.uint64(int.from_bytes(b"17", "little"))  # a Chromosome field read as a little-endian word
+_WORD_CHR17 = np.uint64(int.from_bytes(b"chr17", "little"))
+# Digit test on 8 bytes at once: a byte is a digit when its high nibble is 3 and its low nibble
+# plus 6 does not carry into bit 4.
+_ALL_BYTES = np.uint64(0xFFFF_FFFF_FFFF_FFFF)
+_ZERO_DIGITS = np.uint64(0x3030_3030_3030_3030)
+_HIGH_NIBBLES = np.uint64(0xF0F0_F0F0_F0F0_F0F0)
+_LOW_NIBBLES = np.uint64(0x0F0F_0F0F_0F0F_0F0F)
+_SIXES = np.uint64(0x0606_0606_0606_0606)
+_CARRIES = np.uint64(0x1010_1010_1010_1010)
 # Variant_Type values of the MAF specifications (GDC, TCGA, vcf2maf) and of the dialects seen in the
 # wild (SNV, MNP). A base or a classification here means the row does not line up with its header.
 _VARIANT_TYPES = {"SNP", "DNP", "TNP", "ONP", "INS", "DEL", "SNV", "MNP", "MNV", "INDEL", "CONSOLIDATED"}
@@ -122,31 +131,57 @@ def _parse_header(text: str, line_no: int, name: str) -> _Header:
 
 # ------------------------------------------------------------------------------ numpy scanning
 
+class _Block:
+    """What the scan of one block of whole lines yields; line numbers count from the block's first line (0)."""
+
+    def __init__(self, lines: int):
+        self.lines = lines
+        self.candidates: list[tuple[int, str]] = []  # (line, text)
+        self.barcodes: list[bytes] = []  # as written, first-seen order within the block, repeats possible
+        self.first_row: tuple[int, str] | None = None
+        self.repeated_headers: list[int] = []  # copies of the column header
+
+
 class _Scan:
-    """Everything one pass over the data lines yields."""
+    """The data lines of a MAF, scanned block by block and merged in file order."""
 
     def __init__(self, header: _Header, windows: list[tuple[int, int]]):
         self.header = header
         self.windows = windows
+        self.eight_digit_windows = all(10**7 <= lo - _PREFILTER_FLANK and hi < 10**8 for lo, hi in windows)
         self.samples: dict[str, None] = {}
+        self.seen_barcodes: set[bytes] = set()  # barcodes as written, decoded once
+        self.known_barcodes = _KnownBarcodes()  # hashes, for blocks whose samples are not grouped
         self.candidates: list[tuple[int, str]] = []  # (line number, text)
         self.first_row: tuple[int, str] | None = None
         self.repeated_headers: list[int] = []  # line numbers of copies of the column header
+        self.lines = 0  # lines merged so far, header and lines before it included
 
-    def feed(self, data: memoryview, length: int, first_line: int) -> int:
+    def merge(self, block: _Block) -> None:
+        offset = self.lines + 1
+        for raw in block.barcodes:
+            if raw not in self.seen_barcodes:
+                self.seen_barcodes.add(raw)
+                barcode = raw.decode("utf-8", "replace").strip()
+                if barcode:
+                    self.samples.setdefault(barcode, None)
+        self.candidates.extend((offset + n, text) for n, text in block.candidates)
+        if self.first_row is None and block.first_row is not None:
+            self.first_row = (offset + block.first_row[0], block.first_row[1])
+        self.repeated_headers.extend(offset + n for n in block.repeated_headers)
+        self.lines += block.lines
+
+    def block(self, data: memoryview, length: int) -> _Block:
         """Scan the first ``length`` bytes of ``data`` (whole lines; the last may lack its newline;
-        ``data`` reaches _PAD bytes further) whose first line is number ``first_line``; returns the
-        number of lines.
-
-        No line is split in Python unless it is a candidate."""
+        ``data`` reaches _PAD bytes further). No line is split in Python unless it is a candidate."""
         padded = np.frombuffer(data, dtype=np.uint8)
         arr = padded[:length]
-        # Tabs and newlines in one pass, in file order: a line's fields are the gaps between its
+        # Tabs and newlines in one list, in file order: a line's fields are the gaps between its
         # separators, so a field is found by index arithmetic instead of a search.
         sep = np.flatnonzero(arr <= 10)
         kind = arr[sep]
         if len(kind) and kind.min() < 9:  # other control bytes are field content
-            sep = sep[(kind == 9) | (kind == 10)]
+            sep = sep[kind >= 9]
             kind = arr[sep]
         if arr[-1] != 10:  # the file's last line, without its newline
             sep = np.append(sep, len(arr))
@@ -160,50 +195,85 @@ class _Scan:
         starts[0] = 0
         starts[1:] = ends[:-1] + 1
         data_line = (ends > starts) & (arr[np.minimum(starts, len(arr) - 1)] != ord("#"))
-        sep = np.concatenate((sep, np.full(self.header.width + 2, len(arr) + 1, dtype=sep.dtype)))
+        crlf = (ends > starts) & (arr[np.maximum(ends - 1, 0)] == 13)  # lines ending in \r\n
+        if not crlf.any():
+            crlf = None
+        result = _Block(len(ends))
+        words = _words(padded)
 
-        def span(col: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-            """(begin, end, present) of column ``col`` on every line."""
+        def span(col: int, rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            """(begin, end, present) of column ``col`` on every line, or on the lines ``rows``."""
+            at_first, at_last, line_start, line_end, present = (
+                (first, last, starts, ends, data_line) if rows is None else
+                (first[rows], last[rows], starts[rows], ends[rows], data_line[rows]))
             if col == 0:
-                begin, present = starts, data_line
+                begin = line_start
             else:
-                present = data_line & (first + col - 1 < last)  # the line has a col-th tab
-                begin = np.minimum(sep[first + col - 1] + 1, ends)
-            end = np.minimum(sep[first + col], ends)
-            end = end - ((end > begin) & (arr[np.maximum(end - 1, 0)] == 13))  # CRLF: drop the \r
+                present = present & (at_first + col - 1 < at_last)  # the line has a col-th tab
+                # mode="clip": past the block's last separator only on lines without the column,
+                # whose span is then empty (clamped to the line end) and not present.
+                begin = np.minimum(sep.take(at_first + col - 1, mode="clip") + 1, line_end)
+            end = np.minimum(sep.take(at_first + col, mode="clip"), line_end)
+            if crlf is not None:  # the line's last field loses the \r
+                end = end - ((crlf if rows is None else crlf[rows]) & (end == line_end) & (end > begin))
             return begin, end, present
 
         idx = self.header.index
         chrom = span(idx["Chromosome"])
         # Concatenated MAFs repeat the column header: such a line is no data (and no sample).
-        repeated = _equals(arr, *chrom, self.header.chromosome_name)
+        repeated = _equals(words, *chrom, self.header.chromosome_name)
         if repeated.any():
-            self.repeated_headers.extend((first_line + np.flatnonzero(repeated)).tolist())
+            result.repeated_headers = np.flatnonzero(repeated).tolist()
             data_line &= ~repeated
             chrom = (chrom[0], chrom[1], chrom[2] & ~repeated)
-        if self.first_row is None:
-            rows = np.flatnonzero(data_line)
-            if len(rows):
-                r = int(rows[0])
-                self.first_row = (first_line + r, _text(data, starts[r], ends[r]))
+        if data_line.any():
+            r = int(np.argmax(data_line))
+            result.first_row = (r, _text(data, starts[r], ends[r]))
 
+        # Chromosome 17 or chr17 in any casing (the exact test in _record ignores case too): one
+        # 8-byte word per line, the letters of "chr" folded to lower case by setting bit 0x20.
+        chrom_word = words[chrom[0]]
+        chrom_length = chrom[1] - chrom[0]
+        is_17 = (chrom_length == 2) & ((chrom_word & np.uint64(0xFFFF)) == _WORD_17)
+        is_chr17 = (chrom_length == 5) & (
+            ((chrom_word & np.uint64(0xFF_FFFF_FFFF)) | np.uint64(0x20_2020)) == _WORD_CHR17)
+        on17 = np.flatnonzero(chrom[2] & (is_17 | is_chr17))
         wanted = np.zeros(len(starts), dtype=bool)
-        for spelling in _CHR17_SPELLINGS:
-            wanted |= _equals(arr, *chrom, spelling)
-        on17 = np.flatnonzero(wanted)
-        pos_begin, pos_end, _ = span(idx["Start_Position"])
-        wanted[on17] = self._in_windows(arr, pos_begin[on17], pos_end[on17])
+        if len(on17):
+            pos_begin, pos_end, _ = span(idx["Start_Position"], on17)
+            wanted[on17] = self._in_windows(arr, words, pos_begin, pos_end)
         if "Hugo_Symbol" in idx:
-            wanted |= _equals(arr, *span(idx["Hugo_Symbol"]), b"ERBB2")
-        for r in np.flatnonzero(wanted).tolist():
-            self.candidates.append((first_line + r, _text(data, starts[r], ends[r])))
+            wanted |= _equals(words, *span(idx["Hugo_Symbol"]), b"ERBB2")
+        result.candidates = [(r, _text(data, starts[r], ends[r])) for r in np.flatnonzero(wanted).tolist()]
+        result.barcodes = _barcodes(self.known_barcodes, data, padded, *span(idx["Tumor_Sample_Barcode"]))
+        return result
 
-        self._collect_samples(data, padded, *span(idx["Tumor_Sample_Barcode"]))
-        return len(ends)
-
-    def _in_windows(self, arr: np.ndarray, begin: np.ndarray, end: np.ndarray) -> np.ndarray:
+    def _in_windows(self, arr: np.ndarray, words: np.ndarray, begin: np.ndarray, end: np.ndarray) -> np.ndarray:
         """True where Start_Position lies in a prefilter window, or is not a plain number (the row
-        is then read in Python, which reports it)."""
+        is then read in Python, which reports it).
+
+        A field of up to 8 bytes is one 8-byte word: its bytes are checked for digits all at once,
+        and, both windows being 8-digit numbers, an 8-digit field is compared with them as a
+        big-endian number (same order as the digits). Other fields take the digit-by-digit route."""
+        length = end - begin
+        keep = np.empty(len(begin), dtype=bool)
+        fits = (length >= 1) & (length <= 8) if self.eight_digit_windows else np.zeros(len(begin), dtype=bool)
+        rows = np.flatnonzero(fits)
+        size = length[rows].astype(np.uint64)
+        inside = np.where(size == 8, _ALL_BYTES, (np.uint64(1) << (np.uint64(8) * size)) - np.uint64(1))
+        word = (words[begin[rows]] & inside) | (_ZERO_DIGITS & ~inside)  # bytes past the field read as '0'
+        digits = ((word & _HIGH_NIBBLES) == _ZERO_DIGITS) & (((word & _LOW_NIBBLES) + _SIXES) & _CARRIES == 0)
+        number = word.byteswap()
+        in_window = np.zeros(len(rows), dtype=bool)
+        for lo, hi in self.windows:
+            in_window |= (number >= _eight_digits(lo - _PREFILTER_FLANK)) & (number <= _eight_digits(hi))
+        keep[rows] = ~digits | (in_window & (size == 8))
+        rest = np.flatnonzero(~fits)
+        if len(rest):
+            keep[rest] = self._in_windows_by_digits(arr, begin[rest], end[rest])
+        return keep
+
+    def _in_windows_by_digits(self, arr: np.ndarray, begin: np.ndarray, end: np.ndarray) -> np.ndarray:
         width = 10
         length = end - begin
         value = np.zeros(len(begin), dtype=np.int64)
@@ -218,55 +288,120 @@ class _Scan:
             keep |= (value >= lo - _PREFILTER_FLANK) & (value <= hi)
         return keep
 
-    def _collect_samples(self, data: memoryview, padded: np.ndarray, begin: np.ndarray, end: np.ndarray,
-                         present: np.ndarray) -> None:
-        """Distinct barcodes in first-seen order without a Python step per row: each barcode is
-        packed into 8-byte words (bytes past its end zeroed), rows are grouped by a hash of the words,
-        and every row is checked word for word against the first row of its group (a collision
-        falls back to plain Python for this block)."""
-        rows = np.flatnonzero(present)
-        if not len(rows):
-            return
-        begin, end = begin[rows], end[rows]
-        length = end - begin
-        n_words = int(length.max() + 7) // 8
-        if n_words * 8 > _PAD:
-            self._add_samples(data, begin, end)
-            return
-        words = np.zeros((len(rows), n_words), dtype=np.uint64)
-        for k in range(n_words):
-            for j in range(8):  # byte j of word k, zeroed past the barcode's end
-                at = 8 * k + j
-                byte = padded[begin + at].astype(np.uint64) * (length > at)
-                words[:, k] |= byte << np.uint64(8 * j)
-        digest = length.astype(np.uint64)
-        for k in range(n_words):
-            digest = (digest * np.uint64(0x100000001B3)) ^ words[:, k]
-            digest ^= digest >> np.uint64(29)
-        _, first, inverse = np.unique(digest, return_index=True, return_inverse=True)
-        inverse = inverse.ravel()
-        if not (np.array_equal(words, words[first[inverse]]) and np.array_equal(length, length[first[inverse]])):
-            self._add_samples(data, begin, end)
-            return
-        first.sort()
-        self._add_samples(data, begin[first], end[first])
 
-    def _add_samples(self, data: memoryview, begin: np.ndarray, end: np.ndarray) -> None:
-        for b, e in zip(begin.tolist(), end.tolist()):
-            barcode = _text(data, b, e).strip()
-            if barcode:
-                self.samples.setdefault(barcode, None)
+def _barcodes(known: _KnownBarcodes, data: memoryview, padded: np.ndarray, begin: np.ndarray,
+              end: np.ndarray, present: np.ndarray) -> list[bytes]:
+    """The distinct barcodes of a block in first-seen order, without a Python step per row.
+
+    MAFs are written sample by sample, so most rows repeat the previous row's barcode: each barcode
+    is compared byte for byte with the one on the row before (rows of one barcode length at a time,
+    the barcodes read as opaque numpy items of exactly that length), and only rows where it changes
+    are decoded. When most rows change (samples not grouped) the rows are hashed instead."""
+    rows = np.flatnonzero(present)
+    if not len(rows):
+        return []
+    begin, end = begin[rows], end[rows]
+    length = end - begin
+    changed = np.empty(len(rows), dtype=bool)
+    changed[0] = True  # the block's first barcode is always decoded: the previous block may differ
+    changed[1:] = length[1:] != length[:-1]
+    for size in np.flatnonzero(np.bincount(length) > 1).tolist():
+        if size == 0:  # two empty barcodes are equal
+            continue
+        rows_of_size = np.flatnonzero(length == size)
+        # Every offset of the block as the start of one `size`-byte item (a view, no copy).
+        items = np.ndarray((len(padded) - size + 1,), dtype=f"V{size}", buffer=padded, strides=(1,))
+        barcodes = items[begin[rows_of_size]]
+        after_same_size = rows_of_size[1:] - rows_of_size[:-1] == 1  # the row before has this size too
+        changed[rows_of_size[1:][after_same_size]] = (barcodes[1:] != barcodes[:-1])[after_same_size]
+    changes = np.flatnonzero(changed)
+    if len(changes) * 8 <= len(rows):
+        return _raw(data, begin[changes], end[changes])
+    n_words = int(length.max() + 7) // 8
+    if n_words * 8 > _PAD:  # a barcode longer than the buffer's padding: plain Python
+        return _raw(data, begin, end)
+    return known.new_rows(data, padded, begin, end, length, n_words)
+
+
+class _KnownBarcodes:
+    """Barcodes of rows in any order. Each barcode is packed into 8-byte words (bytes past its end
+    zeroed) and hashed; rows whose barcode an earlier block already gave (same hash, checked word
+    for word) are dropped in numpy, the others are grouped by hash, checked word for word against
+    the first row of their group, and that row is read. A hash shared by two barcodes is never
+    trusted: such rows are read as written, and the merge keeps each barcode once."""
+
+    def __init__(self) -> None:
+        self.digests = np.empty(0, dtype=np.uint64)  # sorted, distinct
+        self.words = np.empty((0, _PAD // 8), dtype=np.uint64)
+        self.lengths = np.empty(0, dtype=np.int64)
+
+    def new_rows(self, data: memoryview, padded: np.ndarray, begin: np.ndarray, end: np.ndarray,
+                 length: np.ndarray, n_words: int) -> list[bytes]:
+        words = np.zeros((len(begin), _PAD // 8), dtype=np.uint64)
+        at = _words(padded)
+        for k in range(n_words):  # word k of each barcode, bytes past the barcode's end zeroed
+            inside = np.clip(length - 8 * k, 0, 8).astype(np.uint64)
+            mask = np.where(inside == 8, np.uint64(0xFFFF_FFFF_FFFF_FFFF),
+                            (np.uint64(1) << (np.uint64(8) * inside)) - np.uint64(1))
+            words[:, k] = at[begin + 8 * k] & mask
+        digest = _digest(words[:, :n_words], length)
+        if len(self.digests):
+            at_known = np.minimum(np.searchsorted(self.digests, digest), len(self.digests) - 1)
+            known = (self.digests[at_known] == digest) & (self.lengths[at_known] == length) & \
+                (self.words[at_known, :n_words] == words[:, :n_words]).all(axis=1)
+            rows = np.flatnonzero(~known)
+        else:
+            rows = np.arange(len(begin))
+        if not len(rows):
+            return []
+        _, first, inverse = np.unique(digest[rows], return_index=True, return_inverse=True)
+        group_first = rows[first[inverse.ravel()]]
+        if not (np.array_equal(words[rows], words[group_first]) and np.array_equal(length[rows], length[group_first])):
+            return _raw(data, begin[rows], end[rows])  # two barcodes share a hash in this block
+        first = rows[np.sort(first)]
+        fresh = first[~np.isin(digest[first], self.digests)]  # a hash known for another barcode is not stored
+        self.digests = np.concatenate((self.digests, digest[fresh]))
+        self.words = np.concatenate((self.words, words[fresh]))
+        self.lengths = np.concatenate((self.lengths, length[fresh]))
+        order = np.argsort(self.digests)
+        self.digests, self.words, self.lengths = self.digests[order], self.words[order], self.lengths[order]
+        return _raw(data, begin[first], end[first])
+
+
+def _digest(words: np.ndarray, length: np.ndarray) -> np.ndarray:
+    """A 64-bit hash of each row of barcode words (FNV-style multiply, xor and shift)."""
+    digest = length.astype(np.uint64)
+    for column in words.T:
+        digest = (digest * np.uint64(0x100000001B3)) ^ column
+        digest ^= digest >> np.uint64(29)
+    return digest
+
+
+def _raw(data: memoryview, begin: np.ndarray, end: np.ndarray) -> list[bytes]:
+    return [bytes(data[b:e]) for b, e in zip(begin.tolist(), end.tolist())]
 
 
 def _text(data, begin: int, end: int) -> str:
     return bytes(data[begin:end]).decode("utf-8", "replace").rstrip("\r")
 
 
-def _equals(arr: np.ndarray, begin: np.ndarray, end: np.ndarray, present: np.ndarray, word: bytes) -> np.ndarray:
-    hit = present & ((end - begin) == len(word))
-    rows = np.flatnonzero(hit)
-    for j, byte in enumerate(word):
-        rows = rows[arr[begin[rows] + j] == byte]
+def _eight_digits(value: int) -> np.uint64:
+    """An 8-digit number as the big-endian word of its digits."""
+    return np.uint64(int.from_bytes(b"%08d" % value, "big"))
+
+
+def _words(padded: np.ndarray) -> np.ndarray:
+    """The 8 bytes from every offset of a block as one little-endian word (an unaligned view, no copy)."""
+    return np.ndarray((len(padded) - 7,), dtype="<u8", buffer=padded, strides=(1,))
+
+
+def _equals(words: np.ndarray, begin: np.ndarray, end: np.ndarray, present: np.ndarray, text: bytes) -> np.ndarray:
+    """Where the field ``begin:end`` is exactly ``text``, compared 8 bytes at a time."""
+    rows = np.flatnonzero(present & ((end - begin) == len(text)))
+    for k in range(0, len(text), 8):
+        chunk = text[k:k + 8]
+        mask = np.uint64((1 << (8 * len(chunk))) - 1)
+        rows = rows[(words[begin[rows] + k] & mask) == np.uint64(int.from_bytes(chunk, "little"))]
     found = np.zeros(len(begin), dtype=bool)
     found[rows] = True
     return found
@@ -353,16 +488,17 @@ def _blocks(stream: BinaryIO, raw: BinaryIO, name: str, close: bool) -> Iterator
 
 def _scan(path: str, windows: list[tuple[int, int]]) -> tuple[str, _Scan]:
     name, blocks = _line_blocks(path)
-    line_no = 0  # lines consumed so far
     scan: _Scan | None = None
+    lines_before = 0  # comment and blank lines before the column header, and the header
     for view, length in blocks:
         at = 0
         if scan is None:
-            scan, at, line_no = _find_header(bytes(view[:length]), line_no, name, windows)
+            scan, at, lines_before = _find_header(bytes(view[:length]), lines_before, name, windows)
             if scan is None:
                 continue
+            scan.lines = lines_before
         if length > at:
-            line_no += scan.feed(view[at:], length - at, line_no + 1)
+            scan.merge(scan.block(view[at:], length - at))
     if scan is None:
         raise MalformedInputError("not a MAF file: no column header line (Hugo_Symbol, Chromosome, "
                                   "Start_Position, ...)", path=name)
