@@ -38,7 +38,7 @@ from her2cli.errors import InputMissingError, MalformedInputError
 from her2cli.io.bgzf import DECOMPRESS_ERRORS as _DECOMPRESS_ERRORS
 from her2cli.io.bgzf import MAX_BLOCK as _MAX_BLOCK
 from her2cli.io.bgzf import EOF_MARKER, BgzfFile, has_eof_marker, is_bgzf
-from her2cli.io.sniff import Prepended
+from her2cli.io.sniff import Prepended, open_binary
 
 try:  # isal inflates 2-3x faster than zlib; optional dependency ("fast" extra)
     from isal import igzip as _gzip
@@ -569,16 +569,6 @@ def _read_region_from(bg: BgzfFile, off: int, skip: int, eof_off: int, ranks: di
 
 # ------------------------------------------------------------------- public API
 
-def _open(path: str) -> BinaryIO:
-    try:
-        return open(path, "rb")
-    except FileNotFoundError as exc:
-        raise InputMissingError("no such file", path=path) from exc
-    except IsADirectoryError as exc:
-        raise InputMissingError("is a directory, not a VCF file", path=path) from exc
-    except OSError as exc:
-        raise InputMissingError(f"cannot open file ({exc.strerror})", path=path) from exc
-
 
 def scan_region(path: str, contigs: set[str], start: int, end: int, assume_sorted: bool = False) -> ScanResult:
     """Header lines plus the records of ``contigs`` overlapping [start, end] (1-based, closed).
@@ -586,7 +576,7 @@ def scan_region(path: str, contigs: set[str], start: int, end: int, assume_sorte
     Plain text, gzip or BGZF (sniffed from the first bytes, not the file name), read whole unless
     ``assume_sorted``. A pipe or device is read as a stream (``scan_stream``).
     """
-    with _open(path) as fh:
+    with open_binary(path, "VCF") as fh:
         if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
             return scan_stream(fh, contigs, start, end, path, assume_sorted)
         head = fh.read(18)

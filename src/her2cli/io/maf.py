@@ -21,8 +21,8 @@ from typing import BinaryIO, Iterator
 
 import numpy as np
 
-from her2cli.errors import GenomeBuildError, InputMissingError, MalformedInputError
-from her2cli.io.sniff import Prepended as _Prepend
+from her2cli.errors import GenomeBuildError, MalformedInputError
+from her2cli.io.sniff import Prepended, open_binary
 from her2cli.reference.builds import normalise_build
 
 try:  # isal inflates 2-3x faster than zlib; optional dependency ("fast" extra)
@@ -415,14 +415,7 @@ def _line_blocks(path: str) -> tuple[str, Iterator[tuple[memoryview, int]]]:
         raw, name = sys.stdin.buffer, "<stdin>"
     else:
         name = path
-        try:
-            raw = open(path, "rb")
-        except FileNotFoundError as exc:
-            raise InputMissingError("no such file", path=path) from exc
-        except IsADirectoryError as exc:
-            raise InputMissingError("is a directory, not a MAF file", path=path) from exc
-        except OSError as exc:
-            raise InputMissingError(f"cannot open file ({exc.strerror})", path=path) from exc
+        raw = open_binary(path, "MAF")
     head = b""
     while len(head) < 6:  # a pipe may return short reads
         more = raw.read(6 - len(head))
@@ -438,7 +431,7 @@ def _line_blocks(path: str) -> tuple[str, Iterator[tuple[memoryview, int]]]:
         raw.seek(0)
         stream: BinaryIO = raw
     else:
-        stream = io.BufferedReader(_Prepend(head, raw), buffer_size=1 << 16)  # type: ignore[arg-type]
+        stream = io.BufferedReader(Prepended(head, raw), buffer_size=1 << 16)  # type: ignore[arg-type]
     if head.startswith(_GZIP_MAGIC):
         stream = _gzip.GzipFile(fileobj=stream, mode="rb")  # type: ignore[assignment]
     return name, _blocks(stream, raw, name, close=path != "-")

@@ -21,6 +21,21 @@ _SNIFF_BYTES = 1 << 16
 _MAF_SUFFIXES = (".maf", ".maf.gz", ".maf.txt", ".maf.tsv")
 
 
+def open_binary(path: str, kind: str):
+    """``path`` opened for binary reading; a missing file, a folder or another failure is one clear
+    InputMissingError naming the file (``kind`` says what it should have been: "VCF", "MAF")."""
+    from her2cli.errors import InputMissingError
+
+    try:
+        return open(path, "rb")
+    except FileNotFoundError as exc:
+        raise InputMissingError("no such file", path=path) from exc
+    except IsADirectoryError as exc:
+        raise InputMissingError(f"is a directory, not a {kind} file", path=path) from exc
+    except OSError as exc:
+        raise InputMissingError(f"cannot open file ({exc.strerror})", path=path) from exc
+
+
 class Prepended(io.RawIOBase):
     """A read-only binary stream: ``head`` first, then the rest of ``stream``."""
 
