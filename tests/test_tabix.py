@@ -83,7 +83,7 @@ def _naive(plain: str, contigs: set[str], start: int, end: int):
 
 def _check(vcf, contigs: set[str], start: int, end: int):
     plain, gz, tbi = vcf
-    got = read_tbi_region(gz, tbi, contigs, start, end)
+    got = read_tbi_region(gz, tbi, contigs, [(start, end)])
     want = _naive(plain, contigs, start, end)
     assert got is not None
     assert got.method == "tabix-index"
@@ -145,7 +145,7 @@ def test_random_regions(vcf):
             continue
         want = [line for c, pos, reflen, line in rows
                 if c == chrom and pos <= end and pos + reflen - 1 >= start]
-        assert read_tbi_region(gz, tbi, {chrom}, start, end).records == want, (chrom, start, end)
+        assert read_tbi_region(gz, tbi, {chrom}, [(start, end)]).records == want, (chrom, start, end)
 
 
 def test_agrees_with_htslib_fetch(vcf):
@@ -159,13 +159,13 @@ def test_agrees_with_htslib_fetch(vcf):
     with pysam.TabixFile(gz) as tf:
         for chrom, start, end in regions:
             want = list(tf.fetch(chrom, start - 1, end))  # same overlap rule (no INFO/END here)
-            got = read_tbi_region(gz, tbi, {chrom}, start, end)
+            got = read_tbi_region(gz, tbi, {chrom}, [(start, end)])
             assert got.records == want, (chrom, start, end)
 
 
 def test_absent_contig_gives_header_only(vcf):
     plain, gz, tbi = vcf
-    got = read_tbi_region(gz, tbi, {"chr5", "17"}, 1, 10_000_000)
+    got = read_tbi_region(gz, tbi, {"chr5", "17"}, [(1, 10_000_000)])
     assert got.records == []
     assert got.header_lines[-1].startswith("#CHROM")
     assert got.header_lines == _naive(plain, {"chr5"}, 1, 2).header_lines
@@ -178,7 +178,7 @@ def test_csi_index_returns_none(vcf, tmp_path):
     pysam.tabix_index(gz2, preset="vcf", csi=True, force=True)
     csi = gz2 + ".csi"
     assert Path(csi).read_bytes()[:2] == b"\x1f\x8b"
-    assert read_tbi_region(gz2, csi, {"chr17"}, 1, 100_000) is None
+    assert read_tbi_region(gz2, csi, {"chr17"}, [(1, 100_000)]) is None
 
 
 def test_non_vcf_tbi_returns_none(tmp_path):
@@ -188,7 +188,7 @@ def test_non_vcf_tbi_returns_none(tmp_path):
     pysam.tabix_compress(str(bed), gz)
     pysam.tabix_index(gz, preset="bed", force=True)
     tbi = gz + ".tbi"
-    assert read_tbi_region(gz, tbi, {"chr17"}, 1, 1000) is None
+    assert read_tbi_region(gz, tbi, {"chr17"}, [(1, 1000)]) is None
 
 
 def test_truncated_data_file(vcf, tmp_path):
@@ -199,12 +199,12 @@ def test_truncated_data_file(vcf, tmp_path):
     with open(cut, "wb") as fh:
         fh.write(data[:len(data) * 2 // 3 + 123])
     with pytest.raises(MalformedInputError):
-        read_tbi_region(cut, tbi, {"chr17"}, 1, 3_000_000)
+        read_tbi_region(cut, tbi, {"chr17"}, [(1, 3_000_000)])
     # cut before the region: the index points past the end of the file
     with open(cut, "wb") as fh:
         fh.write(data[:len(data) // 3])
     with pytest.raises(MalformedInputError) as err:
-        read_tbi_region(cut, tbi, {"chrX"}, 1, 1_000_000)
+        read_tbi_region(cut, tbi, {"chrX"}, [(1, 1_000_000)])
     assert err.value.path == tbi
 
 
@@ -212,17 +212,17 @@ def test_corrupt_block_and_index(vcf, tmp_path):
     plain, gz, tbi = vcf
     data = bytearray(Path(gz).read_bytes())
     bad = str(tmp_path / "bad.vcf.gz")
-    got = read_tbi_region(gz, tbi, {"chr17"}, 1, 3_000_000)
+    got = read_tbi_region(gz, tbi, {"chr17"}, [(1, 3_000_000)])
     assert got.records
     data[len(data) // 2: len(data) // 2 + 64] = b"\0" * 64  # smash the middle of the file
     with open(bad, "wb") as fh:
         fh.write(data)
     with pytest.raises(MalformedInputError):
         for chrom, _ in CONTIGS:
-            read_tbi_region(bad, tbi, {chrom}, 1, 10_000_000)
+            read_tbi_region(bad, tbi, {chrom}, [(1, 10_000_000)])
     short = str(tmp_path / "short.tbi")
     with open(short, "wb") as fh:
         fh.write(Path(tbi).read_bytes()[:200])
     with pytest.raises(MalformedInputError) as err:
-        read_tbi_region(gz, short, {"chrX"}, 1, 1_000)
+        read_tbi_region(gz, short, {"chrX"}, [(1, 1_000)])
     assert err.value.path == short

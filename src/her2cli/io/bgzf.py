@@ -13,12 +13,11 @@ from __future__ import annotations
 import os
 import struct
 from collections import deque
-from concurrent.futures import ThreadPoolExecutor
 from typing import BinaryIO, Iterator
 
 from her2cli.errors import MalformedInputError
 
-try:  # isal inflates 2-3x faster than zlib; optional dependency ("fast" extra)
+try:  # isal inflates 2-3x faster than zlib (a dependency; zlib where it cannot be installed)
     from isal import isal_zlib as zlib_impl
 except ImportError:  # pragma: no cover - exercised only without isal
     import zlib as zlib_impl  # type: ignore[no-redef]
@@ -153,6 +152,8 @@ class BgzfFile:
             for batch in batches:
                 yield self._inflate_batch(*batch)
             return
+        from concurrent.futures import ThreadPoolExecutor  # only for a whole read: not on the indexed path
+
         reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="her2-bgzf-read")
         pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="her2-bgzf")
         pending: deque = deque()

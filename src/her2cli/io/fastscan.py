@@ -40,7 +40,7 @@ from her2cli.io.bgzf import MAX_BLOCK as _MAX_BLOCK
 from her2cli.io.bgzf import EOF_MARKER, BgzfFile, has_eof_marker, is_bgzf
 from her2cli.io.sniff import Prepended, open_binary
 
-try:  # isal inflates 2-3x faster than zlib; optional dependency ("fast" extra)
+try:  # isal inflates 2-3x faster than zlib (a dependency; zlib where it cannot be installed)
     from isal import igzip as _gzip
 except ImportError:  # pragma: no cover - exercised only without isal
     import gzip as _gzip  # type: ignore[no-redef]

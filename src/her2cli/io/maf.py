@@ -25,7 +25,7 @@ from her2cli.errors import GenomeBuildError, MalformedInputError
 from her2cli.io.sniff import Prepended, open_binary
 from her2cli.reference.builds import normalise_build
 
-try:  # isal inflates 2-3x faster than zlib; optional dependency ("fast" extra)
+try:  # isal inflates 2-3x faster than zlib (a dependency; zlib where it cannot be installed)
     from isal import igzip as _gzip
 except ImportError:  # pragma: no cover - exercised only without isal
     import gzip as _gzip  # type: ignore[no-redef]

@@ -280,10 +280,11 @@ def _keep(line: bytes, prefix: bytes, start: int, end: int, name: str, out: list
 
 # ------------------------------------------------------------------- public API
 
-def read_tbi_region(path: str, index_path: str, contigs: set[str], start: int,
-                    end: int) -> ScanResult | None:
-    """Header lines plus the records of ``contigs`` overlapping [start, end] (1-based, closed),
-    read through the tabix index; None if ``index_path`` is not a TBI index for VCF."""
+def read_tbi_region(path: str, index_path: str, contigs: set[str], regions: list[tuple[int, int]]
+                    ) -> ScanResult | None:
+    """Header lines plus the records of ``contigs`` overlapping each [start, end] of ``regions`` (1-based,
+    closed; regions in ascending order), read through the tabix index with one parse of the index and one
+    read of the header; None if ``index_path`` is not a TBI index for VCF."""
     buf = _load_index(index_path)
     if buf is None:
         return None
@@ -307,10 +308,11 @@ def read_tbi_region(path: str, index_path: str, contigs: set[str], start: int,
         records: list[str] = []
         tid_of = {n: i for i, n in enumerate(tbi.names)}
         tids = {tid_of[c] for c in contigs if c in tid_of}
-        start = max(start, 1)
-        if tids and start <= end and start <= _MAX_COORD:
-            starts = tbi.query(tids, start - 1, min(end, _MAX_COORD))
-            for tid in sorted(starts):  # index order is file order
-                records += _read_records(reader, starts[tid], tbi.names[tid], start, end,
-                                         path, index_path)
+        for start, end in regions:
+            start = max(start, 1)
+            if tids and start <= end and start <= _MAX_COORD:
+                starts = tbi.query(tids, start - 1, min(end, _MAX_COORD))
+                for tid in sorted(starts):  # index order is file order
+                    records += _read_records(reader, starts[tid], tbi.names[tid], start, end,
+                                             path, index_path)
     return ScanResult(header, records, "tabix-index", notices)

@@ -289,13 +289,10 @@ def _inflated_start(stream) -> bytes:
 def _read_with_tabix(path: str, index: str, contigs: set[str], regions: list[tuple[int, int]]):
     from her2cli.io import tabix
 
-    results = []
-    for start, end in regions:
-        result = tabix.read_tbi_region(path, index, contigs, start, end)
-        if result is None:  # not a VCF TBI: let htslib read it
-            return None
-        results.append(result)
-    return _merge_scans(results, path, contigs, regions)
+    result = tabix.read_tbi_region(path, index, contigs, sorted(regions))
+    if result is None:  # not a VCF TBI: let htslib read it
+        return None
+    return _merge_scans([result], path, contigs, regions)
 
 
 def _in_regions(pos: int, ref_len: int, regions: list[tuple[int, int]]) -> bool:

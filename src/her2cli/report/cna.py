@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from typing import Optional
 
-from her2cli.report.render import OutputFormat, register
 from her2cli.report.tsv import render_tsv
 
 ENTREZ_ERBB2 = 2064
@@ -80,8 +79,5 @@ def render_cna(results, notices: Optional[list[str]] = None) -> str:
     return render_long(calls)
 
 
-def _render(results, context) -> str:
+def render_format(results, context) -> str:
     return render_cna(results, context.notices)
-
-
-register(OutputFormat("cna", (), "ERBB2 discrete copy number, -2..2 (OncoKB annotator / cBioPortal input)", _render))

@@ -16,7 +16,6 @@ import json
 from importlib import resources
 
 from her2cli.report.columns import ALL_COLUMNS, alteration_row, verdict_row
-from her2cli.report.render import OutputFormat, register
 
 SCHEMA_FILE = "schema.json"
 
@@ -84,11 +83,8 @@ def json_schema() -> dict:
     return json.loads(resources.files("her2cli.report").joinpath(SCHEMA_FILE).read_text(encoding="utf-8"))
 
 
-def _render(results, context) -> str:
+def render_format(results, context) -> str:
     from her2cli import __version__
     from her2cli.interpret.evidence import load_evidence
 
     return render_json(results, __version__, load_evidence().date)
-
-
-register(OutputFormat("json", (".json",), "one typed document (schema: report/schema.json)", _render))

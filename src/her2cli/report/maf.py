@@ -69,7 +69,6 @@ by vcf2maf's ``GetEffectPriority``; "in frame" = length difference divisible by 
 from __future__ import annotations
 
 from her2cli.report.columns import alteration_row
-from her2cli.report.render import OutputFormat, register
 from her2cli.report.tsv import format_value
 
 ENTREZ_ERBB2 = 2064
@@ -259,8 +258,5 @@ def render_maf(results, notices: list[str] | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _render(results, context) -> str:
+def render_format(results, context) -> str:
     return render_maf(results, context.notices)
-
-
-register(OutputFormat("maf", (".maf",), "vcf2maf's MAF 2.4 columns, mutations only (cBioPortal, OncoKB)", _render))

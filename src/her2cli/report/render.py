@@ -1,6 +1,6 @@
-"""The one table of output formats: name -> extensions and writer. ``cli.py`` takes its ``-f`` choices,
-help text and extension mapping from here; a writer module adds its format with ``register`` and is
-listed once in ``WRITER_MODULES``.
+"""The one table of output formats (``FORMATS``): name -> extensions, description and writer. ``cli.py``
+takes its ``-f`` choices, help text and extension mapping from here; a new format is one line in the table
+and a writer function (imported only when that format is written).
 
 How the format is chosen (``choose_format``)
     ``-f NAME`` if given; otherwise the output file's extension (longest match: ``x.vcf.gz`` -> vcf);
@@ -36,28 +36,45 @@ class OutputFormat:
     name: str
     extensions: tuple[str, ...]  # lower case, with the dot; compression part of the extension
     description: str  # one line for --help
-    render: Callable[[list, RenderContext], str]  # results -> text
+    renderer: str  # "module:function", (results, RenderContext) -> text; imported only when used
     annotate_every_record: bool = False  # the format carries FILTER-failed/no-read alleles too (VCF)
-    # (text, path or "-", index) -> files written; None = plain text written atomically (no index)
-    write_file: Optional[Callable[[str, str, bool], list[str]]] = None
+    # "module:function", (text, path or "-", index) -> files written; None = text written atomically
+    file_writer: Optional[str] = None
+
+    def render(self, results: list, context: RenderContext) -> str:
+        return _load(self.renderer)(results, context)
+
+    def write_file(self, text: str, path: str, index: bool) -> list[str]:
+        return _load(self.file_writer)(text, path, index)
 
 
-FORMATS: dict[str, OutputFormat] = {}
-
-# Writer modules that register a format when imported, in --help order.
-WRITER_MODULES = ("her2cli.report.tsv", "her2cli.report.json_report", "her2cli.report.vcf_out",
-                  "her2cli.report.maf", "her2cli.report.cna")
+def _load(reference: str) -> Callable:
+    module, _, function = reference.partition(":")
+    return getattr(importlib.import_module(module), function)
 
 
-def register(output_format: OutputFormat) -> OutputFormat:
-    FORMATS[output_format.name] = output_format
-    return output_format
+# The one table of output formats, in --help order. Adding a format adds a line here and its writer
+# module; the writers are imported only when their format is written (start-up stays lean).
+FORMATS: dict[str, OutputFormat] = {f.name: f for f in (
+    OutputFormat("tsv", (".tsv",), "one row per alteration, or per sample with --summary (default in a pipe)",
+                 "her2cli.report.tsv:render_format"),
+    OutputFormat("json", (".json",), "one typed document (schema: report/schema.json)",
+                 "her2cli.report.json_report:render_format"),
+    OutputFormat("vcf", (".vcf", ".vcf.gz", ".vcf.bgz"), "the input VCF with a HER2 INFO field (.vcf.gz: BGZF)",
+                 "her2cli.report.vcf_out:render_format", annotate_every_record=True,
+                 file_writer="her2cli.report.vcf_out:write_vcf_output"),
+    OutputFormat("bcf", (".bcf",), "the annotated VCF as BCF", "her2cli.report.vcf_out:render_format",
+                 annotate_every_record=True, file_writer="her2cli.report.vcf_out:write_bcf_output"),
+    OutputFormat("maf", (".maf",), "vcf2maf's MAF 2.4 columns, mutations only (cBioPortal, OncoKB)",
+                 "her2cli.report.maf:render_format"),
+    OutputFormat("cna", (), "ERBB2 discrete copy number, -2..2 (OncoKB annotator / cBioPortal input)",
+                 "her2cli.report.cna:render_format"),
+    OutputFormat("table", (), "a readable report (default on a terminal)", "her2cli.report.render:render_table"),
+    OutputFormat("html", (".html", ".htm"), "a self-contained HTML report", "her2cli.report.render:render_html"),
+)}
 
 
 def formats() -> dict[str, OutputFormat]:
-    """Every registered format (imports the writer modules on first use)."""
-    for module in WRITER_MODULES:
-        importlib.import_module(module)  # a no-op after the first time
     return FORMATS
 
 
@@ -105,7 +122,7 @@ def write(results, fmt: str, output: Optional[str], context: RenderContext, inde
 
     output_format = formats()[fmt]
     text = output_format.render(list(results), context)
-    if output_format.write_file is not None:
+    if output_format.file_writer is not None:
         return output_format.write_file(text, output or "-", index)
     if index:
         raise UsageError("--index goes with a .vcf.gz or .bcf output file")
@@ -113,23 +130,21 @@ def write(results, fmt: str, output: Optional[str], context: RenderContext, inde
     return [output] if output and output != "-" else []
 
 
-# --- formats whose writer modules do not register themselves ---------------------------------
+# --- writers of the formats that have no module of their own -------------------------------------
 
-def _render_table(results, context: RenderContext) -> str:
+def render_table(results, context: RenderContext) -> str:
     from her2cli.interpret.evidence import load_evidence
     from her2cli.report.terminal import render_terminal
 
     return render_terminal(results, load_evidence().date, width=context.width, color=context.color)
 
 
-def _render_html(results, context: RenderContext) -> str:
+def render_html(results, context: RenderContext) -> str:
     from her2cli.report.html import make_provenance, render_html
 
     return render_html(results, context.provenance or make_provenance())
 
 
-register(OutputFormat("table", (), "a readable report (default on a terminal)", _render_table))
-register(OutputFormat("html", (".html", ".htm"), "a self-contained HTML report", _render_html))
 
 
 def distinct_sample_names(results) -> None:

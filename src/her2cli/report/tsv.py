@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from her2cli.report.render import OutputFormat, register
 
 
 def format_value(value: object) -> str:
@@ -36,7 +35,7 @@ def render_tsv(rows: list[dict], columns: list[str]) -> str:
     return "\t".join(columns) + "\n" + render_lines(rows, columns)
 
 
-def _render(results, context) -> str:
+def render_format(results, context) -> str:
     from her2cli.report.columns import ALL_COLUMNS, alteration_rows, verdict_row
 
     if context.summary:
@@ -44,7 +43,3 @@ def _render(results, context) -> str:
 
         return render_tsv([verdict_row(r.verdict) for r in results if r.verdict], SUMMARY_COLUMNS)
     return render_tsv(alteration_rows(results), ALL_COLUMNS)
-
-
-register(OutputFormat("tsv", (".tsv",), "one row per alteration, or per sample with --summary (default in a pipe)",
-                      _render))

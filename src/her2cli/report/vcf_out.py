@@ -36,7 +36,6 @@ import sys
 from typing import Iterator
 
 from her2cli.errors import MalformedInputError, OutputError, UsageError
-from her2cli.report.render import OutputFormat, register
 
 GENE_ID = "ENSG00000141736"  # Ensembl gene of ERBB2
 
@@ -287,7 +286,7 @@ def write_vcf_file(text: str, path: str, binary_kind: str, index: bool) -> list[
         os.rmdir(work)
 
 
-def _write_vcf(text: str, path: str, index: bool) -> list[str]:
+def write_vcf_output(text: str, path: str, index: bool) -> list[str]:
     if path.lower().endswith((".gz", ".bgz")):
         return write_vcf_file(text, path, "vcf.gz", index)
     if index:
@@ -298,18 +297,11 @@ def _write_vcf(text: str, path: str, index: bool) -> list[str]:
     return [] if path == "-" else [path]
 
 
-def _write_bcf(text: str, path: str, index: bool) -> list[str]:
+def write_bcf_output(text: str, path: str, index: bool) -> list[str]:
     if index and path == "-":
         raise UsageError("--index needs an output file (-o x.bcf)")
     return write_vcf_file(text, path, "bcf", index)
 
 
-def _render(results, context) -> str:
+def render_format(results, context) -> str:
     return render_vcf(results, context.input_paths, context.command)
-
-
-register(OutputFormat("vcf", (".vcf", ".vcf.gz", ".vcf.bgz"),
-                      "the input VCF with a HER2 INFO field (.vcf.gz: BGZF)", _render,
-                      annotate_every_record=True, write_file=_write_vcf))
-register(OutputFormat("bcf", (".bcf",), "the annotated VCF as BCF", _render,
-                      annotate_every_record=True, write_file=_write_bcf))
