@@ -10,6 +10,7 @@ imported inside the commands, never at module level.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import sys
@@ -215,7 +216,7 @@ def annotate(
     from her2cli.interpret.evidence import normalize_ihc
     from her2cli.io.atomic import refuse_inputs
     from her2cli.pipeline import Options, SampleRequest, run_sample
-    from her2cli.report.render import RenderContext, distinct_sample_names, formats, write
+    from her2cli.report.render import formats
 
     if ihc is not None:
         try:
@@ -240,12 +241,51 @@ def annotate(
                               ploidy=ploidy, ihc=ihc) for path in inputs]
     if not requests:
         requests = [SampleRequest(segments=list(segments), purity=purity, ploidy=ploidy, ihc=ihc)]
-    results = [result for request in requests for result in run_sample(request, options)]
-    distinct_sample_names(results)
+    with _stdin_spooled(requests if formats()[fmt].annotate_every_record else []) as spool:
+        results = [result for request in requests for result in run_sample(request, options)]
+        if spool is not None:  # the VCF output re-reads its input: the spool stands in for stdin
+            _name_stdin(results, spool)
+            inputs = [spool if path == "-" else path for path in inputs]
+        _write_annotation(results, fmt, output, index, summary, inputs, segments, options, requests, quiet)
+
+
+@contextlib.contextmanager
+def _stdin_spooled(requests):
+    """For outputs that pass every input record through (VCF, BCF): standard input, which cannot be read
+    twice, copied to a temporary file that both the annotation and the writer read; removed afterwards."""
+    if not any(request.vcf == "-" for request in requests):
+        yield None
+        return
+    import shutil
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="her2-stdin-") as folder:
+        spool = os.path.join(folder, "stdin")
+        with open(spool, "wb") as handle:
+            shutil.copyfileobj(sys.stdin.buffer, handle, 1 << 20)
+        for request in requests:
+            if request.vcf == "-":
+                request.vcf = spool
+        yield spool
+
+
+def _name_stdin(results, spool: str) -> None:
+    """Say "<stdin>" where the spool's path would otherwise show."""
+    for result in results:
+        for item in (result, result.verdict, *result.calls):
+            if item is not None and getattr(item, "source", None) == spool:
+                item.source = "<stdin>"
+        result.notices[:] = [notice.replace(spool, "<stdin>") for notice in result.notices]
+
+
+def _write_annotation(results, fmt, output, index, summary, inputs, segments, options, requests, quiet) -> None:
+    """Write the results in ``fmt`` and print the notices (once: the terminal report shows its own)."""
     import shutil
 
+    from her2cli.report.render import RenderContext, distinct_sample_names, write
     from her2cli.report.terminal import use_color
 
+    distinct_sample_names(results)
     terminal = sys.stdout.isatty()
     context = RenderContext(summary=summary, input_paths=inputs, color=use_color(terminal),
                             width=shutil.get_terminal_size((100, 24)).columns if terminal else 100)

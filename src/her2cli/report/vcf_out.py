@@ -18,9 +18,9 @@ What is written
       becomes ``_`` (``kinase domain`` -> ``kinase_domain``, ``p.Leu755=`` -> ``p.Leu755%3D``).
     * Copy-number calls have no place in a VCF record; a ``##her2cli_note`` line says so (and the CLI
       prints a notice).
-    * Standard input cannot be read twice: for ``-`` the records are re-built from the annotation (the
-      ERBB2 sites only: CHROM, POS, REF, ALT, FILTER and ``HER2``; a note line says so). Give a file
-      for a full pass-through.
+    * Standard input cannot be read twice: the CLI spools it to a file first (cli._stdin_spooled); given
+      ``-`` itself, the records are re-built from the annotation (the ERBB2 sites only: CHROM, POS, REF,
+      ALT, FILTER and ``HER2``; a note line says so).
 
 Text is produced here; ``write_vcf_file`` turns it into BGZF (``.vcf.gz``, optionally with a tabix index)
 or BCF (``.bcf``) through htslib (pysam).
