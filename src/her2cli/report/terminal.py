@@ -194,6 +194,9 @@ def render_terminal(results, evidence_date: str | None, width: int | None = None
                     grid.add_row("", "co-amplified", ", ".join(_split(row.get("co_amplified_genes"), ",")))
                 if row.get("purity") is None:
                     purity = "not given (copy number assumes 100% tumour cells)"
+                    if row.get("min_purity_for_amplification") is not None:
+                        purity += (f"; already an amplification if purity < "
+                                   f"{_fmt(row.get('min_purity_for_amplification'), 2)}")
                 else:
                     purity = f"{_fmt(row.get('purity'))} ({_fmt(row.get('purity_source'))})"
                 grid.add_row("", "purity", purity)
