@@ -29,7 +29,7 @@ import pytest
 
 from her2cli.copynumber.calls import DEFINITIONS
 from her2cli.pipeline import Options, SampleRequest, run_sample
-from her2cli.report.html import make_provenance, render_html, wilson_interval, write_cohort_report
+from her2cli.report.html import make_provenance, render_html, write_cohort_report
 from her2cli.report.svg import copy_number_svg, lollipop_svg
 
 REPO = Path(__file__).resolve().parents[1]
@@ -170,12 +170,6 @@ def test_distinct_thresholds_have_distinct_dash_patterns():
     dashes = set(re.findall(r'class="threshold"[^>]*stroke-dasharray="([^"]+)"', svg))
     # Without a 3-copy baseline only cn_ge_6 and purple_amp coincide: 6, 4, 5, 3.25, 7 -> five lines.
     assert len(dashes) == 5
-
-
-def test_wilson_interval_matches_newcombe_1998():
-    for (k, n), (lo, hi) in {(81, 263): (0.2553, 0.3662), (15, 148): (0.0624, 0.1605), (0, 20): (0.0, 0.1611)}.items():
-        got = wilson_interval(k, n)
-        assert got[0] == pytest.approx(lo, abs=5e-5) and got[1] == pytest.approx(hi, abs=5e-5)
 
 
 # ----------------------------------------------------------------------------------------------- HTML

@@ -13,7 +13,6 @@ Every string from the data (sample names, file names, notices, variant names) go
 from __future__ import annotations
 
 import hashlib
-import math
 import os
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -225,17 +224,6 @@ def safe_name(sample: str, taken: set[str]) -> str:
         name, i = f"{stem}_{i}", i + 1
     taken.add(name.lower())
     return name
-
-
-def wilson_interval(k: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
-    """95% Wilson score interval for k successes in n trials (Wilson 1927; Newcombe 1998, method 3)."""
-    if n <= 0:
-        raise ValueError("n must be positive")
-    p = k / n
-    centre = p + z * z / (2 * n)
-    spread = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    denominator = 1 + z * z / n
-    return max(0.0, (centre - spread) / denominator), min(1.0, (centre + spread) / denominator)
 
 
 CSS = """
@@ -580,18 +568,20 @@ def render_html(results, provenance: Provenance) -> str:
 
 
 def _prevalence_table(counts: list[dict]) -> str:
+    """The prevalence rows as computed for cohort.tsv (interpret/prevalence.py): counts, percentages and
+    95% Wilson intervals, each with the denominator it was taken over."""
     body = []
     for c in counts:
         n, d = int(c["n_samples"]), int(c["denominator"])
-        if d:
-            lo, hi = wilson_interval(n, d)
-            pct, ci = f"{100 * n / d:.1f}%", f"{100 * lo:.1f}-{100 * hi:.1f}%"
+        if d and c.get("percent") not in (None, ""):
+            pct, ci = f"{float(c['percent']):.1f}%", f"{float(c['ci95_low']):.1f}-{float(c['ci95_high']):.1f}%"
         else:
             pct, ci = "", "no samples assessed"
-        body.append([_e(c["category"]), _e(c["value"]), f'<span class="num">{n}</span>', str(d), pct, ci])
-    return _table(["category", "value", "samples", "of", "percent", "95% CI (Wilson)"], body,
-                  caption="Denominators: all samples, except amplification definitions (samples with copy-number "
-                          "data) and IHC (samples with a score).")
+        body.append([_e(c["category"]), _e(c["value"]), f'<span class="num">{n}</span>', str(d), pct, ci,
+                     _e(c.get("denominator_basis") or "")])
+    return _table(["category", "value", "samples", "of", "percent", "95% CI (Wilson)", "denominator"], body,
+                  caption="Each category counts over its own denominator (last column): samples whose variants "
+                          "were read, samples with copy-number data, samples with an IHC score.")
 
 
 def _co_occurrence(summaries: list[dict]) -> str:
