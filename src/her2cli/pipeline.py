@@ -51,28 +51,55 @@ def annotate_vcf(path: str, options: Options, tumor_sample: Optional[str] = None
                  label: Optional[str] = None) -> tuple[str, list[MutationCall], list[str], Optional[str], str]:
     """(sample name, mutation calls, notices, genome, how the genome was decided) for the ERBB2 region of
     one VCF."""
-    from her2cli.variants import callers
-    from her2cli.variants.population import population_af
-    from her2cli.reference.builds import CHR17_NAMES, resolve_build
     from her2cli.io.vcf import read_region
+    from her2cli.reference.builds import CHR17_NAMES
     from her2cli.reference.transcript import GENOMES, load_transcript
 
     tx = load_transcript()
-    requested = options.genome
     # The build decides where ERBB2 is; when unknown, read both builds' windows (they do not overlap).
     regions_by_build = {g: (tx.builds[g].gene_start, tx.builds[g].gene_end) for g in GENOMES}
-    regions = [regions_by_build[requested]] if requested else list(regions_by_build.values())
+    regions = [regions_by_build[options.genome]] if options.genome else list(regions_by_build.values())
     read = read_region(path, CHR17_NAMES, regions, options.assume_sorted)
     source = read.header.source
-    evidence = resolve_build(read.header, requested)
     notices = list(read.notices)
+    genome, build_basis, records = _decide_build(read, tx, options.genome, regions_by_build, notices)
+    columns = _SampleColumns.choose(read.header, bool(records), tumor_sample, options.normal_sample, label)
+    if not records:
+        # Say it: no record is not the same as "not mutated" when the panel does not cover ERBB2.
+        where = f" ({genome})" if genome else ""
+        notices.append(f"{source}: no records in the ERBB2 region{where}")
+        return columns.sample_name, [], notices, genome, build_basis
+
+    annotator = _annotator(genome, options.reference_fasta)
+    _check_build_by_ref(records, annotator.sequence, genome, source)
+    reader = _AlleleReader(read.header, columns, options.all_records)
+    calls: list[MutationCall] = []
+    for record in records:
+        for alt_index, alt, reads in reader.alleles(record):
+            allele = annotator.annotate(record.pos, record.ref, alt)
+            if allele is not None:
+                calls.append(_call(allele, columns.sample_name, source, record.chrom, genome, tx.accession,
+                                   filter=record.filter, input_pos=record.pos, input_ref=record.ref, input_alt=alt,
+                                   **reads))
+    notices.extend(reader.notices(source, columns.sample_name))
+    notices.extend(_naming_notices(calls, source, genome))
+    return columns.sample_name, calls, notices, genome, build_basis
+
+
+def _decide_build(read, tx, requested: Optional[str], regions_by_build: dict, notices: list[str]):
+    """(genome, how it was decided, the records in that build's ERBB2 window). The header (or --genome)
+    first, else the REF bases of exonic records; neither with records is an error (exit 5)."""
+    from her2cli.reference.builds import resolve_build
+
+    source = read.header.source
+    evidence = resolve_build(read.header, requested)
     records = list(read.records())
     genome = evidence.genome
-    build_basis = "given with --genome" if evidence.reason == "--genome" else f"from the VCF header ({evidence.reason})"
+    basis = "given with --genome" if evidence.reason == "--genome" else f"from the VCF header ({evidence.reason})"
     if genome is None:
         genome = _build_from_ref_bases(records, tx, source)
         if genome is not None:
-            build_basis = "not stated in the VCF header; the REF bases match it"
+            basis = "not stated in the VCF header; the REF bases match it"
             notices.append(f"{source}: genome build not stated in the header; REF bases match {genome}")
     if genome is not None:
         start, end = regions_by_build[genome]
@@ -82,101 +109,128 @@ def annotate_vcf(path: str, options: Options, tumor_sample: Optional[str] = None
             "cannot tell the genome build (no ##contig lengths or ##reference, and no exonic ERBB2 record to "
             "check REF bases against): pass --genome GRCh37 or --genome GRCh38", path=source,
         )
+    return genome, basis, records
 
-    header_formats = _header_formats(tuple(read.header.lines))
-    sample_index = None
-    sample_name = label
-    normal_index = None
-    if read.header.samples and (records or tumor_sample):
-        sample_index = callers.choose_tumour_sample(read.header.samples, header_formats, tumor_sample, source)
-    if read.header.samples and (records or options.normal_sample):
-        normal_index = callers.choose_normal_sample(read.header.samples, read.header.lines, sample_index,
-                                                    options.normal_sample, source)
-    population_fields = _population_fields(tuple(read.header.lines))
-    if sample_name is None:
-        if sample_index is not None:
-            sample_name = read.header.samples[sample_index]
-        elif len(read.header.samples) == 1:
-            sample_name = read.header.samples[0]
-        else:
-            sample_name = _file_stem(source)
-    if not records:
-        # Say it: no record is not the same as "not mutated" when the panel does not cover ERBB2.
-        where = f" ({genome})" if genome else ""
-        notices.append(f"{source}: no records in the ERBB2 region{where}")
-        return sample_name, [], notices, genome, build_basis
 
-    annotator = _annotator(genome, options.reference_fasta)
-    _check_build_by_ref(records, annotator.sequence, genome, source)
+@dataclass
+class _SampleColumns:
+    """Which VCF columns are the tumour and the matched normal, and the name the sample is reported under."""
 
-    calls: list[MutationCall] = []
-    skipped_symbolic = 0
-    not_reported = {"filter": 0, "no_alt_reads": 0}
-    for record in records:
+    tumour: Optional[int]
+    normal: Optional[int]
+    sample_name: str
+
+    @classmethod
+    def choose(cls, header, has_records: bool, tumor_sample: Optional[str], normal_sample: Optional[str],
+               label: Optional[str]) -> "_SampleColumns":
+        from her2cli.variants import callers
+
+        tumour = normal = None
+        if header.samples and (has_records or tumor_sample):
+            tumour = callers.choose_tumour_sample(header.samples, _header_formats(tuple(header.lines)), tumor_sample,
+                                                  header.source)
+        if header.samples and (has_records or normal_sample):
+            normal = callers.choose_normal_sample(header.samples, header.lines, tumour, normal_sample, header.source)
+        name = label
+        if name is None:
+            if tumour is not None:
+                name = header.samples[tumour]
+            elif len(header.samples) == 1:
+                name = header.samples[0]
+            else:
+                name = _file_stem(header.source)
+        return cls(tumour, normal, name)
+
+
+class _AlleleReader:
+    """The ALT alleles of a record that are reported, with their read evidence (tumour, normal, population),
+    counting those left out so that a notice can say how many and why."""
+
+    def __init__(self, header, columns: _SampleColumns, all_records: bool):
+        self.formats = _header_formats(tuple(header.lines))
+        self.population = _population_fields(tuple(header.lines))
+        self.columns, self.all_records = columns, all_records
+        self.normal_name = header.samples[columns.normal] if columns.normal is not None else None
+        self.symbolic = self.failed_filter = self.no_alt_reads = 0
+
+    def alleles(self, record):
+        """(alt index, alt, fields of MutationCall) for each reported ALT of ``record``."""
+        from her2cli.variants import callers
+        from her2cli.variants.population import population_af
+
         info = None
-        reported_filter = options.all_records or record.filter in ("PASS", ".", "")
-        values = normal_values = None  # FORMAT values, split once per record (not per ALT: linear in ALTs)
+        passed = self.all_records or record.filter in ("PASS", ".", "")
+        tumour_values = normal_values = None  # FORMAT values, split once per record (linear in ALTs)
         for alt_index, alt in enumerate(record.alts):
             if alt.startswith(_SKIPPED_ALT_MARKERS) or not set(alt) <= _DNA:
                 if alt not in (".", "<NON_REF>", "<*>"):
-                    skipped_symbolic += 1
+                    self.symbolic += 1
                 continue
-            if not reported_filter:
-                not_reported["filter"] += 1
+            if not passed:
+                self.failed_filter += 1
                 continue
             if info is None:
                 info = record.info()
-            if sample_index is not None:
-                if values is None:
-                    values = _column_values(record, sample_index)
-                ev = callers.sample_evidence(record.format_keys, values, record.ref, record.alts, alt_index, info,
-                                             header_formats)
+            if self.columns.tumour is not None:
+                if tumour_values is None:
+                    tumour_values = _column_values(record, self.columns.tumour)
+                ev = callers.sample_evidence(record.format_keys, tumour_values, record.ref, record.alts, alt_index,
+                                             info, self.formats)
             else:
-                ev = callers.site_evidence(record.ref, record.alts, alt_index, info, header_formats)
-            if not options.all_records and _allele_absent(ev, alt_index):
-                not_reported["no_alt_reads"] += 1
+                ev = callers.site_evidence(record.ref, record.alts, alt_index, info, self.formats)
+            if not self.all_records and _allele_absent(ev, alt_index):
+                self.no_alt_reads += 1
                 continue
-            allele = annotator.annotate(record.pos, record.ref, alt)
-            if allele is None:
-                continue
-            calls.append(MutationCall(
-                sample=sample_name, source=source, chrom=record.chrom, pos=allele.pos, ref=allele.ref,
-                alt=allele.alt, genome=genome, transcript=tx.accession, exon=allele.exon, intron=allele.intron,
-                hgvs_g=allele.hgvs_g, hgvs_c=allele.hgvs_c, hgvs_p=allele.hgvs_p, hgvs_p_short=allele.hgvs_p_short,
-                consequence=allele.consequence, domain=allele.domain, subgroup=allele.subgroup or "other",
-                filter=record.filter, depth=ev.depth, alt_depth=ev.alt_depth, ref_depth=ev.ref_depth, vaf=ev.vaf,
-                protein_position=allele.protein_position, legacy_name=allele.legacy_name,
-                caller_format=ev.convention, input_pos=record.pos, input_ref=record.ref, input_alt=alt,
-                flags=list(allele.flags),
-            ))
-            population = population_af(population_fields, info, alt_index, alt, record.ref, len(record.alts))
+            reads = dict(depth=ev.depth, alt_depth=ev.alt_depth, ref_depth=ev.ref_depth, vaf=ev.vaf,
+                         caller_format=ev.convention)
+            population = population_af(self.population, info, alt_index, alt, record.ref, len(record.alts))
             if population is not None:
-                calls[-1].population_af, calls[-1].population_af_source = population
-            if normal_index is not None:
+                reads["population_af"], reads["population_af_source"] = population
+            if self.columns.normal is not None:
                 if normal_values is None:
-                    normal_values = _column_values(record, normal_index)
-                normal = callers.sample_evidence(record.format_keys, normal_values, record.ref, record.alts, alt_index,
-                                                 info, header_formats)
-                calls[-1].normal_genotype, calls[-1].normal_depth = normal.genotype, normal.depth
-                calls[-1].normal_alt_depth, calls[-1].normal_vaf = normal.alt_depth, normal.vaf
-    if skipped_symbolic:
-        notices.append(f"{source}: skipped {skipped_symbolic} symbolic/breakend/spanning-deletion ALT allele(s) "
+                    normal_values = _column_values(record, self.columns.normal)
+                normal = callers.sample_evidence(record.format_keys, normal_values, record.ref, record.alts,
+                                                 alt_index, info, self.formats)
+                reads.update(normal_sample=self.normal_name, normal_genotype=normal.genotype,
+                             normal_depth=normal.depth, normal_ref_depth=normal.ref_depth,
+                             normal_alt_depth=normal.alt_depth, normal_vaf=normal.vaf)
+            yield alt_index, alt, reads
+
+    def notices(self, source: str, sample_name: str) -> list[str]:
+        out = []
+        if self.symbolic:
+            out.append(f"{source}: skipped {self.symbolic} symbolic/breakend/spanning-deletion ALT allele(s) "
                        "in the ERBB2 region (not nameable on the transcript)")
-    if not_reported["filter"] or not_reported["no_alt_reads"]:
         parts = []
-        if not_reported["filter"]:
-            parts.append(f"{not_reported['filter']} failed FILTER")
-        if not_reported["no_alt_reads"]:
-            parts.append(f"{not_reported['no_alt_reads']} not called in {sample_name} (genotype or no alt reads)")
-        notices.append(f"{source}: not reported: {', '.join(parts)} (use --all-records to include them)")
+        if self.failed_filter:
+            parts.append(f"{self.failed_filter} failed FILTER")
+        if self.no_alt_reads:
+            parts.append(f"{self.no_alt_reads} not called in {sample_name} (genotype or no alt reads)")
+        if parts:
+            out.append(f"{source}: not reported: {', '.join(parts)} (use --all-records to include them)")
+        return out
+
+
+def _call(allele, sample: str, source: str, chrom: str, genome: str, transcript: str, **fields) -> MutationCall:
+    """A MutationCall from an annotated allele plus what the input says of it (reads, FILTER, input alleles)."""
+    return MutationCall(
+        sample=sample, source=source, chrom=chrom, pos=allele.pos, ref=allele.ref, alt=allele.alt, genome=genome,
+        transcript=transcript, exon=allele.exon, intron=allele.intron, hgvs_g=allele.hgvs_g, hgvs_c=allele.hgvs_c,
+        hgvs_p=allele.hgvs_p, hgvs_p_short=allele.hgvs_p_short, consequence=allele.consequence,
+        domain=allele.domain, subgroup=allele.subgroup or "other", protein_position=allele.protein_position,
+        legacy_name=allele.legacy_name, flags=list(allele.flags), **fields)
+
+
+def _naming_notices(calls: list[MutationCall], source: str, genome: str) -> list[str]:
+    out = []
     for call in calls:
         if "ref_mismatch" in call.flags:
-            notices.append(f"{source}: REF at {call.chrom}:{call.input_pos} does not match {genome}; "
-                           f"the name of that row is not reliable")
+            out.append(f"{source}: REF at {call.chrom}:{call.input_pos} does not match {genome}; "
+                       f"the name of that row is not reliable")
         if "unshifted_intronic_indel" in call.flags:
-            notices.append(f"{source}: intronic indel at {call.chrom}:{call.input_pos} named unshifted "
-                           "(intron sequence is not bundled; give --reference genome.fa to 3'-shift it)")
-    return sample_name, calls, notices, genome, build_basis
+            out.append(f"{source}: intronic indel at {call.chrom}:{call.input_pos} named unshifted "
+                       "(intron sequence is not bundled; give --reference genome.fa to 3'-shift it)")
+    return out
 
 
 def _column_values(record, index: int) -> list[str]:
@@ -335,17 +389,12 @@ def annotate_maf(path: str, options: Options, only_sample: Optional[str] = None
         if depth is None and record.t_ref_count is not None and record.t_alt_count is not None:
             depth = record.t_ref_count + record.t_alt_count
         vaf = round(record.t_alt_count / depth, 4) if depth and record.t_alt_count is not None else None
-        call = MutationCall(
-            sample=record.sample, source=path, chrom=record.chrom, pos=allele.pos, ref=allele.ref, alt=allele.alt,
-            genome=read.genome, transcript=tx.accession, exon=allele.exon, intron=allele.intron,
-            hgvs_g=allele.hgvs_g, hgvs_c=allele.hgvs_c, hgvs_p=allele.hgvs_p, hgvs_p_short=allele.hgvs_p_short,
-            consequence=allele.consequence, domain=allele.domain, subgroup=allele.subgroup or "other",
-            protein_position=allele.protein_position, legacy_name=allele.legacy_name, filter=None, depth=depth,
-            alt_depth=record.t_alt_count, vaf=vaf, caller_format="MAF", input_pos=record.pos,
-            input_ref=record.ref or "-", input_alt=record.alt or "-", flags=list(allele.flags),
-            normal_depth=record.n_depth, normal_alt_depth=record.n_alt_count,
-            input_hgvsc=record.input_hgvsc, input_hgvsp=record.input_hgvsp_short or record.input_hgvsp,
-        )
+        call = _call(allele, record.sample, path, record.chrom, read.genome, tx.accession, filter=None,
+                     depth=depth, alt_depth=record.t_alt_count, ref_depth=record.t_ref_count, vaf=vaf,
+                     caller_format="MAF", input_pos=record.pos, input_ref=record.ref or "-",
+                     input_alt=record.alt or "-", normal_sample=record.normal_sample, normal_depth=record.n_depth,
+                     normal_alt_depth=record.n_alt_count, normal_ref_depth=record.n_ref_count,
+                     input_hgvsc=record.input_hgvsc, input_hgvsp=record.input_hgvsp_short or record.input_hgvsp)
         call.renamed = _renamed(call, record)
         calls[record.sample].append(call)
     return calls, notices, read.genome
