@@ -200,12 +200,11 @@ def test_cna_values_are_gistic_levels(status, copies, value):
 
 
 def test_cohort_cna_tables_long_and_wide():
-    rows = [{"sample": "A", "kind": "copy_number", "cn_status": "amplification", "copy_number": "8",
-             "tumour_copy_number": "8"},
-            {"sample": "A", "kind": "mutation", "cn_status": None},
-            {"sample": "B", "kind": "copy_number", "cn_status": "neutral", "copy_number": "2",
-             "tumour_copy_number": "2"}]
-    tables = cohort_cna_tables(rows)
+    # the cohort's verdict rows (samples.tsv): C has no copy-number data and is left out
+    summaries = [{"sample": "A", "amplification_status": "amplification", "copy_number": 8.0},
+                 {"sample": "B", "amplification_status": "neutral", "copy_number": 2.0},
+                 {"sample": "C", "amplification_status": "not assessed", "copy_number": None}]
+    tables = cohort_cna_tables(summaries)
     assert tsv(tables["cna"]) == [
         {"Tumor_Sample_Barcode": "A", "Hugo_Symbol": "ERBB2", "Copy_Number_Alteration": "2"},
         {"Tumor_Sample_Barcode": "B", "Hugo_Symbol": "ERBB2", "Copy_Number_Alteration": "0"}]

@@ -663,7 +663,7 @@ def render_tables(result: CohortResult) -> dict[str, str]:
     from her2cli.interpret.verdict import SUMMARY_COLUMNS
 
     return {
-        **cohort_cna_tables(result.alterations),
+        **cohort_cna_tables(result.summaries),
         "alterations": "\t".join(ALL_COLUMNS) + "\n" + result.alterations_tsv,
         "samples": render_tsv(result.summaries, SUMMARY_COLUMNS),
         "cohort": render_tsv(result.cohort, PREVALENCE_COLUMNS),

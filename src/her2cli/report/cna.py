@@ -56,15 +56,17 @@ def render_wide(calls: list[tuple[str, int]]) -> str:
     return "\t".join(header) + "\n" + "\t".join(row) + "\n"
 
 
-def cohort_cna_tables(alteration_rows: list[dict]) -> dict[str, str]:
-    """The cohort's two CNA tables from its alteration rows (dicts of TSV text, as
-    ``CohortResult.alterations``): ``{"cna": long table, "data_cna": wide table}``."""
+def cohort_cna_tables(summaries: list[dict]) -> dict[str, str]:
+    """The cohort's two CNA tables from its per-sample verdicts (one value per sample: the verdict's
+    amplification status and the tumour copy number it rests on): ``{"cna": long table, "data_cna": wide}``.
+    Samples without copy-number data are left out."""
     calls = []
-    for row in alteration_rows:
-        if row.get("kind") != "copy_number" or not row.get("cn_status"):
+    for summary in summaries:
+        status = summary.get("amplification_status")
+        if status in (None, "", "not assessed", "not_assessed"):
             continue
-        copies = row.get("tumour_copy_number") or row.get("copy_number")
-        calls.append((str(row["sample"]), cna_value(str(row["cn_status"]), float(copies) if copies else None)))
+        copies = summary.get("copy_number")
+        calls.append((str(summary["sample"]), cna_value(str(status), float(copies) if copies not in (None, "") else None)))
     return {"cna": render_long(calls), "data_cna": render_wide(calls)}
 
 
