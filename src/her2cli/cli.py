@@ -391,9 +391,10 @@ def cohort(
                                                "line); the prevalence denominator. Without it the denominator is the "
                                                "samples seen."),
     output_dir: Optional[str] = typer.Option(None, "--output-dir", "-o", metavar="DIR",
-                                             help="Write alterations.tsv, samples.tsv, cohort.tsv, errors.tsv, cna.tsv and "
-                                                  "data_CNA.txt here "
-                                                  "(default: the alteration table on stdout)."),
+                                             help="Write the tables (alterations, samples, cohort prevalence, errors, "
+                                                  "CNA), report.html with a page per sample, and the manifest "
+                                                  "her2-run.json here, published together (default: the alteration "
+                                                  "table on stdout)."),
     jobs: int = typer.Option(1, "--jobs", "-j", min=1, metavar="N", help="Samples annotated in parallel (worker processes)."),
     dask: Optional[str] = typer.Option(None, "--dask", metavar="ADDRESS",
                                        help="Send the samples to this Dask scheduler (e.g. tcp://host:8786); "
