@@ -84,10 +84,8 @@ def _notices_for(result, others: set[str]) -> list[str]:
 
 
 def render_terminal(results, evidence_date: str | None, width: int | None = None, color: bool | None = None) -> str:
-    from rich import box
+    """The report of every sample: verdict, mutations, copy number, notices (80 columns and up)."""
     from rich.console import Console
-    from rich.panel import Panel
-    from rich.table import Table
     from rich.text import Text
 
     # An explicit colour request still yields to NO_COLOR; no request means "not a terminal".
@@ -97,117 +95,12 @@ def render_terminal(results, evidence_date: str | None, width: int | None = None
                       color_system="standard" if color else None, highlight=False, soft_wrap=False,
                       emoji=False, markup=False)
     all_samples = {r.sample for r in results}
-
     for result in results:
-        summary = verdict_row(result.verdict) if result.verdict else {}
         mutations = [(call.name, alteration_row(call)) for call in result.mutations]
         cn_rows = [alteration_row(call) for call in result.copy_numbers]
-
-        # --- 1. verdict ------------------------------------------------------------------------
-        verdict = Table.grid(padding=(0, 2))
-        verdict.add_column(style="bold", no_wrap=True)
-        verdict.add_column(overflow="fold")
-        status = _fmt(summary.get("mutation_status"))
-        subgroups = summary.get("mutation_subgroups")
-        verdict.add_row("Mutation", status + (f" ({subgroups.replace(';', ', ')})" if subgroups else ""))
-        if summary.get("mutations"):
-            verdict.add_row("", ", ".join(_split(summary.get("mutations"))))
-        amp = _fmt(summary.get("amplification_status"))
-        verdict.add_row("Amplification", amp if cn_rows else f"{amp} (no segment file)")
-        if cn_rows:
-            met = set(_split(summary.get("amplification_definitions_met")))
-            defs = Table.grid(padding=(0, 2))
-            defs.add_column(no_wrap=True)
-            defs.add_column(no_wrap=True)
-            defs.add_column(overflow="fold", style="dim")
-            for name, source in DEFINITION_SOURCES:
-                defs.add_row(name, "met" if name in met else "not met", source)
-            verdict.add_row("", defs)
-            verdict.add_row("Focality", _fmt(summary.get("focality")))
-        verdict.add_row("Overexpression", _fmt(summary.get("overexpression")))
-        verdict.add_row("Co-occurring", _fmt(summary.get("co_occurring")))
-        therapies = _split(summary.get("evidence"))
-        if therapies:
-            verdict.add_row("Evidence", "\n".join(therapies))
-        elif evidence_date:
-            verdict.add_row("Evidence", "no matching line in the evidence table")
-        title = f"{result.sample}" + (f" [{result.genome}]" if result.genome else "")
-        console.print(Panel(verdict, title=title, title_align="left", box=box.ROUNDED,
-                            subtitle="verdict", subtitle_align="right"))
-
-        # --- 2. mutations ------------------------------------------------------------------------
-        low_depth: list[str] = []
-        if mutations:
-            table = Table(title="Mutations (ERBB2 NM_004448.4)", box=box.SIMPLE_HEAD, title_justify="left",
-                          title_style="bold", pad_edge=False)
-            for name, justify in (("change", "left"), ("VAF", "right"), ("depth", "right"),
-                                  ("subgroup", "left"), ("class / origin", "left"), ("filter", "left")):
-                table.add_column(name, overflow="fold", justify=justify)  # type: ignore[arg-type]
-            for name, row in mutations:
-                depth = _depth_int(row)
-                depth_text = _fmt(row.get("depth"))
-                if depth is not None and depth < LOW_DEPTH:
-                    depth_text += " low"
-                    low_depth.append(f"low depth: {name} has {depth} reads (< {LOW_DEPTH}); "
-                                     "its VAF is imprecise and a wild-type call there would not be reliable")
-                change = Text(name)
-                if row.get("hgvs_c") and row.get("hgvs_c") != name:
-                    change.append("\n" + str(row["hgvs_c"]), style="dim")
-                table.add_row(change, _fmt(row.get("vaf")), depth_text, _fmt(row.get("subgroup")),
-                              f"{_fmt(row.get('oncogenicity'))}\n{_fmt(row.get('origin'))}", _fmt(row.get("filter")))
-            console.print(table)
-            evidence_lines = [(name, _split(r.get("evidence"))) for name, r in mutations if r.get("evidence")]
-            if evidence_lines:
-                console.print(Text("Evidence per mutation", style="bold"))
-                for name, items in evidence_lines:
-                    console.print(_indented([name], 2, style="bold"))
-                    console.print(_indented(items, 4))
-        else:
-            console.print(Text("Mutations: no ERBB2 mutation reported.", style="bold"))
-
-        # --- 3. copy number ------------------------------------------------------------------------
-        if cn_rows:
-            console.print()
-            console.print(Text("Copy number (ERBB2)", style="bold"))
-            for row in cn_rows:
-                grid = Table.grid(padding=(0, 2))
-                grid.add_column(no_wrap=True, width=0)
-                grid.add_column(no_wrap=True)
-                grid.add_column(overflow="fold")
-                value = _fmt(row.get("copy_number"), 2)
-                tumour = row.get("tumour_copy_number")
-                if tumour is not None and tumour != row.get("copy_number"):
-                    value += f" (tumour cells: {_fmt(tumour, 2)})"
-                grid.add_row("", "copy number", value)
-                ratio = _fmt(row.get("ratio_chr17"), 2)
-                if row.get("chr17_baseline") is not None:
-                    ratio += f" (chr17 baseline {_fmt(row.get('chr17_baseline'), 2)})"
-                grid.add_row("", "ratio to chr17", ratio)
-                grid.add_row("", "log2", _fmt(row.get("log2")))
-                focality = _fmt(row.get("focality"))
-                if row.get("amplicon_size"):
-                    focality += f" ({float(row['amplicon_size']) / 1e6:.2f} Mb)"  # type: ignore[arg-type]
-                grid.add_row("", "focality", focality)
-                grid.add_row("", "status", _fmt(row.get("cn_status")))
-                grid.add_row("", "definitions met", ", ".join(_split(row.get("calls"))) or "none")
-                if row.get("co_amplified_genes"):
-                    grid.add_row("", "co-amplified", ", ".join(_split(row.get("co_amplified_genes"), ",")))
-                if row.get("purity") is None:
-                    purity = "not given (copy number assumes 100% tumour cells)"
-                    if row.get("min_purity_for_amplification") is not None:
-                        purity += (f"; already an amplification if purity < "
-                                   f"{_fmt(row.get('min_purity_for_amplification'), 2)}")
-                else:
-                    purity = f"{_fmt(row.get('purity'))} ({_fmt(row.get('purity_source'))})"
-                grid.add_row("", "purity", purity)
-                grid.add_row("", "ploidy", _fmt(row.get("ploidy"), 2))
-                if row.get("segment_format"):
-                    grid.add_row("", "segments", _fmt(row.get("segment_format")))
-                console.print(grid)
-        else:
-            console.print(Text("Copy number: not assessed (no segment file).", style="bold"))
-
-        # --- 4. notices ----------------------------------------------------------------------------
+        console.print(_verdict_panel(result, cn_rows, evidence_date))
+        low_depth = _mutation_section(console, mutations)
+        _copy_number_section(console, cn_rows)
         notices = _notices_for(result, all_samples - {result.sample}) + low_depth
         if notices:
             console.print()
@@ -220,6 +113,135 @@ def render_terminal(results, evidence_date: str | None, width: int | None = None
     if not color:
         text = "\n".join(line.rstrip() for line in text.split("\n"))
     return text
+
+
+def _verdict_panel(result, cn_rows: list[dict], evidence_date: str | None):
+    """The boxed verdict: the three mechanisms apart, the definitions met, the evidence lines."""
+    from rich import box
+    from rich.panel import Panel
+    from rich.table import Table
+
+    summary = verdict_row(result.verdict) if result.verdict else {}
+    verdict = Table.grid(padding=(0, 2))
+    verdict.add_column(style="bold", no_wrap=True)
+    verdict.add_column(overflow="fold")
+    status = _fmt(summary.get("mutation_status"))
+    subgroups = summary.get("mutation_subgroups")
+    verdict.add_row("Mutation", status + (f" ({subgroups.replace(';', ', ')})" if subgroups else ""))
+    if summary.get("mutations"):
+        verdict.add_row("", ", ".join(_split(summary.get("mutations"))))
+    amp = _fmt(summary.get("amplification_status"))
+    verdict.add_row("Amplification", amp if cn_rows else f"{amp} (no segment file)")
+    if cn_rows:
+        met = set(_split(summary.get("amplification_definitions_met")))
+        defs = Table.grid(padding=(0, 2))
+        defs.add_column(no_wrap=True)
+        defs.add_column(no_wrap=True)
+        defs.add_column(overflow="fold", style="dim")
+        for name, source in DEFINITION_SOURCES:
+            defs.add_row(name, "met" if name in met else "not met", source)
+        verdict.add_row("", defs)
+        verdict.add_row("Focality", _fmt(summary.get("focality")))
+    verdict.add_row("Overexpression", _fmt(summary.get("overexpression")))
+    verdict.add_row("Co-occurring", _fmt(summary.get("co_occurring")))
+    therapies = _split(summary.get("evidence"))
+    if therapies:
+        verdict.add_row("Evidence", "\n".join(therapies))
+    elif summary.get("no_therapy_reason"):
+        verdict.add_row("Evidence", str(summary["no_therapy_reason"]))
+    elif evidence_date:
+        verdict.add_row("Evidence", "no matching line in the evidence table")
+    title = f"{result.sample}" + (f" [{result.genome}]" if result.genome else "")
+    return Panel(verdict, title=title, title_align="left", box=box.ROUNDED, subtitle="verdict",
+                 subtitle_align="right")
+
+
+def _mutation_section(console, mutations: list[tuple[str, dict]]) -> list[str]:
+    """The mutation table and the evidence per mutation; returns the low-depth notices."""
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    if not mutations:
+        console.print(Text("Mutations: no ERBB2 mutation reported.", style="bold"))
+        return []
+    low_depth: list[str] = []
+    table = Table(title="Mutations (ERBB2 NM_004448.4)", box=box.SIMPLE_HEAD, title_justify="left",
+                  title_style="bold", pad_edge=False)
+    for name, justify in (("change", "left"), ("VAF", "right"), ("depth", "right"),
+                          ("subgroup", "left"), ("class / origin", "left"), ("filter", "left")):
+        table.add_column(name, overflow="fold", justify=justify)  # type: ignore[arg-type]
+    for name, row in mutations:
+        depth = _depth_int(row)
+        depth_text = _fmt(row.get("depth"))
+        if depth is not None and depth < LOW_DEPTH:
+            depth_text += " low"
+            low_depth.append(f"low depth: {name} has {depth} reads (< {LOW_DEPTH}); "
+                             "its VAF is imprecise and a wild-type call there would not be reliable")
+        change = Text(name)
+        if row.get("hgvs_c") and row.get("hgvs_c") != name:
+            change.append("\n" + str(row["hgvs_c"]), style="dim")
+        table.add_row(change, _fmt(row.get("vaf")), depth_text, _fmt(row.get("subgroup")),
+                      f"{_fmt(row.get('oncogenicity'))}\n{_fmt(row.get('origin'))}", _fmt(row.get("filter")))
+    console.print(table)
+    evidence_lines = [(name, _split(r.get("evidence"))) for name, r in mutations if r.get("evidence")]
+    if evidence_lines:
+        console.print(Text("Evidence per mutation", style="bold"))
+        for name, items in evidence_lines:
+            console.print(_indented([name], 2, style="bold"))
+            console.print(_indented(items, 4))
+    return low_depth
+
+
+def _copy_number_section(console, cn_rows: list[dict]) -> None:
+    from rich.text import Text
+
+    if not cn_rows:
+        console.print(Text("Copy number: not assessed (no segment file).", style="bold"))
+        return
+    console.print()
+    console.print(Text("Copy number (ERBB2)", style="bold"))
+    for row in cn_rows:
+        console.print(_copy_number_grid(row))
+
+
+def _copy_number_grid(row: dict):
+    from rich.table import Table
+
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(no_wrap=True, width=0)
+    grid.add_column(no_wrap=True)
+    grid.add_column(overflow="fold")
+    value = _fmt(row.get("copy_number"), 2)
+    tumour = row.get("tumour_copy_number")
+    if tumour is not None and tumour != row.get("copy_number"):
+        value += f" (tumour cells: {_fmt(tumour, 2)})"
+    grid.add_row("", "copy number", value)
+    ratio = _fmt(row.get("ratio_chr17"), 2)
+    if row.get("chr17_baseline") is not None:
+        ratio += f" (chr17 baseline {_fmt(row.get('chr17_baseline'), 2)})"
+    grid.add_row("", "ratio to chr17", ratio)
+    grid.add_row("", "log2", _fmt(row.get("log2")))
+    focality = _fmt(row.get("focality"))
+    if row.get("amplicon_size"):
+        focality += f" ({float(row['amplicon_size']) / 1e6:.2f} Mb)"  # type: ignore[arg-type]
+    grid.add_row("", "focality", focality)
+    grid.add_row("", "status", _fmt(row.get("cn_status")))
+    grid.add_row("", "definitions met", ", ".join(_split(row.get("calls"))) or "none")
+    if row.get("co_amplified_genes"):
+        grid.add_row("", "co-amplified", ", ".join(_split(row.get("co_amplified_genes"), ",")))
+    if row.get("purity") is None:
+        purity = "not given (copy number assumes 100% tumour cells)"
+        if row.get("min_purity_for_amplification") is not None:
+            purity += (f"; already an amplification if purity < "
+                       f"{_fmt(row.get('min_purity_for_amplification'), 2)}")
+    else:
+        purity = f"{_fmt(row.get('purity'))} ({_fmt(row.get('purity_source'))})"
+    grid.add_row("", "purity", purity)
+    grid.add_row("", "ploidy", _fmt(row.get("ploidy"), 2))
+    if row.get("segment_format"):
+        grid.add_row("", "segments", _fmt(row.get("segment_format")))
+    return grid
 
 
 def _indented(lines: list[str], indent: int, bullet: str = "", style: str | None = None):
