@@ -74,6 +74,10 @@ def test_tumour_only_i655v_is_benign_only_without_tdxd():
     verdict = rows(done.stdout)[0]
     assert verdict["mutation_status"] == "benign_only"
     assert "T-DXd" not in verdict["evidence"]
+    # no normal and no population field in the file: the polymorphism's known frequency (dbSNP rs1136201, a few
+    # percent at the lowest, above the 1% cut-off) makes it likely germline
+    [row] = rows(her2("annotate", str(DATA / "her2_i655v_tumour_only.vcf"), "-f", "tsv").stdout)
+    assert (row["oncogenicity"], row["origin"]) == ("benign", "likely_germline")
 
 
 def test_tumour_only_rare_vus_is_vus_only(tmp_path):

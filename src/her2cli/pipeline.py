@@ -417,7 +417,7 @@ def interpret_mutations(mutations_by_sample: dict[str, list[MutationCall]], copy
                         purity: Optional[float]) -> None:
     """Oncogenicity and origin of every call. Origin from VAF needs purity and the local copy number: the
     given purity, else the copy-number file's; the ERBB2 tumour copy number of the same sample."""
-    from her2cli.interpret.oncogenicity import classify
+    from her2cli.interpret.oncogenicity import classify, known_population_af
     from her2cli.interpret.origin import infer_origin
 
     cn_by_sample = {call.sample: call.assessment for call in copy_numbers}
@@ -428,8 +428,13 @@ def interpret_mutations(mutations_by_sample: dict[str, list[MutationCall]], copy
         for call in calls:
             found = classify(call, call.population_af, call.population_af_source)
             call.oncogenicity, call.oncogenicity_basis = found.label, found.basis
+            # A known polymorphism's frequency counts for its origin when the input carries none.
+            population = call.population_af
+            if population is None:
+                known = known_population_af(call)
+                population = known[0] if known else None
             origin = infer_origin(call.vaf, call.depth, call.normal_genotype, call.normal_vaf, call.normal_depth,
-                                  call.normal_alt_depth, call.population_af, sample_purity, local_cn)
+                                  call.normal_alt_depth, population, sample_purity, local_cn)
             call.origin, call.origin_basis = origin.label, origin.basis
 
 

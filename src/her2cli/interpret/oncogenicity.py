@@ -147,6 +147,19 @@ def _polymorphism(variant: VariantLike, knowledge: _Knowledge) -> Optional[Oncog
     return None
 
 
+def known_population_af(variant: VariantLike) -> Optional[tuple[float, str]]:
+    """The population allele frequency the knowledge table gives a common polymorphism (the lowest of a
+    range: the conservative figure), with its source; None for any other variant."""
+    for row in _knowledge().by_variant.get(variant.hgvs_p_short or "", []):
+        if row["evidence"] == "polymorphism" and row.get("population_af"):
+            low = row["population_af"].split("-")[0]
+            try:
+                return float(low), f"knowledge table: {row['population_af_source']}"
+            except ValueError:
+                return None
+    return None
+
+
 def _format_af(value: float) -> str:
     return f"{value:.2g}" if value < 0.01 else f"{value:.2f}"
 
