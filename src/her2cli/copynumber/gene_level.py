@@ -225,22 +225,8 @@ def assess(table: SegmentTable, genome: str, purity: float | None = None, ploidy
             path=table.path)
     spans = gene_spans(genome)
     erbb2 = next(g for g in spans if g.gene == GENE)
-
-    # Ploidy and purity: option > file > estimate/assumption.
-    if ploidy is not None:
-        use_ploidy = ploidy
-    elif table.ploidy is not None:
-        use_ploidy, ploidy_source = table.ploidy, table.ploidy_source or "file"
-    elif table.unit != LOG2 and not table.gene_level and _genome_ploidy(table):
-        use_ploidy, ploidy_source = _genome_ploidy(table), "segments (length-weighted mean copy number)"
-    else:
-        use_ploidy, ploidy_source = 2.0, "assumed diploid"
-    if purity is not None:
-        use_purity = purity
-    elif table.purity is not None:
-        use_purity, purity_source = table.purity, table.purity_source or "file"
-    else:
-        use_purity, purity_source = None, ASSUMED_PURITY if table.unit == LOG2 else NO_PURITY
+    use_ploidy, ploidy_source = _ploidy(table, ploidy, ploidy_source)
+    use_purity, purity_source = _purity(table, purity, purity_source)
     if use_purity is not None and table.unit != LOG2:
         notes.append("copy numbers are already tumour-cell values; purity recorded, not applied")
     scale = _Scale(table.unit, use_ploidy, use_purity)
@@ -255,55 +241,22 @@ def assess(table: SegmentTable, genome: str, purity: float | None = None, ploidy
     copies = scale.tumour(gv.native)
     min_copies = scale.tumour(gv.native_min)
     log2 = scale.log2(gv.native)
-
-    # chr17 context (unsegmented bins are smoothed first so that one noisy bin does not end a region).
-    seg_copies = [scale.tumour(s.value) for s in chr17]
-    if not table.segmented:
-        seg_copies = _running_median(seg_copies, 5)
-    baseline0 = weighted_median([(c, s.length) for c, s in zip(seg_copies, chr17)])
-    rel = relative_log2(copies, use_ploidy)
-    peak = baseline0 is not None and baseline0 > 0 and copies >= t.focal_min_ratio * baseline0
-    baseline, focality, region, level = baseline0, "none", None, None
-    if peak:
-        level = math.sqrt(copies * baseline0)
-        region = _walk(chr17, seg_copies, erbb2, level)
-        if region is not None:
-            outside = [(c, s.length) for i, (c, s) in enumerate(zip(seg_copies, chr17))
-                       if not region[0] <= i <= region[1]]
-            baseline = weighted_median(outside) if outside else baseline0
-    elif rel >= t.cnvkit_gain_log2:
-        level = use_ploidy * 2.0 ** t.cnvkit_gain_log2
-        region = _walk(chr17, seg_copies, erbb2, level)
-    start = end = size = None
-    if region is not None:
-        start, end = chr17[region[0]].start, chr17[region[1]].end
-        size = end - start + 1
-        marks = chr17_landmarks(genome)
-        extent = chr17[-1].end - chr17[0].start + 1
-        crosses = start < marks["centromere_acen_start"] and end > marks["centromere_acen_end"]
-        if crosses and size >= t.chromosome_fraction * extent:
-            focality = "chromosome"
-        elif size < t.focal_max_mb * 1e6:
-            focality = "focal"     # short: a peak above the arm or a small gain on a flat chr17
-        else:
-            focality = "arm"
-    ratio = copies / baseline if baseline else None
+    context = _chr17_context(table, chr17, erbb2, copies, scale, use_ploidy, genome, t)
+    ratio = copies / context.baseline if context.baseline else None
 
     calls = definitions_met(copies, min_copies, log2, use_ploidy, ratio, t)
     status = cn_status(copies, use_ploidy, ratio, t)
     co_amp: list[str] = []
-    if status == "amplification" and level is not None and region is not None:
+    if status == "amplification" and context.level is not None and context.region is not None:
         for span in spans:
-            if span.gene == GENE:
-                continue
-            other = gene_value(chr17, span, table)
-            if other is not None and scale.tumour(other.native) >= level:
+            other = gene_value(chr17, span, table) if span.gene != GENE else None
+            if other is not None and scale.tumour(other.native) >= context.level:
                 co_amp.append(span.gene)
 
     min_purity = None
     if table.unit == LOG2 and use_purity is None:
         # At purity 1 copies are P x 2^log2, so the baseline's own log ratio is log2(baseline / P).
-        base_native = math.log2(baseline / use_ploidy) if baseline else None
+        base_native = math.log2(context.baseline / use_ploidy) if context.baseline else None
         min_purity = min_purity_for_amplification(gv.native, base_native, use_ploidy, t)
     if use_purity is None:
         basis = RAW if table.unit == LOG2 else TOOL_ABSOLUTE
@@ -316,10 +269,76 @@ def assess(table: SegmentTable, genome: str, purity: float | None = None, ploidy
         tumour_copy_number=copies, min_copy_number=min_copies, ploidy=use_ploidy,
         ploidy_source=ploidy_source, purity=use_purity, purity_source=purity_source,
         values_adjusted=basis, min_purity_for_amplification=min_purity,
-        chr17_baseline=baseline, ratio_chr17=ratio, breakpoint_in_gene=gv.breakpoint,
-        covered_fraction=min(1.0, gv.covered_bp / erbb2.length), focality=focality,
-        amplicon_start=start, amplicon_end=end, amplicon_size=size, co_amplified_genes=co_amp,
-        calls=calls, cn_status=status, tool_calls=tool_calls, notes=notes)
+        chr17_baseline=context.baseline, ratio_chr17=ratio, breakpoint_in_gene=gv.breakpoint,
+        covered_fraction=min(1.0, gv.covered_bp / erbb2.length), focality=context.focality,
+        amplicon_start=context.start, amplicon_end=context.end, amplicon_size=context.size,
+        co_amplified_genes=co_amp, calls=calls, cn_status=status, tool_calls=tool_calls, notes=notes)
+
+
+def _ploidy(table: SegmentTable, given: float | None, given_source: str) -> tuple[float, str]:
+    """Ploidy and where it came from: the option > the file > the segments' mean (absolute) > diploid."""
+    if given is not None:
+        return given, given_source
+    if table.ploidy is not None:
+        return table.ploidy, table.ploidy_source or "file"
+    if table.unit != LOG2 and not table.gene_level and _genome_ploidy(table):
+        return _genome_ploidy(table), "segments (length-weighted mean copy number)"
+    return 2.0, "assumed diploid"
+
+
+def _purity(table: SegmentTable, given: float | None, given_source: str) -> tuple[float | None, str]:
+    """Purity and where it came from: the option > the file > none (assumed 1 for log ratios)."""
+    if given is not None:
+        return given, given_source
+    if table.purity is not None:
+        return table.purity, table.purity_source or "file"
+    return None, ASSUMED_PURITY if table.unit == LOG2 else NO_PURITY
+
+
+@dataclass
+class _Chr17Context:
+    baseline: float | None  # chr17 median copy number outside the ERBB2 amplicon
+    focality: str
+    region: tuple[int, int] | None  # first and last chr17 segment index of the gained region
+    level: float | None  # the copy number that bounds the gained region
+    start: int | None = None
+    end: int | None = None
+    size: int | None = None
+
+
+def _chr17_context(table: SegmentTable, chr17: list[Segment], erbb2: GeneSpan, copies: float, scale: "_Scale",
+                   ploidy: float, genome: str, t: Thresholds) -> _Chr17Context:
+    """The chr17 baseline and the gained region around ERBB2 with its focality (module docstring)."""
+    # Unsegmented bins are smoothed first so that one noisy bin does not end a region.
+    seg_copies = [scale.tumour(s.value) for s in chr17]
+    if not table.segmented:
+        seg_copies = _running_median(seg_copies, 5)
+    baseline0 = weighted_median([(c, s.length) for c, s in zip(seg_copies, chr17)])
+    peak = baseline0 is not None and baseline0 > 0 and copies >= t.focal_min_ratio * baseline0
+    context = _Chr17Context(baseline0, "none", None, None)
+    if peak:
+        context.level = math.sqrt(copies * baseline0)
+        context.region = _walk(chr17, seg_copies, erbb2, context.level)
+        if context.region is not None:
+            first, last = context.region
+            outside = [(c, s.length) for i, (c, s) in enumerate(zip(seg_copies, chr17)) if not first <= i <= last]
+            context.baseline = weighted_median(outside) if outside else baseline0
+    elif relative_log2(copies, ploidy) >= t.cnvkit_gain_log2:
+        context.level = ploidy * 2.0 ** t.cnvkit_gain_log2
+        context.region = _walk(chr17, seg_copies, erbb2, context.level)
+    if context.region is not None:
+        context.start, context.end = chr17[context.region[0]].start, chr17[context.region[1]].end
+        context.size = context.end - context.start + 1
+        marks = chr17_landmarks(genome)
+        extent = chr17[-1].end - chr17[0].start + 1
+        crosses = context.start < marks["centromere_acen_start"] and context.end > marks["centromere_acen_end"]
+        if crosses and context.size >= t.chromosome_fraction * extent:
+            context.focality = "chromosome"
+        elif context.size < t.focal_max_mb * 1e6:
+            context.focality = "focal"     # short: a peak above the arm or a small gain on a flat chr17
+        else:
+            context.focality = "arm"
+    return context
 
 
 def min_purity_for_amplification(erbb2_log2: float, chr17_log2: float | None, ploidy: float,
