@@ -284,7 +284,7 @@ def test_unwritable_report_directory_is_an_output_error(tmp_path):
 
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")
-    empty = CohortResult(alterations_tsv="", summaries=[], cohort=[], errors=[], notices=[])
+    empty = CohortResult(alterations_tsv="", alterations=[], summaries=[], cohort=[], errors=[], notices=[])
     with pytest.raises(OutputError) as info:
         write_cohort_report(empty, str(blocker / "out"), make_provenance())
     assert info.value.exit_code == 7

@@ -49,7 +49,7 @@ PARTS_DIR = ".her2-parts"
 MANIFEST = "her2-run.json"  # names the run and the sha256 of each table: a reader can check the set
 STAGING_DIR = ".her2-staging"
 LOCK_FILE = ".her2-lock"
-_PART_VERSION = 2  # 2: rows stored as rendered TSV lines
+_PART_VERSION = 3  # 3: rows stored as rendered TSV lines and as data
 _INTERNAL_EXIT = 70
 
 ProgressCallback = Callable[[int, int, int], None]  # (done, failed, total); done includes failed
@@ -90,6 +90,8 @@ class SampleOutcome:
     # The alteration rows as TSV data lines, rendered by the worker: the parent only joins them, and a
     # string crosses process boundaries far cheaper than a thousand small dicts.
     rows_tsv: str = ""
+    # The same rows as data (numbers stay numbers), for the tables built from them (the HTML pages).
+    rows: list[dict] = field(default_factory=list)
     summaries: list[dict] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     error: Optional[dict] = None  # keys = ERROR_COLUMNS
@@ -102,7 +104,8 @@ class SampleOutcome:
 
 @dataclass
 class CohortResult:
-    alterations_tsv: str  # alteration rows (keys = schema.ALL_COLUMNS) as TSV data lines, sheet order
+    alterations_tsv: str  # alteration rows (keys = report.columns.ALL_COLUMNS) as TSV data lines, sheet order
+    alterations: list[dict]  # the same rows as data, sheet order
     summaries: list[dict]  # keys = summary.SUMMARY_COLUMNS, sheet order
     cohort: list[dict]  # keys = interpret.prevalence.PREVALENCE_COLUMNS
     errors: list[dict]  # keys = ERROR_COLUMNS, sheet order
@@ -113,11 +116,6 @@ class CohortResult:
     @property
     def n_failed(self) -> int:
         return len(self.errors)
-
-    @property
-    def alterations(self) -> list[dict]:
-        """The alteration rows as dicts of text values (as in alterations.tsv; '' -> None)."""
-        return _parse_lines(self.alterations_tsv)
 
 
 # --------------------------------------------------------------------------------------------- sheet
@@ -267,6 +265,7 @@ def run_entry(entry: SheetEntry, options) -> SampleOutcome:
                 if notice not in outcome.notices:
                     outcome.notices.append(notice)
         outcome.rows_tsv = render_lines(rows, ALL_COLUMNS)
+        outcome.rows = rows
         return outcome
     except (KeyboardInterrupt, SystemExit):
         raise
@@ -340,21 +339,16 @@ def _outcome_from_journal(data: Optional[dict], entry: SheetEntry, fingerprint: 
     if data is None or data.get("fingerprint") != fingerprint:
         return None
     try:
-        rows_tsv = str(data["rows_tsv"])
-        return SampleOutcome(sample=entry.sample, rows_tsv=rows_tsv,
+        return SampleOutcome(sample=entry.sample, rows_tsv=str(data["rows_tsv"]), rows=list(data["rows"]),
                              summaries=list(data["summaries"]), notices=list(data["notices"]), resumed=True)
     except (KeyError, TypeError):
         return None
 
 
-def _parse_lines(rows_tsv: str) -> list[dict]:
-    """Rows back from their TSV lines (values as text; rendering them again gives the same lines)."""
-    return [{c: (v or None) for c, v in zip(ALL_COLUMNS, line.split("\t"))} for line in rows_tsv.splitlines()]
-
-
 def _journal_line(outcome: SampleOutcome, fingerprint: str) -> str:
     data = {"version": _PART_VERSION, "sample": outcome.sample, "fingerprint": fingerprint,
-            "rows_tsv": outcome.rows_tsv, "summaries": outcome.summaries, "notices": outcome.notices}
+            "rows_tsv": outcome.rows_tsv, "rows": outcome.rows, "summaries": outcome.summaries,
+            "notices": outcome.notices}
     return json.dumps(data, sort_keys=True, allow_nan=True) + "\n"
 
 
@@ -635,6 +629,7 @@ def run_cohort(entries: list[SheetEntry], options, jobs: int = 1, dask_address: 
                 store.close()
 
     alterations_tsv: list[str] = []
+    alterations: list[dict] = []
     summaries: list[dict] = []
     errors: list[dict] = []
     notices: list[tuple[str, str]] = []
@@ -644,9 +639,10 @@ def run_cohort(entries: list[SheetEntry], options, jobs: int = 1, dask_address: 
             errors.append(outcome.error)
             continue
         alterations_tsv.append(outcome.rows_tsv)
+        alterations.extend(outcome.rows)
         summaries.extend(outcome.summaries)
         notices.extend((outcome.sample, n) for n in outcome.notices)
-    return CohortResult(alterations_tsv="".join(alterations_tsv), summaries=summaries,
+    return CohortResult(alterations_tsv="".join(alterations_tsv), alterations=alterations, summaries=summaries,
                         cohort=prevalence_table(summaries).to_dict("records"),
                         errors=errors, notices=notices, n_samples=total,
                         n_resumed=sum(1 for o in outcomes if o is not None and o.resumed))

@@ -57,8 +57,9 @@ def run_study(maf: str, segments: list[str], sample_list: Optional[str], options
     if sequenced is None:
         notices.append((os.path.basename(maf), "no --samples list: the denominators are the samples present in the "
                         "inputs (a MAF names only samples with a mutation)"))
+    rows = alteration_rows(results)
     return CohortResult(
-        alterations_tsv=render_lines(alteration_rows(results), ALL_COLUMNS), summaries=summaries,
+        alterations_tsv=render_lines(rows, ALL_COLUMNS), alterations=rows, summaries=summaries,
         cohort=prevalence_table(summaries, samples_known=sequenced is not None).to_dict("records"),
         errors=[], notices=notices, n_samples=len(results),
     )
