@@ -6,6 +6,7 @@ import struct
 import zlib
 
 from her2cli.copynumber.gene_level import Erbb2Assessment
+from her2cli.interpret.evidence import match_call
 from her2cli.io import bgzf as bgzf_module
 from her2cli.results import CopyNumberCall, MutationCall
 
@@ -13,11 +14,14 @@ from her2cli.results import CopyNumberCall, MutationCall
 def mutation_call(subgroup: str, consequence: str = "missense_variant", name: str | None = "p.X1Y",
                   filt: str | None = "PASS", vaf: float | None = 0.3, sample: str = "S", depth: int | None = 500,
                   oncogenicity: str | None = "oncogenic", origin: str | None = "unknown", **extra) -> MutationCall:
-    """A driver by default (oncogenic, origin unknown as in a tumour-only file); pass oncogenicity="vus" etc."""
-    return MutationCall(sample=sample, source="t.vcf", chrom="chr17", pos=1, ref="A", alt="C", genome="GRCh38",
+    """A driver by default (oncogenic, origin unknown as in a tumour-only file); pass oncogenicity="vus" etc.
+    Its evidence lines are matched as the pipeline matches them."""
+    call = MutationCall(sample=sample, source="t.vcf", chrom="chr17", pos=1, ref="A", alt="C", genome="GRCh38",
                         transcript="NM_004448.4", subgroup=subgroup, consequence=consequence,
                         hgvs_p_short=name or None, filter=filt, vaf=vaf, depth=depth, oncogenicity=oncogenicity,
                         origin=origin, **extra)
+    call.evidence = match_call(call)
+    return call
 
 
 def cn_call(status: str, calls: str | list[str] = (), focality: str = "none", copy_number: float = 2.0,
@@ -30,7 +34,9 @@ def cn_call(status: str, calls: str | list[str] = (), focality: str = "none", co
         chr17_baseline=2.0, ratio_chr17=ratio, breakpoint_in_gene=False, covered_fraction=1.0, focality=focality,
         amplicon_start=None, amplicon_end=None, amplicon_size=None, co_amplified_genes=[],
         calls=[c for c in called if c], cn_status=status, values_adjusted="raw", min_purity_for_amplification=None)
-    return CopyNumberCall(sample=sample, source="t.cns", assessment=assessment)
+    call = CopyNumberCall(sample=sample, source="t.cns", assessment=assessment)
+    call.evidence = match_call(call)
+    return call
 
 
 def bgzf(data: bytes, block: int = 4000, eof: bool = True) -> bytes:

@@ -12,7 +12,7 @@ from her2cli.results import CopyNumberCall, MutationCall, Verdict
 
 from .oncogenicity import GERMLINE_ORIGINS, therapy_eligible
 from .evidence import (
-    EvidenceTable, is_reportable_mutation, load_evidence, match_call, match_ihc, normalize_ihc, unique_lines,
+    EvidenceTable, is_reportable_mutation, load_evidence, match_ihc, normalize_ihc, unique_lines,
 )
 
 SUMMARY_COLUMNS = [
@@ -109,7 +109,8 @@ def summarize_sample(sample: str, mutations: list[MutationCall], copy_numbers: l
     else:
         co_occurring = "none"
 
-    matched = [line for call in (*mutations, *copy_numbers) for line in match_call(call, table)]
+    # Each call carries the lines matched to it (pipeline.run_sample): the verdict only gathers them.
+    matched = [line for call in (*mutations, *copy_numbers) for line in call.evidence]
     matched.extend(match_ihc(score, table))
 
     mutation_status = _mutation_status(vcf_read, reportable, drivers)
