@@ -532,9 +532,13 @@ def plot(
     from her2cli.report import plots
     from her2cli.report.columns import alteration_row
 
+    from her2cli.io.atomic import refuse_inputs
+
     plots.picture_format(output)
-    options = Options(genome=genome, evidence=False)
     both = want_lollipop and want_cn
+    pictures = [_with_suffix(output, "lollipop"), _with_suffix(output, "copy_number")] if both else [output]
+    refuse_inputs(pictures, inputs + segments)  # before any work: a picture never replaces an input
+    options = Options(genome=genome, evidence=False)
     if want_lollipop:
         path = _with_suffix(output, "lollipop") if both else output
         mutation_rows: list[dict] = []
