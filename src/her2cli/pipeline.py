@@ -7,19 +7,20 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import lru_cache
 from typing import Optional
 
 from her2cli.errors import GenomeBuildError, MalformedInputError
 from her2cli.results import CopyNumberCall, MutationCall, SampleResult
+from her2cli.values import valueclass
 
 # Alleles we cannot name on a transcript: symbolic, spanning-deletion, breakend, missing.
 _SKIPPED_ALT_MARKERS = ("<", "*", "[", "]", ".")
 _DNA = set("ACGTNacgtn")
 
 
-@dataclass
+@valueclass
 class Options:
     genome: Optional[str] = None  # "GRCh37"/"GRCh38" from --genome
     reference_fasta: Optional[str] = None
@@ -35,7 +36,7 @@ class Options:
     assume_sorted: bool = False
 
 
-@dataclass
+@valueclass
 class SampleRequest:
     vcf: Optional[str] = None  # a VCF/BCF or a MAF (decided by content: io.sniff)
     segments: list[str] = field(default_factory=list)
@@ -112,7 +113,7 @@ def _decide_build(read, tx, requested: Optional[str], regions_by_build: dict, no
     return genome, basis, records
 
 
-@dataclass
+@valueclass
 class _SampleColumns:
     """Which VCF columns are the tumour and the matched normal, and the name the sample is reported under."""
 
@@ -257,9 +258,9 @@ def _header_formats(lines: tuple):
 def _annotator(genome: str, reference_fasta: Optional[str]):
     """One annotator per build and reference per process: a cohort reuses it (and its cache of
     names) across thousands of samples."""
-    from her2cli.variants.annotator import Annotator
     from her2cli.reference.sequence import FastaSequence, exonic_sequence
     from her2cli.reference.transcript import load_transcript
+    from her2cli.variants.annotator import Annotator
 
     tx = load_transcript()
     if reference_fasta:

@@ -8,15 +8,17 @@ flattens them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, ClassVar, Optional
+
+from her2cli.values import valueclass
 
 if TYPE_CHECKING:  # import cycles otherwise; these are only annotations
     from her2cli.copynumber.gene_level import Erbb2Assessment
     from her2cli.interpret.evidence import EvidenceLine
 
 
-@dataclass
+@valueclass
 class MutationCall:
     """One ALT allele of one sample, normalised and named."""
 
@@ -83,7 +85,7 @@ class MutationCall:
         return f"{self.chrom}:{self.pos}{self.ref}>{self.alt}"
 
 
-@dataclass
+@valueclass
 class CopyNumberCall:
     """The ERBB2 gene-level copy number of one sample, from one segment file."""
 
@@ -103,7 +105,7 @@ class CopyNumberCall:
         return self.assessment.genome
 
 
-@dataclass
+@valueclass
 class Verdict:
     """One sample's verdict: mutation, amplification and overexpression kept apart."""
 
@@ -128,7 +130,7 @@ class Verdict:
     min_purity_for_amplification: Optional[float] = None
 
 
-@dataclass
+@valueclass
 class SampleResult:
     """Everything about one sample."""
 

@@ -27,13 +27,20 @@ import stat
 import threading
 import time
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, field
 from typing import Callable, Optional
 
-from her2cli.errors import EXIT_USAGE, Her2Error, InputMissingError, MalformedInputError, OutputError
+from her2cli.errors import (
+    EXIT_USAGE,
+    Her2Error,
+    InputMissingError,
+    MalformedInputError,
+    OutputError,
+)
 from her2cli.io.atomic import output_error, refuse_inputs, write_atomic
-from her2cli.report.tsv import render_lines
 from her2cli.report.columns import ALL_COLUMNS, alteration_rows, verdict_row
+from her2cli.report.tsv import render_lines
+from her2cli.values import valueclass
 
 SHEET_COLUMNS = ["sample", "vcf", "maf", "segments", "tumor_sample", "purity", "ploidy", "ihc"]
 ERROR_COLUMNS = ["sample", "file", "reason", "exit_code"]
@@ -61,7 +68,7 @@ class CohortSetupError(Her2Error):
     exit_code = EXIT_USAGE
 
 
-@dataclass
+@valueclass
 class SheetEntry:
     sample: str
     vcf: Optional[str] = None
@@ -82,7 +89,7 @@ class SheetEntry:
                              tumor_sample=self.tumor_sample, purity=self.purity, ploidy=self.ploidy, ihc=self.ihc)
 
 
-@dataclass
+@valueclass
 class SampleOutcome:
     """What one worker call returns: either results or an error record, never an exception."""
 
@@ -102,7 +109,7 @@ class SampleOutcome:
         return self.error is None
 
 
-@dataclass
+@valueclass
 class CohortResult:
     alterations_tsv: str  # alteration rows (keys = report.columns.ALL_COLUMNS) as TSV data lines, sheet order
     alterations: list[dict]  # the same rows as data, sheet order
@@ -653,10 +660,10 @@ def run_cohort(entries: list[SheetEntry], options, jobs: int = 1, dask_address: 
 
 def render_tables(result: CohortResult) -> dict[str, str]:
     """The tables as TSV text, keyed like OUTPUT_FILES."""
-    from her2cli.report.cna import cohort_cna_tables
-    from her2cli.report.tsv import render_tsv
     from her2cli.interpret.prevalence import PREVALENCE_COLUMNS
     from her2cli.interpret.verdict import SUMMARY_COLUMNS
+    from her2cli.report.cna import cohort_cna_tables
+    from her2cli.report.tsv import render_tsv
 
     return {
         **cohort_cna_tables(result.summaries),

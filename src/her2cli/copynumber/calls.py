@@ -37,14 +37,16 @@ default threshold calls (GAIN >= 0.2, LOSS < -0.25).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, fields
+from dataclasses import fields
+
+from her2cli.values import valueclass
 
 DEFINITIONS = ["cn_ge_6", "ratio_ge_2", "purple_amp", "pcgr_amp", "cnvkit_amp", "ngs_cn_gt_7"]
 STATUSES = ["amplification", "gain", "neutral", "loss"]
 FOCALITIES = ["focal", "arm", "chromosome", "none"]
 
 
-@dataclass
+@valueclass
 class Thresholds:
     """Every copy-number threshold; field names double as CLI option names (amp_copies -> --amp-copies)."""
 

@@ -49,13 +49,15 @@ Focality (``focality``, ``amplicon_size`` in bp)
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import lru_cache
 
-from ..reference.datafiles import read_tsv
+from her2cli.values import valueclass
+
 from ..errors import MalformedInputError
-from .calls import Thresholds, cn_status, definitions_met, relative_log2
 from ..reference.builds import normalise_build
+from ..reference.datafiles import read_tsv
+from .calls import Thresholds, cn_status, definitions_met, relative_log2
 from .readers import weighted_median
 from .segments import LOG2, Segment, SegmentTable
 
@@ -66,7 +68,7 @@ RAW, PURITY_ADJUSTED, TOOL_ABSOLUTE = "raw", "purity-adjusted", "tool-absolute"
 _MIN_SEARCH_PURITY = 0.01
 
 
-@dataclass(frozen=True)
+@valueclass(frozen=True)
 class GeneSpan:
     gene: str
     start: int   # 1-based inclusive
@@ -93,7 +95,7 @@ def chr17_landmarks(genome: str) -> dict[str, int]:
     raise KeyError(genome)
 
 
-@dataclass
+@valueclass
 class _Scale:
     """Converts the table's native unit to copies, given ploidy and (optional) purity."""
 
@@ -114,7 +116,7 @@ class _Scale:
         return v if self.unit == LOG2 else relative_log2(v, self.ploidy)
 
 
-@dataclass
+@valueclass
 class GeneValue:
     native: float            # overlap-weighted mean in the table unit
     native_min: float        # lowest overlapping value (PURPLE's AMP uses the gene minimum)
@@ -142,7 +144,7 @@ def gene_value(chr17: list[Segment], span: GeneSpan, table: SegmentTable) -> Gen
                      [s for s, _ in hits])
 
 
-@dataclass
+@valueclass
 class Erbb2Assessment:
     sample: str
     genome: str
@@ -295,7 +297,7 @@ def _purity(table: SegmentTable, given: float | None, given_source: str) -> tupl
     return None, ASSUMED_PURITY if table.unit == LOG2 else NO_PURITY
 
 
-@dataclass
+@valueclass
 class _Chr17Context:
     baseline: float | None  # chr17 median copy number outside the ERBB2 amplicon
     focality: str

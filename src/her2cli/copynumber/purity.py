@@ -22,9 +22,10 @@ different estimates are errors naming the file and line.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional
+
+from her2cli.values import valueclass
 
 from ..errors import InputMissingError, MalformedInputError
 
@@ -35,7 +36,7 @@ _NA = {"", "NA", "NAN", ".", "NULL", "NONE"}
 ALL_SAMPLES = "*"   # key of a one-row table without a sample column
 
 
-@dataclass(frozen=True)
+@valueclass(frozen=True)
 class PurityEstimate:
     purity: Optional[float]
     ploidy: Optional[float]

@@ -29,9 +29,10 @@ import io
 import math
 import re
 import statistics
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
+
+from her2cli.values import valueclass
 
 from ..errors import InputMissingError, MalformedInputError
 from .segment_build import coordinate_hints, sam_header_hints
@@ -54,7 +55,7 @@ _NOT_SAMPLE = {"num.mark", "num_probes", "nbrofloci", "num.markers", "num_mark",
 _AMPLICON_WINDOW = ("17", 31_800_001, 39_800_000)
 
 
-@dataclass(frozen=True)
+@valueclass(frozen=True)
 class Layout:
     """One file layout. Column tuples list accepted names, first match wins (lower case)."""
 
@@ -180,7 +181,7 @@ def format_is_relative(name: str) -> bool:
 # ----------------------------------------------------------------------------------------------
 # Opening and header
 
-@dataclass
+@valueclass
 class _Header:
     path: str
     line: int                        # 1-based line number of the header (or first data line)
@@ -369,7 +370,7 @@ def _log_factor(log_base: float | None) -> float:
     return math.log2(log_base)
 
 
-@dataclass
+@valueclass
 class _Columns:
     """Column indices of one layout in one header."""
 

@@ -15,8 +15,10 @@ Units (``SegmentTable.unit``):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import lru_cache
+
+from her2cli.values import valueclass
 
 LOG2 = "log2"
 COPIES = "copies"
@@ -39,7 +41,7 @@ def chrom_key(name: str) -> str:
     return key
 
 
-@dataclass
+@valueclass
 class Segment:
     chrom: str            # as written in the input ("17", "chr17")
     start: int            # 1-based, inclusive
@@ -62,7 +64,7 @@ class Segment:
         return max(0, min(self.end, end) - max(self.start, start) + 1)
 
 
-@dataclass
+@valueclass
 class SegmentTable:
     path: str
     sample: str

@@ -12,15 +12,14 @@ matches ``ihc_3+`` lines only when the caller supplies it.
 from __future__ import annotations
 
 import os
-
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 
+from her2cli.errors import MalformedInputError
 from her2cli.interpret.oncogenicity import therapy_eligible
 from her2cli.reference.datafiles import resource_file
-from her2cli.errors import MalformedInputError
 from her2cli.report.columns import SUBGROUPS
+from her2cli.values import valueclass
 
 EVIDENCE_RESOURCE = "evidence.tsv"
 
@@ -53,7 +52,7 @@ IHC_SCORES = ("0", "1+", "2+", "3+")
 _DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
-@dataclass(frozen=True)
+@valueclass(frozen=True)
 class EvidenceLine:
     id: str
     alteration_class: str
@@ -84,7 +83,7 @@ class EvidenceLine:
         return row
 
 
-@dataclass(frozen=True)
+@valueclass(frozen=True)
 class EvidenceTable:
     version: str
     date: str

@@ -20,11 +20,11 @@ The knowledge table is ``resources/oncogenicity.tsv`` (built by scripts/build_kn
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Optional, Protocol
 
 from her2cli.reference.datafiles import read_tsv
+from her2cli.values import valueclass
 
 __all__ = [
     "ONCOGENICITY_CLASSES",
@@ -61,13 +61,13 @@ class VariantLike(Protocol):
     subgroup: Optional[str]
 
 
-@dataclass(frozen=True)
+@valueclass(frozen=True)
 class Oncogenicity:
     label: str  # one of ONCOGENICITY_CLASSES
     basis: str  # why, in a few words, with the source
 
 
-@dataclass(frozen=True)
+@valueclass(frozen=True)
 class _Knowledge:
     by_variant: dict[str, list[dict[str, str]]]  # "p.L755S" -> its evidence rows
     exon20_range: tuple[int, int]

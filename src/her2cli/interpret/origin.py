@@ -22,10 +22,10 @@ heterozygote and a clonal somatic variant in a pure tumour alike, so VAF alone n
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Optional
 
 from her2cli.errors import UsageError
+from her2cli.values import valueclass
 
 __all__ = [
     "ORIGINS",
@@ -45,7 +45,7 @@ BINOMIAL_ALPHA = 0.01
 HOMOZYGOUS_VAF = 0.99  # expected VAF of a homozygous germline variant, allowing for sequencing errors
 
 
-@dataclass(frozen=True)
+@valueclass(frozen=True)
 class Origin:
     label: str  # one of ORIGINS
     basis: str  # the rule and its numbers

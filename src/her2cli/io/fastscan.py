@@ -31,14 +31,15 @@ import io
 import os
 import re
 import stat
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import BinaryIO, Callable, Iterable, Iterator, Optional
 
 from her2cli.errors import InputMissingError, MalformedInputError
 from her2cli.io.bgzf import DECOMPRESS_ERRORS as _DECOMPRESS_ERRORS
-from her2cli.io.bgzf import MAX_BLOCK as _MAX_BLOCK
 from her2cli.io.bgzf import EOF_MARKER, BgzfFile, has_eof_marker, is_bgzf
+from her2cli.io.bgzf import MAX_BLOCK as _MAX_BLOCK
 from her2cli.io.sniff import Prepended, open_binary
+from her2cli.values import valueclass
 
 try:  # isal inflates 2-3x faster than zlib (a dependency; zlib where it cannot be installed)
     from isal import igzip as _gzip
@@ -66,7 +67,7 @@ _CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 LineOf = Callable[[int], Optional[int]]  # byte offset in the decompressed text -> 1-based line number
 
 
-@dataclass
+@valueclass
 class ScanResult:
     header_lines: list[str]
     records: list[str]

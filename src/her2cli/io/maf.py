@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import io
 import sys
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import BinaryIO, Iterator
 
 import numpy as np
@@ -24,6 +24,7 @@ import numpy as np
 from her2cli.errors import GenomeBuildError, MalformedInputError
 from her2cli.io.sniff import Prepended, open_binary
 from her2cli.reference.builds import normalise_build
+from her2cli.values import valueclass
 
 try:  # isal inflates 2-3x faster than zlib (a dependency; zlib where it cannot be installed)
     from isal import igzip as _gzip
@@ -69,7 +70,7 @@ _OPTIONAL = (
 _ALIASES = {"HGVSp_Short": ("Amino_Acid_Change", "Protein_Change"), "HGVSp": ("HGVS_protein_change",)}
 
 
-@dataclass(frozen=True)
+@valueclass(frozen=True)
 class MafRecord:
     """One MAF row in the ERBB2 region, alleles rebuilt in the annotator's convention."""
 
@@ -93,7 +94,7 @@ class MafRecord:
     variant_classification: str | None
 
 
-@dataclass
+@valueclass
 class MafRead:
     path: str
     genome: str | None  # "GRCh37"/"GRCh38"; None only when the file has no row in either ERBB2 window
@@ -104,7 +105,7 @@ class MafRead:
 
 # ------------------------------------------------------------------------------------ header
 
-@dataclass
+@valueclass
 class _Header:
     line: int
     index: dict[str, int]  # canonical name -> column

@@ -25,7 +25,13 @@ from __future__ import annotations
 import struct
 
 from her2cli.errors import InputMissingError, MalformedInputError
-from her2cli.io.bgzf import DECOMPRESS_ERRORS, BgzfFile, block_size, has_eof_marker, zlib_impl
+from her2cli.io.bgzf import (
+    DECOMPRESS_ERRORS,
+    BgzfFile,
+    block_size,
+    has_eof_marker,
+    zlib_impl,
+)
 from her2cli.io.fastscan import ScanResult, _decode, _Header, _pos_reflen
 
 __all__ = ["read_tbi_region"]
@@ -149,41 +155,44 @@ class _Tbi:
     def is_vcf(self) -> bool:
         return (self.fmt & 0xFFFF) == _FORMAT_VCF and self.col_seq == 1 and self.col_beg == 2
 
-    def query(self, tids: set[int], beg: int, end: int) -> dict[int, int]:
-        """tid -> virtual offset where to start reading (tids with nothing to read are absent)."""
-        want = _reg2bins(beg, end)
-        window = beg >> _MIN_SHIFT
-        out: dict[int, int] = {}
+    def query(self, tids: set[int], spans: list[tuple[int, int]]) -> list[dict[int, int]]:
+        """For each [beg, end) of ``spans`` (0-based): tid -> virtual offset where to start reading (tids with
+        nothing to read are absent). One walk over the index serves every span."""
+        wants = [_reg2bins(beg, end) for beg, end in spans]
+        windows = [beg >> _MIN_SHIFT for beg, _ in spans]
+        every_bin = set().union(*wants)
+        out: list[dict[int, int]] = [{} for _ in spans]
         p = self.refs_off
         try:
             for tid in range(max(tids) + 1):
                 wanted = tid in tids
-                p, chunks = self._bins(p, want if wanted else None)
-                p, min_off = self._linear(p, window if wanted else None)
-                starts = [u for u, v in chunks if v > min_off] if min_off is not None else []
-                if starts:
-                    # Every record overlapping the region lies at or after min_off (a record
-                    # start), so starting there is as safe as at an earlier chunk start.
-                    out[tid] = max(min(starts), min_off)
+                p, chunks = self._bins(p, every_bin if wanted else None)
+                p, min_offs = self._linear(p, windows if wanted else [])
+                for want, min_off, starts_of in zip(wants, min_offs, out):
+                    starts = [u for b, u, v in chunks if b in want and v > min_off] if min_off is not None else []
+                    if starts:
+                        # Every record overlapping the region lies at or after min_off (a record
+                        # start), so starting there is as safe as at an earlier chunk start.
+                        starts_of[tid] = max(min(starts), min_off)
         except struct.error as exc:
             raise self._bad() from exc
         return out
 
-    def _bins(self, p: int, want: set[int] | None) -> tuple[int, list[tuple[int, int]]]:
-        """Read one reference's bins at ``p``; the chunks of the bins in ``want`` (None: skip them all).
-        Returns the offset after the bins and the chunks."""
+    def _bins(self, p: int, want: set[int] | None) -> tuple[int, list[tuple[int, int, int]]]:
+        """Read one reference's bins at ``p``; the chunks (bin, beg, end) of the bins in ``want`` (None: skip
+        them all). Returns the offset after the bins and the chunks."""
         buf = self.buf
         (n_bin,) = struct.unpack_from("<i", self._at(p, 4), p)
         if n_bin < 0:
             raise struct.error("negative n_bin")
         p += 4
-        chunks: list[tuple[int, int]] = []
+        chunks: list[tuple[int, int, int]] = []
         left = n_bin
         while left:
             n = _one_chunk_run(buf, p, left)  # the common case, skipped in bulk
             if n:
                 if want is not None:
-                    chunks += [(u, v) for b, _, u, v in struct.iter_unpack("<IiQQ", buf.data[p:p + 24 * n])
+                    chunks += [(b, u, v) for b, _, u, v in struct.iter_unpack("<IiQQ", buf.data[p:p + 24 * n])
                                if b in want]
                 p += 24 * n
                 left -= n
@@ -194,27 +203,31 @@ class _Tbi:
             p += 8
             if want is not None and b in want:
                 v = struct.unpack_from(f"<{2 * n_chunk}Q", self._at(p, 16 * n_chunk), p)
-                chunks.extend(zip(v[::2], v[1::2]))
+                chunks.extend((b, u, e) for u, e in zip(v[::2], v[1::2]))
             p += 16 * n_chunk
             left -= 1
         return p, chunks
 
-    def _linear(self, p: int, window: int | None) -> tuple[int, int | None]:
-        """Read one reference's linear index at ``p``: the offset after it and the smallest file offset
-        a record overlapping ``window`` can have (None: not asked, or the window is past the last record)."""
+    def _linear(self, p: int, windows: list[int]) -> tuple[int, list[int | None]]:
+        """Read one reference's linear index at ``p``: the offset after it and, per window asked, the smallest
+        file offset a record overlapping it can have (None: the window is past the last record)."""
         (n_intv,) = struct.unpack_from("<i", self._at(p, 4), p)
         if n_intv < 0:
             raise struct.error("negative n_intv")
         lin = p + 4
         after = lin + 8 * n_intv
-        if window is None or window >= n_intv:
-            return after, None
+        if not windows:
+            return after, []
         data = self._at(after, 0)
+        return after, [self._window_offset(data, lin, w) if w < n_intv else None for w in windows]
+
+    @staticmethod
+    def _window_offset(data: bytearray, lin: int, window: int) -> int:
         for w in range(window, -1, -1):  # a missing window entry: use an earlier one
             (v0,) = struct.unpack_from("<Q", data, lin + 8 * w)
             if v0 != _MISSING and (v0 != 0 or w == 0):
-                return after, v0
-        return after, 0
+                return v0
+        return 0
 
     def _at(self, p: int, n: int) -> bytearray:
         """The index data, inflated at least up to p + n."""
@@ -308,10 +321,11 @@ def read_tbi_region(path: str, index_path: str, contigs: set[str], regions: list
         records: list[str] = []
         tid_of = {n: i for i, n in enumerate(tbi.names)}
         tids = {tid_of[c] for c in contigs if c in tid_of}
-        for start, end in regions:
-            start = max(start, 1)
-            if tids and start <= end and start <= _MAX_COORD:
-                starts = tbi.query(tids, start - 1, min(end, _MAX_COORD))
+        spans = [(max(start, 1), end) for start, end in regions]
+        spans = [(start, end) for start, end in spans if start <= end and start <= _MAX_COORD]
+        if tids and spans:
+            per_span = tbi.query(tids, [(start - 1, min(end, _MAX_COORD)) for start, end in spans])
+            for (start, end), starts in zip(spans, per_span):
                 for tid in sorted(starts):  # index order is file order
                     records += _read_records(reader, starts[tid], tbi.names[tid], start, end,
                                              path, index_path)

@@ -11,15 +11,16 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Iterator
 
 from her2cli.errors import InputMissingError, MalformedInputError
+from her2cli.values import valueclass
 
 GZIP_MAGIC = b"\x1f\x8b"
 
 
-@dataclass
+@valueclass
 class VcfHeader:
     lines: list[str]  # the '##' lines
     samples: list[str]
@@ -69,7 +70,7 @@ def parse_structured(value: str) -> dict[str, str]:
     return out
 
 
-@dataclass
+@valueclass
 class VcfRecord:
     chrom: str
     pos: int
@@ -117,7 +118,7 @@ def parse_record(line: str, source: str, line_number: int | None = None) -> VcfR
     )
 
 
-@dataclass
+@valueclass
 class RegionRead:
     header: VcfHeader
     lines: list[str]  # the region's record lines, in file order

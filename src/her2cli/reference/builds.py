@@ -9,11 +9,11 @@ When the header says nothing, the caller may decide from REF bases (see ``pipeli
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 
 from her2cli.errors import GenomeBuildError
 from her2cli.io.vcf import VcfHeader
+from her2cli.values import valueclass
 
 CHR17_NAMES = {"17", "chr17", "NC_000017.10", "NC_000017.11"}
 
@@ -57,7 +57,7 @@ def builds_named_in(text: str) -> set[str]:
     return found
 
 
-@dataclass(frozen=True)
+@valueclass(frozen=True)
 class BuildEvidence:
     genome: str | None
     reason: str

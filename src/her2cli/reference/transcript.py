@@ -8,15 +8,15 @@ Transcript positions are ``n.`` (1-based in the mRNA); ``c.`` positions are deri
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from functools import lru_cache
 
 from her2cli.reference.datafiles import resource_file
+from her2cli.values import valueclass
 
 GENOMES = ("GRCh37", "GRCh38")
 
 
-@dataclass(frozen=True)
+@valueclass(frozen=True)
 class Exon:
     number: int
     start: int  # genomic, 1-based closed
@@ -25,7 +25,7 @@ class Exon:
     tx_end: int
 
 
-@dataclass(frozen=True)
+@valueclass(frozen=True)
 class Domain:
     name: str
     start: int  # residue, 1-based closed
@@ -33,7 +33,7 @@ class Domain:
     source: str
 
 
-@dataclass(frozen=True)
+@valueclass(frozen=True)
 class CPos:
     """A c. position: ``base`` (c.N, negative for 5' UTR, the '*' number for 3' UTR) + intronic offset."""
 
@@ -50,7 +50,7 @@ class CPos:
         return text
 
 
-@dataclass(frozen=True)
+@valueclass(frozen=True)
 class BuildModel:
     genome: str
     chrom: str  # "chr17"

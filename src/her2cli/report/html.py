@@ -14,14 +14,16 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime, timezone
 from html import escape
 from typing import Iterable, Optional
 
 from her2cli.errors import InputMissingError, OutputError
+from her2cli.values import valueclass
 
-@dataclass
+
+@valueclass
 class _RowsResult:
     """A sample rebuilt from the cohort tables, for its own page."""
 
@@ -96,14 +98,14 @@ def cohort_notices(cohort) -> list[tuple[str, str]]:
 # ----------------------------------------------------------------------------------------- provenance
 
 
-@dataclass
+@valueclass
 class InputFile:
     role: str  # "VCF", "segments", "sample sheet"
     path: str
     sha256: str
 
 
-@dataclass
+@valueclass
 class Provenance:
     tool_version: str
     inputs: list[InputFile] = field(default_factory=list)
@@ -439,7 +441,14 @@ def _cn_table(rows: list[dict]) -> str:
 
 
 def _evidence_section(summary: dict, rows: list[dict]) -> str:
-    from her2cli.interpret.evidence import AMPLIFICATION, IHC_3PLUS, MISSENSE_QUALIFIER, load_evidence, match_call, match_ihc
+    from her2cli.interpret.evidence import (
+        AMPLIFICATION,
+        IHC_3PLUS,
+        MISSENSE_QUALIFIER,
+        load_evidence,
+        match_call,
+        match_ihc,
+    )
 
     table = load_evidence()
     matched: dict[str, tuple[object, list[str], list[str]]] = {}

@@ -11,13 +11,14 @@ How the format is chosen (``choose_format``)
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Callable, Optional
 
 from her2cli.errors import UsageError
+from her2cli.values import valueclass
 
 
-@dataclass
+@valueclass
 class RenderContext:
     """What a writer may need besides the results. Writers append to ``notices`` what they could not
     carry (e.g. copy-number calls in a MAF): the CLI prints them on stderr."""
@@ -31,7 +32,7 @@ class RenderContext:
     provenance: object = None  # report.html.Provenance: inputs with checksums, options (the HTML report)
 
 
-@dataclass(frozen=True)
+@valueclass(frozen=True)
 class OutputFormat:
     name: str
     extensions: tuple[str, ...]  # lower case, with the dot; compression part of the extension

@@ -24,10 +24,16 @@ Mono) and tests can check label boxes from the SVG text alone. Every string from
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from html import escape
 
-from her2cli.report.plots import DOMAIN_COLOURS, DOMAIN_LABELS, PROTEIN_LENGTH, SUBGROUP_COLOURS, lollipop_counts
+from her2cli.report.plots import (
+    DOMAIN_COLOURS,
+    DOMAIN_LABELS,
+    PROTEIN_LENGTH,
+    SUBGROUP_COLOURS,
+    lollipop_counts,
+)
+from her2cli.values import valueclass
 
 # Upper bound of a monospace glyph's advance, in em (DejaVu/Liberation Mono: 0.6).
 CHAR_WIDTH = 0.62
@@ -72,7 +78,7 @@ def _text(x: float, y: float, text: str, size: float = LABEL_SIZE, anchor: str =
 # ------------------------------------------------------------------------------------ label placement
 
 
-@dataclass
+@valueclass
 class Label:
     anchor_x: float  # x of the leader line (the stem head the label names)
     text: str
@@ -274,7 +280,7 @@ def lollipop_svg(rows: list[dict], title: str = "ERBB2 mutations on the protein"
 # ------------------------------------------------------------------------------------ copy-number profile
 
 
-@dataclass
+@valueclass
 class ThresholdLine:
     copies: float
     texts: list[str]  # one line of label per definition at this value

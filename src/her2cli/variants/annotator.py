@@ -7,12 +7,20 @@ Pipeline per allele: trim -> left-align in genome space (the row's POS/REF/ALT, 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 
-from her2cli.variants.normalize import Edit, duplicated_span, left_align, right_shift, to_vcf, trim
-from her2cli.variants.protein import ProteinChange, coding_change
 from her2cli.reference.sequence import GenomeSequence, OverlaySequence
 from her2cli.reference.transcript import Transcript
+from her2cli.values import valueclass
+from her2cli.variants.normalize import (
+    Edit,
+    duplicated_span,
+    left_align,
+    right_shift,
+    to_vcf,
+    trim,
+)
+from her2cli.variants.protein import ProteinChange, coding_change
 
 _COMPLEMENT = str.maketrans("ACGTN", "TGCAN")
 
@@ -60,7 +68,7 @@ def _intronic_terms(offset: int) -> set[str]:
 PROTEIN_ALTERING_NONTRUNCATING = {"missense_variant", "inframe_insertion", "inframe_deletion", "protein_altering_variant"}
 
 
-@dataclass
+@valueclass
 class AlleleAnnotation:
     pos: int  # left-aligned, trimmed, VCF-style (anchor base for indels)
     ref: str

@@ -29,10 +29,11 @@ from __future__ import annotations
 import functools
 import math
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from typing import Callable, Optional
 
 from her2cli.errors import MalformedInputError
+from her2cli.values import valueclass
 
 __all__ = [
     "SampleEvidence",
@@ -44,7 +45,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
+@valueclass(frozen=True)
 class SampleEvidence:
     depth: Optional[int]  # total read depth at the site for this sample
     alt_depth: Optional[int]  # reads supporting this ALT
@@ -56,7 +57,7 @@ class SampleEvidence:
     ref_depth: Optional[int] = field(default=None, compare=False)
 
 
-@dataclass(frozen=True)
+@valueclass(frozen=True)
 class HeaderFormats:
     format_numbers: dict[str, str]  # FORMAT ID -> Number as declared ('R', 'A', '1', '.', ...)
     info_numbers: dict[str, str]
@@ -412,7 +413,7 @@ def _per_alt(
 # --------------------------------------------------------------------------- conventions
 
 
-@dataclass(frozen=True)
+@valueclass(frozen=True)
 class _Record:
     """What every convention needs about one allele of one record."""
 

@@ -7,12 +7,11 @@ replaced by ``alt``. A pure insertion has ``end == start - 1`` (it sits between 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from her2cli.reference.sequence import GenomeSequence
+from her2cli.values import valueclass
 
 
-@dataclass(frozen=True)
+@valueclass(frozen=True)
 class Edit:
     start: int
     end: int
@@ -36,7 +35,7 @@ class Edit:
         return self.is_insertion or self.is_deletion
 
 
-@dataclass(frozen=True)
+@valueclass(frozen=True)
 class Shifted:
     edit: Edit
     limited: bool  # True when the shift stopped at a base we do not know (not at a real end)

@@ -17,10 +17,11 @@ sample's allele fraction there.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Optional
 from urllib.parse import unquote
 
+from her2cli.values import valueclass
 from her2cli.variants.callers import parse_float
 
 __all__ = ["PopulationFields", "population_af", "CSQ_FIELDS", "INFO_FIELDS"]
@@ -39,7 +40,7 @@ INFO_FIELDS = (
 _FORMAT_RE = re.compile(r"Format:\s*([^\"]+)")
 
 
-@dataclass(frozen=True)
+@valueclass(frozen=True)
 class PopulationFields:
     """What the header says about population-frequency annotations."""
 

@@ -8,7 +8,7 @@ trimmed first, so an insertion or deletion in a repeat lands on its most C-termi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from her2cli.values import valueclass
 
 AA3 = {
     "A": "Ala", "R": "Arg", "N": "Asn", "D": "Asp", "C": "Cys", "Q": "Gln", "E": "Glu", "G": "Gly",
@@ -37,7 +37,7 @@ def translate(cds: str, to_stop: bool = True) -> str:
     return "".join(out)
 
 
-@dataclass(frozen=True)
+@valueclass(frozen=True)
 class ProteinChange:
     consequences: tuple[str, ...]
     hgvs_p: str | None = None  # three-letter, e.g. p.Tyr772_Ala775dup
