@@ -50,6 +50,22 @@ def test_version_and_help():
     assert b"Examples" in helped.stdout
 
 
+def test_each_command_parses_alone_as_in_the_full_app():
+    """`_app_for` gives Typer only the command asked for: every command is one of `_COMMANDS`, and its help
+    is the same as the full app's."""
+    from typer.testing import CliRunner
+
+    from her2cli import cli
+
+    assert sorted(cli._command_name(c) for c in cli.app.registered_commands) == sorted(cli._COMMANDS)
+    runner = CliRunner()
+    for name in cli._COMMANDS:
+        alone = cli._app_for([name, "--help"])
+        assert [cli._command_name(c) for c in alone.registered_commands] == [name]
+        assert runner.invoke(alone, [name, "--help"]).output == runner.invoke(cli.app, [name, "--help"]).output
+    assert cli._app_for(["--version"]) is cli.app and cli._app_for([]) is cli.app
+
+
 def test_sample_data_yvma_named_exactly():
     proc = her2("annotate", str(SAMPLE_VCF), "--format", "tsv")
     assert proc.returncode == 0, proc.stderr

@@ -105,3 +105,40 @@ def test_dataclass_helpers_and_pickling_work():
         assert clone == point and hash(clone) == hash(point) and clone.note == "n"
     box = pickle.loads(pickle.dumps(Box("a", [1])))
     assert box == Box("a", [1])
+
+
+@valueclass
+class Derived:
+    """A value with a __post_init__ and a field set there (init=False)."""
+
+    a: int
+    b: int = 2
+    total: int = field(default=0, init=False)
+
+    def __post_init__(self) -> None:
+        self.total = self.a + self.b
+
+
+@dataclass
+class DerivedTwin:
+    a: int
+    b: int = 2
+    total: int = field(default=0, init=False)
+
+    def __post_init__(self) -> None:
+        self.total = self.a + self.b
+
+
+@pytest.mark.parametrize("make", [Derived, DerivedTwin])
+def test_init_arguments_follow_dataclass(make):
+    assert make(1).total == 3 and make(1, 5).total == 6 and make(b=1, a=1).total == 2
+    for args, kwargs in (((), {}), ((1, 2, 3), {}), ((1,), {"a": 1}), ((1,), {"total": 5}), ((1,), {"c": 1})):
+        with pytest.raises(TypeError):
+            make(*args, **kwargs)
+    assert replace(make(1), b=10).total == 11
+
+
+@pytest.mark.parametrize("make", [FrozenPoint, FrozenPointTwin])
+def test_frozen_init_fills_defaults(make):
+    point = make(x=3)
+    assert (point.x, point.y, point.note, point.tags) == (3, 0.0, None, ())

@@ -5,12 +5,13 @@ documented exit code (``her2cli.errors``); no traceback, and no partial output f
 the one place that maps exceptions to exit codes, ``print_error`` the one place that prints an error.
 
 Start-up matters (an indexed VCF is answered in a fraction of a second), so the library and rich are
-imported inside the commands, never at module level.
+imported inside the commands, never at module level. For the same reason the annotations here are real
+objects (no ``from __future__ import annotations``): Typer would otherwise evaluate every one of them as a
+string on each call, and it is given only the command that was asked for (``_app_for``).
 """
 
-from __future__ import annotations
-
 import contextlib
+import copy
 import math
 import os
 import sys
@@ -623,10 +624,24 @@ class _Terminated(BaseException):
 _COMMANDS = ("annotate", "evidence", "cohort", "plot")
 
 
+def _app_for(args: List[str]) -> typer.Typer:
+    """The app to parse ``args``: when they start with a command, a copy of ``app`` that holds only that one,
+    since Typer inspects every command's signature before it parses (half its work on a plain call)."""
+    if not args or args[0] not in _COMMANDS:
+        return app
+    single = copy.copy(app)
+    single.registered_commands = [c for c in app.registered_commands if _command_name(c) == args[0]]
+    return single
+
+
+def _command_name(info) -> str:
+    return info.name or info.callback.__name__
+
+
 def _run_app(argv: Optional[List[str]] = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     try:
-        code = app(args=args, standalone_mode=False, prog_name="her2")
+        code = _app_for(args)(args=args, standalone_mode=False, prog_name="her2")
     except typer.Abort:
         print_error("aborted")
         return EXIT_INTERRUPTED

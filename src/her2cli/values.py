@@ -1,23 +1,63 @@
-"""``@valueclass``: a dataclass whose equality, hash, repr and immutability are shared methods, not generated ones.
+"""``@valueclass``: a dataclass whose methods are shared functions, not code generated for each class.
 
-Why not plain ``@dataclass``: before Python 3.13 it compiles ``__eq__``, ``__repr__``, ``__hash__``,
-``__setattr__`` and ``__delattr__`` for every class with ``exec``. The ~30 value classes on the path of a
-plain ``her2 annotate`` spent ~20 ms doing that, a sixth of the whole run (``benchmarks/startup.py``).
-Here ``dataclass`` generates ``__init__`` only; the rest behaves as the generated methods do:
+Why not plain ``@dataclass``: before Python 3.13 it writes the source of ``__init__``, ``__eq__``,
+``__repr__``, ``__hash__``, ``__setattr__`` and ``__delattr__`` for every class and compiles it with
+``exec``. For the ~30 value classes on the path of a plain ``her2 annotate`` that was a fifth of the
+run (parsing and compiling ~25 kB of generated source each time; ``benchmarks/startup.py``). Here
+``dataclass`` only collects the fields, and the shared methods behave as the generated ones do:
 
+- ``__init__`` takes the ``init`` fields positionally or by name, fills in defaults and default
+  factories, raises ``TypeError`` for a missing, repeated or unknown argument, then calls
+  ``__post_init__`` if the class has one;
 - ``==`` compares the fields that have ``compare=True`` as a tuple, and only between objects of the same class;
 - a frozen value hashes that tuple; a mutable one is unhashable (``__hash__ = None``), as with ``eq=True``;
 - ``repr`` lists the fields that have ``repr=True``;
-- a frozen value's fields are set once, by ``__init__``, and never again (``FrozenInstanceError``).
+- a frozen value's fields cannot be assigned or deleted (``FrozenInstanceError``).
 
-``dataclasses.fields``, ``replace``, ``asdict`` and pickling work unchanged.
+``dataclasses.fields``, ``replace``, ``asdict`` and pickling work unchanged. (Keyword-only fields and
+``InitVar`` are not supported; nothing here uses them, and ``valueclass`` refuses them.)
 """
 
 from __future__ import annotations
 
-from dataclasses import FrozenInstanceError, dataclass, fields
+from dataclasses import MISSING, FrozenInstanceError, dataclass, fields
 
 __all__ = ["valueclass"]
+
+try:  # tells type checkers and IDEs that the decorator makes dataclasses (Python >= 3.11)
+    from typing import dataclass_transform
+except ImportError:  # pragma: no cover - older Pythons: no static help, same behaviour
+    def dataclass_transform(**_kwargs):
+        return lambda decorator: decorator
+
+
+def _init(self, *args, **kwargs) -> None:
+    cls = self.__class__
+    names = cls._init_names
+    if len(args) > len(names):
+        raise TypeError(f"{cls.__qualname__}() takes {len(names)} positional arguments but {len(args)} were given")
+    values = dict(zip(names, args))
+    for name, given in kwargs.items():
+        if name not in cls._init_defaults:
+            raise TypeError(f"{cls.__qualname__}() got an unexpected keyword argument {name!r}")
+        if name in values:
+            raise TypeError(f"{cls.__qualname__}() got multiple values for argument {name!r}")
+        values[name] = given
+    if len(values) < len(names):
+        for name in names:
+            if name not in values:
+                default, factory = cls._init_defaults[name]
+                if default is not MISSING:
+                    values[name] = default
+                elif factory is not MISSING:
+                    values[name] = factory()
+                else:
+                    raise TypeError(f"{cls.__qualname__}() missing required argument: {name!r}")
+    for name, default, factory in cls._not_in_init:
+        values[name] = default if default is not MISSING else factory()
+    self.__dict__.update(values)  # no __setattr__: frozen values are set here once
+    if cls._post_init:
+        self.__post_init__()
 
 
 def _key(self) -> tuple:
@@ -39,27 +79,33 @@ def _hash(self) -> int:
     return hash(_key(self))
 
 
-def _set_once(self, name: str, new) -> None:
-    # The generated __init__ assigns each field once; nothing assigns it again.
-    if name not in self.__dataclass_fields__ or name in self.__dict__:
-        raise FrozenInstanceError(f"cannot assign to field {name!r}")
-    object.__setattr__(self, name, new)
+def _frozen_setattr(self, name: str, new) -> None:
+    raise FrozenInstanceError(f"cannot assign to field {name!r}")
 
 
-def _no_delete(self, name: str) -> None:
+def _frozen_delattr(self, name: str) -> None:
     raise FrozenInstanceError(f"cannot delete field {name!r}")
 
 
+@dataclass_transform(field_specifiers=())
 def valueclass(cls=None, /, *, frozen: bool = False):
     """Make ``cls`` a value class: ``@valueclass`` or ``@valueclass(frozen=True)``, like ``@dataclass``."""
 
     def wrap(cls):
-        cls = dataclass(cls, eq=False, repr=False)
-        cls._compared = tuple(f.name for f in fields(cls) if f.compare)
-        cls._shown = tuple(f.name for f in fields(cls) if f.repr)
-        methods = {"__eq__": _eq, "__repr__": _repr}
+        cls = dataclass(cls, init=False, eq=False, repr=False)
+        every = fields(cls)
+        if any(f.kw_only for f in every):
+            raise TypeError(f"{cls.__qualname__}: keyword-only fields are not supported by @valueclass")
+        cls._init_names = tuple(f.name for f in every if f.init)
+        cls._init_defaults = {f.name: (f.default, f.default_factory) for f in every if f.init}
+        cls._not_in_init = tuple((f.name, f.default, f.default_factory) for f in every
+                                 if not f.init and (f.default is not MISSING or f.default_factory is not MISSING))
+        cls._post_init = hasattr(cls, "__post_init__")
+        cls._compared = tuple(f.name for f in every if f.compare)
+        cls._shown = tuple(f.name for f in every if f.repr)
+        methods = {"__init__": _init, "__eq__": _eq, "__repr__": _repr}
         if frozen:
-            methods.update(__hash__=_hash, __setattr__=_set_once, __delattr__=_no_delete)
+            methods.update(__hash__=_hash, __setattr__=_frozen_setattr, __delattr__=_frozen_delattr)
         else:
             methods["__hash__"] = None  # mutable values are unhashable, as with @dataclass(eq=True)
         for name, method in methods.items():

@@ -101,14 +101,24 @@ def _one_chunk_run(buf: _IndexBuf, p: int, left: int) -> int:
     data = buf.data
     if len(data) < stop:
         return 0  # truncated: let the slow path raise
-    s = data[p + 4:stop:24]  # low byte of each n_chunk
-    n = len(s) - len(s.lstrip(b"\x01"))
+    n = _leading(data[p + 4:stop:24], _IS_ONE)  # low byte of each n_chunk
     for k in (5, 6, 7):  # the other three bytes of n_chunk must be 0
         if n == 0:
             break
-        s = data[p + k:p + k + 24 * n:24]
-        n = min(n, len(s) - len(s.lstrip(b"\x00")))
+        n = min(n, _leading(data[p + k:p + k + 24 * n:24], _IS_ZERO))
     return n
+
+
+# Byte tables for _leading: 0 where the byte is the one wanted, 1 elsewhere.
+_IS_ONE = bytes(0 if b == 1 else 1 for b in range(256))
+_IS_ZERO = bytes(0 if b == 0 else 1 for b in range(256))
+
+
+def _leading(s: bytearray, table: bytes) -> int:
+    """How many bytes at the start of ``s`` the table marks 0 (a C-speed translate and find: ``lstrip``
+    with an argument tests each byte with a memchr call, 10x slower)."""
+    first_other = s.translate(table).find(1)
+    return len(s) if first_other < 0 else first_other
 
 
 def _load_index(index_path: str) -> _IndexBuf | None:
