@@ -142,3 +142,14 @@ def test_init_arguments_follow_dataclass(make):
 def test_frozen_init_fills_defaults(make):
     point = make(x=3)
     assert (point.x, point.y, point.note, point.tags) == (3, 0.0, None, ())
+
+
+@valueclass
+class Undocumented:
+    a: int
+    b: str = ""
+
+
+def test_undocumented_value_gets_a_docstring_naming_its_fields():
+    assert Undocumented.__doc__ == "Undocumented(a, b)"
+    assert FrozenPoint.__doc__.startswith("A frozen value")

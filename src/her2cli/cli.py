@@ -12,6 +12,7 @@ string on each call, and it is given only the command that was asked for (``_app
 
 import contextlib
 import copy
+import gc
 import math
 import os
 import sys
@@ -669,6 +670,10 @@ def run(argv: Optional[List[str]] = None) -> int:
 
 def main(argv: Optional[List[str]] = None) -> None:
     """The ``her2`` console script."""
+    # What is alive now (Typer, Click, this module) lives until the process ends: frozen, it is not walked
+    # again by each collection during the run nor by those at exit (about 5% of a plain call). Only
+    # cyclic garbage among these objects could go uncollected, and they are not garbage.
+    gc.freeze()
     sys.exit(run(argv))
 
 

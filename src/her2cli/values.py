@@ -92,8 +92,13 @@ def valueclass(cls=None, /, *, frozen: bool = False):
     """Make ``cls`` a value class: ``@valueclass`` or ``@valueclass(frozen=True)``, like ``@dataclass``."""
 
     def wrap(cls):
+        undocumented = cls.__doc__ is None
+        if undocumented:  # else dataclass derives one from inspect.signature, which tokenizes text (slow)
+            cls.__doc__ = cls.__name__
         cls = dataclass(cls, init=False, eq=False, repr=False)
         every = fields(cls)
+        if undocumented:
+            cls.__doc__ = f"{cls.__name__}({', '.join(f.name for f in every if f.init)})"
         if any(f.kw_only for f in every):
             raise TypeError(f"{cls.__qualname__}: keyword-only fields are not supported by @valueclass")
         cls._init_names = tuple(f.name for f in every if f.init)
