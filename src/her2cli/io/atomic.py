@@ -12,7 +12,6 @@ import contextlib
 import errno
 import os
 import sys
-import tempfile
 from typing import Iterable
 
 from her2cli.errors import OutputError, UsageError
@@ -63,6 +62,8 @@ def _umask() -> int:
 @contextlib.contextmanager
 def atomic_writer(path: str, binary: bool = False):
     """Yield a handle whose content appears at ``path`` only if the block completes."""
+    import tempfile  # here, not at the top: a plain call writes to stdout and never needs it
+
     directory = os.path.dirname(os.path.abspath(path)) or "."
     try:
         fd, tmp = tempfile.mkstemp(prefix=".her2-", suffix=".tmp", dir=directory)

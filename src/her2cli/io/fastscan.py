@@ -41,12 +41,18 @@ from her2cli.io.bgzf import MAX_BLOCK as _MAX_BLOCK
 from her2cli.io.sniff import Prepended, open_binary
 from her2cli.values import valueclass
 
-try:  # isal inflates 2-3x faster than zlib (a dependency; zlib where it cannot be installed)
-    from isal import igzip as _gzip
-except ImportError:  # pragma: no cover - exercised only without isal
-    import gzip as _gzip  # type: ignore[no-redef]
-
 __all__ = ["ScanResult", "scan_region", "scan_stream", "scan_naive", "MAX_LINE_BYTES"]
+
+
+def _gzip():
+    """isal's gzip module (inflates 2-3x faster than zlib; zlib's where isal cannot be installed). Imported
+    on first use: an indexed read never needs it."""
+    try:
+        from isal import igzip
+    except ImportError:  # pragma: no cover - exercised only without isal
+        import gzip as igzip  # type: ignore[no-redef]
+    return igzip
+
 
 CHUNK = 8 << 20  # bytes of decompressed text handled per step
 # Longest line accepted (header or record). A VCF line with thousands of samples or ALT alleles is
@@ -398,7 +404,7 @@ def _line_counter(path: str, compressed: bool) -> LineOf:
 
     def line_of(offset: int) -> int | None:
         try:
-            opener = _gzip.open if compressed else open
+            opener = _gzip().open if compressed else open
             with opener(path, "rb") as fh:
                 count, left = 0, offset
                 while left > 0:
@@ -625,7 +631,7 @@ def _scan_compressed(fh: BinaryIO, contigs: set[str], start: int, end: int, name
     # tells a complete file from a truncated one (the cost is inflate, not parsing).
     scanner = _Scanner(contigs, start, end, name, False, line_of)
     # (isal's threaded reader was measured: ~5% faster, twice the memory -- not used.)
-    with _gzip.GzipFile(fileobj=fh, mode="rb") as gz:
+    with _gzip().GzipFile(fileobj=fh, mode="rb") as gz:
         return _drive(scanner, _read_chunks(gz, name, True), method)
 
 
