@@ -34,27 +34,26 @@ except ImportError:  # pragma: no cover - older Pythons: no static help, same be
 def _init(self, *args, **kwargs) -> None:
     cls = self.__class__
     names = cls._init_names
-    if len(args) > len(names):
-        raise TypeError(f"{cls.__qualname__}() takes {len(names)} positional arguments but {len(args)} were given")
-    values = dict(zip(names, args))
-    for name, given in kwargs.items():
-        if name not in cls._init_defaults:
-            raise TypeError(f"{cls.__qualname__}() got an unexpected keyword argument {name!r}")
-        if name in values:
-            raise TypeError(f"{cls.__qualname__}() got multiple values for argument {name!r}")
-        values[name] = given
-    if len(values) < len(names):
-        for name in names:
+    values = cls._plain_defaults.copy()
+    if args:
+        if len(args) > len(names):
+            raise TypeError(f"{cls.__qualname__}() takes {len(names)} positional arguments but {len(args)} were given")
+        values.update(zip(names, args))
+    if kwargs:
+        if not kwargs.keys() <= cls._accepted:
+            unknown = next(name for name in kwargs if name not in cls._accepted)
+            raise TypeError(f"{cls.__qualname__}() got an unexpected keyword argument {unknown!r}")
+        if args and not kwargs.keys().isdisjoint(names[:len(args)]):
+            twice = next(name for name in names[:len(args)] if name in kwargs)
+            raise TypeError(f"{cls.__qualname__}() got multiple values for argument {twice!r}")
+        values.update(kwargs)
+    if len(values) < cls._n_fields:  # default factories to call, or a required argument missing
+        for name, factory in cls._factories:
             if name not in values:
-                default, factory = cls._init_defaults[name]
-                if default is not MISSING:
-                    values[name] = default
-                elif factory is not MISSING:
-                    values[name] = factory()
-                else:
-                    raise TypeError(f"{cls.__qualname__}() missing required argument: {name!r}")
-    for name, default, factory in cls._not_in_init:
-        values[name] = default if default is not MISSING else factory()
+                values[name] = factory()
+        if len(values) < cls._n_fields:
+            missing = next(name for name in names if name not in values)
+            raise TypeError(f"{cls.__qualname__}() missing required argument: {missing!r}")
     self.__dict__.update(values)  # no __setattr__: frozen values are set here once
     if cls._post_init:
         self.__post_init__()
@@ -102,9 +101,13 @@ def valueclass(cls=None, /, *, frozen: bool = False):
         if any(f.kw_only for f in every):
             raise TypeError(f"{cls.__qualname__}: keyword-only fields are not supported by @valueclass")
         cls._init_names = tuple(f.name for f in every if f.init)
-        cls._init_defaults = {f.name: (f.default, f.default_factory) for f in every if f.init}
-        cls._not_in_init = tuple((f.name, f.default, f.default_factory) for f in every
-                                 if not f.init and (f.default is not MISSING or f.default_factory is not MISSING))
+        cls._accepted = frozenset(cls._init_names)
+        # Fields with a plain default (init or not) start from it; the others are given or come from a factory.
+        cls._plain_defaults = {f.name: f.default for f in every if f.default is not MISSING}
+        cls._factories = tuple((f.name, f.default_factory) for f in every if f.default_factory is not MISSING)
+        cls._n_fields = len(every)
+        if any(not f.init and f.default is MISSING and f.default_factory is MISSING for f in every):
+            raise TypeError(f"{cls.__qualname__}: a field with init=False needs a default for @valueclass")
         cls._post_init = hasattr(cls, "__post_init__")
         cls._compared = tuple(f.name for f in every if f.compare)
         cls._shown = tuple(f.name for f in every if f.repr)
