@@ -394,6 +394,36 @@ def test_barcode_as_the_last_column_with_crlf_and_gzip(tmp_path, monkeypatch):
             assert [r.line for r in read.records] == lines
 
 
+@pytest.mark.parametrize("newline", ["\n", "\r\n"], ids=["LF", "CRLF"])
+def test_long_fields_and_short_lines_agree_with_a_row_by_row_read(tmp_path, monkeypatch, newline):
+    """The scan looks for tabs in a window after each line start: a barcode behind long fields (past the
+    first window, past several wider ones, past the buffer's padding), barcodes longer than that padding,
+    and lines shorter than 8 bytes (blank and comment lines between rows, several newlines in one 8-byte
+    word) must read as row by row."""
+    import random
+
+    rng = random.Random(11)
+    at = STANDARD.index("Center")
+    lines, chosen = [], set()
+    for i in range(300):
+        sample = rng.choice(["S1", "TCGA-AA-0001-01", "B" * rng.choice([7, 8, 9, 64, 65]), "L" * 5000])
+        chosen.add(sample)
+        r = row(sample=sample, **(L755S_37 if i % 11 == 0 else {}))
+        r[at] = "c" * rng.choice([1, 1, 1, 150, 700, 5000])  # pushes the barcode 0-5000 bytes further
+        lines.append("\t".join(r))
+        lines.extend(rng.choice([[], [], [""], ["", ""], ["#"], ["#x", ""]]))
+    text = "#version 2.4\n" + "\t".join(STANDARD) + "\n" + "\n".join(lines) + "\n"
+    path = tmp_path / "long.maf"
+    path.write_bytes(text.replace("\n", newline).encode())
+    samples, records = _naive(path)
+    assert set(samples) == chosen and records
+    for chunk in (64, 4096, 1 << 20):
+        monkeypatch.setattr(maf, "CHUNK", chunk)
+        read = read_maf(str(path))
+        assert read.samples == samples
+        assert [r.line for r in read.records] == records
+
+
 # Start_Position as written on chr17 -> what the row gives: a record when it is a number inside the
 # GRCh37 ERBB2 gene (37,844,167-37,886,679, as in _naive above; Python's int() reads leading zeros, a
 # sign and surrounding spaces), a notice when it is not a number, nothing otherwise.
