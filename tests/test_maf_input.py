@@ -398,8 +398,8 @@ def test_barcode_as_the_last_column_with_crlf_and_gzip(tmp_path, monkeypatch):
 def test_long_fields_and_short_lines_agree_with_a_row_by_row_read(tmp_path, monkeypatch, newline):
     """The scan looks for tabs in a window after each line start: a barcode behind long fields (past the
     first window, past several wider ones, past the buffer's padding), barcodes longer than that padding,
-    and lines shorter than 8 bytes (blank and comment lines between rows, several newlines in one 8-byte
-    word) must read as row by row."""
+    control bytes in fields, and lines shorter than 8 bytes (blank and comment lines between rows, several
+    newlines in one 8-byte word) must read as row by row."""
     import random
 
     rng = random.Random(11)
@@ -409,7 +409,9 @@ def test_long_fields_and_short_lines_agree_with_a_row_by_row_read(tmp_path, monk
         sample = rng.choice(["S1", "TCGA-AA-0001-01", "B" * rng.choice([7, 8, 9, 64, 65]), "L" * 5000])
         chosen.add(sample)
         r = row(sample=sample, **(L755S_37 if i % 11 == 0 else {}))
-        r[at] = "c" * rng.choice([1, 1, 1, 150, 700, 5000])  # pushes the barcode 0-5000 bytes further
+        # control bytes other than tab and newline are field content; a long Center pushes the barcode
+        # up to 5000 bytes further
+        r[at] = "c\x00\x01\x0b\x1f"[:rng.randrange(1, 6)] * rng.choice([1, 1, 1, 30, 140, 1000])
         lines.append("\t".join(r))
         lines.extend(rng.choice([[], [], [""], ["", ""], ["#"], ["#x", ""]]))
     text = "#version 2.4\n" + "\t".join(STANDARD) + "\n" + "\n".join(lines) + "\n"

@@ -38,7 +38,7 @@ CHUNK = 2 << 20  # bytes of text scanned per numpy pass (small enough to stay in
 _PAD = 4096  # bytes readable past a block's end: the widest window gathered after a line start
 _FIRST_WINDOW = 128  # bytes of each line searched for tabs at first (the columns read are near the start)
 _WINDOW_BYTES = 2 << 20  # at most this many window bytes gathered at once (lines x window)
-_TABLE_BYTES = 2 << 20  # size of the table of known barcodes of one length
+_TABLE_BYTES = 1 << 20  # size of the table of known barcodes of one length
 _MIX = np.uint64(0x9E37_79B9_7F4A_7C15)  # odd 64-bit multiplier of the barcode hash (2^64 / golden ratio)
 _GZIP_MAGIC = b"\x1f\x8b"
 # How far before a build's ERBB2 gene start a row may begin and still reach into the gene
@@ -373,9 +373,9 @@ class _Tabs:
         items = np.ndarray((len(padded) - width + 1,), dtype=f"V{width}", buffer=padded, strides=(1,))
         window = items[line_start].view(np.uint8).reshape(len(line_start), width)
         window[:, -1] = 9  # a tab closes every row, so the rows are told apart in the one list of tabs
-        is_tab = self.scratch.flags(window.size)
-        np.equal(window, 9, out=is_tab.reshape(window.shape))
-        offset = _nonzero(is_tab)
+        is_tab = window.view(bool)  # in place: the bytes are not needed once their tabs are flagged
+        np.equal(window, 9, out=is_tab)
+        offset = _nonzero(is_tab.ravel())
         offset &= width - 1  # the tabs' offsets in their rows, row after row
         closing = _nonzero(np.equal(offset, width - 1, out=self.scratch.flags(len(offset))))
         first = np.empty_like(closing)
