@@ -1,11 +1,11 @@
 """Read the ERBB2 rows of a MAF (Mutation Annotation Format) file, and every sample it lists.
 
 A MAF may hold millions of rows of which a few hundred are ERBB2, so rows are not parsed one by one
-in Python: each chunk of bytes is scanned with numpy (line ends, tabs, the Chromosome and
-Start_Position fields of every line), and only the lines on chr17 inside either build's ERBB2
-window (or whose Hugo_Symbol is ERBB2) are split and read. The same pass collects every distinct
-Tumor_Sample_Barcode: a MAF lists only samples with a mutation, and a sample without an ERBB2 row
-is still "sequenced, not detected".
+in Python: each chunk of bytes is scanned with numpy (line ends, the tabs near each line's start,
+the Chromosome and Start_Position fields of every line), and only the lines on chr17 inside either
+build's ERBB2 window (or whose Hugo_Symbol is ERBB2) are split and read. The same pass collects
+every distinct Tumor_Sample_Barcode: a MAF lists only samples with a mutation, and a sample without
+an ERBB2 row is still "sequenced, not detected".
 
 Alleles are rebuilt with MAF conventions and handed over in the annotator's convention
 (``Annotator.annotate(pos, ref, alt)``): ``ref == ""`` is an insertion before ``pos``, ``alt == ""``
@@ -34,7 +34,8 @@ import zlib as _zlib
 
 __all__ = ["MafRecord", "MafRead", "read_maf"]
 
-CHUNK = 2 << 20  # bytes of text scanned per numpy pass (small enough to stay in the CPU cache)
+CHUNK = 2 << 20  # bytes of text scanned per numpy pass (smaller blocks miss the cache less but pay
+# numpy's ~170 calls a block more often: 256 KB-1 MB were no faster, see benchmarks/README.md)
 _PAD = 4096  # bytes readable past a block's end: the widest window gathered after a line start
 _FIRST_WINDOW = 128  # bytes of each line searched for tabs at first (the columns read are near the start)
 _WINDOW_BYTES = 2 << 20  # at most this many window bytes gathered at once (lines x window)
