@@ -39,7 +39,8 @@ CHUNK = 2 << 20  # bytes of text scanned per numpy pass (smaller blocks miss the
 _PAD = 4096  # bytes readable past a block's end: the widest window gathered after a line start
 _FIRST_WINDOW = 128  # bytes of each line searched for tabs at first (the columns read are near the start)
 _WINDOW_BYTES = 2 << 20  # at most this many window bytes gathered at once (lines x window)
-_TABLE_BYTES = 1 << 20  # size of the table of known barcodes of one length
+_TABLE_BYTES = 1 << 20  # size of the table of known barcodes of one key width
+_KEY_BYTES = 64  # barcodes up to this long are compared as keys in numpy, longer ones read as written
 _MIX = np.uint64(0x9E37_79B9_7F4A_7C15)  # odd 64-bit multiplier of the barcode hash (2^64 / golden ratio)
 _GZIP_MAGIC = b"\x1f\x8b"
 # How far before a build's ERBB2 gene start a row may begin and still reach into the gene
@@ -415,7 +416,7 @@ def _barcodes(known: _KnownBarcodes, data: memoryview, padded: np.ndarray, begin
     Barcodes are compared as keys, rows of 8-byte words (one length at a time). MAFs are written
     sample by sample, so a row whose key equals the one before it (of that length) is skipped; the
     others are looked up among the barcodes already collected, and only those not found are read in
-    Python."""
+    Python. A barcode longer than _KEY_BYTES is read as written (the merge keeps it once)."""
     if not present.all():
         rows = present.nonzero()[0]
         begin, end = begin[rows], end[rows]
@@ -427,62 +428,57 @@ def _barcodes(known: _KnownBarcodes, data: memoryview, padded: np.ndarray, begin
             continue
         same = None if len(sizes) == 1 else (length == size).nonzero()[0]  # None: every row
         at = begin if same is None else begin[same]
-        if _key_words(size) * 8 > _PAD:  # longer than the buffer's padding: read as written
+        if size > _KEY_BYTES:
             new = np.arange(len(at))
         else:
             keys = _keys(padded, at, size)
             changed = np.ones(len(keys), dtype=bool)
             changed[1:] = _differ(keys[1:], keys[:-1])
             changed = changed.nonzero()[0]
-            new = changed[known.unknown(keys if len(changed) == len(keys) else keys.take(changed, axis=0), size)]
+            new = changed[known.unknown(keys if len(changed) == len(keys) else keys.take(changed, axis=0))]
         read.append(new if same is None else same[new])
     rows = np.sort(np.concatenate(read))
     return _raw(data, begin[rows], begin[rows] + length[rows])
 
 
-def _key_words(size: int) -> int:
-    """8-byte words in the key of a ``size``-byte barcode: 1, 2, 4 or 8, then multiples of 8."""
-    words = -(-size // 8)
-    return 1 << (words - 1).bit_length() if words <= 8 else -(-words // 8) * 8
-
-
 def _keys(padded: np.ndarray, begin: np.ndarray, size: int) -> np.ndarray:
-    """The ``size``-byte barcodes starting at ``begin`` as rows of 8-byte words, the bytes after the
-    barcode zeroed: equal rows are equal barcodes, and one gather reads a whole row."""
-    words = _key_words(size)
+    """The ``size``-byte barcodes starting at ``begin`` as rows of 1, 2, 4 or 8 little-endian 8-byte
+    words (one gather reads a row). The byte after the barcode is made a tab and the rest zeroed: a
+    barcode holds no tab, so equal rows are equal barcodes, whatever their lengths."""
+    words = 1 << (-(-size // 8) - 1).bit_length()
     items = np.ndarray((len(padded) - 8 * words + 1,), dtype=f"V{8 * words}", buffer=padded, strides=(1,))
     keys = items[begin].view(np.uint64).reshape(len(begin), words)
-    mask = np.zeros(8 * words, dtype=np.uint8)
-    mask[:size] = 0xFF
-    keys &= mask.view(np.uint64)
+    full, rest = divmod(size, 8)  # words wholly inside the barcode, bytes of it in the next word
+    if full < words:  # (one column at a time: numpy broadcasts a row of masks slowly)
+        keys[:, full] &= np.uint64((1 << (8 * rest)) - 1)
+        keys[:, full] |= np.uint64(9 << (8 * rest))
+        keys[:, full + 1:] = 0
     return keys
 
 
 def _differ(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Which rows of keys ``a`` and ``b`` differ: the row's word comparisons read as one number."""
+    """Which rows of keys ``a`` and ``b`` differ: a row's word comparisons read as one number."""
     unequal = a != b
-    words = unequal.shape[1]
-    if words <= 8:
-        return unequal.view(f"u{words}")[:, 0] != 0
-    return unequal.view(np.uint64).any(axis=1)
+    return unequal.view(f"u{unequal.shape[1]}")[:, 0] != 0
 
 
 class _KnownBarcodes:
-    """The barcodes collected so far, as keys in one direct-mapped numpy table per barcode length: a
-    key's slot is a hash of its words, and a row whose key is the one in its slot is known. A slot
-    keeps the last key stored in it, so barcodes sharing a slot may each be read more than once (the
-    merge keeps one); none is ever taken for another."""
+    """The barcodes collected so far, as keys in one direct-mapped numpy table per key width (at most
+    four, 1 MB each): a key's slot is a hash of its words, and a row whose key is the one in its slot
+    is known. A slot keeps the last key stored in it, so barcodes sharing a slot may each be read more
+    than once (the merge keeps one); none is ever taken for another."""
 
     def __init__(self) -> None:
         self.tables: dict[int, np.ndarray] = {}
 
-    def unknown(self, keys: np.ndarray, size: int) -> np.ndarray:
-        """Indexes of ``keys`` (barcodes of ``size`` bytes) to read: the first row of each key not in
-        the table, which then holds it, and every row of a key that lost its slot in this call."""
-        table = self.tables.get(size)
+    def unknown(self, keys: np.ndarray) -> np.ndarray:
+        """Indexes of ``keys`` to read: the first row of each key not in the table, which then holds
+        it, and every row of a key that lost its slot in this call."""
+        words = keys.shape[1]
+        table = self.tables.get(words)
         if table is None:  # tab bytes: a barcode (a field) never starts with a tab, so no key is in an empty slot
-            slots = 1 << min(16, (_TABLE_BYTES // (8 * keys.shape[1])).bit_length() - 1)
-            table = self.tables[size] = np.full((slots, keys.shape[1]), 0x0909_0909_0909_0909, dtype=np.uint64)
+            slots = 1 << min(16, (_TABLE_BYTES // (8 * words)).bit_length() - 1)
+            table = self.tables[words] = np.full((slots, words), 0x0909_0909_0909_0909, dtype=np.uint64)
         slot = _slots(keys, len(table).bit_length() - 1)
         missed = _differ(table.take(slot, axis=0), keys).nonzero()[0]
         if not len(missed):
