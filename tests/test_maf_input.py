@@ -317,13 +317,14 @@ def _tricky_rows(rng, barcodes, grouped: bool) -> list[list[str]]:
 
 # Barcodes the word-by-word comparison must tell apart: equal lengths differing in one byte at the
 # start, the middle or the end of 8-, 9-, 16- and 17-byte barcodes, barcodes under 8 bytes, a
-# sample that comes back after another one (not first-seen again), and barcodes that look like the
-# chromosome, position or gene the scan looks for.
+# sample that comes back after another one (not first-seen again), barcodes that look like the
+# chromosome, position or gene the scan looks for, and barcodes that differ only by trailing NUL bytes
+# (keys are zero-padded).
 TRICKY_BARCODES = [
     "TCGA-AA-0001-01", "TCGA-AA-0002-01", "TCGA-AA-0001-02", "XCGA-AA-0001-01", "SAMPLE01", "SAMPLE02",
     "SAMPLE-01", "SAMPLE-02", "P-0000001-T01-IM6", "P-0000001-T01-IM7", "P-0000001-T01-IM", "S1", "S2", "S",
-    "17", "chr17", "ERBB2", "P-17-37880220", "37880220", "TCGA-AA-0001-01"]
-LONG_BARCODES = ["L" * 70 + "1", "L" * 70 + "2"]  # longer than the scan's padding: read in Python
+    "17", "chr17", "ERBB2", "P-17-37880220", "37880220", "TCGA-AA-0001-01", "S1\x00", "S\x00\x00", "SAMPLE01\x00"]
+LONG_BARCODES = ["L" * 70 + "1", "L" * 70 + "2"]  # longer than a key (64 bytes): read as written
 
 
 @pytest.mark.parametrize("grouped", [True, False], ids=["grouped", "random-order"])
@@ -337,35 +338,38 @@ def test_tricky_barcodes_agree_with_a_row_by_row_read(tmp_path, monkeypatch, gro
     path = write_maf(tmp_path / "tricky.maf", rows, newline=newline)
     samples, lines = _naive(path)
     assert len(samples) == len(set(barcodes))
-    hashed = []
-    monkeypatch.setattr(maf._KnownBarcodes, "new_rows",
-                        lambda self, *args: hashed.append(1) or real_new_rows(self, *args))
+    at = STANDARD.index("Tumor_Sample_Barcode")
+    runs = 1 + sum(a[at] != b[at] for a, b in zip(rows, rows[1:]))
+    looked_up = []
+    monkeypatch.setattr(maf._KnownBarcodes, "unknown",
+                        lambda self, keys: looked_up.append(len(keys)) or real_unknown(self, keys))
     for chunk in (64, 300, 4096, 1 << 20):  # block ends inside runs and between them
         monkeypatch.setattr(maf, "CHUNK", chunk)
-        hashed.clear()
+        looked_up.clear()
         read = read_maf(str(path))
         assert read.samples == samples
         assert [r.line for r in read.records] == lines
-        if chunk == 1 << 20 and barcodes is TRICKY_BARCODES:
-            # the whole file is one block: grouped rows are compared with their neighbours, others hashed
-            assert bool(hashed) is not grouped
+        if chunk == 1 << 20:
+            # the whole file is one block: a row repeating the barcode before it is not looked up among
+            # the known barcodes (grouped: a run per sample; random order: runs of about one row)
+            assert sum(looked_up) <= runs < (len(rows) / 5 if grouped else len(rows))
 
 
-real_new_rows = maf._KnownBarcodes.new_rows
+real_unknown = maf._KnownBarcodes.unknown
 
 
-@pytest.mark.parametrize("digest", [lambda words, length: np.zeros(len(length), dtype=np.uint64),
-                                    lambda words, length: length.astype(np.uint64)],
-                         ids=["every-barcode-one-hash", "hash-of-the-length"])
-def test_hash_collisions_lose_no_barcode(tmp_path, monkeypatch, digest):
-    """Rows in random order are hashed; a hash shared by different barcodes (forced here) must not
-    hide one of them, within a block or across blocks."""
+@pytest.mark.parametrize("slots", [lambda keys, bits: np.zeros(len(keys), dtype=np.uint64),
+                                   lambda keys, bits: keys[:, 0] >> np.uint64(64 - bits)],
+                         ids=["every-barcode-one-slot", "slot-of-the-first-8-bytes"])
+def test_hash_collisions_lose_no_barcode(tmp_path, monkeypatch, slots):
+    """Known barcodes are looked up by a hash; barcodes sharing a slot (forced here) must not hide one
+    another, within a block or across blocks."""
     import random
 
     rows = _tricky_rows(random.Random(8), TRICKY_BARCODES, grouped=False)
     path = write_maf(tmp_path / "collide.maf", rows)
     samples, _ = _naive(path)
-    monkeypatch.setattr(maf, "_digest", digest)
+    monkeypatch.setattr(maf, "_slots", slots)
     for chunk in (4096, 1 << 20):
         monkeypatch.setattr(maf, "CHUNK", chunk)
         assert read_maf(str(path)).samples == samples
@@ -389,6 +393,38 @@ def test_barcode_as_the_last_column_with_crlf_and_gzip(tmp_path, monkeypatch):
             read = read_maf(str(source))
             assert read.samples == samples and not any("\r" in s for s in read.samples)
             assert [r.line for r in read.records] == lines
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"], ids=["LF", "CRLF"])
+def test_long_fields_and_short_lines_agree_with_a_row_by_row_read(tmp_path, monkeypatch, newline):
+    """The scan looks for tabs in a window after each line start: a barcode behind long fields (past the
+    first window, past several wider ones, past the buffer's padding), barcodes longer than that padding,
+    control bytes in fields, and lines shorter than 8 bytes (blank and comment lines between rows, several
+    newlines in one 8-byte word) must read as row by row."""
+    import random
+
+    rng = random.Random(11)
+    at = STANDARD.index("Center")
+    lines, chosen = [], set()
+    for i in range(300):
+        sample = rng.choice(["S1", "TCGA-AA-0001-01", "B" * rng.choice([7, 8, 9, 64, 65]), "L" * 5000])
+        chosen.add(sample)
+        r = row(sample=sample, **(L755S_37 if i % 11 == 0 else {}))
+        # control bytes other than tab and newline are field content; a long Center pushes the barcode
+        # up to 5000 bytes further
+        r[at] = "c\x00\x01\x0b\x1f"[:rng.randrange(1, 6)] * rng.choice([1, 1, 1, 30, 140, 1000])
+        lines.append("\t".join(r))
+        lines.extend(rng.choice([[], [], [""], ["", ""], ["#"], ["#x", ""]]))
+    text = "#version 2.4\n" + "\t".join(STANDARD) + "\n" + "\n".join(lines) + "\n"
+    path = tmp_path / "long.maf"
+    path.write_bytes(text.replace("\n", newline).encode())
+    samples, records = _naive(path)
+    assert set(samples) == chosen and records
+    for chunk in (64, 4096, 1 << 20):
+        monkeypatch.setattr(maf, "CHUNK", chunk)
+        read = read_maf(str(path))
+        assert read.samples == samples
+        assert [r.line for r in read.records] == records
 
 
 # Start_Position as written on chr17 -> what the row gives: a record when it is a number inside the

@@ -1,11 +1,11 @@
 """Read the ERBB2 rows of a MAF (Mutation Annotation Format) file, and every sample it lists.
 
 A MAF may hold millions of rows of which a few hundred are ERBB2, so rows are not parsed one by one
-in Python: each chunk of bytes is scanned with numpy (line ends, tabs, the Chromosome and
-Start_Position fields of every line), and only the lines on chr17 inside either build's ERBB2
-window (or whose Hugo_Symbol is ERBB2) are split and read. The same pass collects every distinct
-Tumor_Sample_Barcode: a MAF lists only samples with a mutation, and a sample without an ERBB2 row
-is still "sequenced, not detected".
+in Python: each chunk of bytes is scanned with numpy (line ends, the tabs near each line's start,
+the Chromosome and Start_Position fields of every line), and only the lines on chr17 inside either
+build's ERBB2 window (or whose Hugo_Symbol is ERBB2) are split and read. The same pass collects
+every distinct Tumor_Sample_Barcode: a MAF lists only samples with a mutation, and a sample without
+an ERBB2 row is still "sequenced, not detected".
 
 Alleles are rebuilt with MAF conventions and handed over in the annotator's convention
 (``Annotator.annotate(pos, ref, alt)``): ``ref == ""`` is an insertion before ``pos``, ``alt == ""``
@@ -34,12 +34,19 @@ import zlib as _zlib
 
 __all__ = ["MafRecord", "MafRead", "read_maf"]
 
-CHUNK = 2 << 20  # bytes of text scanned per numpy pass (small enough to stay in the CPU cache)
-_PAD = 64  # bytes readable past a block's end (word gathers at the last field)
+CHUNK = 2 << 20  # bytes of text scanned per numpy pass (smaller blocks miss the cache less but pay
+# numpy's ~170 calls a block more often: 256 KB-1 MB were no faster, see benchmarks/README.md)
+_PAD = 4096  # bytes readable past a block's end: the widest window gathered after a line start
+_FIRST_WINDOW = 128  # bytes of each line searched for tabs at first (the columns read are near the start)
+_WINDOW_BYTES = 2 << 20  # at most this many window bytes gathered at once (lines x window)
+_TABLE_BYTES = 1 << 20  # size of the table of known barcodes of one key width
+_KEY_BYTES = 64  # barcodes up to this long are compared as keys in numpy, longer ones read as written
+_MIX = np.uint64(0x9E37_79B9_7F4A_7C15)  # odd 64-bit multiplier of the barcode hash (2^64 / golden ratio)
 _GZIP_MAGIC = b"\x1f\x8b"
 # How far before a build's ERBB2 gene start a row may begin and still reach into the gene
 # (a deletion): the prefilter keeps these lines, the exact overlap test decides.
 _PREFILTER_FLANK = 10_000
+_SCANNED = ("Hugo_Symbol", "Chromosome", "Start_Position", "Tumor_Sample_Barcode")  # columns read for every line
 _WORD_17 = np.uint64(int.from_bytes(b"17", "little"))  # a Chromosome field read as a little-endian word
 _WORD_CHR17 = np.uint64(int.from_bytes(b"chr17", "little"))
 # Digit test on 8 bytes at once: a byte is a digit when its high nibble is 3 and its low nibble
@@ -152,7 +159,9 @@ class _Scan:
         self.eight_digit_windows = all(10**7 <= lo - _PREFILTER_FLANK and hi < 10**8 for lo, hi in windows)
         self.samples: dict[str, None] = {}
         self.seen_barcodes: set[bytes] = set()  # barcodes as written, decoded once
-        self.known_barcodes = _KnownBarcodes()  # hashes, for blocks whose samples are not grouped
+        self.known_barcodes = _KnownBarcodes()
+        self.scratch = _Scratch()
+        self.tabs = _Tabs([header.index[c] for c in _SCANNED if c in header.index], self.scratch)
         self.candidates: list[tuple[int, str]] = []  # (line number, text)
         self.first_row: tuple[int, str] | None = None
         self.repeated_headers: list[int] = []  # line numbers of copies of the column header
@@ -177,44 +186,32 @@ class _Scan:
         ``data`` reaches _PAD bytes further). No line is split in Python unless it is a candidate."""
         padded = np.frombuffer(data, dtype=np.uint8)
         arr = padded[:length]
-        # Tabs and newlines in one list, in file order: a line's fields are the gaps between its
-        # separators, so a field is found by index arithmetic instead of a search.
-        sep = np.flatnonzero(arr <= 10)
-        kind = arr[sep]
-        if len(kind) and kind.min() < 9:  # other control bytes are field content
-            sep = sep[kind >= 9]
-            kind = arr[sep]
+        ends = _newlines(arr, self.scratch)
         if arr[-1] != 10:  # the file's last line, without its newline
-            sep = np.append(sep, len(arr))
-            kind = np.append(kind, np.uint8(10))
-        last = np.flatnonzero(kind == 10)  # index in `sep` of each line's newline
-        first = np.empty_like(last)  # index in `sep` of each line's first separator
-        first[0] = 0
-        first[1:] = last[:-1] + 1
-        ends = sep[last]
+            ends = np.append(ends, length)
         starts = np.empty_like(ends)
         starts[0] = 0
         starts[1:] = ends[:-1] + 1
-        data_line = (ends > starts) & (arr[np.minimum(starts, len(arr) - 1)] != ord("#"))
-        crlf = (ends > starts) & (arr[np.maximum(ends - 1, 0)] == 13)  # lines ending in \r\n
+        # (take: a gather from a contiguous array, several times faster than fancy indexing)
+        data_line = (ends > starts) & (arr.take(starts, mode="clip") != ord("#"))
+        crlf = (ends > starts) & (arr.take(ends - 1, mode="clip") == 13)  # lines ending in \r\n
         if not crlf.any():
             crlf = None
         result = _Block(len(ends))
         words = _words(padded)
+        tab = self.tabs.find(padded, starts, ends)  # tab(n): position of tab n (0-based) on every line
 
         def span(col: int, rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             """(begin, end, present) of column ``col`` on every line, or on the lines ``rows``."""
-            at_first, at_last, line_start, line_end, present = (
-                (first, last, starts, ends, data_line) if rows is None else
-                (first[rows], last[rows], starts[rows], ends[rows], data_line[rows]))
+            every = slice(None) if rows is None else rows
+            line_start, line_end, present = starts[every], ends[every], data_line[every]
+            end = tab(col)[every]  # the tab after the field, or the line's end
             if col == 0:
                 begin = line_start
             else:
-                present = present & (at_first + col - 1 < at_last)  # the line has a col-th tab
-                # mode="clip": past the block's last separator only on lines without the column,
-                # whose span is then empty (clamped to the line end) and not present.
-                begin = np.minimum(sep.take(at_first + col - 1, mode="clip") + 1, line_end)
-            end = np.minimum(sep.take(at_first + col, mode="clip"), line_end)
+                before = tab(col - 1)[every]
+                present = present & (before < line_end)  # the line has a col-th tab
+                begin = np.minimum(before + 1, line_end)
             if crlf is not None:  # the line's last field loses the \r
                 end = end - ((crlf if rows is None else crlf[rows]) & (end == line_end) & (end > begin))
             return begin, end, present
@@ -224,7 +221,7 @@ class _Scan:
         # Concatenated MAFs repeat the column header: such a line is no data (and no sample).
         repeated = _equals(words, *chrom, self.header.chromosome_name)
         if repeated.any():
-            result.repeated_headers = np.flatnonzero(repeated).tolist()
+            result.repeated_headers = _nonzero(repeated).tolist()
             data_line &= ~repeated
             chrom = (chrom[0], chrom[1], chrom[2] & ~repeated)
         if data_line.any():
@@ -238,14 +235,14 @@ class _Scan:
         is_17 = (chrom_length == 2) & ((chrom_word & np.uint64(0xFFFF)) == _WORD_17)
         is_chr17 = (chrom_length == 5) & (
             ((chrom_word & np.uint64(0xFF_FFFF_FFFF)) | np.uint64(0x20_2020)) == _WORD_CHR17)
-        on17 = np.flatnonzero(chrom[2] & (is_17 | is_chr17))
+        on17 = _nonzero(chrom[2] & (is_17 | is_chr17))
         wanted = np.zeros(len(starts), dtype=bool)
         if len(on17):
             pos_begin, pos_end, _ = span(idx["Start_Position"], on17)
             wanted[on17] = self._in_windows(arr, words, pos_begin, pos_end)
         if "Hugo_Symbol" in idx:
             wanted |= _equals(words, *span(idx["Hugo_Symbol"]), b"ERBB2")
-        result.candidates = [(r, _text(data, starts[r], ends[r])) for r in np.flatnonzero(wanted).tolist()]
+        result.candidates = [(r, _text(data, starts[r], ends[r])) for r in _nonzero(wanted).tolist()]
         result.barcodes = _barcodes(self.known_barcodes, data, padded, *span(idx["Tumor_Sample_Barcode"]))
         return result
 
@@ -259,7 +256,7 @@ class _Scan:
         length = end - begin
         keep = np.empty(len(begin), dtype=bool)
         fits = (length >= 1) & (length <= 8) if self.eight_digit_windows else np.zeros(len(begin), dtype=bool)
-        rows = np.flatnonzero(fits)
+        rows = _nonzero(fits)
         size = length[rows].astype(np.uint64)
         inside = np.where(size == 8, _ALL_BYTES, (np.uint64(1) << (np.uint64(8) * size)) - np.uint64(1))
         word = (words[begin[rows]] & inside) | (_ZERO_DIGITS & ~inside)  # bytes past the field read as '0'
@@ -269,7 +266,7 @@ class _Scan:
         for lo, hi in self.windows:
             in_window |= (number >= _eight_digits(lo - _PREFILTER_FLANK)) & (number <= _eight_digits(hi))
         keep[rows] = ~digits | (in_window & (size == 8))
-        rest = np.flatnonzero(~fits)
+        rest = _nonzero(~fits)
         if len(rest):
             keep[rest] = self._in_windows_by_digits(arr, begin[rest], end[rest])
         return keep
@@ -290,92 +287,220 @@ class _Scan:
         return keep
 
 
+class _Scratch:
+    """Boolean arrays reused from block to block. A fresh multi-megabyte array per block is given back
+    to the system when freed (glibc trims the heap) and faulted back in page by page on the next
+    block, which cost more than the comparisons written into it."""
+
+    def __init__(self) -> None:
+        self._flags = np.empty(0, dtype=bool)
+
+    def flags(self, size: int) -> np.ndarray:
+        if len(self._flags) < size:
+            self._flags = np.empty(size, dtype=bool)
+        return self._flags[:size]
+
+
+def _newlines(arr: np.ndarray, scratch: _Scratch) -> np.ndarray:
+    """Positions of the newlines of ``arr``, in order.
+
+    numpy lists the nonzero items of a sparse array at about 10-20 ns a hit, so the newline flags
+    are read as 8-byte words, only the words holding a newline are listed, and a newline's place
+    in its word is its lowest set bit; words with two newlines (lines under 8 bytes) are listed
+    byte by byte."""
+    size = len(arr) // 8 * 8
+    flags = scratch.flags(len(arr) + size // 8)
+    is_newline = np.equal(arr, 10, out=flags[:len(arr)])
+    words = is_newline[:size].view(np.uint64)  # a newline is a byte 1 in its word
+    at = _nonzero(np.not_equal(words, 0, out=flags[len(arr):]))
+    word = words.take(at)
+    lowest = word & (~word + np.uint64(1))
+    ends = at * 8 + (np.bitwise_count(lowest - np.uint64(1)) >> 3)
+    more = _nonzero(word != lowest)
+    if len(more):
+        byte = _nonzero(word[more].view(np.uint8))
+        ends = np.union1d(ends, at[more][byte >> 3] * 8 + (byte & 7))
+    if size < len(arr):
+        ends = np.concatenate((ends, size + _nonzero(is_newline[size:])))
+    return ends
+
+
+class _Tabs:
+    """Where the tabs that bound the scanned columns lie on each line of a block.
+
+    Listing every tab of a block would cost most of the scan (a MAF line has dozens of columns; the
+    scan reads four, usually near the line's start). So each line's first bytes are gathered into a
+    row of a (lines x window) matrix, and only the tabs of that window are listed. A line whose
+    deepest needed tab lies past its window (and which does not end inside it) is looked up again
+    with a window twice as wide, up to _PAD bytes, and then in Python: no line is skipped, and the
+    common line costs only its first bytes. Each block starts with the window that would have served
+    most lines of the block before."""
+
+    def __init__(self, columns: list[int], scratch: _Scratch):
+        # column c ends at tab c and (c > 0) begins after tab c - 1
+        self.numbers = np.array(sorted({n for c in columns for n in (c - 1, c) if n >= 0}))
+        self.row = {n: i for i, n in enumerate(self.numbers.tolist())}
+        self.window = _FIRST_WINDOW
+        self.scratch = scratch
+
+    def find(self, padded: np.ndarray, starts: np.ndarray, ends: np.ndarray):
+        """A function of a tab number giving that tab's position on every line (the line's end where
+        the line has fewer tabs)."""
+        found = np.empty((len(self.numbers), len(starts)), dtype=np.int64)
+        width, pending = self.window, None  # None: every line
+        while pending is None or (len(pending) and width <= _PAD):
+            missed = []
+            for lines in self._batches(pending, len(starts), width):
+                found[:, lines], past = self._in_window(padded, starts[lines], ends[lines], width)
+                missed.append(np.arange(len(starts))[lines][past])
+            pending, width = np.concatenate(missed), width * 2
+        for line in pending.tolist():  # a needed tab more than _PAD bytes into its line
+            found[:, line] = self._in_python(padded, int(starts[line]), int(ends[line]))
+        self._adapt(found[-1] - starts)
+        return lambda number: found[self.row[number]]
+
+    @staticmethod
+    def _batches(pending: np.ndarray | None, count: int, width: int) -> list:
+        """Groups of lines gathering at most _WINDOW_BYTES at a time: slices of every line at first,
+        then arrays of the lines still pending."""
+        step = max(1, _WINDOW_BYTES // width)
+        if pending is None:
+            return [slice(at, at + step) for at in range(0, count, step)]
+        return [pending[at:at + step] for at in range(0, len(pending), step)]
+
+    def _in_window(self, padded: np.ndarray, line_start: np.ndarray, line_end: np.ndarray,
+                   width: int) -> tuple[np.ndarray, np.ndarray]:
+        """The needed tabs of the lines starting at ``line_start``, from their first ``width`` bytes,
+        and which lines have their deepest needed tab past the window (those positions are wrong)."""
+        items = np.ndarray((len(padded) - width + 1,), dtype=f"V{width}", buffer=padded, strides=(1,))
+        window = items[line_start].view(np.uint8).reshape(len(line_start), width)
+        window[:, -1] = 9  # a tab closes every row, so the rows are told apart in the one list of tabs
+        is_tab = window.view(bool)  # in place: the bytes are not needed once their tabs are flagged
+        np.equal(window, 9, out=is_tab)
+        offset = _nonzero(is_tab.ravel())
+        offset &= width - 1  # the tabs' offsets in their rows, row after row
+        closing = _nonzero(np.equal(offset, width - 1, out=self.scratch.flags(len(offset))))
+        first = np.empty_like(closing)
+        first[0] = 0
+        first[1:] = closing[:-1] + 1
+        at = first + self.numbers[:, None]  # index in `offset` of each needed tab, if the row has it
+        # A row without tab n gives its closing tab (offset width - 1): past the end of a line that ends
+        # inside the window, so the line's end after the clamp; a tab past the line's end is the next
+        # line's (this line has fewer tabs), also clamped.
+        positions = offset.take(np.minimum(at, closing))
+        positions += line_start
+        np.minimum(positions, line_end, out=positions)
+        return positions, (at[-1] >= closing) & (line_end - line_start >= width)
+
+    def _in_python(self, padded: np.ndarray, start: int, end: int) -> list[int]:
+        fields = padded[start:end].tobytes().split(b"\t", int(self.numbers[-1]) + 1)
+        tabs = np.cumsum([len(field) + 1 for field in fields]) + start - 1
+        return [int(tabs[n]) if n < len(fields) - 1 else end for n in self.numbers.tolist()]
+
+    def _adapt(self, depth: np.ndarray) -> None:
+        """Double the next block's window when more than an eighth of the lines had their deepest needed
+        tab past it (each such line costs a second, wider gather); halve it (down to 64 bytes) when
+        all but an eighth would have fitted in half of it."""
+        width = self.window
+        if width < _PAD and np.count_nonzero(depth >= width - 1) * 8 > len(depth):
+            self.window = width * 2
+        elif width > 64 and np.count_nonzero(depth >= width // 2 - 1) * 8 <= len(depth):
+            self.window = width // 2
+
+
 def _barcodes(known: _KnownBarcodes, data: memoryview, padded: np.ndarray, begin: np.ndarray,
               end: np.ndarray, present: np.ndarray) -> list[bytes]:
-    """The distinct barcodes of a block in first-seen order, without a Python step per row.
+    """The block's barcodes not collected before, as written, in first-seen order (a few repeats
+    possible), without a Python step per row.
 
-    MAFs are written sample by sample, so most rows repeat the previous row's barcode: each barcode
-    is compared byte for byte with the one on the row before (rows of one barcode length at a time,
-    the barcodes read as opaque numpy items of exactly that length), and only rows where it changes
-    are decoded. When most rows change (samples not grouped) the rows are hashed instead."""
-    rows = np.flatnonzero(present)
-    if not len(rows):
-        return []
-    begin, end = begin[rows], end[rows]
+    Barcodes are compared as keys, rows of 8-byte words (one length at a time). MAFs are written
+    sample by sample, so a row whose key equals the one before it (of that length) is skipped; the
+    others are looked up among the barcodes already collected, and only those not found are read in
+    Python. A barcode longer than _KEY_BYTES is read as written (the merge keeps it once)."""
+    if not present.all():
+        rows = present.nonzero()[0]
+        begin, end = begin[rows], end[rows]
     length = end - begin
-    changed = np.empty(len(rows), dtype=bool)
-    changed[0] = True  # the block's first barcode is always decoded: the previous block may differ
-    changed[1:] = length[1:] != length[:-1]
-    for size in np.flatnonzero(np.bincount(length) > 1).tolist():
-        if size == 0:  # two empty barcodes are equal
+    sizes = np.bincount(length).nonzero()[0].tolist()
+    read = [np.empty(0, dtype=np.int64)]
+    for size in sizes:
+        if size == 0:  # an empty barcode names no sample
             continue
-        rows_of_size = np.flatnonzero(length == size)
-        # Every offset of the block as the start of one `size`-byte item (a view, no copy).
-        items = np.ndarray((len(padded) - size + 1,), dtype=f"V{size}", buffer=padded, strides=(1,))
-        barcodes = items[begin[rows_of_size]]
-        after_same_size = rows_of_size[1:] - rows_of_size[:-1] == 1  # the row before has this size too
-        changed[rows_of_size[1:][after_same_size]] = (barcodes[1:] != barcodes[:-1])[after_same_size]
-    changes = np.flatnonzero(changed)
-    if len(changes) * 8 <= len(rows):
-        return _raw(data, begin[changes], end[changes])
-    n_words = int(length.max() + 7) // 8
-    if n_words * 8 > _PAD:  # a barcode longer than the buffer's padding: plain Python
-        return _raw(data, begin, end)
-    return known.new_rows(data, padded, begin, end, length, n_words)
+        same = None if len(sizes) == 1 else (length == size).nonzero()[0]  # None: every row
+        at = begin if same is None else begin[same]
+        if size > _KEY_BYTES:
+            new = np.arange(len(at))
+        else:
+            keys = _keys(padded, at, size)
+            changed = np.ones(len(keys), dtype=bool)
+            changed[1:] = _differ(keys[1:], keys[:-1])
+            changed = changed.nonzero()[0]
+            new = changed[known.unknown(keys if len(changed) == len(keys) else keys.take(changed, axis=0))]
+        read.append(new if same is None else same[new])
+    rows = np.sort(np.concatenate(read))
+    return _raw(data, begin[rows], begin[rows] + length[rows])
+
+
+def _keys(padded: np.ndarray, begin: np.ndarray, size: int) -> np.ndarray:
+    """The ``size``-byte barcodes starting at ``begin`` as rows of 1, 2, 4 or 8 little-endian 8-byte
+    words (one gather reads a row). The byte after the barcode is made a tab and the rest zeroed: a
+    barcode holds no tab, so equal rows are equal barcodes, whatever their lengths."""
+    words = 1 << (-(-size // 8) - 1).bit_length()
+    items = np.ndarray((len(padded) - 8 * words + 1,), dtype=f"V{8 * words}", buffer=padded, strides=(1,))
+    keys = items[begin].view(np.uint64).reshape(len(begin), words)
+    full, rest = divmod(size, 8)  # words wholly inside the barcode, bytes of it in the next word
+    if full < words:  # (one column at a time: numpy broadcasts a row of masks slowly)
+        keys[:, full] &= np.uint64((1 << (8 * rest)) - 1)
+        keys[:, full] |= np.uint64(9 << (8 * rest))
+        keys[:, full + 1:] = 0
+    return keys
+
+
+def _differ(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Which rows of keys ``a`` and ``b`` differ: a row's word comparisons read as one number."""
+    unequal = a != b
+    return unequal.view(f"u{unequal.shape[1]}")[:, 0] != 0
 
 
 class _KnownBarcodes:
-    """Barcodes of rows in any order. Each barcode is packed into 8-byte words (bytes past its end
-    zeroed) and hashed; rows whose barcode an earlier block already gave (same hash, checked word
-    for word) are dropped in numpy, the others are grouped by hash, checked word for word against
-    the first row of their group, and that row is read. A hash shared by two barcodes is never
-    trusted: such rows are read as written, and the merge keeps each barcode once."""
+    """The barcodes collected so far, as keys in one direct-mapped numpy table per key width (at most
+    four, 1 MB each): a key's slot is a hash of its words, and a row whose key is the one in its slot
+    is known. A slot keeps the last key stored in it, so barcodes sharing a slot may each be read more
+    than once (the merge keeps one); none is ever taken for another."""
 
     def __init__(self) -> None:
-        self.digests = np.empty(0, dtype=np.uint64)  # sorted, distinct
-        self.words = np.empty((0, _PAD // 8), dtype=np.uint64)
-        self.lengths = np.empty(0, dtype=np.int64)
+        self.tables: dict[int, np.ndarray] = {}
 
-    def new_rows(self, data: memoryview, padded: np.ndarray, begin: np.ndarray, end: np.ndarray,
-                 length: np.ndarray, n_words: int) -> list[bytes]:
-        words = np.zeros((len(begin), _PAD // 8), dtype=np.uint64)
-        at = _words(padded)
-        for k in range(n_words):  # word k of each barcode, bytes past the barcode's end zeroed
-            inside = np.clip(length - 8 * k, 0, 8).astype(np.uint64)
-            mask = np.where(inside == 8, np.uint64(0xFFFF_FFFF_FFFF_FFFF),
-                            (np.uint64(1) << (np.uint64(8) * inside)) - np.uint64(1))
-            words[:, k] = at[begin + 8 * k] & mask
-        digest = _digest(words[:, :n_words], length)
-        if len(self.digests):
-            at_known = np.minimum(np.searchsorted(self.digests, digest), len(self.digests) - 1)
-            known = (self.digests[at_known] == digest) & (self.lengths[at_known] == length) & \
-                (self.words[at_known, :n_words] == words[:, :n_words]).all(axis=1)
-            rows = np.flatnonzero(~known)
-        else:
-            rows = np.arange(len(begin))
-        if not len(rows):
-            return []
-        _, first, inverse = np.unique(digest[rows], return_index=True, return_inverse=True)
-        group_first = rows[first[inverse.ravel()]]
-        if not (np.array_equal(words[rows], words[group_first]) and np.array_equal(length[rows], length[group_first])):
-            return _raw(data, begin[rows], end[rows])  # two barcodes share a hash in this block
-        first = rows[np.sort(first)]
-        fresh = first[~np.isin(digest[first], self.digests)]  # a hash known for another barcode is not stored
-        self.digests = np.concatenate((self.digests, digest[fresh]))
-        self.words = np.concatenate((self.words, words[fresh]))
-        self.lengths = np.concatenate((self.lengths, length[fresh]))
-        order = np.argsort(self.digests)
-        self.digests, self.words, self.lengths = self.digests[order], self.words[order], self.lengths[order]
-        return _raw(data, begin[first], end[first])
+    def unknown(self, keys: np.ndarray) -> np.ndarray:
+        """Indexes of ``keys`` to read: the first row of each key not in the table, which then holds
+        it, and every row of a key that lost its slot in this call."""
+        words = keys.shape[1]
+        table = self.tables.get(words)
+        if table is None:  # tab bytes: a barcode (a field) never starts with a tab, so no key is in an empty slot
+            slots = 1 << min(16, (_TABLE_BYTES // (8 * words)).bit_length() - 1)
+            table = self.tables[words] = np.full((slots, words), 0x0909_0909_0909_0909, dtype=np.uint64)
+        slot = _slots(keys, len(table).bit_length() - 1)
+        missed = _differ(table.take(slot, axis=0), keys).nonzero()[0]
+        if not len(missed):
+            return missed
+        table[slot[missed]] = keys[missed]  # of the keys missed in one slot, the last stays
+        kept = ~_differ(table.take(slot[missed], axis=0), keys[missed])
+        _, first = np.unique(slot[missed[kept]], return_index=True)
+        return np.sort(np.concatenate((missed[kept][first], missed[~kept])))
 
 
-def _digest(words: np.ndarray, length: np.ndarray) -> np.ndarray:
-    """A 64-bit hash of each row of barcode words (FNV-style multiply, xor and shift)."""
-    digest = length.astype(np.uint64)
-    for column in words.T:
-        digest = (digest * np.uint64(0x100000001B3)) ^ column
-        digest ^= digest >> np.uint64(29)
-    return digest
+def _slots(keys: np.ndarray, bits: int) -> np.ndarray:
+    """A ``bits``-wide multiplicative hash of each row of keys."""
+    digest = np.zeros(len(keys), dtype=np.uint64)
+    for word in keys.T:
+        digest ^= word
+        digest *= _MIX
+    return digest >> np.uint64(64 - bits)
+
+
+def _nonzero(flags: np.ndarray) -> np.ndarray:
+    """np.flatnonzero of a 1-D array without its Python-level wrappers (called ~20 times a block)."""
+    return flags.nonzero()[0]
 
 
 def _raw(data: memoryview, begin: np.ndarray, end: np.ndarray) -> list[bytes]:
@@ -398,7 +523,7 @@ def _words(padded: np.ndarray) -> np.ndarray:
 
 def _equals(words: np.ndarray, begin: np.ndarray, end: np.ndarray, present: np.ndarray, text: bytes) -> np.ndarray:
     """Where the field ``begin:end`` is exactly ``text``, compared 8 bytes at a time."""
-    rows = np.flatnonzero(present & ((end - begin) == len(text)))
+    rows = _nonzero(present & ((end - begin) == len(text)))
     for k in range(0, len(text), 8):
         chunk = text[k:k + 8]
         mask = np.uint64((1 << (8 * len(chunk))) - 1)
