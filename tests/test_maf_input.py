@@ -250,8 +250,11 @@ def test_gzip_bgzip_and_stdin(tmp_path, monkeypatch):
     assert got.path == "<stdin>" and (got.samples, got.records) == (expected.samples, expected.records)
 
 
-def test_truncated_gzip_is_malformed(tmp_path):
-    data = gzip.compress(write_maf(tmp_path / "t.maf", [row(**L755S_37)] * 200).read_bytes())
+@pytest.mark.parametrize("chunk", [1 << 20, 4096])
+def test_truncated_gzip_is_malformed(tmp_path, monkeypatch, chunk):
+    """The error is the same whether the first read meets the damage or the read-ahead thread does."""
+    monkeypatch.setattr(maf, "CHUNK", chunk)
+    data = gzip.compress(write_maf(tmp_path / "t.maf", [row(**L755S_37)] * 2000).read_bytes())
     cut = tmp_path / "t.maf.gz"
     cut.write_bytes(data[: len(data) // 2])
     with pytest.raises(MalformedInputError, match="t.maf.gz"):
