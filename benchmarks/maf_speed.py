@@ -11,9 +11,9 @@ GDC, GENIE), and speed_<rows>.maf has the samples in random order (the worst cas
 barcodes). Each file is read once first so both tools see it in the page cache; then grep and a
 fresh ``read_maf`` process take turns, five times, and the best time of each counts (the machine is
 shared, so the best run is the one least disturbed). CPU is the process's (``time.process_time``)
-and, separately, the scanning thread's (``time.thread_time``; the read-ahead thread that fills the
-next block counts in the process figure only). The probe runs with ``OPENBLAS_NUM_THREADS=1``, as the
-``her2`` command sets it (numpy's OpenBLAS would otherwise start worker threads that spin after import).
+and, separately, the reading thread's (``time.thread_time``). The probe runs with
+``OPENBLAS_NUM_THREADS=1``, as the ``her2`` command sets it (numpy's OpenBLAS would otherwise start
+worker threads that spin after import and count in the process figure).
 Peak RSS of ``read_maf`` is the child's ``ru_maxrss``. The whole command, ``her2 annotate FILE -f tsv -q``
 (start-up, numpy's import, annotation of the ERBB2 rows and one verdict per sample included), is timed
 the same way and printed beside it.
@@ -116,8 +116,7 @@ def measure(path: Path, runs: int = 5) -> None:
     print(f"  read_maf:      {ours_wall:.3f} s wall, {ours_cpu:.3f} s CPU ({records} ERBB2-region records, "
           f"{samples} samples; inside the process, imports excluded)")
     print(f"  ratio read_maf / grep: {ours_wall / grep_wall:.2f} wall, {ours_cpu / grep_cpu:.2f} CPU, "
-          f"{ours_thread / grep_cpu:.2f} CPU of the scanning thread ({ours_thread:.3f} s; the process CPU also "
-          "counts the read-ahead thread)")
+          f"{ours_thread / grep_cpu:.2f} CPU of the reading thread ({ours_thread:.3f} s)")
     print(f"  peak RSS read_maf: {peak / 1024:.0f} MB")
     print(f"  her2 annotate {path.name} -f tsv -q: {command_wall:.3f} s wall, {command_wall / grep_wall:.2f}x grep "
           "(the whole command: Python, Typer and numpy start-up, annotation, verdicts, output)")

@@ -252,7 +252,7 @@ def test_gzip_bgzip_and_stdin(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("chunk", [1 << 20, 4096])
 def test_truncated_gzip_is_malformed(tmp_path, monkeypatch, chunk):
-    """The error is the same whether the first read meets the damage or the read-ahead thread does."""
+    """The error is the same whether the first block or a later one meets the damage."""
     monkeypatch.setattr(maf, "CHUNK", chunk)
     data = gzip.compress(write_maf(tmp_path / "t.maf", [row(**L755S_37)] * 2000).read_bytes())
     cut = tmp_path / "t.maf.gz"

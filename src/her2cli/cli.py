@@ -674,8 +674,8 @@ def main(argv: Optional[List[str]] = None) -> None:
     # again by each collection during the run nor by those at exit (about 5% of a plain call). Only
     # cyclic garbage among these objects could go uncollected, and they are not garbage.
     gc.freeze()
-    # her2 does no linear algebra; numpy's OpenBLAS would start worker threads that spin after its import
-    # and take the second core from the MAF reader's read-ahead thread. A user's own setting wins.
+    # her2 does no linear algebra; numpy's OpenBLAS would start worker threads that spin on the other
+    # cores for a while after its import (20-45 ms of CPU per MAF read). A user's own setting wins.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     sys.exit(run(argv))
 

@@ -564,94 +564,45 @@ def _line_blocks(path: str) -> tuple[str, Iterator[tuple[memoryview, int]]]:
 
 
 def _blocks(stream: BinaryIO, raw: BinaryIO, name: str, close: bool) -> Iterator[tuple[memoryview, int]]:
-    """Blocks of whole lines (flat memory): (view, length), where the view reaches _PAD bytes past
-    ``length`` so 8-byte words can be gathered at any field start. The last block may lack its final
-    newline. A block is valid until the next one is asked for.
-
-    Two buffers take turns: while one block is scanned, the next is read into the other buffer on a
-    thread (a read releases the GIL), so reading the file costs next to nothing on a second core."""
+    """Blocks of whole lines read into one reused buffer (flat memory): (view, length), where the
+    view reaches _PAD bytes past ``length`` so 8-byte words can be gathered at any field start.
+    The last block may lack its final newline. A block is valid until the next one is asked for."""
     size = CHUNK
-    buf, spare = bytearray(size + _PAD), bytearray(size + _PAD)
-    ahead: _ReadAhead | None = None
+    buf = bytearray(size + _PAD)
+    filled = 0
     try:
-        filled = _fill(stream, buf, 0, size)
         while True:
-            if filled < size:  # end of file: the rest is the last line
+            view = memoryview(buf)
+            got = stream.readinto(view[filled:size])
+            view.release()
+            if got:
+                filled += got
+                if filled < size:
+                    continue
+            if not got:  # end of file: the rest is the last line
                 if filled:
-                    yield from _viewed(buf, filled)
+                    view = memoryview(buf)
+                    yield view, filled
+                    view.release()
                 return
             cut = buf.rfind(b"\n", 0, filled) + 1
             if cut == 0:  # one line longer than the buffer
                 size *= 2
                 buf.extend(bytes(size + _PAD - len(buf)))
-                spare.extend(bytes(size + _PAD - len(spare)))
-                filled = _fill(stream, buf, filled, size)
                 continue
-            spare[:filled - cut] = buf[cut:filled]  # same length: the buffer is never reallocated
-            ahead = _ReadAhead(stream, spare, filled - cut, size)
-            yield from _viewed(buf, cut)
-            filled = ahead.result()
-            ahead = None
-            buf, spare = spare, buf
+            view = memoryview(buf)
+            yield view, cut
+            view.release()
+            buf[:filled - cut] = buf[cut:filled]  # same length: the buffer is never reallocated
+            filled -= cut
     except EOFError as exc:
         raise MalformedInputError("truncated gzip stream (file ends in the middle of compressed data)",
                                   path=name) from exc
     except (OSError, _zlib.error) as exc:
         raise MalformedInputError(f"cannot read compressed data ({exc})", path=name) from exc
     finally:
-        if ahead is not None:  # the reader stopped early: let the read finish before closing the file
-            ahead.wait()
         if close:
             raw.close()
-
-
-def _viewed(buf: bytearray, length: int) -> Iterator[tuple[memoryview, int]]:
-    view = memoryview(buf)
-    try:
-        yield view, length
-    finally:
-        view.release()
-
-
-def _fill(stream: BinaryIO, buf: bytearray, filled: int, size: int) -> int:
-    """Read into ``buf[filled:size]`` until it is full or the stream ends; how far it is filled."""
-    view = memoryview(buf)
-    try:
-        while filled < size:
-            got = stream.readinto(view[filled:size])
-            if not got:
-                break
-            filled += got
-    finally:
-        view.release()
-    return filled
-
-
-class _ReadAhead:
-    """One ``_fill`` on a thread; ``result`` waits for it and returns its value or raises its error."""
-
-    def __init__(self, stream: BinaryIO, buf: bytearray, filled: int, size: int):
-        import threading
-
-        self._value: int = filled
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(stream, buf, filled, size), daemon=True)
-        self._thread.start()
-
-    def _run(self, stream, buf, filled, size) -> None:
-        try:
-            self._value = _fill(stream, buf, filled, size)
-        except BaseException as exc:  # handed to the scanning thread by result()
-            self._error = exc
-
-    def wait(self) -> None:
-        self._thread.join()
-
-    def result(self) -> int:
-        self.wait()
-        if self._error is not None:
-            raise self._error
-        return self._value
 
 
 def _scan(path: str, windows: list[tuple[int, int]]) -> tuple[str, _Scan]:
