@@ -20,7 +20,7 @@ run (parsing and compiling ~25 kB of generated source each time; ``benchmarks/st
 
 from __future__ import annotations
 
-from dataclasses import MISSING, FrozenInstanceError, dataclass, fields
+from dataclasses import MISSING, FrozenInstanceError, dataclass, field, fields
 
 __all__ = ["valueclass"]
 
@@ -86,7 +86,7 @@ def _frozen_delattr(self, name: str) -> None:
     raise FrozenInstanceError(f"cannot delete field {name!r}")
 
 
-@dataclass_transform(field_specifiers=())
+@dataclass_transform(field_specifiers=(field,))
 def valueclass(cls=None, /, *, frozen: bool = False):
     """Make ``cls`` a value class: ``@valueclass`` or ``@valueclass(frozen=True)``, like ``@dataclass``."""
 
