@@ -2,8 +2,8 @@
 
 Why not plain ``@dataclass``: before Python 3.13 it writes the source of ``__init__``, ``__eq__``,
 ``__repr__``, ``__hash__``, ``__setattr__`` and ``__delattr__`` for every class and compiles it with
-``exec``. For the ~30 value classes on the path of a plain ``her2 annotate`` that was a fifth of the
-run (parsing and compiling ~25 kB of generated source each time; ``benchmarks/startup.py``). Here
+``exec``. For the ~30 value classes on the path of a plain ``her2 annotate`` that was a sixth of the
+run's instructions (parsing and compiling ~25 kB of generated source each time; ``benchmarks/startup.py``). Here
 ``dataclass`` only collects the fields, and the shared methods behave as the generated ones do:
 
 - ``__init__`` takes the ``init`` fields positionally or by name, fills in defaults and default
@@ -14,8 +14,9 @@ run (parsing and compiling ~25 kB of generated source each time; ``benchmarks/st
 - ``repr`` lists the fields that have ``repr=True``;
 - a frozen value's fields cannot be assigned or deleted (``FrozenInstanceError``).
 
-``dataclasses.fields``, ``replace``, ``asdict`` and pickling work unchanged. (Keyword-only fields and
-``InitVar`` are not supported; nothing here uses them, and ``valueclass`` refuses them.)
+``dataclasses.fields``, ``replace``, ``asdict`` and pickling work unchanged. Keyword-only fields and
+``init=False`` fields without a default are refused; ``InitVar`` is not supported (nothing here uses
+any of them).
 """
 
 from __future__ import annotations
@@ -100,14 +101,14 @@ def valueclass(cls=None, /, *, frozen: bool = False):
             cls.__doc__ = f"{cls.__name__}({', '.join(f.name for f in every if f.init)})"
         if any(f.kw_only for f in every):
             raise TypeError(f"{cls.__qualname__}: keyword-only fields are not supported by @valueclass")
+        if any(not f.init and f.default is MISSING and f.default_factory is MISSING for f in every):
+            raise TypeError(f"{cls.__qualname__}: a field with init=False needs a default for @valueclass")
         cls._init_names = tuple(f.name for f in every if f.init)
         cls._accepted = frozenset(cls._init_names)
         # Fields with a plain default (init or not) start from it; the others are given or come from a factory.
         cls._plain_defaults = {f.name: f.default for f in every if f.default is not MISSING}
         cls._factories = tuple((f.name, f.default_factory) for f in every if f.default_factory is not MISSING)
         cls._n_fields = len(every)
-        if any(not f.init and f.default is MISSING and f.default_factory is MISSING for f in every):
-            raise TypeError(f"{cls.__qualname__}: a field with init=False needs a default for @valueclass")
         cls._post_init = hasattr(cls, "__post_init__")
         cls._compared = tuple(f.name for f in every if f.compare)
         cls._shown = tuple(f.name for f in every if f.repr)

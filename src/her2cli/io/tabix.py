@@ -179,7 +179,9 @@ class _Tbi:
                 p, chunks = self._bins(p, every_bin if wanted else None)
                 p, min_offs = self._linear(p, windows if wanted else [])
                 for want, min_off, starts_of in zip(wants, min_offs, out):
-                    starts = [u for b, u, v in chunks if b in want and v > min_off] if min_off is not None else []
+                    if min_off is None:  # the window is past the reference's last record
+                        continue
+                    starts = [u for b, u, v in chunks if b in want and v > min_off]
                     if starts:
                         # Every record overlapping the region lies at or after min_off (a record
                         # start), so starting there is as safe as at an earlier chunk start.
