@@ -27,7 +27,7 @@ import numpy as np
 import pytest
 
 from her2cli.errors import GenomeBuildError, InputMissingError, MalformedInputError
-from her2cli.io import maf
+from her2cli.io import maf, mafscan_numpy
 from her2cli.io.maf import read_maf
 from her2cli.pipeline import _annotator
 
@@ -54,6 +54,16 @@ def write_maf(path: Path, rows, columns=STANDARD, preamble="#version 2.4\n", new
     text = preamble + "\t".join(columns) + "\n" + "".join("\t".join(r) + "\n" for r in rows)
     path.write_bytes(text.replace("\n", newline).encode())
     return path
+
+
+@pytest.fixture(autouse=True, params=["compiled", "numpy"])
+def scanner(request, monkeypatch):
+    """Every test here runs with both block scanners (the compiled one is what an install builds; the
+    numpy one is its fallback). The compiled one must be there: CI builds it (.ci/run checks)."""
+    if request.param == "compiled" and maf._CompiledScanner is None:
+        pytest.fail("her2cli.io._mafscan was not built (no C compiler at install?)")
+    monkeypatch.setattr(maf, "SCANNER", request.param)
+    return request.param
 
 
 @pytest.fixture(scope="module")
@@ -333,7 +343,7 @@ LONG_BARCODES = ["L" * 70 + "1", "L" * 70 + "2"]  # longer than a key (64 bytes)
 @pytest.mark.parametrize("grouped", [True, False], ids=["grouped", "random-order"])
 @pytest.mark.parametrize("newline", ["\n", "\r\n"], ids=["LF", "CRLF"])
 @pytest.mark.parametrize("barcodes", [TRICKY_BARCODES, TRICKY_BARCODES + LONG_BARCODES], ids=["short", "long"])
-def test_tricky_barcodes_agree_with_a_row_by_row_read(tmp_path, monkeypatch, grouped, newline, barcodes):
+def test_tricky_barcodes_agree_with_a_row_by_row_read(tmp_path, monkeypatch, scanner, grouped, newline, barcodes):
     import random
 
     rng = random.Random(17)
@@ -344,7 +354,7 @@ def test_tricky_barcodes_agree_with_a_row_by_row_read(tmp_path, monkeypatch, gro
     at = STANDARD.index("Tumor_Sample_Barcode")
     runs = 1 + sum(a[at] != b[at] for a, b in zip(rows, rows[1:]))
     looked_up = []
-    monkeypatch.setattr(maf._KnownBarcodes, "unknown",
+    monkeypatch.setattr(mafscan_numpy._KnownBarcodes, "unknown",
                         lambda self, keys: looked_up.append(len(keys)) or real_unknown(self, keys))
     for chunk in (64, 300, 4096, 1 << 20):  # block ends inside runs and between them
         monkeypatch.setattr(maf, "CHUNK", chunk)
@@ -352,27 +362,31 @@ def test_tricky_barcodes_agree_with_a_row_by_row_read(tmp_path, monkeypatch, gro
         read = read_maf(str(path))
         assert read.samples == samples
         assert [r.line for r in read.records] == lines
-        if chunk == 1 << 20:
+        if chunk == 1 << 20 and scanner == "numpy":
             # the whole file is one block: a row repeating the barcode before it is not looked up among
             # the known barcodes (grouped: a run per sample; random order: runs of about one row)
             assert sum(looked_up) <= runs < (len(rows) / 5 if grouped else len(rows))
 
 
-real_unknown = maf._KnownBarcodes.unknown
+real_unknown = mafscan_numpy._KnownBarcodes.unknown
 
 
-@pytest.mark.parametrize("slots", [lambda keys, bits: np.zeros(len(keys), dtype=np.uint64),
-                                   lambda keys, bits: keys[:, 0] >> np.uint64(64 - bits)],
-                         ids=["every-barcode-one-slot", "slot-of-the-first-8-bytes"])
-def test_hash_collisions_lose_no_barcode(tmp_path, monkeypatch, slots):
-    """Known barcodes are looked up by a hash; barcodes sharing a slot (forced here) must not hide one
-    another, within a block or across blocks."""
+@pytest.mark.parametrize("slots, mask", [(lambda keys, bits: np.zeros(len(keys), dtype=np.uint64), 0),
+                                         (lambda keys, bits: keys[:, 0] >> np.uint64(64 - bits), 0xFF)],
+                         ids=["every-barcode-one-slot", "few-slots"])
+def test_hash_collisions_lose_no_barcode(tmp_path, monkeypatch, scanner, slots, mask):
+    """Known barcodes are looked up by a hash; barcodes sharing a slot (forced here: the numpy
+    scanner's slots are replaced, the compiled scanner's hash is cut to one or 256 values) must not
+    hide one another, within a block or across blocks."""
+    import functools
     import random
 
     rows = _tricky_rows(random.Random(8), TRICKY_BARCODES, grouped=False)
     path = write_maf(tmp_path / "collide.maf", rows)
     samples, _ = _naive(path)
-    monkeypatch.setattr(maf, "_slots", slots)
+    monkeypatch.setattr(mafscan_numpy, "_slots", slots)
+    if scanner == "compiled":
+        monkeypatch.setattr(maf, "_CompiledScanner", functools.partial(maf._CompiledScanner, hash_mask=mask))
     for chunk in (4096, 1 << 20):
         monkeypatch.setattr(maf, "CHUNK", chunk)
         assert read_maf(str(path)).samples == samples
