@@ -9,14 +9,16 @@ inside the gene, with some look-alike chr17 rows at the ERBB2 positions of the o
 speed_<rows>_grouped.maf has the rows of each sample together, as MAFs are written (cBioPortal,
 GDC, GENIE), and speed_<rows>.maf has the samples in random order (the worst case for collecting
 barcodes). Each file is read once first so both tools see it in the page cache; then grep and a
-fresh ``read_maf`` process take turns, five times, and the best time of each counts (the machine is
-shared, so the best run is the one least disturbed). CPU is the process's (``time.process_time``)
+fresh ``read_maf`` process per block scanner (the compiled one where the install built it, and the
+numpy fallback) take turns, five times, and the best time of each counts (the machine is shared, so
+the best run is the one least disturbed). CPU is the process's (``time.process_time``)
 and, separately, the reading thread's (``time.thread_time``). The probe runs with
 ``OPENBLAS_NUM_THREADS=1``, as the ``her2`` command sets it (numpy's OpenBLAS would otherwise start
 worker threads that spin after import and count in the process figure).
-Peak RSS of ``read_maf`` is the child's ``ru_maxrss``. The whole command, ``her2 annotate FILE -f tsv -q``
-(start-up, numpy's import, annotation of the ERBB2 rows and one verdict per sample included), is timed
-the same way and printed beside it.
+Peak RSS of ``read_maf`` is the child's ``VmHWM`` (/proc/self/status; ``ru_maxrss`` would also count the
+parent's memory, which a child started by vfork carries until it execs). The whole command, ``her2 annotate FILE -f tsv -q``
+(start-up, reading, annotation of the ERBB2 rows and one verdict per sample included; numpy is imported
+only by the numpy scanner), is timed the same way and printed beside it.
 """
 
 from __future__ import annotations
@@ -83,43 +85,58 @@ def timed(command: list[str]) -> tuple[float, float, str]:
 
 
 PROBE = (
-    "import resource, sys, time\n"
-    "from her2cli.io.maf import read_maf\n"
-    "import her2cli.reference.transcript, numpy\n"
+    "import sys, time\n"
+    "from her2cli.io import maf\n"
+    "import her2cli.reference.transcript\n"
+    "maf.SCANNER = sys.argv[2]\n"
+    "if maf.SCANNER == 'numpy':\n"
+    "    import her2cli.io.mafscan_numpy\n"
     "t, cpu, own = time.perf_counter(), time.process_time(), time.thread_time()\n"
-    "r = read_maf(sys.argv[1])\n"
-    "print(f'{time.perf_counter() - t:.4f} {time.process_time() - cpu:.4f} {time.thread_time() - own:.4f} '\n"
-    "      f'{len(r.records)} {len(r.samples)} {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}')\n"
+    "r = maf.read_maf(sys.argv[1])\n"
+    "took = f'{time.perf_counter() - t:.4f} {time.process_time() - cpu:.4f} {time.thread_time() - own:.4f}'\n"
+    "peak = next(l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM:'))\n"
+    "print(f'{took} '\n"
+    "      f'{len(r.records)} {len(r.samples)} {peak}')\n"
 )
+
+
+def scanners() -> list[str]:
+    """The block scanners this install has: the compiled one (when built) and the numpy fallback."""
+    built = subprocess.run([sys.executable, "-c", "from her2cli.io import maf; print(maf.SCANNER)"],
+                           capture_output=True, text=True, check=True).stdout.strip()
+    return ["compiled", "numpy"] if built == "compiled" else ["numpy"]
 
 
 def measure(path: Path, runs: int = 5) -> None:
     with open(path, "rb") as warm:
         while warm.read(1 << 24):
             pass
-    grep_wall = grep_cpu = ours_wall = ours_cpu = ours_thread = command_wall = float("inf")
-    peak = 0
+    kinds = scanners()
+    grep_wall = grep_cpu = command_wall = float("inf")
+    ours = {kind: [float("inf")] * 3 for kind in kinds}  # wall, process CPU, reading thread's CPU
+    peak = {kind: 0 for kind in kinds}
     for _ in range(runs):
         wall, cpu, grep_count = timed(["grep", "-c", "ERBB2", str(path)])
         grep_wall, grep_cpu = min(grep_wall, wall), min(grep_cpu, cpu)
-        out = subprocess.run([sys.executable, "-c", PROBE, str(path)], capture_output=True, text=True,
-                             check=True, env={**os.environ, "OPENBLAS_NUM_THREADS": "1"}).stdout.split()
+        for kind in kinds:
+            out = subprocess.run([sys.executable, "-c", PROBE, str(path), kind], capture_output=True, text=True,
+                                 check=True, env={**os.environ, "OPENBLAS_NUM_THREADS": "1"}).stdout.split()
+            ours[kind] = [min(best, float(value)) for best, value in zip(ours[kind], out[:3])]
+            records, samples, peak[kind] = int(out[3]), int(out[4]), max(peak[kind], int(out[5]))
         began = time.perf_counter()
         subprocess.run([HER2, "annotate", str(path), "-f", "tsv", "-q"], stdout=subprocess.DEVNULL, check=True)
         command_wall = min(command_wall, time.perf_counter() - began)
-        ours_wall, ours_cpu = min(ours_wall, float(out[0])), min(ours_cpu, float(out[1]))
-        ours_thread = min(ours_thread, float(out[2]))
-        records, samples, peak = int(out[3]), int(out[4]), max(peak, int(out[5]))
     print(f"file: {path.name}, {path.stat().st_size / 1e6:.0f} MB")
     print(f"  grep -c ERBB2: {grep_wall:.3f} s wall, {grep_cpu:.3f} s CPU ({grep_count} lines; "
           "CPU includes process start)")
-    print(f"  read_maf:      {ours_wall:.3f} s wall, {ours_cpu:.3f} s CPU ({records} ERBB2-region records, "
-          f"{samples} samples; inside the process, imports excluded)")
-    print(f"  ratio read_maf / grep: {ours_wall / grep_wall:.2f} wall, {ours_cpu / grep_cpu:.2f} CPU, "
-          f"{ours_thread / grep_cpu:.2f} CPU of the reading thread ({ours_thread:.3f} s)")
-    print(f"  peak RSS read_maf: {peak / 1024:.0f} MB")
-    print(f"  her2 annotate {path.name} -f tsv -q: {command_wall:.3f} s wall, {command_wall / grep_wall:.2f}x grep "
-          "(the whole command: Python, Typer and numpy start-up, annotation, verdicts, output)")
+    for kind in kinds:
+        wall, cpu, thread = ours[kind]
+        print(f"  read_maf ({kind} scanner): {wall:.3f} s wall, {cpu:.3f} s CPU ({records} ERBB2-region records, "
+              f"{samples} samples; inside the process, imports excluded); peak RSS {peak[kind] / 1024:.0f} MB")
+        print(f"    ratio to grep: {wall / grep_wall:.2f} wall, {cpu / grep_cpu:.2f} CPU, "
+              f"{thread / grep_cpu:.2f} CPU of the reading thread ({thread:.3f} s)")
+    print(f"  her2 annotate {path.name} -f tsv -q ({kinds[0]} scanner): {command_wall:.3f} s wall, "
+          f"{command_wall / grep_wall:.2f}x grep (the whole command: start-up, reading, annotation, verdicts, output)")
 
 
 def main(rows: int) -> None:
@@ -128,10 +145,11 @@ def main(rows: int) -> None:
         if not path.exists():
             generate(path, rows, grouped)
         measure(path)
-    baseline = subprocess.run([sys.executable, "-c", "import resource, numpy, her2cli.io.maf, "
-                               "her2cli.reference.transcript\nprint(resource.getrusage(resource.RUSAGE_SELF)."
-                               "ru_maxrss)"], capture_output=True, text=True, check=True).stdout.strip()
-    print(f"RSS of the interpreter with numpy and her2cli imported: {int(baseline) / 1024:.0f} MB")
+    for modules in ("her2cli.io.maf", "her2cli.io.maf, her2cli.io.mafscan_numpy"):
+        baseline = subprocess.run([sys.executable, "-c", f"import resource, {modules}, her2cli.reference.transcript"
+                                   "\nprint(next(l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM:')))"],
+                                  capture_output=True, text=True, check=True).stdout.strip()
+        print(f"RSS of the interpreter with {modules} imported: {int(baseline) / 1024:.0f} MB")
 
 
 if __name__ == "__main__":
