@@ -342,3 +342,21 @@ def test_every_exit_code_is_documented():
     for name, value in codes.items():
         assert re.search(rf"^\| {value} \|", doc, re.M), f"{name} = {value} missing from docs/exit-codes.md"
         assert re.search(rf"\b{value} ", errors.EXIT_CODES_HELP), f"{name} missing from --help"
+
+
+@pytest.mark.parametrize("starts", ["never", "a moment later"])
+def test_an_interrupt_while_the_pool_starts_its_manager_thread_is_no_internal_error(starts):
+    """Ctrl-C or SIGTERM can land inside ProcessPoolExecutor.submit() after it made its manager thread and
+    before that thread has started (seen: `her2 cohort --jobs 2` answered SIGINT with "internal error:
+    RuntimeError: cannot join thread before it is started", exit 70 instead of 130). Stopping the pool
+    from that state must not fail, and a thread that does start is waited for."""
+    import threading
+    from concurrent.futures.process import _ExecutorManagerThread
+
+    pool = runner._new_pool(1, runner._pool_context())
+    thread = _ExecutorManagerThread(pool)
+    pool._executor_manager_thread = thread  # what submit() has done when the signal arrives
+    if starts == "a moment later":
+        threading.Timer(0.05, thread.start).start()
+    runner._kill_pool(pool)
+    assert not thread.is_alive()

@@ -449,7 +449,14 @@ def _kill_pool(pool) -> None:
             process.kill()
     # Wait for the pool's manager thread (quick: its workers are dead); left running, it races the
     # interpreter's exit and prints "Exception ignored ... Bad file descriptor".
-    pool.shutdown(wait=True, cancel_futures=True)
+    for _ in range(50):
+        try:
+            pool.shutdown(wait=True, cancel_futures=True)
+            return
+        except RuntimeError:
+            # Ctrl-C or SIGTERM came while submit() was starting that thread ("cannot join thread
+            # before it is started"): it is running a moment later, or was never started at all.
+            time.sleep(0.01)
 
 
 def _pool_context():
