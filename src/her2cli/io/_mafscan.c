@@ -225,10 +225,10 @@ is_chromosome_17(const char *p, Py_ssize_t n)
            p[4] == '7';
 }
 
+/* Append a new reference (NULL: an error already set) to ``list``; the list keeps its own reference. */
 static int
-append_number(PyObject *list, Py_ssize_t n)
+append_new(PyObject *list, PyObject *item)
 {
-    PyObject *item = PyLong_FromSsize_t(n);
     if (!item)
         return -1;
     int failed = PyList_Append(list, item);
@@ -275,7 +275,7 @@ Scanner_block(Scanner *s, PyObject *args)
         Py_ssize_t chrom_length = chrom.end - chrom.begin;
         if (chrom.present && chrom_length == s->header_chrom_length &&
             memcmp(data + chrom.begin, s->header_chrom, (size_t)chrom_length) == 0) {
-            if (append_number(repeated, number) < 0)
+            if (append_new(repeated, PyLong_FromSsize_t(number)) < 0)
                 goto done;
             continue;
         }
@@ -293,15 +293,8 @@ Scanner_block(Scanner *s, PyObject *args)
             Field hugo = field_of(s, s->hugo, start, end, crlf);
             wanted = hugo.present && hugo.end - hugo.begin == 5 && memcmp(data + hugo.begin, "ERBB2", 5) == 0;
         }
-        if (wanted) {
-            PyObject *span = Py_BuildValue("(nnn)", number, start, end);
-            if (!span)
-                goto done;
-            int failed = PyList_Append(candidates, span);
-            Py_DECREF(span);
-            if (failed)
-                goto done;
-        }
+        if (wanted && append_new(candidates, Py_BuildValue("(nnn)", number, start, end)) < 0)
+            goto done;
         Field barcode = field_of(s, s->barcode, start, end, crlf);
         if (barcode.present && barcode.end > barcode.begin) {
             int fresh = remember(s, data + barcode.begin, barcode.end - barcode.begin);
@@ -309,15 +302,9 @@ Scanner_block(Scanner *s, PyObject *args)
                 PyErr_NoMemory();
                 goto done;
             }
-            if (fresh) {
-                PyObject *text = PyBytes_FromStringAndSize(data + barcode.begin, barcode.end - barcode.begin);
-                if (!text)
-                    goto done;
-                int failed = PyList_Append(barcodes, text);
-                Py_DECREF(text);
-                if (failed)
-                    goto done;
-            }
+            if (fresh && append_new(barcodes, PyBytes_FromStringAndSize(data + barcode.begin,
+                                                                    barcode.end - barcode.begin)) < 0)
+                goto done;
         }
     }
     if (first_row < 0)
