@@ -20,6 +20,7 @@ MUTATION_COLUMNS = [
     "intron", "protein_position", "legacy_name", "caller_format", "input_pos", "input_ref",
     "input_alt", "flags", "oncogenicity", "oncogenicity_basis", "population_af", "population_af_source",
     "origin", "origin_basis", "input_hgvsc", "input_hgvsp", "renamed", "ref_depth",
+    "population_absent_from", "publisher_oncogenic", "publisher_mutation_effect", "publisher_highest_level",
 ]
 
 # Copy-number-specific extras (issue #3 names the first seven).
