@@ -225,3 +225,38 @@ def test_tumour_normal_vcf_as_issue_9_checks_it():
 
 def test_tumour_only_i655v_is_benign_without_therapy():
     assert _layer_on(DATA / "her2_i655v_tumour_only.vcf") == {"p.I655V": ("benign", "unknown", False)}
+
+
+def _first_record(name: str, predicate=lambda r: True):
+    from her2cli.io.vcf import parse_record
+
+    path = SHARED / "fixtures" / name
+    if not path.exists():
+        pytest.skip("../shared/fixtures is absent")
+    lines = path.read_text().splitlines()
+    samples = next(l for l in lines if l.startswith("#CHROM")).split("\t")[9:]
+    for i, line in enumerate(lines):
+        if not line.startswith("#"):
+            record = parse_record(line, str(path), i + 1)
+            if predicate(record):
+                return record, samples
+    raise AssertionError(f"no such record in {name}")
+
+
+def _stated(record, tumour_column):
+    from her2cli.variants.callers import stated_origin
+
+    return stated_origin(record.info(), record.format_keys, record.sample_columns[tumour_column].split(":"))
+
+
+def test_caller_stated_origin_on_real_files():
+    """The codes as each file's header spells them: VarScan2 INFO/SS and SomaticSniper FORMAT/SS
+    '0=wildtype,1=germline,2=somatic,3=LOH'; VarDict INFO/STATUS StrongSomatic; Strelka's INFO/SOMATIC flag."""
+    varscan, _ = _first_record("varscan2_somatic.tcga.vcf")  # line: DP=208;SS=1;... (germline)
+    assert _stated(varscan, 1) == ("germline", "the caller's INFO/SS=1")
+    sniper, samples = _first_record("somaticsniper.tcga.vcf")  # NORMAL SS=0, TUMOR SS=2
+    assert samples == ["NORMAL", "TUMOR"] and _stated(sniper, 1) == ("somatic", "the tumour's FORMAT/SS=2")
+    vardict, _ = _first_record("vardictjava_v1.8.2_paired.vcf")  # STATUS=StrongSomatic
+    assert _stated(vardict, 0) == ("somatic", "the caller's INFO/STATUS=StrongSomatic")
+    strelka, _ = _first_record("strelka2_somatic_snvs.hcc1395.vcf", lambda r: "SOMATIC" in r.info())
+    assert _stated(strelka, 1)[0] == "somatic"

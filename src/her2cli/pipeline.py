@@ -187,8 +187,9 @@ class _AlleleReader:
             population = population_lookup(self.population, info, alt_index, alt, record.ref, len(record.alts))
             reads.update(population_af=population.af, population_af_source=population.source,
                          population_absent_from=population.absent_from)
-            if "SOMATIC" in info:  # the VCF specification's reserved flag: a somatic call
-                reads.update(stated_origin="somatic", stated_origin_source="the caller's INFO/SOMATIC flag")
+            stated = callers.stated_origin(info, record.format_keys, tumour_values)
+            if stated is not None:
+                reads["stated_origin"], reads["stated_origin_source"] = stated
             if self.columns.normal is not None:
                 if normal_values is None:
                     normal_values = _column_values(record, self.columns.normal)
