@@ -93,7 +93,7 @@ def _decide_build(read, tx, requested: Optional[str], regions_by_build: dict, no
     from her2cli.reference.builds import resolve_build
 
     source = read.header.source
-    evidence = resolve_build(read.header, requested)
+    evidence = resolve_build(read.header.lines, source, requested)
     records = list(read.records())
     genome = evidence.genome
     basis = "given with --genome" if evidence.reason == "--genome" else f"from the VCF header ({evidence.reason})"
