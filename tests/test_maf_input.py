@@ -28,7 +28,7 @@ import pytest
 from her2cli.errors import GenomeBuildError, InputMissingError, MalformedInputError
 from her2cli.io import maf
 from her2cli.io.maf import read_maf
-from her2cli.pipeline import _annotator
+from her2cli.variants.calls import annotator_for as _annotator
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 VALIDATION = SHARED / "validation" / "maf"
