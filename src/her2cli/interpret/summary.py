@@ -289,7 +289,7 @@ def cohort_sentences(summaries: list[dict], n_failed: int = 0) -> list[str]:
                    f"were read" + (f" ({detail})." if detail else "."))
         others = [(_count(read, "mutation_status", key), text) for key, text in
                   (("vus_only", "variants of uncertain significance only"), ("germline_only", "germline variants only"))]
-        extra = "; ".join(f"{k} had {text}" for k, text in others if k)
+        extra = "; ".join(f"{k} sample{'s' if k != 1 else ''} had {text}" for k, text in others if k)
         if extra:
             out.append(extra[0].upper() + extra[1:] + ".")
     cn = [s for s in summaries if s.get("amplification_status") not in (None, "", "not assessed")]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from dataclasses import field
 from datetime import datetime, timezone
 from html import escape
@@ -210,6 +211,17 @@ def _mutation_name(row: dict) -> str:
 
 
 
+def _hgvs(value: object) -> str:
+    """A variant name: kept on one line when short (p.Y772_A775dup), else wrapped only at its underscores."""
+    text = "" if value is None else str(value)
+    return _nw(text) if len(text) <= 18 else _ew(text)
+
+
+def _lw(value: object) -> str:
+    """A label in words, with a line-break opportunity after each slash (transmembrane/juxtamembrane)."""
+    return _e(value).replace("/", "/<wbr>")
+
+
 def _nw(value: object) -> str:
     """Escaped and never broken across lines (dates, numbers, levels, short codes)."""
     return f'<span class="nw">{_e(value)}</span>'
@@ -348,8 +360,12 @@ def _document(title: str, body: str, script: str = "") -> str:
 
 
 def _marked(text: object) -> str:
-    """Escaped text with each [R] mark explained in a tooltip."""
-    return _e(text).replace(RECALLED_MARK, f'<abbr title="{RECALLED_TEXT}">{RECALLED_MARK}</abbr>')
+    """Prose for a table cell: escaped; each token with a hyphen, slash or digit kept on one line (drug names
+    such as T-DXd, dates, page ranges, "unresectable/metastatic": a line may wrap only between words); each
+    [R] mark explained in a tooltip."""
+    tokens = re.split(r"(\s+)", "" if text is None else str(text))
+    html = "".join(_nw(tok) if re.search(r"[-/\d]", tok) and not tok.isspace() else _e(tok) for tok in tokens)
+    return html.replace(RECALLED_MARK, f'<abbr title="{RECALLED_TEXT}">{RECALLED_MARK}</abbr>')
 
 
 # ------------------------------------------------------------------------------------------ one sample
@@ -460,7 +476,7 @@ def _summary_section(page: _Page) -> str:
     groups = {key: therapies for key, _, therapies in therapy_groups(getattr(page.verdict, "evidence", None) or [])}
     boxes = []
     for key, heading in THERAPY_GROUP_LABELS.items():
-        items = "".join(f"<li><b>{_e(therapy)}</b>: " + "; ".join(_line_detail(ln) for ln in lines) + "</li>"
+        items = "".join(f"<li><b>{_nw(therapy)}</b>: " + "; ".join(_line_detail(ln) for ln in lines) + "</li>"
                         for therapy, lines in groups.get(key, []))
         boxes.append(f'<section class="{key}" data-group="{key}"><h3>{_e(heading)}</h3>'
                      + (f"<ul>{items}</ul>" if items else '<p class="muted">none matched</p>') + "</section>")
@@ -482,7 +498,7 @@ def _verdict_section(page: _Page) -> str:
     summary, v = page.summary, page.verdict
     items = []
     for call in _reportable_calls(page):
-        items.append(f"<li><b>{_ew(common_name(call))}</b>: "
+        items.append(f"<li><b>{_lw(common_name(call))}</b>: "
                      f"{_coded(_e(label(ORIGIN_LABELS, call.origin or 'unknown')), call.origin)}, "
                      f"{_coded(_e(label(ONCOGENICITY_LABELS, call.oncogenicity or 'vus')), call.oncogenicity)}</li>")
     status = str(summary.get("mutation_status") or "not_assessed")
@@ -546,7 +562,7 @@ def _variants_section(page: _Page) -> str:
         criteria = getattr(c, "oncogenicity_criteria", None)
         basis = "; ".join(str(x) for x in (getattr(c, "oncogenicity_basis", None), criteria) if x)
         row = [
-            f"<b>{_ew(name)}</b>" + (f"<br><span class=\"muted\">{_e(SUBGROUP_LABELS.get(sub, words(sub)))}"
+            f"<b>{_hgvs(name)}</b>" + (f"<br><span class=\"muted\">{_lw(SUBGROUP_LABELS.get(sub, words(sub)))}"
                                      + (f", {_ew(c.legacy_name)}" if getattr(c, 'legacy_name', None) else "")
                                      + "</span>"),
             f'<span class="mono">{_ew(getattr(c, "hgvs_c", None) or "")}</span>',
@@ -701,7 +717,7 @@ def _evidence_section(page: _Page) -> str:
             if r.get("kind") == "mutation":
                 sub = str(r.get("subgroup") or "other")
                 rule = next((t for t in line.eligibility if t in (sub, sub + MISSENSE_QUALIFIER)), sub)
-                what = _ew(_mutation_name(r)) + " " + _coded(
+                what = _hgvs(_mutation_name(r)) + " " + _coded(
                     "(" + _e(SUBGROUP_LABELS.get(sub, sub) + (", missense" if rule.endswith(MISSENSE_QUALIFIER) else ""))
                     + ")", rule)
             else:
@@ -724,7 +740,7 @@ def _evidence_section(page: _Page) -> str:
             for line in group:
                 level = (f"OncoKB level {_nw(line.level)}" if line.evidence == "OncoKB" and line.level else
                          _e(line.evidence) + (f", OncoKB level {_nw(line.level)}" if line.level else ""))
-                body.append([f"<b>{_e(therapy)}</b>", level, _nw(line.setting), _nw(line.date),
+                body.append([f"<b>{_nw(therapy)}</b>", level, _nw(line.setting), _nw(line.date),
                              "<br>".join(matched_on.get(line.id, [])), _marked(line.source), _marked(line.notes)])
                 attrs.append(f' data-line="{_e(line.id)}" data-status="{_e(line.status)}"')
         out.append(f'<h3 data-group="{key}">{_e(heading)}</h3>'
@@ -898,11 +914,11 @@ def render_cohort_html(cohort, provenance: Provenance, sample_pages: Optional[di
         copies = _num(s.get("copy_number"))
         rows.append([
             link, _status(mutation, label(MUTATION_STATUS_LABELS, mutation)),
-            "<br>".join(_ew(m) for m in _split(s.get("mutations"))),
+            "<br>".join(_hgvs(m) for m in _split(s.get("mutations"))),
             _status(amp, label(AMPLIFICATION_STATUS_LABELS, amp)),
             _nw(copies) if copies else "", _nw(_num(s.get("ratio_chr17"))),
             _coded(_nw(f"{len(met)} of {len(DEFINITIONS)}"), ";".join(met) or "none") if amp != "not assessed" else "",
-            _e(s.get("overexpression") or ""),
+            _e(s.get("overexpression")) if str(s.get("overexpression") or "").startswith("IHC") else "not given",
         ])
         attrs.append(f' data-mutation-status="{_e(mutation)}" data-amplification-status="{_e(amp)}"')
     verdicts = _table(["Sample", "Mutation", "Variants", "Copy number", "Copies", "Ratio to chr17", "Definitions met",

@@ -81,6 +81,13 @@ THRESHOLD_STYLES = [
 ]
 
 
+def subgroup_label(subgroup: str) -> str:
+    """The subgroup in words (``exon 20 insertion``), as the page and the summary say it."""
+    from her2cli.interpret.summary import SUBGROUP_LABELS
+
+    return SUBGROUP_LABELS.get(subgroup, subgroup)
+
+
 def text_width(text: str, size: float = LABEL_SIZE) -> float:
     return len(text) * CHAR_WIDTH * size
 
@@ -197,7 +204,8 @@ def _stem_panel(parts: list[str], stems, scale, base_y: float, top: int,
         parts.append(f'<line x1="{x:.1f}" y1="{base_y:.1f}" x2="{x:.1f}" y2="{y:.1f}" stroke="#666" stroke-width="1"/>')
         parts.append(f'<line class="leader" x1="{x:.1f}" y1="{y - 7:.1f}" x2="{x:.1f}" y2="{ly + 3:.1f}" '
                      f'stroke="#aaa" stroke-width="0.7"/>')
-        parts.append(_head(SUBGROUP_SHAPES.get(sub, "ring"), x, y, colour, f"{text}: {sub}, {n} sample(s), residue {res}"))
+        parts.append(_head(SUBGROUP_SHAPES.get(sub, "ring"), x, y, colour,
+                           f"{text}: {subgroup_label(sub)}, {n} sample(s), residue {res}"))
         parts.append(_text(label.left + 2, ly, label.text, cls="label"))
     if extra_label is not None:
         ly = lane0 - extra_label.lane * lane_h
@@ -279,9 +287,10 @@ def lollipop_svg(rows: list[dict], title: str = "ERBB2 mutations on the protein"
     x = left
     used = [s for s in SUBGROUP_COLOURS if any(st[2] == s for st in stems)]
     for sub in used:
-        legend.append(_head(SUBGROUP_SHAPES[sub], x + 5, legend_y - 4, SUBGROUP_COLOURS[sub], sub))
-        legend.append(_text(x + 14, legend_y, sub, size=10, cls="legend"))
-        x += 14 + text_width(sub, 10) + 16
+        name = subgroup_label(sub)
+        legend.append(_head(SUBGROUP_SHAPES[sub], x + 5, legend_y - 4, SUBGROUP_COLOURS[sub], name))
+        legend.append(_text(x + 14, legend_y, name, size=10, cls="legend", extra=f' data-subgroup="{sub}"'))
+        x += 14 + text_width(name, 10) + 16
     notes = [f"x: residue on {tx.protein_accession} ({length} aa); stem height: samples with the change"]
     if not stems:
         notes.insert(0, "no protein-changing ERBB2 mutation to draw")
