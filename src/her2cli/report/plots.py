@@ -2,9 +2,9 @@
 HTML page (``report/svg.py``), so the two can never disagree.
 
 The picture format follows the extension: ``.svg`` is the SVG itself (text kept as ``<text>``),
-``.png`` and ``.pdf`` are converted from it by cairosvg (a small Cairo binding: about 0.1 s a figure,
-against 0.6-1.2 s for the matplotlib drawing it replaced; benchmarks/README.md, "Pictures"). Anything
-else raises ``PlotFormatError`` (exit 2). Files are written atomically. Neither matplotlib nor cairosvg
+``.png`` and ``.pdf`` are converted from it by cairosvg (a small Cairo binding: 0.1-0.25 s a figure after
+a 0.3-0.5 s import, 34-41 MB; the matplotlib drawing it replaced imported for 0.9 s and drew every figure a
+second time; benchmarks/README.md, "Pictures"). Anything else raises ``PlotFormatError`` (exit 2). Files are written atomically. Neither matplotlib nor cairosvg
 is imported on the annotate or HTML path; cairosvg only when a PNG or PDF is asked for.
 """
 
