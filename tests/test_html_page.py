@@ -116,8 +116,8 @@ def test_amplification_only_sample(tmp_path):
     assert "Focal ERBB2 amplification, about 8 copies per tumour cell" in text
     # Amplification in NSCLC: T-DXd is OncoKB 3A (investigational), T-DM1 failed in NCI-MATCH arm Q.
     assert "Approved in NSCLC" not in text
-    assert "Investigational: T-DXd (OncoKB level 3A, 2L+, 2024-05)" in text
-    assert "Tested and negative: T-DM1 (phase 2, 2L+, 2019-11-01)" in text
+    assert "Investigational: T-DXd (OncoKB level 3A, 2L+, 2024-05, for the amplification)" in text
+    assert "Tested and negative: T-DM1 (phase 2, 2L+, 2019-11-01, for the amplification)" in text
 
 
 def test_not_assessed_sample_says_what_and_why():

@@ -75,10 +75,21 @@ def status_group(status: str) -> str:
     return _STATUS_GROUP.get(status, "investigational")
 
 
+# Sequence Ontology consequence terms as a reader says them (others: underscores become spaces).
+CONSEQUENCE_LABELS = {
+    "missense_variant": "missense", "inframe_insertion": "in-frame insertion", "inframe_deletion": "in-frame deletion",
+    "protein_altering_variant": "in-frame change", "frameshift_variant": "frameshift", "stop_gained": "nonsense",
+    "stop_lost": "stop lost", "start_lost": "start lost", "splice_acceptor_variant": "splice acceptor",
+    "splice_donor_variant": "splice donor", "splice_region_variant": "splice region", "intron_variant": "intronic",
+    "synonymous_variant": "synonymous", "5_prime_UTR_variant": "5' UTR", "3_prime_UTR_variant": "3' UTR",
+}
+
+
 def words(code: object) -> str:
-    """A snake_case code in words: ``inframe_insertion`` -> ``inframe insertion`` (``_variant`` dropped)."""
+    """A code in words: SO terms as ``CONSEQUENCE_LABELS`` say them (``inframe_insertion`` -> ``in-frame
+    insertion``), any other snake_case code with spaces (``_variant`` dropped); ``&``-joined terms listed."""
     text = str(code or "")
-    parts = [p.replace("_variant", "").replace("_", " ") for p in text.split("&")]
+    parts = [CONSEQUENCE_LABELS.get(p, p.replace("_variant", "").replace("_", " ")) for p in text.split("&")]
     return ", ".join(p for p in parts if p)
 
 
@@ -200,10 +211,26 @@ def _protein_sentence(verdict) -> Sentence:
     return Sentence("protein", "HER2 protein expression (IHC) was not given; it cannot be read from DNA.")
 
 
-def _line_text(line) -> str:
-    level = f" level {line.level}" if line.level and line.evidence == "OncoKB" else \
-        (f", OncoKB level {line.level}" if line.level else "")
-    return f"{line.evidence}{level}, {line.setting}, {line.date}"
+def _scope(line) -> str:
+    from her2cli.interpret.evidence import AMPLIFICATION, IHC_3PLUS
+
+    return ("amplification" if AMPLIFICATION in line.eligibility else
+            "IHC 3+" if IHC_3PLUS in line.eligibility else "mutation")
+
+
+def line_texts(lines: list) -> list[str]:
+    """Level, setting and date of each evidence line of one therapy; what a line was matched on is said when
+    it is not a mutation, or when the therapy's lines mix mutation and amplification (the same drug may be
+    approved for the mutation and investigational for the amplification)."""
+    mixed = len({_scope(line) for line in lines}) > 1
+    out = []
+    for line in lines:
+        level = f" level {line.level}" if line.level and line.evidence == "OncoKB" else \
+            (f", OncoKB level {line.level}" if line.level else "")
+        scope = _scope(line)
+        tail = f", for the {scope}" if scope != "mutation" or mixed else ""
+        out.append(f"{line.evidence}{level}, {line.setting}, {line.date}{tail}")
+    return out
 
 
 def therapy_groups(lines: Iterable) -> list[tuple[str, str, list[tuple[str, list]]]]:
@@ -226,7 +253,7 @@ def _options_sentences(verdict) -> list[Sentence]:
         return [Sentence("options", text + (f" Evidence table dated {date}." if date else ""))]
     out = []
     for _, heading, therapies in therapy_groups(lines):
-        items = "; ".join(f"{therapy} ({' / '.join(_line_text(ln) for ln in group)})" for therapy, group in therapies)
+        items = "; ".join(f"{therapy} ({' / '.join(line_texts(group))})" for therapy, group in therapies)
         out.append(Sentence("options", f"{heading}: {items}."))
     if date:
         out.append(Sentence("options", f"Evidence table dated {date}; a matched line is published evidence, "

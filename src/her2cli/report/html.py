@@ -461,11 +461,11 @@ def _page(result, provenance: Provenance, index: int) -> _Page:
                  result_notices(result), result, provenance, f"s{index}")
 
 
-def _line_detail(line) -> str:
-    """Level, setting and date of one evidence line, as HTML."""
-    from her2cli.interpret.summary import _line_text
+def _line_details(lines: list) -> str:
+    """Level, setting and date of one therapy's evidence lines, as HTML."""
+    from her2cli.interpret.summary import line_texts
 
-    return _marked(_line_text(line)).replace(_e(line.date), _nw(line.date), 1)
+    return "; ".join(_marked(text) for text in line_texts(lines))
 
 
 def _summary_section(page: _Page) -> str:
@@ -476,7 +476,7 @@ def _summary_section(page: _Page) -> str:
     groups = {key: therapies for key, _, therapies in therapy_groups(getattr(page.verdict, "evidence", None) or [])}
     boxes = []
     for key, heading in THERAPY_GROUP_LABELS.items():
-        items = "".join(f"<li><b>{_nw(therapy)}</b>: " + "; ".join(_line_detail(ln) for ln in lines) + "</li>"
+        items = "".join(f"<li><b>{_nw(therapy)}</b>: {_line_details(lines)}</li>"
                         for therapy, lines in groups.get(key, []))
         boxes.append(f'<section class="{key}" data-group="{key}"><h3>{_e(heading)}</h3>'
                      + (f"<ul>{items}</ul>" if items else '<p class="muted">none matched</p>') + "</section>")
