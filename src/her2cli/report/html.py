@@ -245,7 +245,12 @@ def _table(headers: list, rows: list[list[str]], cls: str = "", caption: str = "
     body = "".join(f"<tr{attr}>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>"
                    for row, attr in zip(rows, attrs))
     cap = f"<caption>{_e(caption)}</caption>" if caption else ""
-    return f'<div class="scroll"><table{klass}>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
+    keep = " keep" if len(rows) <= KEEP_ROWS else ""  # a short table is printed whole on one page
+    return (f'<div class="scroll{keep}"><table{klass}>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody>'
+            "</table></div>")
+
+
+KEEP_ROWS = 12
 
 
 def safe_name(sample: str, taken: set[str]) -> str:
@@ -303,7 +308,8 @@ dl.facts dt { font-weight: 600; } dl.facts dd { margin: 0; }
 @media print {
   body { max-width: none; margin: 0; padding: 0; font-size: 9pt; }
   .notice-medical { font-size: 7.5pt; }
-  table { font-size: 7.5pt; } h2 { break-after: avoid; margin-top: 1em; }
+  table { font-size: 7.5pt; } h2, h3 { break-after: avoid; } h2 { margin-top: 1em; }
+  .keep, caption { break-inside: avoid; } caption { break-after: avoid; }
   thead { display: table-header-group; }
   tr, figure, svg, .summary, .verdict section, .options section, dl.facts { break-inside: avoid; }
   .scroll { overflow: visible; }
