@@ -199,6 +199,10 @@ def test_cohort_report_opens_with_its_findings(tmp_path):
     assert "ERBB2 was amplified in 10 of 10 (100%) samples with copy-number data." in findings
     assert "5 samples had both an activating mutation and an amplification." in findings
     assert 'data-category="amplification_definition" data-value="cn_ge_6"' in html
+    # The mutation statuses of samples whose variants were read add up to all of them (germline-only too).
+    rows = [line.split("\t") for line in (tmp_path / "cohort" / "cohort.tsv").read_text().splitlines()[1:]]
+    read = {r[1]: int(r[2]) for r in rows if r[0] == "mutation_status" and r[1] != "not_assessed"}
+    assert read["germline_only"] == 5 and sum(read.values()) == 20
 
 
 # --------------------------------------------------------------------------------------------- browser
