@@ -230,3 +230,15 @@ def test_plot_command_writes_both_pictures(tmp_path):
     assert is_png(tmp_path / "her2.copy_number.png")
     assert not out.exists()
     assert run(["plot", str(vcf), "-o", str(out), "--kind", "pie"]) == 2
+
+
+def test_png_without_cairo_is_a_clear_output_error(tmp_path, monkeypatch):
+    from her2cli.errors import OutputError
+
+    monkeypatch.setitem(sys.modules, "cairosvg", None)  # import fails as without the package
+    with pytest.raises(OutputError) as caught:
+        plot_lollipop(ROWS, str(tmp_path / "x.png"))
+    assert caught.value.exit_code == 7 and "write .svg instead" in str(caught.value)
+    assert not (tmp_path / "x.png").exists()
+    plot_lollipop(ROWS, str(tmp_path / "x.svg"))  # the SVG needs no converter
+    assert (tmp_path / "x.svg").exists()

@@ -229,7 +229,8 @@ def line_texts(lines: list) -> list[str]:
             (f", OncoKB level {line.level}" if line.level else "")
         scope = _scope(line)
         tail = f", for the {scope}" if scope != "mutation" or mixed else ""
-        out.append(f"{line.evidence}{level}, {line.setting}, {line.date}{tail}")
+        status = f", {line.status}" if line.status == "not standard" else ""  # grouped with the negatives
+        out.append(f"{line.evidence}{level}{status}, {line.setting}, {line.date}{tail}")
     return out
 
 
