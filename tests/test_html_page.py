@@ -127,6 +127,8 @@ def test_not_assessed_sample_says_what_and_why():
     assert text.startswith("Mutations were not assessed: no variant file was given.")
     assert "No ERBB2 copy-number change, about 2 copies per tumour cell" in text
     assert "meets none of the 6 amplification definitions" in text
+    # Nothing is said to be absent that was not looked for.
+    assert "No therapy option matched: mutations were not assessed; ERBB2 is not amplified; IHC was not given." in text
     assert "No variant file was given: mutations were not assessed." in html
 
 

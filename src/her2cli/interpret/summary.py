@@ -53,7 +53,7 @@ PURITY_SOURCE_LABELS = {
     "--purity": "given with --purity",
 }
 COPY_NUMBER_BASIS_LABELS = {
-    "raw": "as measured (no purity correction)",
+    "raw": "as measured, no purity correction",
     "purity-adjusted": "rescaled to tumour cells with the purity",
     "tool-absolute": "absolute copies from the copy-number tool",
 }
@@ -249,8 +249,14 @@ def _options_sentences(verdict) -> list[Sentence]:
     date = getattr(verdict, "evidence_table_date", None)
     if not lines:
         reason = getattr(verdict, "no_therapy_reason", None)
+        mutation = ("mutations were not assessed" if getattr(verdict, "mutation_status", None) == "not_assessed"
+                    else "no somatic driver was found")
+        amplification = ("copy number was not assessed"
+                          if (getattr(verdict, "amplification_status", None) or "not assessed") == "not assessed"
+                          else "ERBB2 is not amplified")
+        ihc = "IHC is not 3+" if str(getattr(verdict, "overexpression", "")).startswith("IHC") else "IHC was not given"
         text = (f"No therapy option matched ({reason})." if reason else
-                "No therapy option matched: no somatic driver, amplification or IHC 3+ was found.")
+                f"No therapy option matched: {mutation}; {amplification}; {ihc}.")
         return [Sentence("options", text + (f" Evidence table dated {date}." if date else ""))]
     out = []
     for _, heading, therapies in therapy_groups(lines):

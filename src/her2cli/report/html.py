@@ -638,8 +638,10 @@ def _copy_number_section(page: _Page) -> str:
         facts = [
             ("Status", _status(r.get("cn_status"), label(AMPLIFICATION_STATUS_LABELS, r.get("cn_status")))),
             ("ERBB2 copies per tumour cell", _nw(_num(r.get("tumour_copy_number")))
-             + f' <span class="muted">({_e(COPY_NUMBER_BASIS_LABELS.get(str(r.get("values_adjusted")), "as measured"))};'
-             f" measured {_nw(_num(r.get('copy_number')))}, log2 ratio {_nw(_num(r.get('log2')))})</span>"),
+             + f' <span class="muted">({_e(COPY_NUMBER_BASIS_LABELS.get(str(r.get("values_adjusted")), "as measured"))}'
+             + (f"; measured {_nw(_num(r.get('copy_number')))}"
+                if _num(r.get("copy_number")) != _num(r.get("tumour_copy_number")) else "")
+             + (f"; log2 ratio {_nw(_num(r.get('log2')))}" if r.get("log2") not in (None, "") else "") + ")</span>"),
             ("Ratio to chr17", f"{_nw(_num(r.get('ratio_chr17')) or 'not known')} "
                                f"<span class=\"muted\">(chr17 baseline {_nw(_num(r.get('chr17_baseline')) or '?')} copies)</span>"),
             ("Tumour purity, ploidy", f"{purity_text}; ploidy {_nw(_num(r.get('ploidy')))}"),
@@ -653,7 +655,7 @@ def _copy_number_section(page: _Page) -> str:
         for d in texts:
             yes = d.name in met
             body.append([_coded(f"<b>{_e(d.label)}</b>", d.name), _e(d.rule), _e(d.group),
-                         f'<span class="status {"positive" if yes else "negative"}">{"met" if yes else "not met"}</span>'])
+                         f'<span class="nw status {"positive" if yes else "negative"}">{"met" if yes else "not met"}</span>'])
             attrs.append(f' data-definition="{_e(d.name)}" data-met="{str(yes).lower()}"')
         out.append(_table(["Amplification definition", "Rule", "Mirrors", "Met"], body, cls="definitions",
                           caption="Each published definition of ERBB2 amplification, side by side (the TSV column "
