@@ -341,3 +341,17 @@ def test_pdf_without_chromium_is_a_clear_output_error(tmp_path, monkeypatch, cap
     assert "headless Chromium is not installed" in err and "report.pdf" in err
     assert not out.exists()
     assert run(["annotate", str(SAMPLE_VCF), "-q", "--paper", "A5", "-o", str(out)]) == 2
+
+
+def test_fields_of_other_helpers_show_when_present():
+    """amp_tier / oncogenicity_points (the SOP engine) and assessment_basis (coverage) are read when a result
+    carries them, and the page works without them (every test above)."""
+    results, _ = _sample(SAMPLE_VCF, [SAMPLE_CNS])
+    result = results[0]
+    yvma = result.mutations[0]
+    object.__setattr__(yvma, "amp_tier", "I")
+    object.__setattr__(yvma, "oncogenicity_points", 12)
+    assert "somatic, oncogenic, variant allele fraction 26%, AMP/ASCO/CAP tier I" in summary_text(result.verdict,
+                                                                                                  result.mutations)
+    html = render_html([result], make_provenance())
+    assert "<th scope=\"col\">AMP tier</th>" in html and "<th scope=\"col\">Points</th>" in html

@@ -154,7 +154,7 @@ def _mutation_sentences(verdict, mutations: list) -> list[Sentence]:
             parts.append(f"variant allele fraction {vaf * 100:.0f}%")
         tier = getattr(call, "amp_tier", None)
         if tier:
-            parts.append(f"AMP/ASCO/CAP tier {tier}")
+            parts.append(f"AMP/ASCO/CAP {tier}" if str(tier).lower().startswith("tier") else f"AMP/ASCO/CAP tier {tier}")
         text = f"{common_name(call)}: {', '.join(parts)}"
         if therapy_eligible(getattr(call, "oncogenicity", None), getattr(call, "origin", None)):
             text += "; a somatic driver."
