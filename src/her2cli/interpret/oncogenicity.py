@@ -85,7 +85,10 @@ def _class_of(row: dict[str, str]) -> str:
     if row["evidence"] == "functional" and row["effect"] == "activating" and row["grade"] == "seen":
         return "oncogenic"
     if row["evidence"] == "hotspot":
-        return "likely_oncogenic"
+        # a residue row, or an allele seen in fewer than 10 tumours, does not make the allele a driver on its own
+        counted = row.get("allele_tumours", "")
+        named = _RESIDUE_RE.match(row["variant"]) and not re.fullmatch(r"p\.[A-Z]\d+", row["variant"])
+        return "likely_oncogenic" if named and (not counted or int(counted) >= 10) else "vus"
     if row["evidence"] == "population" and row["effect"] == "common":
         return "benign"
     return "vus"
@@ -101,7 +104,7 @@ def _basis_of(row: dict[str, str]) -> str:
     if row["evidence"] == "population":
         return f"population: common germline polymorphism {row['rsid']}, {row['detail']} ({cite})"
     if row["evidence"] == "hotspot":
-        return f"hotspot: {row['detail']}"
+        return f"hotspot: {row['detail']} (cancerhotspots v2)"
     return f"{row['evidence']}: {row['detail']} ({cite})"
 
 
