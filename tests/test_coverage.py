@@ -252,3 +252,34 @@ def test_docs_example_runs():
     text = open(os.path.join(os.path.dirname(__file__), "..", "docs", "coverage.md")).read()
     block = text.split("```python\n", 1)[1].split("```", 1)[0]
     exec(compile(block, "docs/coverage.md", "exec"), {})
+
+
+def test_cohort_sheet_columns_and_denominators(tmp_path, capsys):
+    vcf = _negative_vcf(tmp_path)
+    write_bam(str(tmp_path / "high.bam"), {n: 300 for n in ALL_EXONS})
+    write_bam(str(tmp_path / "low.bam"), {n: 30 for n in ALL_EXONS})
+    panel = tmp_path / "panel.bed"
+    panel.write_text("chr7\t55019016\t55019366\tEGFR_e1\n")
+    sheet = tmp_path / "sheet.tsv"
+    sheet.write_text("sample\tvcf\tcoverage\ttargets\n"
+                     f"covered\t{vcf}\thigh.bam\t\n"
+                     f"shallow\t{vcf}\tlow.bam\t\n"
+                     f"offpanel\t{vcf}\t\tpanel.bed\n"
+                     f"unqualified\t{vcf}\t\t\n")
+    out = tmp_path / "out"
+    assert run(["cohort", str(sheet), "-o", str(out), "-q"]) == 0
+    import csv
+
+    with open(out / "samples.tsv") as handle:
+        rows = {r["sample"]: r for r in csv.DictReader(handle, delimiter="\t")}
+    assert rows["covered"]["mutation_status"] == "not_detected"
+    assert rows["shallow"]["mutation_status"] == "not_assessed"
+    assert rows["offpanel"]["assessment_basis"] == "ERBB2 not in the panel's targets"
+    assert (rows["unqualified"]["mutation_status"], rows["unqualified"]["assessment_basis"]) == \
+        ("not_detected", "coverage not given")
+    with open(out / "cohort.tsv") as handle:
+        counts = {(r["category"], r["value"]): r for r in csv.DictReader(handle, delimiter="\t")}
+    # 2 not assessed (shallow, offpanel) leave 2 assessed samples, both negative
+    assert counts[("mutation_status", "not_detected")]["n_samples"] == "2"
+    assert counts[("mutation_status", "not_detected")]["denominator"] == "2"
+    assert counts[("mutation_status", "not_assessed")]["n_samples"] == "2"

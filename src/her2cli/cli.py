@@ -116,6 +116,12 @@ ASSUME_SORTED_OPTION = typer.Option(False, "--assume-sorted",
                                          "'cat a.vcf b.vcf') is MISSED. Default: read them whole.")
 
 
+MIN_DEPTH_OPTION = typer.Option(250, "--min-depth", min=1, metavar="N",
+                                help="Reads a base needs for a negative to count (AMP/CAP 2017: 250; docs/coverage.md).")
+MIN_ALT_READS_OPTION = typer.Option(5, "--min-alt-reads", min=1, metavar="N",
+                                    help="The caller's minimum alt reads, for the limit of detection.")
+
+
 def choose_format(fmt: Optional[str], output: Optional[str]) -> str:
     from her2cli.report.render import choose_format as choose
 
@@ -209,10 +215,8 @@ def annotate(
                                            help="Depth over ERBB2: indexed BAM or CRAM (CRAM with --reference), or "
                                                 "mosdepth per-base/regions/thresholds .bed.gz (docs/coverage.md)."),
     targets: Optional[str] = typer.Option(None, "--targets", metavar="FILE", help="The panel's target BED."),
-    min_depth: int = typer.Option(250, "--min-depth", min=1, metavar="N",
-                                  help="Reads a base needs for a negative to count (AMP/CAP 2017: 250)."),
-    min_alt_reads: int = typer.Option(5, "--min-alt-reads", min=1, metavar="N",
-                                      help="The caller's minimum alt reads, for the limit of detection."),
+    min_depth: int = MIN_DEPTH_OPTION,
+    min_alt_reads: int = MIN_ALT_READS_OPTION,
 ) -> None:
     """Annotate the ERBB2 alterations of one or more samples.
 
@@ -428,6 +432,8 @@ def cohort(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no notes (errors are still printed)."),
     assume_sorted: bool = ASSUME_SORTED_OPTION,
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Print every per-sample notice (default: only how many)."),
+    min_depth: int = MIN_DEPTH_OPTION,
+    min_alt_reads: int = MIN_ALT_READS_OPTION,
 ) -> None:
     """Annotate every sample of a sample sheet: one alteration table, one verdict per sample, cohort counts.
 
@@ -450,7 +456,7 @@ def cohort(
     options = Options(
         genome=genome, reference_fasta=reference, all_records=all_records, segment_format=segment_format,
         log_base=log_base, thresholds=thresholds_from_items(threshold) if threshold else None,
-        purity_table=purity_table, assume_sorted=assume_sorted,
+        purity_table=purity_table, assume_sorted=assume_sorted, min_depth=min_depth, min_alt_reads=min_alt_reads,
     )
     if purity_table is not None:
         from her2cli.copynumber import read_purity_table

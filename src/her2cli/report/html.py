@@ -291,7 +291,8 @@ NOT_ASSESSED = [
     "ERBB2 protein expression: IHC is a protein test, never inferred from DNA; it appears here only when it was given.",
     "ERBB2 fusions and rearrangements, and structural variants other than copy-number segments.",
     "Alterations in any other gene (for example co-occurring EGFR, KRAS or TP53 changes, or resistance mechanisms).",
-    "Whether the sequencing covered ERBB2 well enough: a variant absent from the VCF is reported as not detected.",
+    "Whether the sequencing covered ERBB2 well enough, unless coverage was given (--coverage, --targets, gVCF "
+    "blocks): each sample's coverage section says what its mutation status rests on.",
     "Tumour purity and ploidy: they are taken from the inputs or the options, never estimated.",
     "RNA expression and splicing effects beyond naming the variant.",
 ]
@@ -549,11 +550,18 @@ def _sample_section(result, provenance: Provenance, index: int) -> str:
     return (f'<article class="sample" aria-labelledby="{uid}-h"><h1 id="{uid}-h">ERBB2 (HER2) report: {_e(sample)}</h1>'
             f'<p class="subtitle">Non-small-cell lung cancer; genome {_e(result_genome(result) or "not determined")}</p>'
             + _verdict_box(summary, rows)
+            + _coverage_html(result, summary)
             + f"<h2>Variants</h2>{_variants_table(rows)}"
             + f"<h2>Copy number</h2>{_cn_table(rows)}"
             + f"<h2>Pictures</h2>{_pictures(sample, rows, result_genome(result), provenance, uid)}"
             + f"<h2>Therapy evidence matched</h2>{_evidence_section(summary, rows)}"
             + f"<h2>Notices</h2>{notice_html}</article>")
+
+
+def _coverage_html(result, summary: dict) -> str:
+    from her2cli.report.html_coverage import coverage_section
+
+    return coverage_section(getattr(result, "coverage", None), summary.get("assessment_basis"))
 
 
 def _closing(provenance: Provenance, genomes: list[str], basis_hint: Optional[str] = None) -> str:
