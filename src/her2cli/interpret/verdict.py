@@ -55,7 +55,7 @@ def _subgroup_order(label: str) -> int:
 
 
 def _pick_cn_call(calls: list[CopyNumberCall]) -> CopyNumberCall:
-    return sorted(calls, key=lambda c: (_CN_PRIORITY.get(c.cn_status, 9), -c.assessment.copy_number))[0]
+    return sorted(calls, key=lambda c: (_CN_PRIORITY.get(c.cn_status, 9), -(c.assessment.copy_number or 0.0)))[0]
 
 
 def summarize_sample(sample: str, mutations: list[MutationCall], copy_numbers: list[CopyNumberCall],
@@ -90,7 +90,7 @@ def summarize_sample(sample: str, mutations: list[MutationCall], copy_numbers: l
         calls_met = list(chosen.calls)
         focality = chosen.focality
         # One consistent set: the tumour-cell copy number is what the ratio and the calls were computed from.
-        copy_number = round(chosen.tumour_copy_number, 2)
+        copy_number = None if chosen.tumour_copy_number is None else round(chosen.tumour_copy_number, 2)
         ratio = None if chosen.ratio_chr17 is None else round(chosen.ratio_chr17, 2)
         basis = chosen.values_adjusted
         purity_source, min_purity = chosen.purity_source, chosen.min_purity_for_amplification
