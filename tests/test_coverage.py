@@ -283,3 +283,39 @@ def test_cohort_sheet_columns_and_denominators(tmp_path, capsys):
     assert counts[("mutation_status", "not_detected")]["n_samples"] == "2"
     assert counts[("mutation_status", "not_detected")]["denominator"] == "2"
     assert counts[("mutation_status", "not_assessed")]["n_samples"] == "2"
+
+
+@pytest.mark.skipif(shutil.which("bcftools") is None, reason="bcftools not installed")
+def test_vcf_output_header_says_what_the_status_rests_on(tmp_path):
+    bam = write_bam(str(tmp_path / "no20.bam"), {n: (0 if n == 20 else 300) for n in ALL_EXONS})
+    out = tmp_path / "o.vcf"
+    assert run(["annotate", _negative_vcf(tmp_path), "--coverage", bam, "-o", str(out), "-q"]) == 0
+    header = subprocess.run(["bcftools", "view", "-h", str(out)], check=True, capture_output=True,
+                            text=True).stdout.splitlines()
+    assert '##her2cli_assessment=<Sample=T,MutationStatus=not_assessed,Basis="exon 20: 0% of bases >= 250x">' in header
+
+
+def test_json_and_html_carry_the_coverage(tmp_path, capsys):
+    import json
+
+    import jsonschema
+
+    from her2cli.report.json_report import json_schema
+
+    bam = write_bam(str(tmp_path / "no20.bam"), {n: (0 if n == 20 else 300) for n in ALL_EXONS})
+    assert run(["annotate", _negative_vcf(tmp_path), "--coverage", bam, "-f", "json", "-q"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    jsonschema.validate(document, json_schema())
+    sample = document["samples"][0]
+    assert sample["summary"]["assessment_basis"] == "exon 20: 0% of bases >= 250x"
+    coverage = sample["coverage"]
+    assert coverage["kind"] == "BAM" and coverage["assessed"] is False and coverage["min_depth"] == 250
+    exon20 = next(e for e in coverage["exons"] if e["exon"] == 20)
+    assert (exon20["bases_targeted"], exon20["min_depth"], exon20["share_at_min_depth"]) == (186, 0, 0)
+    window = next(h for h in coverage["hotspots"] if h["first_codon"] == 770)
+    assert window["depth"] == 0 and window["lod_vaf"] is None  # nothing can be called with no reads
+    html = tmp_path / "r.html"
+    assert run(["annotate", _negative_vcf(tmp_path), "--coverage", bam, "-o", str(html), "-q"]) == 0
+    text = html.read_text()
+    assert "Coverage behind the mutation status" in text and "exon 20: 0% of bases &gt;= 250x" in text
+    assert 'class="exon-coverage"' in text and "none callable" in text
