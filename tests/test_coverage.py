@@ -319,3 +319,34 @@ def test_json_and_html_carry_the_coverage(tmp_path, capsys):
     text = html.read_text()
     assert "Coverage behind the mutation status" in text and "exon 20: 0% of bases &gt;= 250x" in text
     assert 'class="exon-coverage"' in text and "none callable" in text
+
+
+@pytest.mark.skipif(shutil.which("samtools") is None, reason="samtools not installed")
+def test_cram(tmp_path, capsys):
+    # A CRAM written by samtools with the read bases stored (no_ref=1), so that it decodes whatever FASTA is
+    # given; --reference is still required (pysam would otherwise look the reference up over the network).
+    bam = write_bam(str(tmp_path / "no20.bam"), {n: (0 if n == 20 else 300) for n in ALL_EXONS})
+    cram = str(tmp_path / "no20.cram")
+    subprocess.run(["samtools", "view", "-C", "--output-fmt-option", "no_ref=1", "-o", cram, bam], check=True)
+    subprocess.run(["samtools", "index", cram], check=True)
+    fasta = tmp_path / "chr17.fa"
+    fasta.write_text(">chr17\nACGTACGTAC\n")
+    subprocess.run(["samtools", "faidx", str(fasta)], check=True)
+    assert sniff(cram) == "CRAM"
+    read = read_coverage(cram, None, lambda g: [(s, e) for _n, s, e in coding_exons(g)], reference=str(fasta))
+    expected = read_coverage(bam, None, lambda g: [(s, e) for _n, s, e in coding_exons(g)])
+    assert read.kind == "CRAM" and read.depths == expected.depths
+    row = _summary(capsys, _negative_vcf(tmp_path), "--coverage", cram, "--reference", str(fasta))
+    assert (row["mutation_status"], row["assessment_basis"]) == ("not_assessed", "exon 20: 0% of bases >= 250x")
+    assert run(["annotate", _negative_vcf(tmp_path), "--coverage", cram]) == 2
+    assert "needs --reference" in capsys.readouterr().err
+
+
+def test_unindexed_bam_and_wrong_build(tmp_path, capsys):
+    bam = write_bam(str(tmp_path / "b.bam"), {8: 10})
+    os.remove(bam + ".bai")
+    assert run(["annotate", _negative_vcf(tmp_path), "--coverage", bam]) == 3
+    assert "samtools index" in capsys.readouterr().err
+    grch37 = write_bam(str(tmp_path / "b37.bam"), {8: 10}, genome="GRCh37")
+    assert run(["annotate", _negative_vcf(tmp_path), "--coverage", grch37]) == 5
+    assert "GRCh37" in capsys.readouterr().err

@@ -8,7 +8,6 @@ targeted and read by at least ``min_depth`` reads; otherwise the basis names the
 
 from __future__ import annotations
 
-import statistics
 from typing import Optional, Sequence
 
 from her2cli.reference.transcript import Transcript, load_transcript
@@ -87,6 +86,8 @@ def assess(genome: str, kind: str, source: Optional[str], min_depth: int, min_al
     neither: targets only (what the panel covers, not how deeply). ``targets``: the panel's chr17 intervals
     (1-based closed), None when not given.
     """
+    import statistics
+
     tx = load_transcript()
     drivers = driver_exons(genome)
     exons: list[ExonCoverage] = []

@@ -3,17 +3,18 @@ gVCF blocks in the VCF, and the VCF header's contigs (docs/coverage.md)."""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Optional
 
 from her2cli.reference.builds import CHR17_NAMES
 
-from .assess import assess, coding_exons
 from .gvcf import depths_from_records, first_record_is_reference_block, header_says_gvcf, record_is_reference_block
 from .model import NO_CHR17_IN_HEADER, CoverageAssessment
 
 
 
-def _human_contig_lengths() -> set[tuple[str, int]]:
+@lru_cache(maxsize=1)
+def _human_contig_lengths() -> frozenset[tuple[str, int]]:
     """(name without 'chr', length) of GRCh37 and GRCh38 chr1-22, X, Y (resources/contig_lengths.tsv)."""
     from her2cli.reference.datafiles import read_tsv
 
@@ -22,7 +23,7 @@ def _human_contig_lengths() -> set[tuple[str, int]]:
         name = row["ucsc_name"].removeprefix("chr")
         if name not in ("M", "MT"):
             out.update({(name, int(row["b37_length"])), (name, int(row["GRCh38_length"]))})
-    return out
+    return frozenset(out)
 
 
 def header_scope(header) -> Optional[CoverageAssessment]:
@@ -46,12 +47,17 @@ def assess_sample(genome: Optional[str], min_depth: int, min_alt_reads: int, cov
                   ) -> Optional[CoverageAssessment]:
     """The assessment, or None when nothing speaks to coverage (the negative then rests on the VCF alone:
     "coverage not given"). ``vcf``: {"header", "records", "tumour", "path"} of the sample's VCF when read."""
-    from her2cli.io import coverage as reader
-
     if vcf is not None:
         ruled_out = header_scope(vcf["header"])
         if ruled_out is not None:
             return ruled_out
+    genome_vcf = coverage is None and vcf is not None and genome is not None and _is_genome_vcf(vcf)
+    if coverage is None and targets is None and not genome_vcf:
+        return None  # nothing speaks to coverage: "coverage not given"
+    from .assess import assess, coding_exons  # here, not at the top: a plain VCF run never needs it
+
+    if coverage is not None or targets is not None:
+        from her2cli.io import coverage as reader
     target_intervals = None
     if targets is not None:
         target_intervals = reader.read_targets(targets, genome)
@@ -66,7 +72,7 @@ def assess_sample(genome: Optional[str], min_depth: int, min_alt_reads: int, cov
         shares = dict(zip(numbers, read.shares)) if read.shares is not None else None
         return assess(read.genome, read.kind, coverage, min_depth, min_alt_reads, depths=depths, shares=shares,
                       targets=target_intervals, targets_source=targets, notes=list(read.notes or []))
-    if vcf is not None and genome is not None and _is_genome_vcf(vcf):
+    if genome_vcf:
         exons = coding_exons(genome)
         depths = depths_from_records(vcf["records"], [(s, e) for _n, s, e in exons], vcf.get("tumour"))
         return assess(genome, "gVCF", vcf["path"], min_depth, min_alt_reads,

@@ -97,12 +97,11 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def build_of_alignment_file(path: str, kind: str, reference: Optional[str]) -> Optional[str]:
+def _build_of(bam) -> Optional[str]:
     """The build from the @SQ length of chr17 (None when there is no chr17)."""
-    with _alignment_file(path, kind, reference) as bam:
-        for name in _CHR17:
-            if name in bam.references:
-                return _CHR17_LENGTHS.get(bam.get_reference_length(name))
+    for name in _CHR17:
+        if name in bam.references:
+            return _CHR17_LENGTHS.get(bam.get_reference_length(name))
     return None
 
 
@@ -129,15 +128,15 @@ def read_coverage(path: str, genome_hint: Optional[str], intervals_for, referenc
         raise UsageError("this is a BED without depths (a panel's targets?): give it with --targets", path=path)
     notes: list[str] = []
     if kind in (BAM, CRAM):
-        genome = build_of_alignment_file(path, kind, reference)
-        if genome is None:
-            raise GenomeBuildError("no chr17 of GRCh37 or GRCh38 among the @SQ lines (not a human alignment, or "
-                                   "another build)", path=path)
-        if genome_hint is not None and genome_hint != genome:
-            raise GenomeBuildError(f"the alignment is {genome} (@SQ chr17 length) but the sample is {genome_hint}",
-                                   path=path)
-        return CoverageRead(kind, genome, depths=_alignment_depths(path, kind, reference, intervals_for(genome)),
-                            notes=notes)
+        with _alignment_file(path, kind, reference) as bam:
+            genome = _build_of(bam)
+            if genome is None:
+                raise GenomeBuildError("no chr17 of GRCh37 or GRCh38 among the @SQ lines (not a human alignment, "
+                                       "or another build)", path=path)
+            if genome_hint is not None and genome_hint != genome:
+                raise GenomeBuildError(f"the alignment is {genome} (@SQ chr17 length) but the sample is "
+                                       f"{genome_hint}", path=path)
+            return CoverageRead(kind, genome, depths=_alignment_depths(bam, intervals_for(genome)), notes=notes)
     if genome_hint is None:
         raise GenomeBuildError("a mosdepth file does not say its genome build: give --genome (or the VCF)",
                                path=path)
@@ -162,26 +161,34 @@ def read_coverage(path: str, genome_hint: Optional[str], intervals_for, referenc
     return CoverageRead(kind, genome_hint, depths=depths, notes=notes)
 
 
-def _alignment_depths(path: str, kind: str, reference: Optional[str], intervals: Sequence[Interval]):
-    out = []
-    with _alignment_file(path, kind, reference) as bam:
-        chrom = next(name for name in _CHR17 if name in bam.references)
-        for start, end in intervals:
-            diff = [0] * (end - start + 2)
-            s0, e0 = start - 1, end  # 0-based half-open
-            for read in bam.fetch(chrom, s0, e0):
-                if read.flag & _SKIP_FLAGS:
-                    continue
-                for b_start, b_end in read.get_blocks():
-                    lo, hi = max(b_start, s0), min(b_end, e0)
-                    if lo < hi:
-                        diff[lo - s0] += 1
-                        diff[hi - s0] -= 1
-            depth, running = [], 0
-            for step in diff[:-1]:
-                running += step
-                depth.append(running)
-            out.append(depth)
+def _alignment_depths(bam, intervals: Sequence[Interval]):
+    """Per-base depth over each interval: one indexed fetch over their span, each read's aligned blocks added
+    to difference arrays of the intervals they touch (memory: one integer per requested base)."""
+    import bisect
+
+    order = sorted(range(len(intervals)), key=lambda i: intervals[i][0])
+    starts0 = [intervals[i][0] - 1 for i in order]  # 0-based half-open
+    ends0 = [intervals[i][1] for i in order]
+    diffs = [[0] * (intervals[i][1] - intervals[i][0] + 2) for i in order]
+    chrom = next(name for name in _CHR17 if name in bam.references)
+    for read in bam.fetch(chrom, min(starts0), max(ends0)):
+        if read.flag & _SKIP_FLAGS:
+            continue
+        for b_start, b_end in read.get_blocks():
+            k = max(0, bisect.bisect_right(starts0, b_start) - 1)
+            while k < len(starts0) and starts0[k] < b_end:
+                lo, hi = max(b_start, starts0[k]), min(b_end, ends0[k])
+                if lo < hi:
+                    diffs[k][lo - starts0[k]] += 1
+                    diffs[k][hi - starts0[k]] -= 1
+                k += 1
+    out: list[list[int]] = [[] for _ in intervals]
+    for k, i in enumerate(order):
+        depth, running = [], 0
+        for step in diffs[k][:-1]:
+            running += step
+            depth.append(running)
+        out[i] = depth
     return out
 
 
