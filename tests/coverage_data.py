@@ -90,3 +90,27 @@ def exon_bed(path: str, exons: list[int], genome: str = "GRCh38", chrom: str = "
             if exon.number in exons:
                 handle.write(f"{chrom}\t{exon.start - 1 - pad}\t{exon.end + pad}\tERBB2_exon{exon.number}\n")
     return path
+
+
+def write_reference(path: str, genome: str = "GRCh38", chrom: str = "chr17") -> str:
+    """A bgzipped FASTA of chr17 up to the end of ERBB2: N everywhere but the ERBB2 exons, which hold the
+    bundled transcript's bases (the genome there). Compresses to ~150 kB; indexed with samtools faidx."""
+    import subprocess
+
+    from her2cli.reference.transcript import load_transcript
+
+    tx = load_transcript()
+    exons = tx.builds[genome].exons
+    length = exons[-1].end + 1000
+    seq = bytearray(b"N" * length)
+    for e in exons:
+        seq[e.start - 1:e.end] = tx.sequence[e.tx_start - 1:e.tx_end].encode()
+    with open(path, "wb") as out:
+        proc = subprocess.Popen(["bgzip", "-c"], stdin=subprocess.PIPE, stdout=out)
+        proc.stdin.write(f">{chrom}\n".encode())
+        for i in range(0, length, 60):
+            proc.stdin.write(bytes(seq[i:i + 60]) + b"\n")
+        proc.stdin.close()
+        proc.wait()
+    subprocess.run(["samtools", "faidx", path], check=True)
+    return path

@@ -13,7 +13,7 @@ import sys
 import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from coverage_data import exon_bed, write_bam  # noqa: E402
+from coverage_data import exon_bed, write_bam, write_reference  # noqa: E402
 
 from her2cli.cli import run  # noqa: E402
 from her2cli.coverage.assess import coding_exons, hotspot_spans  # noqa: E402
@@ -350,3 +350,30 @@ def test_unindexed_bam_and_wrong_build(tmp_path, capsys):
     grch37 = write_bam(str(tmp_path / "b37.bam"), {8: 10}, genome="GRCh37")
     assert run(["annotate", _negative_vcf(tmp_path), "--coverage", grch37]) == 5
     assert "GRCh37" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(any(shutil.which(t) is None for t in ("bcftools", "samtools", "bgzip")),
+                    reason="bcftools/samtools/bgzip not installed")
+def test_bcftools_gvcf(tmp_path, capsys):
+    # bcftools mpileup | bcftools call -g: reference blocks with ALT '.', END and INFO/MinDP.
+    import json
+
+    depths = {n: 300 for n in ALL_EXONS}
+    depths[20] = 40
+    bam = write_bam(str(tmp_path / "g.bam"), depths)
+    fasta = write_reference(str(tmp_path / "ref.fa.gz"))
+    pileup = subprocess.run(["bcftools", "mpileup", "-f", fasta, "-d", "10000", "-a", "AD,DP",
+                             "-r", "chr17:39700000-39730000", bam], check=True, capture_output=True).stdout
+    gvcf = tmp_path / "g.g.vcf"
+    gvcf.write_bytes(subprocess.run(["bcftools", "call", "-m", "-g", "0"], input=pileup, check=True,
+                                    capture_output=True).stdout)
+    assert "MinDP=" in gvcf.read_text()
+    row = _summary(capsys, str(gvcf))
+    assert (row["mutation_status"], row["assessment_basis"]) == ("not_assessed", "exon 20: 0% of bases >= 250x")
+    assert run(["annotate", str(gvcf), "--min-depth", "40", "-f", "json", "-q"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    coverage = document["samples"][0]["coverage"]
+    assert coverage["kind"] == "gVCF" and coverage["assessed"] is True
+    # every exon's minimum depth from the blocks is samtools depth's minimum over the exon
+    for exon, (number, start, end) in zip(coverage["exons"], coding_exons("GRCh38")):
+        assert exon["min_depth"] == min(_samtools_depth(bam, start, end)), number

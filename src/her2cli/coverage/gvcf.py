@@ -3,8 +3,8 @@
 A gVCF (GATK HaplotypeCaller ``-ERC GVCF``, bcftools ``call -g``, DeepVariant, Illumina Pisces/Strelka genome
 VCFs) writes every callable position: reference blocks (``<NON_REF>``/``<*>`` ALT with ``END`` and ``MIN_DP``,
 or single reference sites with ALT ``.``) and variant records. A base no record covers was not callable: depth 0.
-Depth of a block: its ``MIN_DP`` (the lowest depth in the block), else its ``DP``; of a variant record: ``DP``
-over its REF bases.
+Depth of a block: its ``MIN_DP`` (GATK, DeepVariant: the lowest depth in the block), else INFO ``MinDP``
+(bcftools ``call -g``), else its ``DP``; of a variant record: ``DP`` over its REF bases.
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ def header_says_gvcf(lines: Sequence[str]) -> bool:
 def record_is_reference_block(record) -> bool:
     if any(alt in _BLOCK_ALTS for alt in record.alts):
         return True
-    return not record.alts and "DP" in (record.info_text or "")  # a reference site of a genome VCF
+    info = record.info()
+    return not record.alts and ("END" in info or "DP" in info or "MinDP" in info)  # a genome VCF's reference site
 
 
 def first_record_is_reference_block(path: str) -> bool:
@@ -71,7 +72,9 @@ def depths_from_records(records, intervals: Sequence[tuple[int, int]], sample: O
         info = record.info()
         end_text = info.get("END") if block else None
         last = int(end_text) if end_text and end_text.isdigit() else record.pos + len(record.ref) - 1
-        depth = _value(record, "MIN_DP", sample) if block else None
+        depth = _value(record, "MIN_DP", sample) if block else None  # GATK, DeepVariant
+        if depth is None and block:
+            depth = _value(record, "MinDP", None)  # bcftools call -g: INFO/MinDP
         if depth is None:
             depth = _value(record, "DP", sample)
         if depth is None:
