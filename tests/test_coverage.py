@@ -377,3 +377,11 @@ def test_bcftools_gvcf(tmp_path, capsys):
     # every exon's minimum depth from the blocks is samtools depth's minimum over the exon
     for exon, (number, start, end) in zip(coverage["exons"], coding_exons("GRCh38")):
         assert exon["min_depth"] == min(_samtools_depth(bam, start, end)), number
+
+
+def test_every_report_says_the_negative_is_unqualified(tmp_path, capsys):
+    vcf = _negative_vcf(tmp_path)
+    assert run(["annotate", vcf, "-f", "tsv"]) == 0  # the alteration table is empty: the note says it
+    assert "coverage not given: the negative is not qualified" in capsys.readouterr().err
+    assert run(["annotate", vcf, "-f", "table", "-q"]) == 0
+    assert "Rests on        coverage not given" in capsys.readouterr().out

@@ -87,12 +87,24 @@ def run_sample(request: SampleRequest, options: Options) -> list[SampleResult]:
         sample_verdict = verdict.summarize_sample(sample, sample_mutations, sample_cn, request.ihc, table,
                                                   vcf_read=sample in read_samples, coverage=sample_coverage)
         sample_verdict.source = source
+        sample_notices = notices + _negative_notice(sample, sample_verdict, sample_coverage)
         sample_genome = genome or next((c.genome for c in sample_cn), None)
         basis = build_basis or ("NCBI_Build column of the MAF" if genome else
                                 "segment coordinates or --genome" if sample_genome else None)
         results.append(SampleResult(sample, source, sample_genome, sample_mutations, sample_cn, sample_verdict,
-                                    notices, build_basis=basis, coverage=sample_coverage))
+                                    sample_notices, build_basis=basis, coverage=sample_coverage))
     return results
+
+
+def _negative_notice(sample: str, verdict, coverage) -> list[str]:
+    """Every report says what a negative rests on: a notice for a negative without coverage input or one the
+    coverage does not support (the summary's assessment_basis says it too; docs/coverage.md)."""
+    if verdict.mutation_status == "not_detected" and coverage is None:
+        return [f"{sample}: no ERBB2 mutation detected; coverage not given: the negative is not qualified by what "
+                "the sequencing covered (give --coverage or --targets; docs/coverage.md)"]
+    if verdict.mutation_status == "not_assessed" and coverage is not None and not coverage.assessed:
+        return [f"{sample}: mutation not assessed: {coverage.basis}"]
+    return []
 
 
 def _coverage(request: SampleRequest, options: Options, genome, vcf_scope: dict, n_samples: int):
