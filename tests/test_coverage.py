@@ -118,6 +118,14 @@ def test_mosdepth_outputs_read_to_the_base(mixed_bam, tmp_path):
     read = read_coverage(per_base, "GRCh38", lambda g: intervals)
     for (start, end), ours in zip(intervals, read.depths):
         assert ours == _samtools_depth(mixed_bam, start, end)
+    # regions: each base gets its region's mean, mosdepth's two-decimal mean of samtools' depths (exons 2-26 are
+    # all coding, so the region is the coding exon)
+    read = read_coverage(f"{prefix}.regions.bed.gz", "GRCh38", lambda g: intervals)
+    for (number, start, end), ours in zip(coding_exons("GRCh38"), read.depths):
+        if 2 <= number <= 26:
+            depth = _samtools_depth(mixed_bam, start, end)
+            assert len(set(ours)) == 1, number
+            assert ours[0] == pytest.approx(sum(depth) / len(depth), abs=0.005), number
     # thresholds over whole exons: the coding-exon share is exact where the exon is all coding (exons 2-26)
     read = read_coverage(f"{prefix}.thresholds.bed.gz", "GRCh38", lambda g: intervals, min_depth=250)
     for (number, start, end), share in zip(coding_exons("GRCh38"), read.shares):
@@ -385,3 +393,31 @@ def test_every_report_says_the_negative_is_unqualified(tmp_path, capsys):
     assert "coverage not given: the negative is not qualified" in capsys.readouterr().err
     assert run(["annotate", vcf, "-f", "table", "-q"]) == 0
     assert "Rests on        coverage not given" in capsys.readouterr().out
+
+
+@pytest.mark.skipif(shutil.which("samtools") is None, reason="samtools not installed")
+def test_partial_exon_share_is_samtools_share(tmp_path, capsys):
+    # exon 20 (186 coding bases) tiled 150 times by 100-base reads: the bases where the two tiles overlap are read
+    # 300 times, the others 150 times; the share >= 250x is what samtools depth counts.
+    depths = {n: 300 for n in ALL_EXONS}
+    depths[20] = 150
+    bam = write_bam(str(tmp_path / "p.bam"), depths)
+    start, end = next((s, e) for n, s, e in coding_exons("GRCh38") if n == 20)
+    theirs = _samtools_depth(bam, start, end)
+    share = sum(d >= 250 for d in theirs) / len(theirs)
+    assert 0 < share < 1
+    row = _summary(capsys, _negative_vcf(tmp_path), "--coverage", bam)
+    assert row["mutation_status"] == "not_assessed"
+    assert row["assessment_basis"] == f"exon 20: {100 * share:.0f}% of bases >= 250x"
+
+
+def test_targets_and_depth_together(tmp_path, capsys):
+    bam = write_bam(str(tmp_path / "high.bam"), {n: 300 for n in ALL_EXONS})
+    panel = exon_bed(str(tmp_path / "panel.bed"), DRIVER_EXONS)
+    row = _summary(capsys, _negative_vcf(tmp_path), "--coverage", bam, "--targets", panel)
+    assert row["mutation_status"] == "not_detected"
+    # a panel missing exon 20: its reads (off-target here) do not count
+    panel = exon_bed(str(tmp_path / "panel19.bed"), [8, 17, 19, 21])
+    row = _summary(capsys, _negative_vcf(tmp_path), "--coverage", bam, "--targets", panel)
+    assert (row["mutation_status"], row["assessment_basis"]) == \
+        ("not_assessed", "exon 20: 0% of bases in the panel's targets")

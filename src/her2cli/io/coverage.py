@@ -200,6 +200,9 @@ def _bed_rows(path: str, intervals: Sequence[Interval]):
     if index is not None:
         import pysam
 
+        # mosdepth's index declares 1-based coordinates for a 0-based BED: htslib warns on every start 0 line
+        # (the fields are parsed here, not by htslib): keep its stderr quiet.
+        verbosity = pysam.set_verbosity(0)
         try:
             with pysam.TabixFile(path, index=index) as tabix:
                 chrom = next((c for c in _CHR17 if c in tabix.contigs), None)
@@ -209,6 +212,8 @@ def _bed_rows(path: str, intervals: Sequence[Interval]):
                         (line.split("\t") for line in tabix.fetch(chrom, low - 1, high))]
         except (OSError, ValueError) as exc:
             raise MalformedInputError(f"cannot read through its index: {exc}", path=path) from None
+        finally:
+            pysam.set_verbosity(verbosity)
     rows = []
     opener = gzip.open if _is_gzip(path) else open
     try:
