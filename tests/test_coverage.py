@@ -421,3 +421,12 @@ def test_targets_and_depth_together(tmp_path, capsys):
     row = _summary(capsys, _negative_vcf(tmp_path), "--coverage", bam, "--targets", panel)
     assert (row["mutation_status"], row["assessment_basis"]) == \
         ("not_assessed", "exon 20: 0% of bases in the panel's targets")
+
+
+def test_defaults_are_the_documented_ones():
+    from her2cli.coverage import DEFAULT_MIN_ALT_READS, DEFAULT_MIN_DEPTH
+    from her2cli.request import Options
+
+    assert (Options().min_depth, Options().min_alt_reads) == (DEFAULT_MIN_DEPTH, DEFAULT_MIN_ALT_READS) == (250, 5)
+    text = open(os.path.join(os.path.dirname(__file__), "..", "docs", "coverage.md")).read()
+    assert "| `--min-depth N` | 250 |" in text and "PMID 28341590" in text and "| `--min-alt-reads N` | 5 |" in text
