@@ -154,6 +154,11 @@ def render_vcf(results, input_paths: list[str], command: str | None = None) -> s
     if genome:
         out.append(f"##her2cli_genome={genome}")
     out.extend(f"##her2cli_note={note}" for note in notes)
+    for result in results:  # what each sample's mutation status rests on (docs/coverage.md)
+        if result.verdict is not None and result.verdict.assessment_basis:
+            basis = result.verdict.assessment_basis.replace("\\", "\\\\").replace('"', '\\"')
+            out.append(f'##her2cli_assessment=<Sample={result.sample},MutationStatus='
+                       f'{result.verdict.mutation_status},Basis="{basis}">')
     out.append(column_line)
     for line in body:
         fields = line.split("\t")
