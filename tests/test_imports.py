@@ -22,7 +22,7 @@ FLOORS = {
     "her2cli.report": 5,
     "her2cli.request": 6, "her2cli.pipeline": 6,
     "her2cli.cohort": 7,
-    "her2cli.cli": 8, "her2cli.__main__": 8, "her2cli": 8,  # the package itself: the library API
+    "her2cli.cli": 8, "her2cli.__main__": 8, "her2cli.api": 8, "her2cli": 8,  # the package itself: the library API
 }
 
 

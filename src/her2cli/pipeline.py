@@ -31,7 +31,6 @@ def __getattr__(name: str):
 def run_sample(request: SampleRequest, options: Options) -> list[SampleResult]:
     """Annotate one request (a VCF or MAF and/or segment files). Several results for a MAF or a
     multi-sample segment file: one per sample."""
-    from her2cli.copynumber.sample import annotate_segments
     from her2cli.interpret import evidence, verdict
     from her2cli.io.sniff import MAF, input_kind
 
@@ -60,6 +59,8 @@ def run_sample(request: SampleRequest, options: Options) -> list[SampleResult]:
         read_samples.add(label)
         notices.extend(vcf_notices)
     multi_sample_mutations = len(mutations_by_sample) > 1 or request.sequenced is not None
+    if request.segments:  # the copy-number package only when there is copy number to read (start-up)
+        from her2cli.copynumber.sample import annotate_segments
     for path in request.segments:
         cn_calls, cn_notices = annotate_segments(path, options, request, None if multi_sample_mutations else label,
                                                  genome)
