@@ -1,0 +1,176 @@
+"""A run never touches a file it did not create (issue 23 item 2): every input checked against every output
+through links (resolved path and inode); links and devices named by -o are written through, never replaced
+by a regular file; a short write to a device or to standard output is exit 7; an extension no format writes
+is a usage error (exit 2) unless -f names the format.
+
+The expectations are the file system's own facts (bytes, inode, file type before and after), checked with
+os.stat, never her2cli's report of what it did. Devices are only reached through a link in tmp_path, so
+that a regression replaces the link, not the device.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE_VCF = ROOT / "sample_data" / "tumour.vcf"
+SAMPLE_CNS = ROOT / "sample_data" / "tumour.cns"
+COHORT_SEG = ROOT / "sample_data" / "cohort.seg"
+
+
+def her2(*args: str, stdout=subprocess.PIPE, cwd=None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "her2cli", *args], stdout=stdout, stderr=subprocess.PIPE,
+                          timeout=120, cwd=cwd)
+
+
+def snapshot(path: Path) -> tuple:
+    st = os.lstat(path)
+    return st.st_ino, st.st_mode, path.read_bytes() if stat.S_ISREG(st.st_mode) else None
+
+
+@pytest.fixture()
+def tumour(tmp_path: Path) -> Path:
+    path = tmp_path / "t.vcf"
+    path.write_bytes(SAMPLE_VCF.read_bytes())
+    return path
+
+
+def test_purity_table_is_never_the_output(tumour, tmp_path):
+    table = tmp_path / "p.tsv"
+    table.write_text("sample\tpurity\tploidy\nPATIENT1_TUMOUR\t0.5\t2\n")
+    before = snapshot(table)
+    proc = her2("annotate", str(tumour), "--segments", str(SAMPLE_CNS), "--purity-table", str(table), "-o", str(table))
+    assert proc.returncode == 2 and b"refusing to overwrite an input" in proc.stderr
+    assert snapshot(table) == before
+
+
+@pytest.mark.parametrize("kind", ["symlink", "hardlink", "dotted"])
+def test_an_input_reached_another_way_is_refused(tumour, tmp_path, kind):
+    other = tmp_path / "other.vcf"
+    if kind == "symlink":
+        other.symlink_to(tumour)
+    elif kind == "hardlink":
+        os.link(tumour, other)
+    else:
+        other = tmp_path / "." / "sub" / ".." / "t.vcf"
+        (tmp_path / "sub").mkdir()
+    before = snapshot(tumour)
+    proc = her2("annotate", str(tumour), "-o", str(other))
+    assert proc.returncode == 2 and b"refusing to overwrite an input" in proc.stderr, proc.stderr
+    assert snapshot(tumour) == before
+
+
+def test_an_index_beside_the_output_may_not_be_an_input(tumour, tmp_path):
+    """-o x.vcf.gz --index also writes x.vcf.gz.tbi: that name is checked against the inputs as well."""
+    companion = tmp_path / "x.vcf.gz.tbi"
+    os.link(tumour, companion)
+    proc = her2("annotate", str(companion), "-o", str(tmp_path / "x.vcf.gz"), "--index")
+    assert proc.returncode == 2 and b"refusing to overwrite an input" in proc.stderr
+    assert not (tmp_path / "x.vcf.gz").exists()
+
+
+def test_a_picture_per_sample_never_replaces_an_input(tmp_path):
+    """`her2 plot --segments cohort.seg -o o.svg` writes o.<sample>.svg per sample: a segment file that
+    happens to carry one of those names is refused before anything is drawn over it."""
+    segments = tmp_path / "o.S2_neutral.svg"
+    segments.write_bytes(COHORT_SEG.read_bytes())
+    before = snapshot(segments)
+    proc = her2("plot", "--segments", str(segments), "--genome", "GRCh38", "-o", str(tmp_path / "o.svg"))
+    assert proc.returncode == 2 and b"refusing to overwrite an input" in proc.stderr, proc.stderr
+    assert snapshot(segments) == before
+
+
+def test_a_link_to_a_file_is_kept_and_its_file_written(tumour, tmp_path):
+    target = tmp_path / "real.tsv"
+    target.write_text("old\n")
+    link = tmp_path / "link.tsv"
+    link.symlink_to(target)
+    proc = her2("annotate", str(tumour), "-o", str(link))
+    assert proc.returncode == 0, proc.stderr
+    assert link.is_symlink() and os.readlink(link) == str(target)
+    assert target.read_text().startswith("sample\tsource\t")
+
+
+@pytest.mark.parametrize("fmt", ["tsv", "vcf.gz", "bcf"])
+def test_a_link_to_standard_output_is_written_through(tumour, tmp_path, fmt):
+    link = tmp_path / f"out.{fmt}"
+    link.symlink_to("/proc/self/fd/1")
+    proc = her2("annotate", str(tumour), "-o", str(link))
+    assert proc.returncode == 0, proc.stderr
+    assert link.is_symlink() and os.readlink(link) == "/proc/self/fd/1"
+    if fmt == "tsv":
+        assert proc.stdout.startswith(b"sample\tsource\t")
+    else:
+        assert proc.stdout[:2] == b"\x1f\x8b"  # BGZF / BCF arrived on the pipe
+
+
+def test_dev_null_stays_a_device(tumour):
+    before = os.stat("/dev/null")
+    proc = her2("annotate", str(tumour), "-o", "/dev/null")
+    after = os.stat("/dev/null")
+    assert proc.returncode == 0, proc.stderr
+    assert stat.S_ISCHR(after.st_mode) and after.st_rdev == before.st_rdev
+
+
+def test_a_fifo_is_written_through(tumour, tmp_path):
+    fifo = tmp_path / "out.tsv"
+    os.mkfifo(fifo)
+    got = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    proc = her2("annotate", str(tumour), "-o", str(fifo))
+    reader.join(timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    assert got and got[0].startswith(b"sample\tsource\t")
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full")
+def test_a_full_device_is_exit_7_and_kept(tumour, tmp_path):
+    link = tmp_path / "full.tsv"
+    link.symlink_to("/dev/full")
+    proc = her2("annotate", str(tumour), "-o", str(link))
+    assert proc.returncode == 7 and b"no space left" in proc.stderr
+    assert link.is_symlink() and stat.S_ISCHR(os.stat("/dev/full").st_mode)
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full")
+@pytest.mark.parametrize("args", [
+    ("annotate", str(SAMPLE_VCF), "--segments", str(SAMPLE_CNS)),
+    ("annotate", str(SAMPLE_VCF), "-f", "json"),
+    ("annotate", str(SAMPLE_VCF), "-f", "bcf"),
+    ("evidence",),
+    ("evidence", "-f", "json"),
+])
+def test_standard_output_on_a_full_disk_is_exit_7(args):
+    with open("/dev/full", "wb") as full:
+        proc = her2(*args, stdout=full)
+    assert proc.returncode == 7, proc.stderr
+    assert proc.stderr.count(b"her2: error:") == 1 and b"Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("name", ["report.pdf", "x.xyz", "x.tsv.gz"])
+def test_an_extension_no_format_writes_is_a_usage_error(tumour, tmp_path, name):
+    proc = her2("annotate", str(tumour), "-o", str(tmp_path / name))
+    assert proc.returncode == 2 and b"-f FORMAT" in proc.stderr
+    assert not (tmp_path / name).exists()
+
+
+def test_format_named_writes_under_any_name(tumour, tmp_path):
+    out = tmp_path / "report.pdf"
+    proc = her2("annotate", str(tumour), "-f", "tsv", "-o", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert out.read_text().startswith("sample\tsource\t")
+
+
+def test_no_temporary_file_is_left_beside_a_refused_or_failed_output(tumour, tmp_path):
+    her2("annotate", str(tumour), "-o", str(tmp_path / "x.xyz"))
+    her2("annotate", str(tumour), "-o", str(tmp_path / "t.vcf"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["t.vcf"]
