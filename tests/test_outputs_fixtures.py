@@ -207,3 +207,15 @@ def test_schema_enums_are_the_codes_constants():
     bases = {RAW, PURITY_ADJUSTED, TOOL_ABSOLUTE, None}
     assert set(schema["summary"]["properties"]["copy_number_basis"]["enum"]) == bases
     assert set(schema["alteration"]["properties"]["values_adjusted"]["enum"]) == bases
+
+
+def test_the_completion_notice_names_standard_input(tmp_path):
+    import sys
+
+    path = FIXTURES / "pindel_somatic.tcga.vcf"
+    proc = subprocess.run([sys.executable, "-m", "her2cli", "annotate", "-", "-f", "bcf"], input=path.read_bytes(),
+                          capture_output=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    note = [line for line in proc.stderr.decode().splitlines() if "does not declare" in line]
+    assert note and note[0].startswith("her2: note: <stdin>: ") and "her2-stdin-" not in note[0]
+    assert proc.stdout[:2] == b"\x1f\x8b"

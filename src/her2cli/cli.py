@@ -198,8 +198,9 @@ def annotate(
     output_format: Optional[str] = typer.Option(None, "--format", "-f", metavar="FORMAT", callback=_format_option,
                                                 help=_format_help()),
     output: Optional[str] = typer.Option(None, "--output", "-o", metavar="FILE",
-                                         help="Write here instead of stdout (written atomically); the extension "
-                                              "chooses the format (.tsv .json .vcf .vcf.gz .bcf .maf .html)."),
+                                         help="Write here instead of stdout (written atomically; a device or "
+                                              "FIFO is written through); the extension chooses the format (.tsv "
+                                              ".json .vcf .vcf.gz .bcf .maf .html; another needs -f)."),
     index: bool = typer.Option(False, "--index", help="Index a .vcf.gz (tabix .tbi) or .bcf (.csi) output."),
     summary: bool = typer.Option(False, "--summary", help="One verdict row per sample instead of one row per alteration."),
     all_records: bool = ALL_RECORDS_OPTION,
@@ -214,7 +215,7 @@ def annotate(
                                              help="MAF: FORMAT fields kept as extra t_KEY and n_KEY columns, "
                                                   "comma-separated (as vcf2maf)."),
     maf_center: str = typer.Option(".", "--maf-center", metavar="NAME",
-                                   help="MAF: the Center column (as vcf2maf; default '.')."),
+                                   help="MAF: the Center column (as vcf2maf)."),
 ) -> None:
     """Annotate the ERBB2 alterations of one or more samples.
 
@@ -263,7 +264,7 @@ def annotate(
             _name_stdin(results, spool)
             inputs = [spool if path == "-" else path for path in inputs]
         _write_annotation(results, fmt, output, index, summary, inputs, segments, options, requests, quiet,
-                          retained)
+                          retained, spool)
 
 
 def _output_field_options(fmt: str, vcf_info_field: str, retain_info: Optional[str], retain_fmt: Optional[str],
@@ -316,7 +317,7 @@ def _name_stdin(results, spool: str) -> None:
 
 
 def _write_annotation(results, fmt, output, index, summary, inputs, segments, options, requests, quiet,
-                      retained) -> None:
+                      retained, spool=None) -> None:
     """Write the results in ``fmt`` and print the notices (once: the terminal report shows its own)."""
     import shutil
 
@@ -334,7 +335,8 @@ def _write_annotation(results, fmt, output, index, summary, inputs, segments, op
     write(results, fmt, output, context, index=index)
     # The terminal report has its own Notices section: on a terminal, stderr would repeat it.
     report_shows_notices = fmt == "table" and output is None and terminal
-    print_notes([notice for result in results for notice in result.notices] + context.notices,
+    written_notices = [notice.replace(spool, "<stdin>") if spool else notice for notice in context.notices]
+    print_notes([notice for result in results for notice in result.notices] + written_notices,
                 quiet or report_shows_notices)
 
 
