@@ -174,3 +174,11 @@ def test_no_temporary_file_is_left_beside_a_refused_or_failed_output(tumour, tmp
     her2("annotate", str(tumour), "-o", str(tmp_path / "x.xyz"))
     her2("annotate", str(tumour), "-o", str(tmp_path / "t.vcf"))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["t.vcf"]
+
+
+def test_a_picture_through_a_link_to_standard_output(tmp_path):
+    link = tmp_path / "out.svg"
+    link.symlink_to("/proc/self/fd/1")
+    proc = her2("plot", str(SAMPLE_VCF), "-o", str(link))
+    assert proc.returncode == 0, proc.stderr
+    assert link.is_symlink() and b"<svg" in proc.stdout[:2000]

@@ -271,7 +271,9 @@ def _output_field_options(fmt: str, vcf_info_field: str, retain_info: Optional[s
                           maf_center: str) -> dict:
     """The options that shape one output format, checked against it: --vcf-info-field goes with vcf/bcf,
     --retain-info/--retain-fmt/--maf-center with maf; a key that cannot be a VCF key is a usage error."""
-    from her2cli.report.vcf_out import DEFAULT_INFO_FIELD, check_field_name
+    if vcf_info_field == "HER2" and not retain_info and not retain_fmt and maf_center == ".":
+        return {"retain_info": [], "retain_fmt": [], "vcf_info_field": vcf_info_field, "maf_center": maf_center}
+    from her2cli.report.vcf_out import DEFAULT_INFO_FIELD, check_field_name  # only when one is given
 
     check_field_name(vcf_info_field, "--vcf-info-field")
     if vcf_info_field != DEFAULT_INFO_FIELD and fmt not in ("vcf", "bcf"):

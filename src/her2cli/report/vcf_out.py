@@ -380,7 +380,8 @@ def _convert(plain: str, out: str, binary_kind: str, index: bool, path: str, n_r
     kind = binary_kind.upper()
     with quiet_c_stderr():
         try:
-            pysam.bcftools.view("-O", "b" if binary_kind == "bcf" else "z", "-o", out, plain, catch_stdout=False)
+            pysam.bcftools.view("--no-version", "-O", "b" if binary_kind == "bcf" else "z", "-o", out, plain,
+                                catch_stdout=False)
         except pysam.utils.SamtoolsError as exc:
             raise OutputError(f"htslib cannot write this VCF as {kind}: {_last_line(exc)}", path=path) from None
         try:
