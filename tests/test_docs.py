@@ -222,3 +222,15 @@ def test_every_readme_command_is_run_or_allow_listed():
             # set-up steps before the her2 command (venv, pip install) are what the CI job does itself
             assert her2_parts and all(p.startswith(("her2 ", "python3 -m venv", "pip install")) for p in parts), line
             assert all("sample_data/" in part for part in her2_parts), f"README: {line} is not run by test_readme"
+
+
+def test_the_format_table_is_the_format_registry():
+    """docs/output-formats.md's `-f` table names every format of report/render.py FORMATS with its extensions."""
+    from her2cli.report.render import formats
+
+    text = (DOCS / "output-formats.md").read_text()
+    table = {}
+    for line in text.split("| `-f` | extensions | what |", 1)[1].split("\n\n", 1)[0].splitlines()[2:]:
+        cells = line.split("|")
+        table[cells[1].strip().strip("`")] = set(re.findall(r"`(\.[a-z.]+)`", cells[2]))
+    assert table == {name: set(f.extensions) for name, f in formats().items()}

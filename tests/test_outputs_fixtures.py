@@ -116,6 +116,7 @@ def test_every_format_reads_back(path, tmp_path, capsys):
     code, err = run("annotate", str(path), "-o", str(plain), "-q", capsys=capsys)
     assert code == 0, err
     assert input_records(plain) == n_records
+    assert bcftools_records(plain) == n_records
     if tool("vcf-validator"):
         new = validator_findings(plain) - validator_findings(path)
         assert not new, f"vcf-validator finds in the output what it does not find in the input: {sorted(new)[:3]}"

@@ -182,3 +182,45 @@ def test_a_picture_through_a_link_to_standard_output(tmp_path):
     proc = her2("plot", str(SAMPLE_VCF), "-o", str(link))
     assert proc.returncode == 0, proc.stderr
     assert link.is_symlink() and b"<svg" in proc.stdout[:2000]
+
+
+@pytest.mark.parametrize("name", ["/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"])
+def test_dev_stdout_appends_where_the_shell_pointed_it(tumour, tmp_path, name):
+    """`her2 annotate t.vcf -o /dev/stdout >> log`: the log keeps its earlier lines and its inode."""
+    log = tmp_path / "log.txt"
+    log.write_text("earlier line\n")
+    inode = os.stat(log).st_ino
+    with open(log, "ab") as handle:
+        proc = her2("annotate", str(tumour), "-o", name, "-f", "tsv", stdout=handle)
+    assert proc.returncode == 0, proc.stderr
+    lines = log.read_text().splitlines()
+    assert lines[0] == "earlier line" and lines[1].startswith("sample\tsource\t")
+    assert os.stat(log).st_ino == inode
+
+
+@pytest.fixture()
+def small_disk(tmp_path: Path):
+    """A 24 KiB tmpfs (needs root and mount; skipped otherwise), unmounted afterwards."""
+    mount = tmp_path / "small"
+    mount.mkdir()
+    made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=24k", "tmpfs", str(mount)], capture_output=True)
+    if made.returncode != 0:
+        pytest.skip("cannot mount a small tmpfs here")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", str(mount)], capture_output=True)
+
+
+@pytest.mark.parametrize("name", ["x.bcf", "x.vcf.gz", "x.vcf"])
+def test_a_full_disk_is_exit_7_with_nothing_left(small_disk, name):
+    """A real caller file larger than the disk (Mutect2, 108 kB): one line, exit 7, no partial or temporary
+    file (was exit 70 for `-o x.bcf --index`)."""
+    path = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "gatk4_mutect2_tumor_normal.mc3_validation.vcf"
+    if not path.exists():
+        pytest.skip("../shared/fixtures is not beside the repository")
+    index = ("--index",) if name in ("x.bcf", "x.vcf.gz") else ()
+    proc = her2("annotate", str(path), "-o", str(small_disk / name), *index, "-q")
+    assert proc.returncode == 7 and proc.stderr.count(b"her2: error:") == 1, proc.stderr
+    assert b"no space left" in proc.stderr
+    assert list(small_disk.iterdir()) == []

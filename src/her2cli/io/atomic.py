@@ -10,8 +10,10 @@ itself against those inputs too (outputs whose names are only known late, e.g. o
 Where the output goes (``output_target``)
     A regular file, or a name that does not exist yet, is replaced atomically; through a symbolic link,
     the file the link points to is replaced and the link kept. Anything else that exists (a device such as
-    ``/dev/null`` or ``/dev/stdout``, a FIFO, ``/proc/self/fd/1``) is opened for writing in place and
-    written through: it is never replaced by a regular file. A folder is refused (exit 7).
+    ``/dev/null``, a FIFO) is opened for writing in place and written through: it is never replaced by a
+    regular file. A name of one of this process's open descriptors (``/dev/stdout``, ``/dev/fd/1``,
+    ``/proc/self/fd/1``, or a link to one) is written to that descriptor as it is, even when the shell
+    pointed it at a regular file (``-o /dev/stdout >> log`` appends to log). A folder is refused (exit 7).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import stat
 import sys
 from typing import Iterable
@@ -86,9 +89,35 @@ def guard_inputs(inputs: Iterable[str]):
         del _GUARDED[len(_GUARDED) - len(added):]
 
 
+_FD_PATH = re.compile(r"^/(?:proc/(?:self|thread-self|\d+)/fd|dev/fd)/(\d+)$")
+_STD_NAMES = {"/dev/stdout": 1, "/dev/stderr": 2}
+
+
+def open_descriptor(path: str) -> int | None:
+    """The descriptor of this process that ``path`` names (``/dev/stdout``, ``/dev/fd/1``,
+    ``/proc/self/fd/1``, or a link to one of them), or None. Such an output is written to the open
+    descriptor itself, so that a shell's ``>> log`` keeps its log and nothing is renamed over it."""
+    seen = 0
+    while seen < 40:
+        if path in _STD_NAMES:
+            return _STD_NAMES[path]
+        match = _FD_PATH.match(path)
+        if match:
+            return int(match.group(1))
+        if not os.path.islink(path):
+            return None
+        target = os.readlink(path)
+        path = target if os.path.isabs(target) else os.path.join(os.path.dirname(path), target)
+        path = os.path.normpath(path)
+        seen += 1
+    return None
+
+
 def output_target(path: str) -> tuple[str, bool]:
     """(the path to write, whether to write it in place): see the module docstring. OutputError for a
     folder."""
+    if open_descriptor(path) is not None:
+        return path, True
     try:
         mode = os.stat(path).st_mode  # follows links
     except OSError:
@@ -114,7 +143,7 @@ def publish_file(finished: str, path: str) -> None:
     target, in_place = output_target(path)
     try:
         if in_place:
-            with open(finished, "rb") as source, open(path, "wb") as sink:
+            with open(finished, "rb") as source, _written_in_place(path, binary=True) as sink:
                 shutil.copyfileobj(source, sink, 1 << 20)
             return
         os.replace(finished, target)
@@ -166,10 +195,15 @@ def atomic_writer(path: str, binary: bool = False):
 
 @contextlib.contextmanager
 def _written_in_place(path: str, binary: bool):
-    """A device or FIFO opened for writing as it is (nothing to rename); a short write is exit 7."""
+    """A device or FIFO opened for writing as it is (nothing to rename), or this process's own open
+    descriptor that ``path`` names (written at its offset, never truncated); a short write is exit 7."""
+    kwargs = {} if binary else {"encoding": "utf-8", "newline": ""}
+    descriptor = open_descriptor(path)
+    if descriptor is not None:
+        sys.stdout.flush()
     try:
-        with open(path, "wb" if binary else "w", **({} if binary else {"encoding": "utf-8", "newline": ""})) \
-                as handle:
+        with (os.fdopen(os.dup(descriptor), "wb" if binary else "w", **kwargs) if descriptor is not None
+              else open(path, "wb" if binary else "w", **kwargs)) as handle:
             yield handle
             handle.flush()
     except OSError as exc:

@@ -353,7 +353,9 @@ def write_vcf_file(text: str, path: str, binary_kind: str, index: bool) -> list[
             written.append(companion)
         return written
     except OSError as exc:
-        raise OutputError(f"cannot write {binary_kind.upper()}: {exc}", path=path) from None
+        from her2cli.io.atomic import output_error
+
+        raise output_error(exc, path) from None
     finally:
         for name in os.listdir(work):
             os.unlink(os.path.join(work, name))
@@ -383,6 +385,7 @@ def _convert(plain: str, out: str, binary_kind: str, index: bool, path: str, n_r
             pysam.bcftools.view("--no-version", "-O", "b" if binary_kind == "bcf" else "z", "-o", out, plain,
                                 catch_stdout=False)
         except pysam.utils.SamtoolsError as exc:
+            _check_space(out, path)
             raise OutputError(f"htslib cannot write this VCF as {kind}: {_last_line(exc)}", path=path) from None
         try:
             with pysam.VariantFile(out) as check:
@@ -397,13 +400,30 @@ def _convert(plain: str, out: str, binary_kind: str, index: bool, path: str, n_r
         try:
             pysam.bcftools.index(*(["-t"] if binary_kind != "bcf" else []), out)
         except pysam.utils.SamtoolsError as exc:
+            _check_space(out, path)
             raise OutputError(f"htslib cannot index this {kind}: {_last_line(exc)}", path=path) from None
     return out + (".csi" if binary_kind == "bcf" else ".tbi")
 
 
 def _last_line(exc: Exception) -> str:
-    lines = [line.strip() for line in str(exc).replace("\\n", "\n").splitlines() if line.strip()]
-    return lines[-1].strip("'\"") if lines else type(exc).__name__
+    lines = [line.strip().strip("'\"") for line in str(exc).replace("\\n", "\n").splitlines()]
+    lines = [line for line in lines if line]
+    return lines[-1] if lines else "bcftools failed"
+
+
+def _check_space(out: str, path: str) -> None:
+    """htslib says little when the disk fills: a full file system is named as such (exit 7)."""
+    import errno
+    import shutil
+
+    from her2cli.io.atomic import output_error
+
+    try:
+        free = shutil.disk_usage(os.path.dirname(out)).free
+    except OSError:
+        return
+    if free < (1 << 16):
+        raise output_error(OSError(errno.ENOSPC, "No space left on device"), path)
 
 
 def _check_sorted(text: str, path: str) -> None:
