@@ -110,3 +110,27 @@ def test_vcf_info_field_names_the_annotation(yvma, tmp_path):
 def test_options_outside_their_format_or_not_keys_are_usage_errors(yvma, args):
     proc = her2("annotate", str(yvma), *args)
     assert proc.returncode == 2 and proc.stderr.count("her2: error:") == 1, proc.stderr
+
+
+def test_vcf_info_field_never_replaces_an_input_field(tmp_path):
+    """sample_data/tumour.vcf declares INFO DP: naming the annotation DP would overwrite the caller's depths."""
+    vcf = Path(__file__).resolve().parents[1] / "sample_data" / "tumour.vcf"
+    assert "##INFO=<ID=DP," in vcf.read_text()
+    proc = her2("annotate", str(vcf), "-o", str(tmp_path / "x.vcf"), "--vcf-info-field", "DP")
+    assert proc.returncode == 2 and "already has an INFO field DP" in proc.stderr
+    assert not (tmp_path / "x.vcf").exists()
+    # an undeclared key the records use counts too (TLOD below is used but not declared)
+    undeclared = tmp_path / "u.vcf"
+    undeclared.write_text(HEADER.replace('##INFO=<ID=TLOD,Number=A,Type=Float,Description="Tumour LOD">\n', "")
+                          + YVMA + "\n")
+    proc = her2("annotate", str(undeclared), "-f", "vcf", "--vcf-info-field", "TLOD")
+    assert proc.returncode == 2 and "already use INFO TLOD" in proc.stderr
+
+
+def test_reannotating_our_own_output_replaces_our_field(yvma, tmp_path):
+    first, second = tmp_path / "1.vcf", tmp_path / "2.vcf"
+    assert her2("annotate", str(yvma), "-o", str(first)).returncode == 0
+    proc = her2("annotate", str(first), "-o", str(second))
+    assert proc.returncode == 0, proc.stderr
+    record = [line for line in second.read_text().splitlines() if not line.startswith("#")][0]
+    assert record.count("HER2=") == 1

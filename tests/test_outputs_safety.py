@@ -224,3 +224,16 @@ def test_a_full_disk_is_exit_7_with_nothing_left(small_disk, name):
     assert proc.returncode == 7 and proc.stderr.count(b"her2: error:") == 1, proc.stderr
     assert b"no space left" in proc.stderr
     assert list(small_disk.iterdir()) == []
+
+
+def test_a_loop_of_links_is_refused_and_kept(tumour, tmp_path):
+    (tmp_path / "a.tsv").symlink_to(tmp_path / "b.tsv")
+    (tmp_path / "b.tsv").symlink_to(tmp_path / "a.tsv")
+    proc = her2("annotate", str(tumour), "-o", str(tmp_path / "a.tsv"))
+    assert proc.returncode == 7 and b"loop" in proc.stderr
+    assert (tmp_path / "a.tsv").is_symlink() and (tmp_path / "b.tsv").is_symlink()
+
+
+def test_an_empty_output_name_is_a_usage_error(tumour):
+    proc = her2("annotate", str(tumour), "-o", "")
+    assert proc.returncode == 2 and b"-o needs a file name" in proc.stderr

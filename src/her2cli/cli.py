@@ -119,6 +119,8 @@ ASSUME_SORTED_OPTION = typer.Option(False, "--assume-sorted",
 def choose_format(fmt: Optional[str], output: Optional[str]) -> str:
     from her2cli.report.render import choose_format as choose
 
+    if output is not None and not output.strip():
+        raise UsageError("-o needs a file name (or - for standard output)")
     return choose(fmt, output, sys.stdout.isatty())
 
 

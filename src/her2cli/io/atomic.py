@@ -118,9 +118,13 @@ def output_target(path: str) -> tuple[str, bool]:
     folder."""
     if open_descriptor(path) is not None:
         return path, True
+    if not path:
+        raise UsageError("-o needs a file name (or - for standard output)")
     try:
         mode = os.stat(path).st_mode  # follows links
-    except OSError:
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise OutputError("cannot write output: a loop of symbolic links", path=path) from None
         return os.path.realpath(path) if os.path.islink(path) else path, False
     if stat.S_ISDIR(mode):
         raise OutputError("cannot write output: is a folder", path=path)

@@ -173,6 +173,7 @@ def render_vcf(results, input_paths: list[str], command: str | None = None, info
         header_lines, column_line, body = _from_input(path)
 
     check_field_name(info_field, "--vcf-info-field")
+    _check_field_is_free(header_lines, body, info_field, path)
     out = [line for line in header_lines
            if not line.startswith(f"##INFO=<ID={info_field},") and not line.startswith("##her2cli_")]
     added = _undeclared(out, body)
@@ -201,6 +202,23 @@ def render_vcf(results, input_paths: list[str], command: str | None = None, info
         calls = by_record.get(key)
         out.append("\t".join(_annotated(fields, calls, tx.protein_accession, info_field)) if calls else line)
     return "\n".join(out) + "\n"
+
+
+def _check_field_is_free(header_lines: list[str], body: list[str], field: str, path: str) -> None:
+    """UsageError when the input already has an INFO field ``field`` that her2cli did not write: replacing
+    it would destroy the input's values (``--vcf-info-field DP``)."""
+    for line in header_lines:
+        if line.startswith(f"##INFO=<ID={field},") and 'Description="her2cli annotation' not in line:
+            raise UsageError(f"--vcf-info-field {field}: the input already has an INFO field {field}; "
+                             "choose a name it does not use", path=path)
+    declared = any(line.startswith(f"##INFO=<ID={field},") for line in header_lines)
+    if not declared:
+        prefix = f"{field}="
+        for line in body:
+            info = line.split("\t", 8)[7] if line.count("\t") >= 7 else ""
+            if any(item == field or item.startswith(prefix) for item in info.split(";")):
+                raise UsageError(f"--vcf-info-field {field}: the input's records already use INFO {field}; "
+                                 "choose a name they do not use", path=path)
 
 
 def _listing(lines: list[str], most: int = 6) -> str:
