@@ -134,3 +134,12 @@ def test_reannotating_our_own_output_replaces_our_field(yvma, tmp_path):
     assert proc.returncode == 0, proc.stderr
     record = [line for line in second.read_text().splitlines() if not line.startswith("#")][0]
     assert record.count("HER2=") == 1
+
+
+def test_a_vcf_output_of_a_maf_input_is_a_usage_error(yvma, tmp_path):
+    maf = tmp_path / "t.maf"
+    assert her2("annotate", str(yvma), "-o", str(maf)).returncode == 0
+    for name in ("x.vcf", "x.vcf.gz", "x.bcf"):
+        proc = her2("annotate", str(maf), "-o", str(tmp_path / name))
+        assert proc.returncode == 2 and "is a MAF" in proc.stderr, proc.stderr
+        assert not (tmp_path / name).exists()

@@ -170,6 +170,11 @@ def render_vcf(results, input_paths: list[str], command: str | None = None, info
         header_lines, column_line, body = _from_calls(by_record, genome)
         notes.append("standard input cannot be re-read: ERBB2 records re-built from the annotation (sites only)")
     else:
+        from her2cli.io.sniff import MAF, input_kind
+
+        if input_kind(path) == MAF:
+            raise UsageError(f"--format vcf/bcf writes the input VCF annotated, and {path} is a MAF: use -f maf, "
+                             "tsv or json")
         header_lines, column_line, body = _from_input(path)
 
     check_field_name(info_field, "--vcf-info-field")
