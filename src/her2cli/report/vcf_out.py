@@ -151,7 +151,7 @@ def render_vcf(results, input_paths: list[str], command: str | None = None, info
                notices: list[str] | None = None) -> str:
     """The annotated VCF of one run as text (see module docstring); what was added to an incomplete
     header is appended to ``notices``."""
-    from her2cli import __version__
+    from her2cli.version import __version__
     from her2cli.reference.transcript import load_transcript
 
     paths = list(input_paths or [])
