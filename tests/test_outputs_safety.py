@@ -237,3 +237,21 @@ def test_a_loop_of_links_is_refused_and_kept(tumour, tmp_path):
 def test_an_empty_output_name_is_a_usage_error(tumour):
     proc = her2("annotate", str(tumour), "-o", "")
     assert proc.returncode == 2 and b"-o needs a file name" in proc.stderr
+
+
+def test_an_earlier_index_beside_a_new_output_is_named_not_deleted(tumour, tmp_path):
+    out = tmp_path / "x.vcf.gz"
+    assert her2("annotate", str(tumour), "-o", str(out), "--index").returncode == 0
+    index = tmp_path / "x.vcf.gz.tbi"
+    before = snapshot(index)
+    proc = her2("annotate", str(tumour), "-o", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert b"x.vcf.gz.tbi is from an earlier run" in proc.stderr
+    assert snapshot(index) == before  # not ours to delete
+
+
+def test_a_folder_where_the_index_goes_stops_before_anything_is_published(tumour, tmp_path):
+    (tmp_path / "x.bcf.csi").mkdir()
+    proc = her2("annotate", str(tumour), "-o", str(tmp_path / "x.bcf"), "--index")
+    assert proc.returncode == 7 and b"is a folder" in proc.stderr
+    assert not (tmp_path / "x.bcf").exists()

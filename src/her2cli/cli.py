@@ -336,7 +336,14 @@ def _write_annotation(results, fmt, output, index, summary, inputs, segments, op
         from her2cli.report.html import make_provenance
 
         context.provenance = make_provenance(inputs, segments, options, requests[0])
-    write(results, fmt, output, context, index=index)
+    written = write(results, fmt, output, context, index=index)
+    if written and fmt in ("vcf", "bcf"):
+        # An index left by an earlier run beside a new file no longer matches it: say so (it is not ours
+        # to delete).
+        context.notices.extend(f"{written[0] + suffix} is from an earlier run and does not index the new "
+                               f"{written[0]}: remove it or write with --index"
+                               for suffix in (".tbi", ".csi")
+                               if written[0] + suffix not in written and os.path.exists(written[0] + suffix))
     # The terminal report has its own Notices section: on a terminal, stderr would repeat it.
     report_shows_notices = fmt == "table" and output is None and terminal
     written_notices = [notice.replace(spool, "<stdin>") if spool else notice for notice in context.notices]

@@ -346,7 +346,7 @@ def write_vcf_file(text: str, path: str, binary_kind: str, index: bool) -> list[
     with htslib before it is published. Returns the files written."""
     import tempfile
 
-    from her2cli.io.atomic import directory_for_temporary, is_written_in_place, publish_file
+    from her2cli.io.atomic import directory_for_temporary, is_written_in_place, output_target, publish_file
 
     if index:
         if path == "-" or is_written_in_place(path):
@@ -369,6 +369,8 @@ def write_vcf_file(text: str, path: str, binary_kind: str, index: bool) -> list[
                 sys.stdout.flush()
             return []
         written = [path]
+        if index_path:
+            output_target(path + (".csi" if binary_kind == "bcf" else ".tbi"))  # a folder there: before publishing
         publish_file(out, path)
         if index_path:
             companion = path + (".csi" if binary_kind == "bcf" else ".tbi")
