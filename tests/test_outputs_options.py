@@ -117,14 +117,14 @@ def test_vcf_info_field_never_replaces_an_input_field(tmp_path):
     vcf = Path(__file__).resolve().parents[1] / "sample_data" / "tumour.vcf"
     assert "##INFO=<ID=DP," in vcf.read_text()
     proc = her2("annotate", str(vcf), "-o", str(tmp_path / "x.vcf"), "--vcf-info-field", "DP")
-    assert proc.returncode == 2 and "already has an INFO field DP" in proc.stderr
+    assert proc.returncode == 2 and "already has an INFO field DP" in proc.stderr and "--vcf-info-field" in proc.stderr
     assert not (tmp_path / "x.vcf").exists()
     # an undeclared key the records use counts too (TLOD below is used but not declared)
     undeclared = tmp_path / "u.vcf"
     undeclared.write_text(HEADER.replace('##INFO=<ID=TLOD,Number=A,Type=Float,Description="Tumour LOD">\n', "")
                           + YVMA + "\n")
     proc = her2("annotate", str(undeclared), "-f", "vcf", "--vcf-info-field", "TLOD")
-    assert proc.returncode == 2 and "already use INFO TLOD" in proc.stderr
+    assert proc.returncode == 2 and "already use an INFO field TLOD" in proc.stderr
 
 
 def test_reannotating_our_own_output_replaces_our_field(yvma, tmp_path):
@@ -143,3 +143,16 @@ def test_a_vcf_output_of_a_maf_input_is_a_usage_error(yvma, tmp_path):
         proc = her2("annotate", str(maf), "-o", str(tmp_path / name))
         assert proc.returncode == 2 and "is a MAF" in proc.stderr, proc.stderr
         assert not (tmp_path / name).exists()
+
+
+def test_another_tools_her2_field_is_kept_and_ours_renamed(tmp_path):
+    path = tmp_path / "other.vcf"
+    path.write_text(HEADER.replace("#CHROM", '##INFO=<ID=HER2,Number=1,Type=Integer,Description="lab score">\n#CHROM')
+                    + YVMA.replace("HOTSPOT;", "HOTSPOT;HER2=3;") + "\n")
+    proc = her2("annotate", str(path), "-f", "vcf")
+    assert proc.returncode == 2 and "--vcf-info-field NAME" in proc.stderr
+    proc = her2("annotate", str(path), "-f", "vcf", "--vcf-info-field", "ERBB2_CSQ")
+    assert proc.returncode == 0, proc.stderr
+    record = [line for line in proc.stdout.splitlines() if not line.startswith("#")][0].split("\t")
+    assert "HER2=3" in record[7].split(";") and "ERBB2_CSQ=" in record[7]
+    assert '##INFO=<ID=HER2,Number=1,Type=Integer,Description="lab score">' in proc.stdout

@@ -214,16 +214,16 @@ def _check_field_is_free(header_lines: list[str], body: list[str], field: str, p
     it would destroy the input's values (``--vcf-info-field DP``)."""
     for line in header_lines:
         if line.startswith(f"##INFO=<ID={field},") and 'Description="her2cli annotation' not in line:
-            raise UsageError(f"--vcf-info-field {field}: the input already has an INFO field {field}; "
-                             "choose a name it does not use", path=path)
+            raise UsageError(f"the input already has an INFO field {field} of its own: name the annotation's "
+                             "field with --vcf-info-field NAME (one the input does not use)", path=path)
     declared = any(line.startswith(f"##INFO=<ID={field},") for line in header_lines)
     if not declared:
         prefix = f"{field}="
         for line in body:
             info = line.split("\t", 8)[7] if line.count("\t") >= 7 else ""
             if any(item == field or item.startswith(prefix) for item in info.split(";")):
-                raise UsageError(f"--vcf-info-field {field}: the input's records already use INFO {field}; "
-                                 "choose a name they do not use", path=path)
+                raise UsageError(f"the input's records already use an INFO field {field}: name the annotation's "
+                                 "field with --vcf-info-field NAME (one they do not use)", path=path)
 
 
 def _listing(lines: list[str], most: int = 6) -> str:
