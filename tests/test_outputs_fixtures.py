@@ -210,6 +210,9 @@ def test_schema_enums_are_the_codes_constants():
     bases = {RAW, PURITY_ADJUSTED, TOOL_ABSOLUTE, None}
     assert set(schema["summary"]["properties"]["copy_number_basis"]["enum"]) == bases
     assert set(schema["alteration"]["properties"]["values_adjusted"]["enum"]) == bases
+    from her2cli.results import CopyNumberCall, MutationCall
+
+    assert set(schema["alteration"]["properties"]["kind"]["enum"]) == {MutationCall.kind, CopyNumberCall.kind}
 
 
 def test_the_completion_notice_names_standard_input(tmp_path):
