@@ -29,7 +29,7 @@ VCFS = sorted(FIXTURES.glob("*.vcf")) if FIXTURES.is_dir() else []
 SEGMENT_FILES = sorted(p for p in FIXTURES.glob("*") if p.suffix in (".seg", ".cns", ".cnr", ".tsv", ".txt")
                        or p.name.endswith("_CNVs")) if FIXTURES.is_dir() else []
 
-pytestmark = pytest.mark.skipif(not VCFS, reason="../shared/fixtures is not beside the repository")
+needs_fixtures = pytest.mark.skipif(not VCFS, reason="../shared/fixtures is not beside the repository")
 
 
 def run(*args: str, capsys) -> tuple[int, str]:
@@ -142,6 +142,7 @@ def test_every_format_reads_back(path, tmp_path, capsys):
     assert (tmp_path / "x.html").read_text().lstrip().lower().startswith("<!doctype html>")
 
 
+@needs_fixtures
 def test_an_incomplete_header_is_completed_and_said(tmp_path, capsys):
     """pindel_somatic.tcga.vcf declares no contig and not DP4/FREQ/RD (README of the fixtures): htslib
     could not write it as BGZF/BCF. The output declares them and a notice says so."""
@@ -162,6 +163,7 @@ def test_an_incomplete_header_is_completed_and_said(tmp_path, capsys):
     assert declared and declared[0] in header
 
 
+@needs_fixtures
 def test_unreadable_bcf_is_never_a_success(tmp_path, capsys):
     """bcftools_mpileup_raw_gl.bcftools_test.vcf once gave exit 0 with a BCF bcftools could not read; now the
     BCF reads back whole, indexed."""
@@ -179,6 +181,7 @@ def test_unreadable_bcf_is_never_a_success(tmp_path, capsys):
         if line.startswith("chr1\t") and int(line.split("\t")[1]) <= 1000000)
 
 
+@needs_fixtures
 def test_copy_number_json_validates_for_every_segment_fixture(tmp_path, capsys):
     """JSON from every copy-number fixture her2 reads validates against the shipped schema; the absolute
     tools (PURPLE, ASCAT, PCGR, Control-FREEC) give copy_number_basis "tool-absolute"."""
@@ -215,6 +218,7 @@ def test_schema_enums_are_the_codes_constants():
     assert set(schema["alteration"]["properties"]["kind"]["enum"]) == {MutationCall.kind, CopyNumberCall.kind}
 
 
+@needs_fixtures
 def test_the_completion_notice_names_standard_input(tmp_path):
     import sys
 
