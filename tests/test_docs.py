@@ -99,6 +99,7 @@ def workspace(tmp_path: Path) -> tuple[Path, dict]:
     work.mkdir()
     for name in ("tumour.vcf", "tumour.cns", "cohort.seg"):
         shutil.copy(SAMPLE / name, work / name)
+    (work / "sample_data").symlink_to(SAMPLE)  # examples may name the bundled files by their own path
     pysam.tabix_compress(str(work / "tumour.vcf"), str(work / "tumour.vcf.gz"))
     pysam.bcftools.view("-O", "b", "-o", str(work / "tumour.bcf"), str(work / "tumour.vcf"), catch_stdout=False)
     shutil.copy(work / "tumour.vcf", work / "a.vcf")

@@ -156,7 +156,7 @@ def test_standard_output_on_a_full_disk_is_exit_7(args):
     assert proc.stderr.count(b"her2: error:") == 1 and b"Traceback" not in proc.stderr
 
 
-@pytest.mark.parametrize("name", ["report.pdf", "x.xyz", "x.tsv.gz"])
+@pytest.mark.parametrize("name", ["report.docx", "x.xyz", "x.tsv.gz"])
 def test_an_extension_no_format_writes_is_a_usage_error(tumour, tmp_path, name):
     proc = her2("annotate", str(tumour), "-o", str(tmp_path / name))
     assert proc.returncode == 2 and b"-f FORMAT" in proc.stderr
@@ -164,7 +164,7 @@ def test_an_extension_no_format_writes_is_a_usage_error(tumour, tmp_path, name):
 
 
 def test_format_named_writes_under_any_name(tumour, tmp_path):
-    out = tmp_path / "report.pdf"
+    out = tmp_path / "report.docx"
     proc = her2("annotate", str(tumour), "-f", "tsv", "-o", str(out))
     assert proc.returncode == 0, proc.stderr
     assert out.read_text().startswith("sample\tsource\t")

@@ -202,7 +202,8 @@ def annotate(
     output: Optional[str] = typer.Option(None, "--output", "-o", metavar="FILE",
                                          help="Write here instead of stdout (written atomically; a device or "
                                               "FIFO is written through); the extension chooses the format (.tsv "
-                                              ".json .vcf .vcf.gz .bcf .maf .html; another needs -f)."),
+                                              ".json .vcf .vcf.gz .bcf .maf .html .pdf; another needs -f)."),
+    paper: str = typer.Option("A4", "--paper", metavar="SIZE", help="Paper of a PDF report: A4 or Letter."),
     index: bool = typer.Option(False, "--index", help="Index a .vcf.gz (tabix .tbi) or .bcf (.csi) output."),
     summary: bool = typer.Option(False, "--summary", help="One verdict row per sample instead of one row per alteration."),
     all_records: bool = ALL_RECORDS_OPTION,
@@ -266,7 +267,7 @@ def annotate(
             _name_stdin(results, spool)
             inputs = [spool if path == "-" else path for path in inputs]
         _write_annotation(results, fmt, output, index, summary, inputs, segments, options, requests, quiet,
-                          retained, spool)
+                          retained, spool, paper)
 
 
 def _output_field_options(fmt: str, vcf_info_field: str, retain_info: Optional[str], retain_fmt: Optional[str],
@@ -321,7 +322,7 @@ def _name_stdin(results, spool: str) -> None:
 
 
 def _write_annotation(results, fmt, output, index, summary, inputs, segments, options, requests, quiet,
-                      retained, spool=None) -> None:
+                      retained, spool=None, paper: str = "A4") -> None:
     """Write the results in ``fmt`` and print the notices (once: the terminal report shows its own)."""
     import shutil
 
@@ -332,8 +333,13 @@ def _write_annotation(results, fmt, output, index, summary, inputs, segments, op
     terminal = sys.stdout.isatty()
     context = RenderContext(summary=summary, input_paths=inputs, color=use_color(terminal),
                             width=shutil.get_terminal_size((100, 24)).columns if terminal else 100, **retained)
-    if fmt == "html":
+    if fmt in ("html", "pdf"):
         from her2cli.report.html import make_provenance
+        from her2cli.report.pdf import PAPERS
+
+        if paper.lower() not in PAPERS:
+            raise UsageError(f"--paper {paper}: use A4 or Letter")
+        context.paper = paper
 
         context.provenance = make_provenance(inputs, segments, options, requests[0])
     written = write(results, fmt, output, context, index=index)

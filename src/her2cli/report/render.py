@@ -5,7 +5,7 @@ and a writer function (imported only when that format is written).
 How the format is chosen (``choose_format``)
     ``-f NAME`` if given; otherwise the output file's extension (longest match: ``x.vcf.gz`` -> vcf);
     otherwise ``table`` on a terminal and ``tsv`` in a pipe or for an output without an extension
-    (``-o /dev/stdout``, ``-o results``). An extension no format writes (``-o report.pdf``, ``x.xyz``) is
+    (``-o /dev/stdout``, ``-o results``). An extension no format writes (``-o report.docx``, ``x.xyz``) is
     a usage error (exit 2) unless ``-f`` names the format; ``-f`` naming a different known format than
     the extension (``-f tsv -o x.vcf``) is a usage error as well.
 """
@@ -36,6 +36,7 @@ class RenderContext:
     maf_center: str = "."  # --maf-center: the MAF Center column (vcf2maf's default ".")
     retain_info: list[str] = field(default_factory=list)  # --retain-info: extra MAF columns
     retain_fmt: list[str] = field(default_factory=list)  # --retain-fmt: extra MAF t_/n_ columns
+    paper: str = "A4"  # the PDF report's paper: A4 or Letter
 
 
 @valueclass(frozen=True)
@@ -78,6 +79,8 @@ FORMATS: dict[str, OutputFormat] = {f.name: f for f in (
                  "her2cli.report.cna:render_format"),
     OutputFormat("table", (), "a readable report (default on a terminal)", "her2cli.report.render:render_table"),
     OutputFormat("html", (".html", ".htm"), "a self-contained HTML report", "her2cli.report.render:render_html"),
+    OutputFormat("pdf", (".pdf",), "the HTML report printed by headless Chromium (A4; needs chromium)",
+                 "her2cli.report.render:render_printable", file_writer="her2cli.report.pdf:write_pdf_output"),
 )}
 
 
@@ -164,6 +167,13 @@ def render_html(results, context: RenderContext) -> str:
     from her2cli.report.html import make_provenance, render_html
 
     return render_html(results, context.provenance or make_provenance())
+
+
+def render_printable(results, context: RenderContext) -> str:
+    """The HTML page with its paper size fixed (``context.paper``), for the PDF writer."""
+    from her2cli.report.pdf import with_paper
+
+    return with_paper(render_html(results, context), context.paper)
 
 
 
