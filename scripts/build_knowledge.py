@@ -7,6 +7,8 @@ Run from the repository root with her2cli installed:
 Inputs
   scripts/oncogenicity_curated.tsv        hand-curated rows, each with source, date and evidence grade
   <knowledge>/cancerhotspots_v2_erbb2.tsv the cancerhotspots v2 ERBB2 rows (Chang et al., Cancer Discov 2018)
+  scripts/cancerhotspots_erbb2_counts.tsv the ERBB2 tumour counts per residue and per amino-acid change, transcribed
+                                          from the cancerhotspots web application's residue table (its header says where)
 
 Each hotspot row is named from its own alleles by her2cli's annotator on GRCh38 and GRCh37 (the two must
 agree): the published protein label is kept in a note, never trusted (one row labelled Y772_A775dup is a
@@ -28,14 +30,31 @@ from her2cli.variants.annotator import Annotator
 
 REPO = Path(__file__).resolve().parents[1]
 CURATED = REPO / "scripts" / "oncogenicity_curated.tsv"
-COLUMNS = [
-    "variant", "evidence", "oncogenicity", "basis", "source", "source_date", "evidence_grade",
-    "rsid", "hgvs_c", "population_af", "population_af_source", "note",
-]
-HOTSPOT_SOURCE = (
-    "cancerhotspots.org v2 (Chang MT et al., Cancer Discov 2018;8(2):174-183), ERBB2 rows as redistributed by "
-    "PoisonAlien/maftools inst/extdata/cancerhotspots_v2_GRCh3[78].tsv @ 0de169b"
+COUNTS = REPO / "scripts" / "cancerhotspots_erbb2_counts.tsv"
+COUNTS_SOURCE = (
+    "cancerhotspots residue table (Chang MT et al., Cancer Discov 2018;8(2):174-183, cancerhotspots.org): "
+    "cBioPortal/cancerhotspots webapp/src/main/resources/data/v2_multi_type_residue.txt @ a05eaf80"
 )
+COLUMNS = [
+    "variant", "evidence", "effect", "detail", "residue_tumours", "allele_tumours", "population_af",
+    "population_af_source", "source", "pmid", "locator", "checked", "grade", "rsid", "hgvs_c", "note",
+]
+EVIDENCE_EFFECTS = {
+    "functional": {"activating", "neutral", "inconclusive"},
+    "class_rule": {"oncogenic"},
+    "hotspot": {"hotspot"},
+    "population": {"common", "rare"},
+    "resistance": {"resistance"},
+    "clinical": {"response"},
+}
+GRADES = ("seen", "secondary", "recalled")
+HOTSPOT_SOURCE = "Chang MT et al. Cancer Discov 2018;8(2):174-183 (cancerhotspots.org v2)"
+HOTSPOT_PMID = "29247016"
+HOTSPOT_LOCATOR = (
+    "hotspot list, ERBB2 rows, as redistributed by PoisonAlien/maftools "
+    "inst/extdata/cancerhotspots_v2_GRCh3[78].tsv @ 0de169b"
+)
+HOTSPOT_CHECKED = "2026-12-06"
 SECTION_TITLE = "## Oncogenicity knowledge table (resources/oncogenicity.tsv)"
 
 
@@ -80,11 +99,62 @@ def hotspot_names(rows: list[dict[str, str]]) -> list[tuple[str, str, str]]:
     return by_build["GRCh38"]
 
 
+def check_row(row: dict[str, str]) -> None:
+    """A curated row must name its evidence, effect, source, place in the source, date and grade."""
+    what = f"{CURATED.name}: {row.get('variant')!r}"
+    if set(row) != set(COLUMNS):
+        raise SystemExit(f"{what}: columns {sorted(row)} are not {COLUMNS}")
+    if row["effect"] not in EVIDENCE_EFFECTS.get(row["evidence"], ()):
+        raise SystemExit(f"{what}: effect {row['effect']!r} does not fit evidence {row['evidence']!r}")
+    if row["grade"] not in GRADES:
+        raise SystemExit(f"{what}: grade {row['grade']!r} not one of {GRADES}")
+    for key in ("source", "pmid", "locator", "checked", "detail"):
+        if not row[key]:
+            raise SystemExit(f"{what}: {key} is empty")
+    _dt.date.fromisoformat(row["checked"])
+
+
+def count_rows(protein_sequence: str) -> dict[str, dict[str, str]]:
+    """Hotspot rows with tumour counts, keyed by variant: one per residue (``p.S310``) and one per amino-acid
+    change printed at it (``p.S310F``). The reference residue is checked against NP_004439.2."""
+    rows: dict[str, dict[str, str]] = {}
+    for entry in read_tsv(COUNTS):
+        residue, position, total = entry["residue"], int(entry["amino_acid_position"]), entry["tumor_count"]
+        ref = residue[0]
+        if protein_sequence[position - 1] != ref or entry["reference_amino_acid"] != f"{ref}:{total}":
+            raise SystemExit(f"{COUNTS.name}: {residue} does not match NP_004439.2 or its own count")
+        changes = [part.split(":") for part in entry["variant_amino_acid"].split("|")]
+        if sum(int(n) for _, n in changes) > int(total):
+            raise SystemExit(f"{COUNTS.name}: {residue} changes add up to more than {total} tumours")
+        common = {
+            "evidence": "hotspot", "effect": "hotspot", "residue_tumours": total, "source": COUNTS_SOURCE,
+            "pmid": HOTSPOT_PMID, "checked": HOTSPOT_CHECKED, "grade": "seen",
+            "note": "the file's tumour-type totals add up to about 50,000 tumours, more than the 2018 paper's 24,592: "
+                    "possibly a later release under the v2 name (docs/sources.md)",
+        }
+        rows[f"p.{residue}"] = dict(
+            common, variant=f"p.{residue}", detail=f"hotspot residue {residue}: {total} tumours",
+            locator=f"row ERBB2 {residue}: Tumor_Count {total}, Variant_Amino_Acid {entry['variant_amino_acid']}",
+        )
+        for alt, n in changes:
+            if alt == ref or alt == "*":
+                continue
+            rows[f"p.{residue}{alt}"] = dict(
+                common, variant=f"p.{residue}{alt}", allele_tumours=n,
+                detail=f"hotspot residue {residue}: {total} tumours, {n} with {residue}{alt}",
+                locator=f"row ERBB2 {residue}: Tumor_Count {total}, Variant_Amino_Acid {entry['variant_amino_acid']}",
+            )
+    return rows
+
+
 def build(knowledge: Path, out: Path) -> None:
     hotspot_file = knowledge / "cancerhotspots_v2_erbb2.tsv"
     curated = read_tsv(CURATED)
     hotspots = read_tsv(hotspot_file)
     rows = [dict(row) for row in curated]
+    for row in rows:
+        check_row(row)
+    counted = count_rows(load_transcript().protein)
     named = hotspot_names(hotspots)
     seen: set[str] = set()
     for _, protein, _ in named:
@@ -96,20 +166,24 @@ def build(knowledge: Path, out: Path) -> None:
         note = f"published label {', '.join(labels)}"
         if any(f"p.{lab}" != protein for lab in labels):
             note += f"; named {protein} from the row's own alleles (label not trusted)"
+        if protein in counted:
+            counted[protein].update(hgvs_c=hgvs_c, note=f"{counted[protein]['note']}; also on the maftools v2 list ({note})")
+            continue
+        note += "; not among the ERBB2 rows of the counted residue table, so no counts"
         rows.append({
             "variant": protein,
             "evidence": "hotspot",
-            "oncogenicity": "likely_oncogenic",
-            "basis": "hotspot: recurrent allele (cancerhotspots v2)",
+            "effect": "hotspot",
+            "detail": "allele in the cancerhotspots v2 hotspot list (tumour counts not held)",
             "source": HOTSPOT_SOURCE,
-            "source_date": "2018",
-            "evidence_grade": "seen",
-            "rsid": "",
+            "pmid": HOTSPOT_PMID,
+            "locator": HOTSPOT_LOCATOR,
+            "checked": HOTSPOT_CHECKED,
+            "grade": "secondary",
             "hgvs_c": hgvs_c,
-            "population_af": "",
-            "population_af_source": "",
             "note": note,
         })
+    rows += counted.values()
     built = _dt.date.today().isoformat()
     out.mkdir(parents=True, exist_ok=True)
     table = out / "oncogenicity.tsv"
@@ -119,7 +193,7 @@ def build(knowledge: Path, out: Path) -> None:
         writer.writeheader()
         for row in rows:
             writer.writerow({key: row.get(key, "") for key in COLUMNS})
-    write_provenance(out / "PROVENANCE.md", built, [CURATED, hotspot_file], len(rows), len(seen))
+    write_provenance(out / "PROVENANCE.md", built, [CURATED, COUNTS, hotspot_file], len(rows), len(counted))
 
 
 def write_provenance(path: Path, built: str, inputs: list[Path], n_rows: int, n_hotspots: int) -> None:
@@ -129,10 +203,18 @@ def write_provenance(path: Path, built: str, inputs: list[Path], n_rows: int, n_
         "",
         SECTION_TITLE,
         "",
-        f"Built by `scripts/build_knowledge.py` on {built}: {n_rows} rows, of which {n_hotspots} distinct protein",
-        "changes from the cancerhotspots v2 ERBB2 rows, each named from its own alleles on both builds by her2cli's",
-        "annotator; the rest from the hand-curated `scripts/oncogenicity_curated.tsv` (every row cites its source,",
-        "date and evidence grade: seen / secondary / recalled). OncoKB is cited for its public rules only.",
+        f"Built by `scripts/build_knowledge.py` on {built}: {n_rows} rows in the format of `docs/sources.md`",
+        f"('The knowledge table'). {n_hotspots} hotspot rows carry tumour counts per residue (`p.S310`) and per",
+        "amino-acid change (`p.S310F`), transcribed from the ERBB2 rows of the cancerhotspots residue table",
+        "(`scripts/cancerhotspots_erbb2_counts.tsv`; source and caveat in its header and in `docs/sources.md`).",
+        "The other hotspot rows are alleles of the cancerhotspots v2 list (Chang et al., Cancer Discov 2018, PMID",
+        "29247016, as redistributed by maftools) that the counted table does not have: each is named from its own",
+        "alleles on both builds by her2cli's annotator, graded `secondary`, and carries no counts.",
+        "The other rows are the hand-curated `scripts/oncogenicity_curated.tsv`: one fact from one source each,",
+        "with PMID (or DOI), the quoted sentence it rests on, the date the source was read and its grade",
+        "(seen / secondary / recalled; only `seen` can raise a variant). Every `hgvs_c` is re-checked against",
+        "`shared/reference/ERBB2_CDS.fa` by `tests/test_knowledge.py`. OncoKB is cited for a published class",
+        "boundary only; no curated database table is copied.",
         "",
         "Input files (SHA-256):",
         "",
