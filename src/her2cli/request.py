@@ -27,6 +27,9 @@ class Options:
     assume_sorted: bool = False
     min_depth: int = 250  # --min-depth: coverage.DEFAULT_MIN_DEPTH (AMP/CAP, Jennings 2017; docs/coverage.md)
     min_alt_reads: int = 5  # --min-alt-reads: the caller's minimum alt reads, for the limit of detection
+    # INFO / FORMAT keys whose input values each mutation keeps (MAF --retain-info / --retain-fmt).
+    retain_info: tuple[str, ...] = ()
+    retain_fmt: tuple[str, ...] = ()
 
 
 @valueclass

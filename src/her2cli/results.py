@@ -85,6 +85,10 @@ class MutationCall:
     publisher_highest_level: Optional[str] = None
     evidence: list["EvidenceLine"] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # Input fields kept as written (--retain-info / --retain-fmt, vcf2maf's options): INFO key -> value
+    # ("1" for a flag, "" when absent); FORMAT key -> (tumour value, normal value), "" when absent.
+    retained_info: dict[str, str] = field(default_factory=dict)
+    retained_format: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
