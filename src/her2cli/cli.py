@@ -649,20 +649,28 @@ def run_guarded(run) -> int:
     that maps exceptions to exit codes."""
     import signal
 
-    def _terminated(signum, frame):
-        raise _Terminated()
+    from her2cli.errors import Terminated, note_stop, raise_if_stopped
+
+    def _stopped(signum, frame):
+        note_stop(signum)  # remembered: the exception below can be swallowed inside a finaliser or fork hook
+        raise_if_stopped()
 
     try:
-        signal.signal(signal.SIGTERM, _terminated)
+        signal.signal(signal.SIGTERM, _stopped)
+        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            signal.signal(signal.SIGINT, _stopped)
     except ValueError:  # not the main thread (tests calling main() from a thread)
         pass
     try:
         result = run()
-        return int(result) if isinstance(result, int) else EXIT_OK
+        code = int(result) if isinstance(result, int) else EXIT_OK
+        if code not in (EXIT_INTERRUPTED, EXIT_TERMINATED):
+            raise_if_stopped()  # a stop whose exception was swallowed still ends the run with its code
+        return code
     except KeyboardInterrupt:
         sys.stderr.write("her2: interrupted\n")
         return EXIT_INTERRUPTED
-    except _Terminated:
+    except Terminated:
         sys.stderr.write("her2: terminated (SIGTERM)\n")
         return EXIT_TERMINATED
     except BrokenPipeError:
@@ -697,10 +705,6 @@ def run_guarded(run) -> int:
 def _internal_error(exc: BaseException) -> int:
     sys.stderr.write(f"her2: internal error: {type(exc).__name__}: {exc} (please report this)\n")
     return EXIT_INTERNAL
-
-
-class _Terminated(BaseException):
-    """SIGTERM, turned into an exception so that `finally` blocks (temporary files, workers) run."""
 
 
 _COMMANDS = ("annotate", "evidence", "cohort", "plot")
