@@ -29,13 +29,25 @@ from her2cli.variants.annotator import Annotator
 REPO = Path(__file__).resolve().parents[1]
 CURATED = REPO / "scripts" / "oncogenicity_curated.tsv"
 COLUMNS = [
-    "variant", "evidence", "oncogenicity", "basis", "source", "source_date", "evidence_grade",
-    "rsid", "hgvs_c", "population_af", "population_af_source", "note",
+    "variant", "evidence", "effect", "detail", "residue_tumours", "allele_tumours", "population_af",
+    "population_af_source", "source", "pmid", "locator", "checked", "grade", "rsid", "hgvs_c", "note",
 ]
-HOTSPOT_SOURCE = (
-    "cancerhotspots.org v2 (Chang MT et al., Cancer Discov 2018;8(2):174-183), ERBB2 rows as redistributed by "
-    "PoisonAlien/maftools inst/extdata/cancerhotspots_v2_GRCh3[78].tsv @ 0de169b"
+EVIDENCE_EFFECTS = {
+    "functional": {"activating", "neutral", "inconclusive"},
+    "class_rule": {"oncogenic"},
+    "hotspot": {"hotspot"},
+    "population": {"common", "rare"},
+    "resistance": {"resistance"},
+    "clinical": {"response"},
+}
+GRADES = ("seen", "secondary", "recalled")
+HOTSPOT_SOURCE = "Chang MT et al. Cancer Discov 2018;8(2):174-183 (cancerhotspots.org v2)"
+HOTSPOT_PMID = "29247016"
+HOTSPOT_LOCATOR = (
+    "hotspot list, ERBB2 rows, as redistributed by PoisonAlien/maftools "
+    "inst/extdata/cancerhotspots_v2_GRCh3[78].tsv @ 0de169b"
 )
+HOTSPOT_CHECKED = "2026-12-06"
 SECTION_TITLE = "## Oncogenicity knowledge table (resources/oncogenicity.tsv)"
 
 
@@ -80,11 +92,28 @@ def hotspot_names(rows: list[dict[str, str]]) -> list[tuple[str, str, str]]:
     return by_build["GRCh38"]
 
 
+def check_row(row: dict[str, str]) -> None:
+    """A curated row must name its evidence, effect, source, place in the source, date and grade."""
+    what = f"{CURATED.name}: {row.get('variant')!r}"
+    if set(row) != set(COLUMNS):
+        raise SystemExit(f"{what}: columns {sorted(row)} are not {COLUMNS}")
+    if row["effect"] not in EVIDENCE_EFFECTS.get(row["evidence"], ()):
+        raise SystemExit(f"{what}: effect {row['effect']!r} does not fit evidence {row['evidence']!r}")
+    if row["grade"] not in GRADES:
+        raise SystemExit(f"{what}: grade {row['grade']!r} not one of {GRADES}")
+    for key in ("source", "pmid", "locator", "checked", "detail"):
+        if not row[key]:
+            raise SystemExit(f"{what}: {key} is empty")
+    _dt.date.fromisoformat(row["checked"])
+
+
 def build(knowledge: Path, out: Path) -> None:
     hotspot_file = knowledge / "cancerhotspots_v2_erbb2.tsv"
     curated = read_tsv(CURATED)
     hotspots = read_tsv(hotspot_file)
     rows = [dict(row) for row in curated]
+    for row in rows:
+        check_row(row)
     named = hotspot_names(hotspots)
     seen: set[str] = set()
     for _, protein, _ in named:
@@ -99,15 +128,14 @@ def build(knowledge: Path, out: Path) -> None:
         rows.append({
             "variant": protein,
             "evidence": "hotspot",
-            "oncogenicity": "likely_oncogenic",
-            "basis": "hotspot: recurrent allele (cancerhotspots v2)",
+            "effect": "hotspot",
+            "detail": "allele in the cancerhotspots v2 hotspot list (tumour counts not held)",
             "source": HOTSPOT_SOURCE,
-            "source_date": "2018",
-            "evidence_grade": "seen",
-            "rsid": "",
+            "pmid": HOTSPOT_PMID,
+            "locator": HOTSPOT_LOCATOR,
+            "checked": HOTSPOT_CHECKED,
+            "grade": "secondary",
             "hgvs_c": hgvs_c,
-            "population_af": "",
-            "population_af_source": "",
             "note": note,
         })
     built = _dt.date.today().isoformat()

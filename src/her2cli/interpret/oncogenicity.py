@@ -75,15 +75,37 @@ class _Knowledge:
     hotspot_residues: dict[str, str]  # "L755" -> "p.L755A, p.L755M, ..."
 
 
+_EXON20_RANGE_RE = re.compile(r"residues (\d+)-(\d+)")
+
+
+def _class_of(row: dict[str, str]) -> str:
+    """The class one knowledge row gives on its own: only a functional study read in its source (grade
+    ``seen``) makes ``oncogenic``; a hotspot allele ``likely_oncogenic``; a common polymorphism ``benign``;
+    anything else (other grades, neutral or inconclusive studies, resistance) no class (``vus``)."""
+    if row["evidence"] == "functional" and row["effect"] == "activating" and row["grade"] == "seen":
+        return "oncogenic"
+    if row["evidence"] == "hotspot":
+        return "likely_oncogenic"
+    if row["evidence"] == "population" and row["effect"] == "common":
+        return "benign"
+    return "vus"
+
+
 @lru_cache(maxsize=1)
 def _knowledge() -> _Knowledge:
     by_variant: dict[str, list[dict[str, str]]] = {}
     exon20 = None
     residues: dict[str, list[str]] = {}
     for row in read_tsv("oncogenicity.tsv"):
+        row = dict(row, oncogenicity=_class_of(row), evidence_grade=row["grade"], basis=row["detail"])
+        if row["evidence"] == "population":
+            row["evidence"] = "polymorphism"
+        if row["variant"] == "class:exon20_inframe_insertion":
+            span = _EXON20_RANGE_RE.search(row["detail"])
+            if span:
+                exon20 = ((int(span.group(1)), int(span.group(2))), row["detail"])
+            continue
         if row["evidence"] == "class_rule":
-            start, _, end = row["variant"].removesuffix("ins").partition("_")
-            exon20 = ((int(start), int(end)), row["basis"])
             continue
         by_variant.setdefault(row["variant"], []).append(row)
         if row["evidence"] == "hotspot":
