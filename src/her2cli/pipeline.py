@@ -34,6 +34,7 @@ class Options:
     # Trust that an unindexed VCF is sorted: stop reading once past ERBB2 (plain text) or bisect a BGZF
     # file. Faster on large files; misses records placed out of order (docs/robustness.md).
     assume_sorted: bool = False
+    knowledge: Optional[str] = None  # --knowledge: the user's OncoKB/CIViC/her2cli knowledge file
 
 
 @valueclass
@@ -415,11 +416,14 @@ def _renamed(call: MutationCall, record) -> Optional[bool]:
 
 
 def interpret_mutations(mutations_by_sample: dict[str, list[MutationCall]], copy_numbers: list[CopyNumberCall],
-                        purity: Optional[float]) -> None:
+                        purity: Optional[float], knowledge: Optional[str] = None) -> None:
     """Oncogenicity and origin of every call. Origin from VAF needs purity and the local copy number: the
     given purity, else the copy-number file's; the ERBB2 tumour copy number of the same sample."""
     from her2cli.interpret.oncogenicity import classify, known_population_af
     from her2cli.interpret.origin import infer_origin
+    from her2cli.interpret.user_knowledge import load_user_knowledge, publisher_note
+
+    user = load_user_knowledge(knowledge)
 
     cn_by_sample = {call.sample: call.assessment for call in copy_numbers}
     for sample, calls in mutations_by_sample.items():
@@ -427,8 +431,11 @@ def interpret_mutations(mutations_by_sample: dict[str, list[MutationCall]], copy
         sample_purity = purity if purity is not None else (assessment.purity if assessment is not None else None)
         local_cn = assessment.tumour_copy_number if assessment is not None else None
         for call in calls:
-            found = classify(call, call.population_af, call.population_af_source)
+            found = classify(call, call.population_af, call.population_af_source, user=user)
             call.oncogenicity, call.oncogenicity_basis = found.label, found.basis
+            call.oncogenicity_criteria, call.oncogenicity_points = found.criteria or None, found.points
+            publisher = publisher_note(call, found.label)
+            call.oncogenicity_source = f"{found.source}; {publisher}" if publisher else found.source
             # A known polymorphism's frequency counts for its origin when the input carries none.
             population = call.population_af
             if population is None:
@@ -475,11 +482,15 @@ def run_sample(request: SampleRequest, options: Options) -> list[SampleResult]:
         copy_numbers.extend(cn_calls)
         notices.extend(cn_notices)
 
-    interpret_mutations(mutations_by_sample, copy_numbers, request.purity)
+    interpret_mutations(mutations_by_sample, copy_numbers, request.purity, options.knowledge)
     table = evidence.load_evidence() if options.evidence else None
     if table is not None:
+        from her2cli.interpret.tier import tier_for_call
+
         for call in (*[c for calls in mutations_by_sample.values() for c in calls], *copy_numbers):
             call.evidence = evidence.match_call(call, table)
+            found = tier_for_call(call)
+            call.amp_tier, call.amp_tier_basis = found.tier, found.basis
     samples: dict[str, tuple[list[MutationCall], list[CopyNumberCall]]] = {
         sample: (calls, []) for sample, calls in mutations_by_sample.items()}
     for sample in request.sequenced or ():

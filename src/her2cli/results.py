@@ -56,6 +56,9 @@ class MutationCall:
     # Interpretation (interpret/): driver or not, germline or somatic.
     oncogenicity: Optional[str] = None
     oncogenicity_basis: Optional[str] = None
+    oncogenicity_criteria: Optional[str] = None  # SOP criteria that fired, e.g. "OS2 +4 (functional: ...)"
+    oncogenicity_points: Optional[int] = None
+    oncogenicity_source: Optional[str] = None  # the rule-based SOP, or a --knowledge file (with its SHA-256)
     population_af: Optional[float] = None
     population_af_source: Optional[str] = None
     origin: Optional[str] = None
@@ -71,6 +74,8 @@ class MutationCall:
     input_hgvsp: Optional[str] = None
     renamed: Optional[bool] = None
     evidence: list["EvidenceLine"] = field(default_factory=list)
+    amp_tier: Optional[str] = None  # AMP/ASCO/CAP 2017 tier (interpret/tier.py)
+    amp_tier_basis: Optional[str] = None
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -95,6 +100,8 @@ class CopyNumberCall:
     source: Optional[str]
     assessment: "Erbb2Assessment"
     evidence: list["EvidenceLine"] = field(default_factory=list)
+    amp_tier: Optional[str] = None  # AMP/ASCO/CAP 2017 tier of an amplification, from its evidence lines
+    amp_tier_basis: Optional[str] = None
 
     @property
     def cn_status(self) -> str:

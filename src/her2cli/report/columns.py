@@ -18,7 +18,8 @@ SHARED_COLUMNS = [
 # Mutation-specific extras.
 MUTATION_COLUMNS = [
     "intron", "protein_position", "legacy_name", "caller_format", "input_pos", "input_ref",
-    "input_alt", "flags", "oncogenicity", "oncogenicity_basis", "population_af", "population_af_source",
+    "input_alt", "flags", "oncogenicity", "oncogenicity_basis", "oncogenicity_criteria", "oncogenicity_points",
+    "oncogenicity_source", "population_af", "population_af_source",
     "origin", "origin_basis", "input_hgvsc", "input_hgvsp", "renamed", "ref_depth",
 ]
 
@@ -31,7 +32,7 @@ COPY_NUMBER_COLUMNS = [
 ]
 
 # Evidence (issue #4), filled by the evidence matcher.
-EVIDENCE_COLUMNS = ["evidence"]
+EVIDENCE_COLUMNS = ["evidence", "amp_tier", "amp_tier_basis"]
 
 ALL_COLUMNS = SHARED_COLUMNS + MUTATION_COLUMNS + COPY_NUMBER_COLUMNS + EVIDENCE_COLUMNS
 
@@ -81,6 +82,7 @@ def alteration_row(call) -> dict[str, object]:
             "min_purity_for_amplification": _round(a.min_purity_for_amplification, 3),
         })
     row["evidence"] = format_evidence_cell(call.evidence)
+    row["amp_tier"], row["amp_tier_basis"] = call.amp_tier, call.amp_tier_basis
     return row
 
 
