@@ -65,7 +65,7 @@ class Fact:
     def cite(self) -> str:
         """Short citation for a criterion's reason: the source's first clause and PMID (the locator stays in the
         table)."""
-        first = self.source.split(";")[0].split(" (")[0].strip()
+        first = re.sub(r"\s*\([^()]*\)$", "", self.source.split(";")[0].strip())
         parts = [first]
         if self.pmid and self.pmid != "-":
             parts.append(f"PMID {self.pmid}")

@@ -116,9 +116,11 @@ def summarize_sample(sample: str, mutations: list[MutationCall], copy_numbers: l
     mutation_status = _mutation_status(vcf_read, reportable, drivers)
     no_therapy = None
     if reportable and not drivers:
-        unknown = [c.name for c in reportable if c.oncogenicity in (None, "vus")]
+        unknown = [c for c in reportable if c.oncogenicity in (None, "vus")]
         if unknown:
-            no_therapy = (f"no therapy matched to {', '.join(unknown)}: oncogenicity unknown (VUS); "
+            named = ", ".join(c.name + (f" ({c.oncogenicity_points} points: {c.oncogenicity_criteria})"
+                                        if c.oncogenicity_criteria else "") for c in unknown)
+            no_therapy = (f"no therapy matched to {named}: variant of unknown significance (VUS); "
                           "a VUS is not shown to be a driver")
     return Verdict(
         sample=sample, mutation_status=mutation_status, mutation_subgroups=subgroup_labels, mutations=names,

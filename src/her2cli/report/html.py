@@ -382,8 +382,9 @@ def _verdict_box(summary: dict, rows: list[dict]) -> str:
 
 
 # Issue #9 fields, shown when the rows carry them.
-_OPTIONAL_VARIANT_COLUMNS = [("oncogenicity", "oncogenicity"), ("oncogenicity_basis", "basis"), ("origin", "origin"),
-                             ("population_af", "population AF")]
+_OPTIONAL_VARIANT_COLUMNS = [("oncogenicity", "oncogenicity"), ("oncogenicity_points", "SOP points"),
+                             ("oncogenicity_criteria", "SOP criteria"), ("oncogenicity_basis", "basis"),
+                             ("origin", "origin"), ("population_af", "population AF"), ("amp_tier", "AMP tier")]
 
 
 def _variants_table(rows: list[dict]) -> str:
