@@ -91,13 +91,27 @@ def _class_of(row: dict[str, str]) -> str:
     return "vus"
 
 
+_YEAR_RE = re.compile(r"\b(19|20)\d\d\b")
+
+
+def _basis_of(row: dict[str, str]) -> str:
+    """The row in a few words with its source, e.g. 'functional: ... (Bose 2013)'."""
+    year = _YEAR_RE.search(row["source"])
+    cite = row["source"].split()[0].rstrip(",") + (f" {year.group(0)}" if year else "")
+    if row["evidence"] == "population":
+        return f"population: common germline polymorphism {row['rsid']}, {row['detail']} ({cite})"
+    if row["evidence"] == "hotspot":
+        return f"hotspot: {row['detail']}"
+    return f"{row['evidence']}: {row['detail']} ({cite})"
+
+
 @lru_cache(maxsize=1)
 def _knowledge() -> _Knowledge:
     by_variant: dict[str, list[dict[str, str]]] = {}
     exon20 = None
     residues: dict[str, list[str]] = {}
     for row in read_tsv("oncogenicity.tsv"):
-        row = dict(row, oncogenicity=_class_of(row), evidence_grade=row["grade"], basis=row["detail"])
+        row = dict(row, oncogenicity=_class_of(row), evidence_grade=row["grade"], basis=_basis_of(row))
         if row["evidence"] == "population":
             row["evidence"] = "polymorphism"
         if row["variant"] == "class:exon20_inframe_insertion":
