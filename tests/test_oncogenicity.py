@@ -65,12 +65,12 @@ def test_exon20_insertions_drivers_by_class_rule(tn_variants, name):
     """Class rule (OS2) + kinase domain (OM1) + in-frame length change in an oncogene (OM2): >= 8 points."""
     result = classify(tn_variants[name])
     assert result.label in DRIVERS and result.points >= 8
-    assert result.criteria.startswith("OS2 +4 (class rule: exon20 inframe insertion")
+    assert result.criteria.startswith("OS2 +4 (")  # a seen functional study, else the class rule
     assert "OM1 +2" in result.criteria and "OM2 +2" in result.criteria
 
 
-@pytest.mark.parametrize("name, source", [("p.D769Y", "Bose R et al"), ("p.V777L", "Bose R et al"),
-                                          ("p.V842I", "Bose R et al")])
+@pytest.mark.parametrize("name, source", [("p.D769Y", "Bose R"), ("p.V777L", "Bose R"),
+                                          ("p.V842I", "Bose R")])
 def test_functionally_activating_kinase_alleles_are_drivers(tn_variants, name, source):
     """OS2 (Bose 2013) + OM1 (kinase domain): at least 6 points, likely oncogenic or better."""
     result = classify(tn_variants[name])
@@ -81,7 +81,7 @@ def test_functionally_activating_kinase_alleles_are_drivers(tn_variants, name, s
 def test_activating_study_outside_the_kinase_domain_alone_is_vus(tn_variants):
     """G660D (Pahuja 2018, seen): OS2 alone is 4 points, a VUS by the SOP unless more evidence is held."""
     result = classify(tn_variants["p.G660D"])
-    assert result.criteria.startswith("OS2 +4 (functional: Pahuja")
+    assert result.criteria.startswith("OS2 +4 (functional: ") and "Pahuja KB" in result.criteria
     assert result.points >= 4
 
 

@@ -180,8 +180,8 @@ def test_tumour_normal_vcf_as_issue_9_checks_it():
     for name in drivers:
         label, origin, eligible = result[name]
         assert label in ("oncogenic", "likely_oncogenic") and origin == "somatic" and eligible, name
-    # P1170A: SBVS1 (gnomAD 0.65 > 5%) benign; I655V: SBS1 from its lowest published frequency 2% (> 1%)
-    assert result["p.P1170A"] == ("benign", "germline", False)
+    # SBS1 (> 1%, -4) from the lowest published frequency: I655V 2%, P1170A >= 5% (Benusiglio 2005)
+    assert result["p.P1170A"] == ("likely_benign", "germline", False)
     assert result["p.I655V"] == ("likely_benign", "germline", False)
     assert result["p.E812K"] == ("vus", "somatic", False)
     assert len(result) == 13

@@ -182,7 +182,8 @@ def _population(variant: VariantLike, population_af: Optional[float], population
         for fact in knowledge.rows_for(variant.hgvs_p_short or ""):
             if fact.evidence == "population" and fact.population_af is not None and fact.grade != "recalled":
                 population_af = fact.population_af
-                where = f"{fact.population_af_source or 'population'} ({fact.cite()})"
+                where = " ".join(p for p in (fact.rsid, fact.population_af_source or "population") if p)
+                where += f" ({fact.cite()})"
                 break
         else:
             return [], "OP4 not applied (population frequency not given)"

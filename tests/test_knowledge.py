@@ -1,0 +1,268 @@
+"""The oncogenicity knowledge table (resources/oncogenicity.tsv): its format, its sources, and its facts.
+
+Expectations come from the papers (the abstract sentences quoted in each row's locator, read on 2026-12-06), from
+the standard genetic code applied to shared/reference/ERBB2_CDS.fa, and from the issue's list of named alleles;
+never from the code's own output.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+
+from her2cli.reference.datafiles import read_tsv
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+
+
+def _documented_format() -> tuple[list[str], dict[str, set[str]]]:
+    """Column order and the effects allowed per evidence kind, as docs/sources.md ('The knowledge table') states."""
+    text = (REPO / "docs" / "sources.md").read_text()
+    section = text[text.index("## The knowledge table"):text.index("\n## ", text.index("## The knowledge table") + 1)]
+    columns: list[str] = []
+    effects: dict[str, set[str]] = {}
+    for line in section.splitlines():
+        cells = line.split("|")
+        if len(cells) < 3 or not cells[1].strip().startswith("`"):
+            continue
+        names = re.findall(r"`([a-z_]+)`", cells[1])
+        columns += names
+        if names == ["effect"]:
+            for part in cells[2].split(";"):
+                kind, _, allowed = part.partition(":")
+                effects[kind.strip()] = set(re.findall(r"`([a-z_]+)`", allowed))
+    return columns, effects
+
+
+COLUMNS, EFFECTS = _documented_format()
+
+# Issue 21: alleles curated as drivers that her2 missed. Each either has a functional/class row read in its source
+# (grade seen) or is listed in docs/sources.md under "Named alleles without a primary source found".
+NAMED_DRIVERS = [
+    "p.T798M", "p.L726F", "p.L726I", "p.L768S", "p.V773L", "p.V794M", "p.D808N", "p.G815R", "p.D821N", "p.L841V",
+    "p.L866M", "p.G309E", "p.E321G", "p.S653C", "p.L755_T759del",
+]
+# Issue 21: hotspot alleles that functional curation calls likely neutral.
+NAMED_PASSENGERS = ["p.L755M", "p.A293T", "p.D277G", "p.R138Q", "p.R138W"]
+
+
+def table() -> list[dict[str, str]]:
+    return read_tsv("oncogenicity.tsv")
+
+
+def rows_for(variant: str) -> list[dict[str, str]]:
+    return [r for r in table() if r["variant"] == variant]
+
+
+def scoring(variant: str) -> list[dict[str, str]]:
+    """Rows that may raise a variant: activating functional or class rows read in their source."""
+    return [
+        r for r in rows_for(variant)
+        if r["grade"] == "seen" and (r["evidence"], r["effect"]) in {("functional", "activating"), ("class_rule", "oncogenic")}
+    ]
+
+
+def test_table_has_the_shared_format():
+    path = REPO / "resources" / "oncogenicity.tsv"
+    lines = path.read_text().splitlines()
+    assert lines[0].startswith("# built by scripts/build_knowledge.py on ")
+    header = next(line for line in lines if not line.startswith("#"))
+    assert header.split("\t") == COLUMNS
+    assert all(len(line.split("\t")) == len(COLUMNS) for line in lines if not line.startswith("#"))
+
+
+def test_every_row_names_source_place_date_and_grade():
+    rows = table()
+    assert len(rows) > 40
+    for row in rows:
+        what = f"{row['variant']} ({row['evidence']})"
+        assert row["effect"] in EFFECTS[row["evidence"]], what
+        assert row["grade"] in ("seen", "secondary", "recalled"), what
+        assert row["source"] and row["locator"] and row["detail"], what
+        assert re.fullmatch(r"\d{6,9}|-", row["pmid"]), what
+        assert dt.date.fromisoformat(row["checked"]) <= dt.date(2026, 12, 6), what
+        if row["pmid"] == "-" and row["evidence"] != "class_rule" and row["evidence"] != "population":
+            assert "doi:" in row["source"] or "PMID not seen" in row["note"] or "PMC" in row["source"], what
+
+
+def test_no_seen_row_without_a_locator_and_no_recalled_row_hidden():
+    for row in table():
+        if row["grade"] == "seen":
+            assert row["locator"] and not row["locator"].startswith("not located"), row["variant"]
+        if row["grade"] == "recalled":
+            assert "recalled" in row["note"], row["variant"]  # says so where it is shown
+
+
+def test_no_recalled_marks_left_in_resources():
+    """The issue: '[R]' facts shipped. None remains in any bundled table."""
+    for path in (REPO / "resources").glob("*.tsv"):
+        assert "[R" not in path.read_text(), path.name
+
+
+def test_bose_2013_activating_alleles():
+    """Bose et al. 2013 abstract: 'Seven of these mutations are activating mutations, including G309A, D769H,
+    D769Y, V777L, P780ins, V842I, and R896C' and the 755-759 deletion 'had a neomorphic phenotype'."""
+    for variant in ("p.G309A", "p.D769H", "p.D769Y", "p.V777L", "p.V842I", "p.R896C", "p.L755_T759del"):
+        assert any(r["pmid"] == "23220880" for r in scoring(variant)), variant
+    # 'L755S produced lapatinib resistance, but was not an activating mutation in our experimental systems'
+    bose_l755s = [r for r in rows_for("p.L755S") if r["pmid"] == "23220880"]
+    assert {(r["evidence"], r["effect"]) for r in bose_l755s} == {("functional", "inconclusive"), ("resistance", "resistance")}
+
+
+def test_nagano_2018_and_rexer_2013_and_yamamoto_2014():
+    # Nagano 2018 abstract: 'G776V, G778_S779insG, and L841V were newly revealed to be activating mutations'
+    for variant in ("p.G776V", "p.G778dup", "p.L841V"):
+        assert any(r["pmid"] == "29967253" for r in scoring(variant)), variant
+    # Rexer 2013 abstract: 'In vitro kinase assays showed increased autocatalytic activity of HER2-T798M'
+    assert any(r["pmid"] == "23948973" for r in scoring("p.T798M"))
+    assert any(r["evidence"] == "resistance" and r["pmid"] == "23948973" for r in rows_for("p.T798M"))
+    # Yamamoto 2014 abstract: 'Both the G660D and V659E mutants activated Akt'
+    for variant in ("p.G660D", "p.V659E"):
+        assert any(r["pmid"] == "24317180" for r in scoring(variant)), variant
+
+
+def test_recalled_pahuja_rows_never_score():
+    """The issue: a recalled row raised V659E to a driver. The Pahuja 2018 summary names R678Q, E693K and Q709L as
+    recurrent only; those rows stay recalled (V659E now rests on Yamamoto 2014, read)."""
+    for variant in ("p.R678Q", "p.E693K", "p.Q709L"):
+        assert rows_for(variant) and not scoring(variant), variant
+        assert {r["grade"] for r in rows_for(variant) if r["evidence"] == "functional"} == {"recalled"}
+    assert all(r["pmid"] != "30449325" or r["grade"] != "recalled" for r in scoring("p.V659E"))
+
+
+def test_exon20_insertion_class_rule():
+    rules = [r for r in table() if r["variant"] == "class:exon20_inframe_insertion"]
+    assert len(rules) == 1 and rules[0]["grade"] == "seen"
+    assert re.search(r"residues 770-831", rules[0]["detail"])
+    assert "770_831ins" in rules[0]["locator"]
+
+
+def _sources_doc() -> str:
+    return (REPO / "docs" / "sources.md").read_text()
+
+
+def _not_found_section() -> str:
+    text = _sources_doc()
+    start = text.index("## Named alleles without a primary source found")
+    end = text.find("\n## ", start + 1)
+    return text[start:end if end > 0 else None]
+
+
+@pytest.mark.parametrize("variant", NAMED_DRIVERS)
+def test_named_driver_has_a_read_source_or_is_documented_missing(variant):
+    if scoring(variant):
+        assert variant not in _not_found_section(), f"{variant} is both sourced and listed as missing"
+    else:
+        assert f"`{variant}`" in _not_found_section(), f"{variant}: no seen row and not documented as not found"
+
+
+@pytest.mark.parametrize("variant", NAMED_PASSENGERS)
+def test_named_passenger_never_gets_a_driver_row(variant):
+    assert not scoring(variant), variant
+    assert f"`{variant}`" in _not_found_section()
+
+
+def test_every_paper_cited_in_the_table_is_in_the_sources_doc():
+    doc = _sources_doc()
+    for row in table():
+        if row["pmid"] != "-":
+            assert row["pmid"] in doc, (row["variant"], row["pmid"])
+
+
+CODE = {
+    a + b + c: "FFLLSSSSYY**CC*WLLLLPPPPHHQQRRRRIIIMTTTTNNKKSSRRVVVVAAAADDEEGGGG"[16 * i + 4 * j + k]
+    for i, a in enumerate("TCAG") for j, b in enumerate("TCAG") for k, c in enumerate("TCAG")
+}
+
+
+def _fasta(path: Path) -> str:
+    return "".join(line.strip() for line in path.read_text().splitlines() if not line.startswith(">"))
+
+
+def _translate(seq: str) -> str:
+    return "".join(CODE[seq[i:i + 3]] for i in range(0, len(seq) - 2, 3)).split("*")[0]
+
+
+def _apply_c(cds: str, hgvs: str) -> str:
+    sub = re.fullmatch(r"c\.(\d+)([ACGT])>([ACGT])", hgvs)
+    if sub:
+        pos = int(sub.group(1))
+        assert cds[pos - 1] == sub.group(2), f"{hgvs}: reference base is {cds[pos - 1]}"
+        return cds[:pos - 1] + sub.group(3) + cds[pos:]
+    span = re.fullmatch(r"c\.(\d+)_(\d+)(dup|del|delins([ACGT]+))", hgvs)
+    assert span, hgvs
+    start, end = int(span.group(1)), int(span.group(2))
+    if span.group(3) == "dup":
+        return cds[:end] + cds[start - 1:end] + cds[end:]
+    if span.group(3) == "del":
+        return cds[:start - 1] + cds[end:]
+    return cds[:start - 1] + span.group(4) + cds[end:]
+
+
+def _apply_p(protein: str, hgvs: str) -> str:
+    sub = re.fullmatch(r"p\.([A-Z])(\d+)([A-Z])", hgvs)
+    if sub:
+        pos = int(sub.group(2))
+        assert protein[pos - 1] == sub.group(1), hgvs
+        return protein[:pos - 1] + sub.group(3) + protein[pos:]
+    span = re.fullmatch(r"p\.([A-Z])(\d+)(?:_([A-Z])(\d+))?(dup|del)", hgvs)
+    assert span, hgvs
+    start, end = int(span.group(2)), int(span.group(4) or span.group(2))
+    assert protein[start - 1] == span.group(1), hgvs
+    if span.group(5) == "dup":
+        return protein[:end] + protein[start - 1:end] + protein[end:]
+    return protein[:start - 1] + protein[end:]
+
+
+def test_hgvs_c_values_give_their_protein_change_on_the_reference():
+    """Every hgvs_c in the table, applied to NM_004448.4's CDS and translated, gives the row's protein change."""
+    ref = SHARED / "reference"
+    if not (ref / "ERBB2_CDS.fa").exists():
+        pytest.skip("../shared/reference is absent")
+    cds, protein = _fasta(ref / "ERBB2_CDS.fa"), _fasta(ref / "ERBB2_protein.fa")
+    assert _translate(cds) == protein
+    checked = 0
+    for row in table():
+        for hgvs in filter(None, row["hgvs_c"].split(",")):
+            assert _translate(_apply_c(cds, hgvs)) == _apply_p(protein, row["variant"]), (row["variant"], hgvs)
+            checked += 1
+    assert checked > 40
+
+
+def test_hand_checked_codons():
+    """Codons read by hand from ERBB2_CDS.fa for the rows whose c. change is not a single base."""
+    ref = SHARED / "reference" / "ERBB2_CDS.fa"
+    if not ref.exists():
+        pytest.skip("../shared/reference is absent")
+    cds = _fasta(ref)
+    assert cds[2391:2394] == "ACA"  # T798: Met needs ATG (two bases), Ile ATA (one)
+    assert cds[1974:1977] == "GTT"  # V659: Glu needs GAA/GAG (two bases), Asp GAT (one)
+    assert cds[1962:1965] == "ATC"  # I655 (rs1136201 ATC>GTC)
+    assert cds[3507:3510] == "CCC"  # P1170 (rs1058808 CCC>GCC)
+
+
+def test_population_rows_carry_a_frequency_and_where_it_was_printed():
+    for row in (r for r in table() if r["evidence"] == "population"):
+        assert 0 < float(row["population_af"]) <= 1, row["variant"]
+        assert row["population_af_source"] and row["rsid"].startswith("rs"), row["variant"]
+
+
+def test_hotspot_rows_have_no_invented_counts():
+    """No public copy of the cancerhotspots v2 counts was read (docs/sources.md), so the count columns stay blank
+    and no hotspot row is graded seen."""
+    for row in (r for r in table() if r["evidence"] == "hotspot"):
+        assert row["residue_tumours"] == "" and row["allele_tumours"] == "", row["variant"]
+        assert row["pmid"] == "29247016" and row["grade"] == "secondary", row["variant"]
+
+
+def test_curated_file_is_what_the_table_carries():
+    path = REPO / "scripts" / "oncogenicity_curated.tsv"
+    with path.open() as handle:
+        curated = list(csv.DictReader((line for line in handle if not line.startswith("#")), delimiter="\t"))
+    bundled = [r for r in table() if r["evidence"] != "hotspot"]
+    assert [dict(r) for r in curated] == [dict(r) for r in bundled]
