@@ -66,14 +66,51 @@ def test_tumour_only_vaf_05_without_purity_is_unknown():
     assert origin.label == "unknown" and "purity" in origin.basis
 
 
-def test_tumour_only_vaf_05_at_low_purity_is_likely_germline():
-    origin = tumour_only(0.5, 140, purity=0.3)
+def test_tumour_only_vaf_05_at_low_purity_and_known_diploid_erbb2_is_likely_germline():
+    # p = 0.3, C = 2 (segments say so): germline 0.35/0.50/0.65, somatic 0.15/0.30; 70/140 fits only germline.
+    origin = tumour_only(0.5, 140, purity=0.3, copy_number=2.0)
     assert origin.label == "likely_germline"
-    assert "0.50" in origin.basis and "purity 0.30" in origin.basis
+    assert "0.50" in origin.basis and "purity 0.30" in origin.basis and "0.15/0.30" in origin.basis
 
 
-def test_tumour_only_homozygous():
-    assert tumour_only(1.0, 80, purity=0.3).label == "likely_germline"
+def test_tumour_only_homozygous_at_known_copy_number():
+    assert tumour_only(1.0, 80, purity=0.3, copy_number=2.0).label == "likely_germline"
+
+
+def test_issue_21_purity_without_segments_never_calls_germline():
+    """Issue 21: YVMA at VAF 0.49 with --purity 0.3, D769Y at VAF 0.97 with --purity 0.6, no segments: the
+    copy number is unknown, so the VAF alone must not make them likely_germline."""
+    yvma = tumour_only(0.49, 200, purity=0.3)
+    d769y = tumour_only(0.97, 150, purity=0.6)
+    for origin in (yvma, d769y):
+        assert origin.label == "unknown"
+        assert "copy number not given" in origin.basis
+    # The germline/somatic expectations at 2 copies are still shown: p = 0.6: D = 1.2 + 0.8 = 2.0,
+    # germline (0.6m + 0.4)/2 = 0.20/0.50/0.80 (+0.99 hom), somatic 0.30/0.60.
+    assert "0.20/0.50/0.80/0.99" in d769y.basis and "0.30/0.60" in d769y.basis
+
+
+def test_amplified_erbb2_never_calls_germline_from_vaf():
+    # p = 0.6, C = 12: D = 7.2 + 0.8 = 8.0; somatic 0.6m/8 up to 0.90; germline (0.6m + 0.4)/8 up to 0.95.
+    origin = infer_origin(0.97, 150, None, None, None, None, None, 0.6, 12.0, amplified=True)
+    assert origin.label == "unknown" and "amplified" in origin.basis and "0.90" in origin.basis
+
+
+def test_copy_number_aware_expectations_at_a_gain():
+    # p = 0.5, C = 4 (not amplified): D = 2 + 1 = 3; somatic 0.5m/3 = 0.17/0.33/0.50/0.67; 67/100 fits m = 4.
+    origin = infer_origin(0.67, 100, None, None, None, None, None, 0.5, 4.0, amplified=False)
+    assert origin.label == "unknown" and "0.17/0.33/0.50/0.67" in origin.basis
+
+
+def test_stated_origin_from_the_file():
+    somatic = infer_origin(0.45, 100, None, None, None, None, None, stated_origin="Somatic",
+                           stated_source="MAF Mutation_Status 'Somatic'")
+    assert somatic.label == "somatic" and "Mutation_Status" in somatic.basis
+    assert infer_origin(0.5, 100, None, None, None, None, None, stated_origin="LOH").label == "germline"
+    assert infer_origin(0.5, 100, None, None, None, None, None, stated_origin="Unknown").label == "unknown"
+    # A matched normal's reads outrank the statement; a common polymorphism stated somatic stays open.
+    assert infer_origin(0.5, 100, "0/1", 0.48, 100, 48, None, stated_origin="Somatic").label == "germline"
+    assert infer_origin(0.5, 100, None, None, None, None, 0.3, stated_origin="Somatic").label == "unknown"
 
 
 def test_tumour_only_common_population_af():
@@ -189,3 +226,38 @@ def test_tumour_normal_vcf_as_issue_9_checks_it():
 
 def test_tumour_only_i655v_is_benign_without_therapy():
     assert _layer_on(DATA / "her2_i655v_tumour_only.vcf") == {"p.I655V": ("likely_benign", "unknown", False)}
+
+
+def _first_record(name: str, predicate=lambda r: True):
+    from her2cli.io.vcf import parse_record
+
+    path = SHARED / "fixtures" / name
+    if not path.exists():
+        pytest.skip("../shared/fixtures is absent")
+    lines = path.read_text().splitlines()
+    samples = next(l for l in lines if l.startswith("#CHROM")).split("\t")[9:]
+    for i, line in enumerate(lines):
+        if not line.startswith("#"):
+            record = parse_record(line, str(path), i + 1)
+            if predicate(record):
+                return record, samples
+    raise AssertionError(f"no such record in {name}")
+
+
+def _stated(record, tumour_column):
+    from her2cli.variants.callers import stated_origin
+
+    return stated_origin(record.info(), record.format_keys, record.sample_columns[tumour_column].split(":"))
+
+
+def test_caller_stated_origin_on_real_files():
+    """The codes as each file's header spells them: VarScan2 INFO/SS and SomaticSniper FORMAT/SS
+    '0=wildtype,1=germline,2=somatic,3=LOH'; VarDict INFO/STATUS StrongSomatic; Strelka's INFO/SOMATIC flag."""
+    varscan, _ = _first_record("varscan2_somatic.tcga.vcf")  # line: DP=208;SS=1;... (germline)
+    assert _stated(varscan, 1) == ("germline", "the caller's INFO/SS=1")
+    sniper, samples = _first_record("somaticsniper.tcga.vcf")  # NORMAL SS=0, TUMOR SS=2
+    assert samples == ["NORMAL", "TUMOR"] and _stated(sniper, 1) == ("somatic", "the tumour's FORMAT/SS=2")
+    vardict, _ = _first_record("vardictjava_v1.8.2_paired.vcf")  # STATUS=StrongSomatic
+    assert _stated(vardict, 0) == ("somatic", "the caller's INFO/STATUS=StrongSomatic")
+    strelka, _ = _first_record("strelka2_somatic_snvs.hcc1395.vcf", lambda r: "SOMATIC" in r.info())
+    assert _stated(strelka, 1)[0] == "somatic"

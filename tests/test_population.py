@@ -120,3 +120,52 @@ def test_real_purple_germline_p1170a():
                                  protein_position="1170", subgroup="other"))
     assert classify(variant, value, source).label == "benign"
     assert infer_origin(0.5, 100, None, None, None, None, value).label == "likely_germline"
+
+
+# Key names as the annotators document them: gnomAD VCF INFO (v2.1 AF_popmax; v4 AF_grpmax; v4.1 joint
+# AF_joint, AF_grpmax_joint), VEP CSQ (--af_gnomade/--af_gnomadg/--max_af/--af_1kg: gnomADe_AF, gnomADe_NFE_AF,
+# MAX_AF, EUR_AF), SnpSift dbnsfp (dbNSFP_ prefix + dbNSFP column names gnomAD_exomes_AF,
+# gnomAD_exomes_POPMAX_AF, ExAC_AF, 1000Gp3_AF), ANNOVAR (gnomAD_exome_ALL, gnomAD_genome_NFE, ExAC_ALL,
+# 1000g2015aug_all, esp6500siv2_all; gnomad41_exome_* for the gnomAD 4.1 tables).
+@pytest.mark.parametrize("key", [
+    "AF_popmax", "AF_grpmax", "AF_joint", "AF_grpmax_joint", "gnomAD_AF", "gnomADe_AF", "gnomADg_AF",
+    "gnomAD_AF_grpmax", "gnomAD_AF_popmax", "dbNSFP_gnomAD_exomes_AF", "dbNSFP_gnomAD_genomes_AF",
+    "dbNSFP_gnomAD_exomes_POPMAX_AF", "dbNSFP_ExAC_AF", "dbNSFP_1000Gp3_AF", "gnomAD_exome_ALL",
+    "gnomAD_genome_NFE", "gnomAD_exome_AFR", "ExAC_ALL", "ExAC_EAS", "1000g2015aug_all", "esp6500siv2_all",
+    "gnomad41_exome_AF", "gnomad41_exome_AF_grpmax", "GND_FREQ",
+])
+def test_population_keys_real_pipelines_write(key):
+    fields = PopulationFields.from_header_lines([f'##INFO=<ID={key},Number=A,Type=Float,Description="x">'])
+    assert population_af(fields, {key: "0.031"}, 0, "G") == (pytest.approx(0.031), f"INFO {key}")
+
+
+@pytest.mark.parametrize("key", [
+    "AF", "AF_raw", "AF_XX", "AF_XY", "gnomAD_AF_raw", "gnomAD_AC", "gnomAD_AN", "gnomAD_nhomalt",
+    "gnomAD_exome_ASJ", "gnomAD_exome_FIN", "gnomAD_genome_OTH", "gnomADe_AF_remaining", "faf95_popmax",
+    "gnomAD_faf95_popmax", "MAX_AF_POPS", "DP", "MQ", "TLOD",
+])
+def test_not_population_frequencies(key):
+    """A caller's own AF, raw or sex-specific frequencies, founder or 'other' groups and filtering AFs
+    are not the continental frequencies the SOP's SBVS1/SBS1 read."""
+    fields = PopulationFields.from_header_lines([f'##INFO=<ID={key},Number=A,Type=Float,Description="x">'])
+    assert population_af(fields, {key: "0.3"}, 0, "G") is None
+
+
+def test_vep_continental_and_dbnsfp_plugin_subfields():
+    header = ['##INFO=<ID=CSQ,Number=.,Type=String,Description="Consequence annotations from Ensembl VEP. '
+              'Format: Allele|Consequence|SYMBOL|EUR_AF|gnomADe_NFE_AF|gnomAD_exomes_POPMAX_AF|MAX_AF_POPS">']
+    fields = PopulationFields.from_header_lines(header)
+    assert population_af(fields, csq("G|missense_variant|ERBB2|0.0|0.02|0.04|nfe"), 0, "G") == (
+        pytest.approx(0.04), "VEP CSQ gnomAD_exomes_POPMAX_AF")
+
+
+def test_declared_but_empty_means_absent_and_says_from_what():
+    from her2cli.variants.population import population_lookup
+
+    fields = PopulationFields.from_header_lines(VEP_HEADER + [
+        '##INFO=<ID=AF_grpmax,Number=A,Type=Float,Description="Maximum allele frequency across genetic ancestry groups">'])
+    found = population_lookup(fields, csq("G|x|x|ERBB2|E||||||"), 0, "G")
+    assert found.af is None
+    assert "VEP CSQ gnomADe_AF" in found.absent_from and "INFO AF_grpmax" in found.absent_from
+    # No population key declared: nothing can be said about absence.
+    assert population_lookup(PopulationFields.from_header_lines([]), {}, 0, "G").absent_from is None

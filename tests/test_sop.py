@@ -136,6 +136,12 @@ def test_population_criteria_from_the_input(tmp_path, af, code, points):
     assert result.points == points
 
 
+def test_op4_when_the_input_declares_keys_without_a_value(tmp_path):
+    result = classify(missense("p.S310F"), knowledge=read_knowledge(table(tmp_path, [])),
+                      absent_from="VEP CSQ gnomADe_AF, VEP CSQ gnomADg_AF")
+    assert result.criteria == "OP4 +1 (absent from VEP CSQ gnomADe_AF, VEP CSQ gnomADg_AF)" and result.points == 1
+
+
 def test_op4_needs_the_inputs_own_key(tmp_path):
     rows = [dict(BOSE, variant="p.S310F", evidence="population", effect="rare", population_af="0.00001",
                  population_af_source="gnomAD v4.1")]
@@ -365,3 +371,59 @@ def test_cli_knowledge_option(tmp_path):
         f"her2: error: {bad}:1: not a knowledge file this tool reads: expected OncoKB allAnnotatedVariants.txt "
         "(Hugo Symbol, Alteration, Oncogenicity), CIViC VariantSummaries.tsv (variant_id, gene, variant) or a "
         "her2cli knowledge table (variant, evidence, effect, grade)"]
+
+
+# --- end to end ---------------------------------------------------------------------------------------------
+
+VCF_HEADER = [
+    "##fileformat=VCFv4.2",
+    "##contig=<ID=chr17,length=83257441>",
+    '##INFO=<ID=DP,Number=1,Type=Integer,Description="Depth">',
+    '##INFO=<ID=AF_grpmax,Number=A,Type=Float,Description="Maximum allele frequency across genetic ancestry groups">',
+    '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">',
+    '##FORMAT=<ID=AD,Number=R,Type=Integer,Description="Allelic depths">',
+    '##FORMAT=<ID=DP,Number=1,Type=Integer,Description="Depth">',
+    "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tTUMOR",
+]
+
+
+def _annotate_tsv(*args: str) -> list[dict]:
+    import csv
+    import io
+
+    done = subprocess.run([sys.executable, "-m", "her2cli", "annotate", *args, "-f", "tsv"], capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return list(csv.DictReader(io.StringIO(done.stdout), delimiter="\t"))
+
+
+def test_declared_gnomad_key_without_a_value_gives_op4_end_to_end(tmp_path):
+    """D769Y (codon 769 = c.2305-2307 GAC in ERBB2_CDS.fa; GRCh38 chr17:39724008 G>T) in a file that declares
+    gnomAD v4's AF_grpmax but gives none for it: OP4 +1 beside OS2 (Bose 2013) and OM1; Tier I-A."""
+    path = tmp_path / "t.vcf"
+    record = "chr17\t39724008\t.\tG\tT\t.\tPASS\tDP=150\tGT:AD:DP\t0/1:100,50:150"
+    path.write_text("\n".join(VCF_HEADER + [record]) + "\n")
+    (row,) = _annotate_tsv(str(path))
+    assert row["hgvs_p_short"] == "p.D769Y"
+    assert "OP4 +1 (absent from INFO AF_grpmax)" in row["oncogenicity_criteria"]
+    assert "OS2 +4 (functional: Bose R" in row["oncogenicity_criteria"] and "OM1 +2" in row["oncogenicity_criteria"]
+    assert int(row["oncogenicity_points"]) >= 7 and row["oncogenicity"] in ("oncogenic", "likely_oncogenic")
+    assert row["amp_tier"] == "I-A" and row["amp_tier_basis"].startswith("Level A: T-DXd (FDA 2022-08-11")
+    assert row["oncogenicity_source"].startswith("rule-based: ClinGen/CGC/VICC SOP")
+
+
+def test_maf_publisher_class_is_shown_beside_ours(tmp_path):
+    """An OncoKB-annotator MAF row (GRCh37 L755S = 17:37880220 T>C, the cancerhotspots v2 row)."""
+    columns = ["Hugo_Symbol", "NCBI_Build", "Chromosome", "Start_Position", "End_Position", "Variant_Classification",
+               "Variant_Type", "Reference_Allele", "Tumor_Seq_Allele1", "Tumor_Seq_Allele2", "Tumor_Sample_Barcode",
+               "t_depth", "t_ref_count", "t_alt_count", "ONCOGENIC", "MUTATION_EFFECT", "HIGHEST_LEVEL"]
+    row = ["ERBB2", "GRCh37", "17", "37880220", "37880220", "Missense_Mutation", "SNP", "T", "T", "C", "P1", "100",
+           "50", "50", "Likely Neutral", "Likely Neutral", ""]
+    path = tmp_path / "study.maf"
+    path.write_text("\t".join(columns) + "\n" + "\t".join(row) + "\n")
+    (out,) = _annotate_tsv(str(path))
+    assert out["hgvs_p_short"] == "p.L755S"
+    assert "publisher (MAF ONCOGENIC Likely Neutral, MUTATION_EFFECT Likely Neutral): " in out["oncogenicity_source"]
+    ours = out["oncogenicity"]
+    assert out["oncogenicity_source"].endswith(
+        "agrees with ours" if ours == "likely_benign" else f"differs from ours ({ours})")

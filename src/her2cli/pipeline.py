@@ -158,7 +158,7 @@ class _AlleleReader:
     def alleles(self, record):
         """(alt index, alt, fields of MutationCall) for each reported ALT of ``record``."""
         from her2cli.variants import callers
-        from her2cli.variants.population import population_af
+        from her2cli.variants.population import population_lookup
 
         info = None
         passed = self.all_records or record.filter in ("PASS", ".", "")
@@ -185,9 +185,12 @@ class _AlleleReader:
                 continue
             reads = dict(depth=ev.depth, alt_depth=ev.alt_depth, ref_depth=ev.ref_depth, vaf=ev.vaf,
                          caller_format=ev.convention)
-            population = population_af(self.population, info, alt_index, alt, record.ref, len(record.alts))
-            if population is not None:
-                reads["population_af"], reads["population_af_source"] = population
+            population = population_lookup(self.population, info, alt_index, alt, record.ref, len(record.alts))
+            reads.update(population_af=population.af, population_af_source=population.source,
+                         population_absent_from=population.absent_from)
+            stated = callers.stated_origin(info, record.format_keys, tumour_values)
+            if stated is not None:
+                reads["stated_origin"], reads["stated_origin_source"] = stated
             if self.columns.normal is not None:
                 if normal_values is None:
                     normal_values = _column_values(record, self.columns.normal)
@@ -396,7 +399,8 @@ def annotate_maf(path: str, options: Options, only_sample: Optional[str] = None
                      caller_format="MAF", input_pos=record.pos, input_ref=record.ref or "-",
                      input_alt=record.alt or "-", normal_sample=record.normal_sample, normal_depth=record.n_depth,
                      normal_alt_depth=record.n_alt_count, normal_ref_depth=record.n_ref_count,
-                     input_hgvsc=record.input_hgvsc, input_hgvsp=record.input_hgvsp_short or record.input_hgvsp)
+                     input_hgvsc=record.input_hgvsc, input_hgvsp=record.input_hgvsp_short or record.input_hgvsp,
+                     **record.statements())
         call.renamed = _renamed(call, record)
         calls[record.sample].append(call)
     return calls, notices, read.genome
@@ -430,19 +434,22 @@ def interpret_mutations(mutations_by_sample: dict[str, list[MutationCall]], copy
         assessment = cn_by_sample.get(sample)
         sample_purity = purity if purity is not None else (assessment.purity if assessment is not None else None)
         local_cn = assessment.tumour_copy_number if assessment is not None else None
+        amplified = assessment.cn_status == "amplification" if assessment is not None else None
         for call in calls:
-            found = classify(call, call.population_af, call.population_af_source, user=user)
+            found = classify(call, call.population_af, call.population_af_source, user=user,
+                             absent_from=call.population_absent_from)
             call.oncogenicity, call.oncogenicity_basis = found.label, found.basis
             call.oncogenicity_criteria, call.oncogenicity_points = found.criteria or None, found.points
             publisher = publisher_note(call, found.label)
             call.oncogenicity_source = f"{found.source}; {publisher}" if publisher else found.source
             # A known polymorphism's frequency counts for its origin when the input carries none.
-            population = call.population_af
+            population, population_source = call.population_af, call.population_af_source
             if population is None:
                 known = known_population_af(call)
-                population = known[0] if known else None
+                population, population_source = known if known else (None, None)
             origin = infer_origin(call.vaf, call.depth, call.normal_genotype, call.normal_vaf, call.normal_depth,
-                                  call.normal_alt_depth, population, sample_purity, local_cn)
+                                  call.normal_alt_depth, population, sample_purity, local_cn, amplified,
+                                  call.stated_origin, call.stated_origin_source, population_source)
             call.origin, call.origin_basis = origin.label, origin.basis
 
 

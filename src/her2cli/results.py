@@ -61,6 +61,8 @@ class MutationCall:
     oncogenicity_source: Optional[str] = None  # the rule-based SOP, or a --knowledge file (with its SHA-256)
     population_af: Optional[float] = None
     population_af_source: Optional[str] = None
+    # The population keys the input declares, when none holds a value for this allele (absent from them).
+    population_absent_from: Optional[str] = None
     origin: Optional[str] = None
     origin_basis: Optional[str] = None
     normal_sample: Optional[str] = None  # the matched normal's VCF column (MAF Matched_Norm_Sample_Barcode)
@@ -73,6 +75,13 @@ class MutationCall:
     input_hgvsc: Optional[str] = None
     input_hgvsp: Optional[str] = None
     renamed: Optional[bool] = None
+    # What the input itself states: its somatic/germline call (MAF Mutation_Status, VCF INFO/SOMATIC) and,
+    # on an OncoKB-annotated MAF, the annotator's columns (ONCOGENIC, MUTATION_EFFECT, HIGHEST_LEVEL).
+    stated_origin: Optional[str] = None
+    stated_origin_source: Optional[str] = None
+    publisher_oncogenic: Optional[str] = None
+    publisher_mutation_effect: Optional[str] = None
+    publisher_highest_level: Optional[str] = None
     evidence: list["EvidenceLine"] = field(default_factory=list)
     amp_tier: Optional[str] = None  # AMP/ASCO/CAP 2017 tier (interpret/tier.py)
     amp_tier_basis: Optional[str] = None

@@ -173,11 +173,14 @@ def _format_af(value: float) -> str:
 
 
 def _population(variant: VariantLike, population_af: Optional[float], population_af_source: Optional[str],
-                knowledge: "KnowledgeTable") -> tuple[list[Criterion], str]:
+                knowledge: "KnowledgeTable", absent_from: Optional[str] = None) -> tuple[list[Criterion], str]:
     """SBVS1/SBS1/OP4 from the input's population frequency first, else the knowledge table's population rows
     (seen or secondary: they may lower a class, never raise it, so OP4 needs the input's own key)."""
     from_input = population_af is not None
     where = population_af_source or "input"
+    if not from_input and absent_from:
+        # The input declares population keys and none holds a value for this allele: absent from them.
+        return [Criterion("OP4", f"absent from {absent_from}")], ""
     if not from_input:
         for fact in knowledge.rows_for(variant.hgvs_p_short or ""):
             if fact.evidence == "population" and fact.population_af is not None and fact.grade != "recalled":
@@ -293,6 +296,7 @@ def classify(
     population_af_source: str | None = None,
     knowledge: "KnowledgeTable | None" = None,
     user: "UserKnowledge | None" = None,
+    absent_from: str | None = None,
 ) -> Oncogenicity:
     """Oncogenicity of one ERBB2 variant on NM_004448.4 by the SOP (module docstring), or a user file's class."""
     from her2cli.interpret.knowledge import load_knowledge
@@ -300,7 +304,7 @@ def classify(
     table = knowledge if knowledge is not None else load_knowledge()
     if user is not None and user.table is not None:
         table = table.merged(user.table)
-    found = _rule_based(variant, population_af, population_af_source, table)
+    found = _rule_based(variant, population_af, population_af_source, table, absent_from)
     source = f"rule-based: {SOP_CITATION} on {table.path}"
     if user is not None and user.table is not None and user.table.rows_for(variant.hgvs_p_short or ""):
         source += f" with {user.describe()}"
@@ -318,7 +322,7 @@ def classify(
 
 
 def _rule_based(variant: VariantLike, population_af: Optional[float], population_af_source: Optional[str],
-                knowledge: "KnowledgeTable") -> Oncogenicity:
+                knowledge: "KnowledgeTable", absent_from: Optional[str] = None) -> Oncogenicity:
     terms = _terms(variant)
     protein = variant.hgvs_p_short
     if not protein or protein == "p.?" or not terms & set(PROTEIN_ALTERING_TERMS):
@@ -332,7 +336,7 @@ def _rule_based(variant: VariantLike, population_af: Optional[float], population
         return Oncogenicity("vus", f"no protein change named ({what}): effect unknown; the SOP's SBP2 (synonymous) "
                             "needs splicing and conservation predictors, not run", "", None)
     criteria = _rule_criteria(variant, knowledge, terms)
-    population, note = _population(variant, population_af, population_af_source, knowledge)
+    population, note = _population(variant, population_af, population_af_source, knowledge, absent_from)
     criteria += population
     points = sum(c.points for c in criteria)
     label = class_for_points(points)

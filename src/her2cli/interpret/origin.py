@@ -7,16 +7,27 @@ With a matched normal (rules N1-N4), its reads decide:
       P(X <= alt | Binomial(depth, 0.5)) < 0.01                                 -> somatic
       (a few alt reads below 0.20 are read as tumour-in-normal contamination and said so)
   N4  hom-ref genotype and no read counts                                        -> somatic (caller's genotype)
-  otherwise (a shallow normal)                                                   -> unknown
+  otherwise (a shallow normal)                                                   -> next rules
 
-Tumour-only (no normal):
+What the file states (rule S), when the normal did not decide:
+  S   the publisher's or caller's own call: MAF ``Mutation_Status`` Somatic / Germline / LOH (a germline
+      variant that lost its other allele in the tumour), VCF ``INFO/SOMATIC`` (the VCF specification's
+      reserved flag for a somatic call)                                         -> somatic / germline
+      (a stated somatic call with a population AF > 0.01 is a conflict: unknown, both said)
+
+Tumour-only (no normal, nothing stated):
   T1  population AF > 0.01 (the knowledge layer's likely-benign cut-off)         -> likely_germline
-  T2  given purity (and local copy number, 2 if not given), the tumour VAF fits a heterozygous or homozygous
-      germline variant and no clonal somatic expectation: two-sided binomial p >= 0.01 for some germline
-      expectation and < 0.01 for every somatic one                               -> likely_germline
-  otherwise                                                                      -> unknown
-Tumour-only data cannot prove a variant somatic; without purity a VAF near 0.5 fits a germline
-heterozygote and a clonal somatic variant in a pure tumour alike, so VAF alone never calls germline.
+  T2  purity and the local ERBB2 tumour copy number C (from the segments) known, ERBB2 not amplified: the
+      expected VAFs are, with D = purity x C + 2 x (1 - purity),
+        germline heterozygous  (purity x m + (1 - purity)) / D   for m = 0..C ALT copies in the tumour,
+        germline homozygous    0.99,
+        clonal somatic         purity x m / D                    for m = 1..C;
+      the tumour VAF fits a germline expectation and no clonal somatic one: two-sided binomial p >= 0.01
+      for some germline expectation and < 0.01 for every somatic one          -> likely_germline
+  otherwise                                                                      -> unknown, with the numbers
+Tumour-only data cannot prove a variant somatic. A VAF alone never calls germline when purity is not
+given, when the ERBB2 copy number is not known (no segments: the tumour may carry the mutation on an
+amplified allele, where a somatic variant can have any VAF up to about 1), or when ERBB2 is amplified.
 """
 
 from __future__ import annotations
@@ -114,33 +125,76 @@ def _expected_vafs(purity: float, copy_number: float) -> tuple[list[float], list
     return germline, somatic
 
 
-def _tumour_only(tumour_vaf, tumour_depth, population_af, purity, local_copy_number) -> Origin:
+def _vafs(values: list[float]) -> str:
+    """Expected VAFs as text: all of them when few, the range when many (a high copy number)."""
+    unique = sorted(set(round(v, 2) for v in values))
+    if len(unique) <= 6:
+        return "/".join(f"{v:.2f}" for v in unique)
+    return f"{unique[0]:.2f} to {unique[-1]:.2f} ({len(unique)} values)"
+
+
+def _tumour_only(tumour_vaf, tumour_depth, population_af, purity, local_copy_number, amplified,
+                 population_source=None) -> Origin:
     if population_af is not None and population_af > GERMLINE_POPULATION_AF:
-        return Origin("likely_germline", f"tumour-only: population AF {population_af:.2g} > {GERMLINE_POPULATION_AF}")
+        where = f" ({population_source})" if population_source else ""
+        return Origin("likely_germline",
+                      f"tumour-only: population AF {population_af:.2g}{where} > {GERMLINE_POPULATION_AF}")
     if tumour_vaf is None or not tumour_depth:
         return Origin("unknown", "tumour-only: no VAF and depth; somatic origin cannot be shown")
+    alt = int(round(tumour_vaf * tumour_depth))
+    observed = f"VAF {tumour_vaf:.2f} ({alt}/{tumour_depth})"
     if purity is None:
         return Origin(
             "unknown",
-            f"tumour-only: VAF {tumour_vaf:.2f}; without purity a germline and a clonal somatic variant look alike",
+            f"tumour-only: {observed}; without purity a germline and a clonal somatic variant look alike",
         )
-    copy_number = local_copy_number if local_copy_number is not None else 2.0
-    alt = int(round(tumour_vaf * tumour_depth))
-    germline, somatic = _expected_vafs(purity, copy_number)
+    if local_copy_number is None:
+        germline, somatic = _expected_vafs(purity, 2.0)
+        return Origin(
+            "unknown",
+            f"tumour-only: {observed} at purity {purity:.2f}; ERBB2 copy number not given (no segments): at 2 "
+            f"copies germline would be {_vafs(germline)}, clonal somatic {_vafs(somatic)}, but a somatic variant "
+            "on an amplified ERBB2 allele can reach any VAF up to about 1, so the VAF alone does not call germline",
+        )
+    germline, somatic = _expected_vafs(purity, local_copy_number)
+    setting = f"purity {purity:.2f}, ERBB2 {local_copy_number:g} copies per tumour cell"
+    expected = f"expected germline {_vafs(germline)}, clonal somatic {_vafs(somatic)}"
+    if amplified:
+        return Origin(
+            "unknown",
+            f"tumour-only: {observed} at {setting} (amplified): {expected}; a somatic variant on the amplified "
+            "allele can reach any of these, so the VAF alone does not call germline",
+        )
     fits_germline = [f for f in germline if binomial_two_sided(alt, tumour_depth, f) >= BINOMIAL_ALPHA]
     fits_somatic = [f for f in somatic if binomial_two_sided(alt, tumour_depth, f) >= BINOMIAL_ALPHA]
-    setting = f"purity {purity:.2f}, copy number {copy_number:g}{'' if local_copy_number is not None else ' (assumed)'}"
-    observed = f"VAF {tumour_vaf:.2f} ({alt}/{tumour_depth})"
     if fits_germline and not fits_somatic:
-        expected = ", ".join(f"{f:.2f}" for f in fits_germline)
         return Origin(
-            "likely_germline", f"tumour-only: {observed} fits germline VAF {expected} at {setting}, no somatic VAF"
+            "likely_germline",
+            f"tumour-only: {observed} fits germline VAF {_vafs(fits_germline)} and no clonal somatic VAF at "
+            f"{setting} ({expected})",
         )
     if fits_germline:
-        return Origin("unknown", f"tumour-only: {observed} fits both germline and somatic expectations at {setting}")
+        return Origin("unknown", f"tumour-only: {observed} fits both germline and somatic expectations at {setting} "
+                                 f"({expected})")
     return Origin(
-        "unknown", f"tumour-only: {observed} does not fit a germline variant at {setting}; somatic not provable"
+        "unknown", f"tumour-only: {observed} does not fit a germline variant at {setting} ({expected}); "
+                   "somatic not provable without a normal"
     )
+
+
+_STATED = {"somatic": "somatic", "germline": "germline", "loh": "germline"}
+
+
+def _stated(stated_origin: Optional[str], stated_source: Optional[str], population_af) -> Optional[Origin]:
+    """Rule S: the file's own somatic/germline call (MAF Mutation_Status, VCF INFO/SOMATIC)."""
+    label = _STATED.get((stated_origin or "").strip().lower())
+    if label is None:
+        return None
+    where = stated_source or "the input"
+    if label == "somatic" and population_af is not None and population_af > GERMLINE_POPULATION_AF:
+        return Origin("unknown", f"{where} says somatic, but population AF {population_af:.2g} > "
+                                 f"{GERMLINE_POPULATION_AF} says germline: conflict left open")
+    return Origin(label, f"stated by {where}")
 
 
 def infer_origin(
@@ -153,19 +207,30 @@ def infer_origin(
     population_af: float | None,
     purity: float | None = None,
     local_copy_number: float | None = None,
+    amplified: bool | None = None,
+    stated_origin: str | None = None,
+    stated_source: str | None = None,
+    population_source: str | None = None,
 ) -> Origin:
     """Origin of one variant (rules in the module docstring). Pass the normal's fields as None when the
-    file has no normal sample; purity is a fraction (0-1], local copy number the tumour's total copies."""
+    file has no normal sample; purity is a fraction (0-1], local copy number the tumour's total ERBB2 copies
+    per tumour cell (None when no segments were given), ``amplified`` whether ERBB2 is amplified;
+    ``stated_origin`` is the file's own call (MAF Mutation_Status, VCF INFO/SOMATIC) and ``stated_source``
+    names it."""
     has_normal = any(v is not None for v in (normal_genotype, normal_vaf, normal_depth, normal_alt_depth))
     if has_normal:
         decided = _with_normal(normal_genotype, normal_vaf, normal_depth, normal_alt_depth)
         if decided is not None:
             return decided
+    stated = _stated(stated_origin, stated_source, population_af)
+    if stated is not None:
+        return stated
     if purity is not None and not 0.0 < purity <= 1.0:
         raise UsageError(f"purity must be a fraction in (0, 1], got {purity}")
-    if local_copy_number is not None and local_copy_number < 0:
-        raise UsageError(f"local copy number must not be negative, got {local_copy_number}")
-    guess = _tumour_only(tumour_vaf, tumour_depth, population_af, purity, local_copy_number)
+    if local_copy_number is not None and not local_copy_number >= 0:
+        raise UsageError(f"local copy number must be a non-negative number, got {local_copy_number}")
+    guess = _tumour_only(tumour_vaf, tumour_depth, population_af, purity, local_copy_number, amplified,
+                         population_source)
     if has_normal:  # a normal column without genotype or reads at this site
         return Origin(guess.label, f"normal uninformative; {guess.basis}")
     return guess

@@ -54,6 +54,15 @@ _VARIANT_TYPES = {"SNP", "DNP", "TNP", "ONP", "INS", "DEL", "SNV", "MNP", "MNV",
 _NCBI36_NAMES = {"36", "ncbi36", "hg18", "grch36", "ncbi_36", "36.1", "ncbi36.1"}
 _BASES = set("ACGTN")
 _MISSING_VALUES = {"", ".", "NA", "N/A", "NaN", "nan", "None"}
+# Mutation_Status values that state an origin (TCGA MAF specification; LOH = a germline variant whose other
+# allele the tumour lost). "None", "Unknown" and "Post-transcriptional modification" state none.
+_STATED_STATUSES = {"somatic", "germline", "loh"}
+
+
+def _somatic_statement(value: str | None) -> str | None:
+    """A SOMATIC column that states this call somatic (TRUE, Somatic, yes). The SOMATIC column vcf2maf copies
+    from VEP (0/1 per co-located known variant, e.g. '0&1') describes database entries, not this call: None."""
+    return value if value is not None and value.lower() in ("true", "somatic", "yes") else None
 
 # Canonical column names; a header matches them ignoring case and surrounding spaces.
 _REQUIRED = ("Chromosome", "Start_Position", "Tumor_Sample_Barcode", "Tumor_Seq_Allele2")
@@ -61,6 +70,8 @@ _OPTIONAL = (
     "Hugo_Symbol", "NCBI_Build", "End_Position", "Reference_Allele", "Tumor_Seq_Allele1", "Variant_Type",
     "Variant_Classification", "Matched_Norm_Sample_Barcode", "HGVSc", "HGVSp", "HGVSp_Short",
     "t_depth", "t_ref_count", "t_alt_count", "n_depth", "n_ref_count", "n_alt_count",
+    # What the publisher states: its somatic/germline call and the OncoKB annotator's columns.
+    "Mutation_Status", "SOMATIC", "ONCOGENIC", "MUTATION_EFFECT", "HIGHEST_LEVEL",
 )
 
 # Older dialects name the publisher's protein change differently; used only when the canonical
@@ -90,6 +101,26 @@ class MafRecord:
     n_alt_count: int | None
     hugo_symbol: str | None
     variant_classification: str | None
+    mutation_status: str | None = None  # Mutation_Status (TCGA MAF: Somatic, Germline, LOH, None, Unknown)
+    somatic_flag: str | None = None  # a SOMATIC column holding a plain statement (TRUE, Somatic, yes)
+    oncogenic: str | None = None  # the OncoKB annotator's ONCOGENIC, MUTATION_EFFECT, HIGHEST_LEVEL
+    mutation_effect: str | None = None
+    highest_level: str | None = None
+
+    def statements(self) -> dict:
+        """What the publisher states of this row, as MutationCall fields (only those it states)."""
+        out: dict = {}
+        if self.mutation_status and self.mutation_status.lower() in _STATED_STATUSES:
+            out.update(stated_origin=self.mutation_status,
+                       stated_origin_source=f"MAF Mutation_Status {self.mutation_status!r}")
+        elif self.somatic_flag:
+            out.update(stated_origin="somatic", stated_origin_source=f"MAF SOMATIC {self.somatic_flag!r}")
+        for name, value in (("publisher_oncogenic", self.oncogenic),
+                            ("publisher_mutation_effect", self.mutation_effect),
+                            ("publisher_highest_level", self.highest_level)):
+            if value:
+                out[name] = value
+        return out
 
 
 @valueclass
@@ -460,6 +491,11 @@ def _record(line_no: int, text: str, header: _Header, name: str, sequence,
         n_alt_count=_count(fields, index, "n_alt_count", where, notices),
         hugo_symbol=_cell(fields, index, "Hugo_Symbol"),
         variant_classification=_cell(fields, index, "Variant_Classification"),
+        mutation_status=_cell(fields, index, "Mutation_Status"),
+        somatic_flag=_somatic_statement(_cell(fields, index, "SOMATIC")),
+        oncogenic=_cell(fields, index, "ONCOGENIC"),
+        mutation_effect=_cell(fields, index, "MUTATION_EFFECT"),
+        highest_level=_cell(fields, index, "HIGHEST_LEVEL"),
     ), notices
 
 

@@ -21,6 +21,7 @@ MUTATION_COLUMNS = [
     "input_alt", "flags", "oncogenicity", "oncogenicity_basis", "oncogenicity_criteria", "oncogenicity_points",
     "oncogenicity_source", "population_af", "population_af_source",
     "origin", "origin_basis", "input_hgvsc", "input_hgvsp", "renamed", "ref_depth",
+    "population_absent_from", "publisher_oncogenic", "publisher_mutation_effect", "publisher_highest_level",
 ]
 
 # Copy-number-specific extras (issue #3 names the first seven).

@@ -42,6 +42,7 @@ __all__ = [
     "choose_tumour_sample",
     "sample_evidence",
     "site_evidence",
+    "stated_origin",
 ]
 
 
@@ -768,3 +769,32 @@ def site_evidence(
     if site is None:
         return _evidence(None, None, None, None, "none")
     return _evidence(site[0], site[1], site[2], None, site[3])
+
+
+# The somatic-status codes VarScan2 (INFO/SS) and SomaticSniper/TCGA VCFs (FORMAT/SS) write, as their
+# headers spell them: "0=Reference,1=Germline,2=Somatic,3=LOH, or 5=Unknown".
+_SS_CODES = {"1": "germline", "2": "somatic", "3": "germline"}  # LOH: a germline variant, other allele lost
+# VarDict's INFO/STATUS (paired mode): the somatic calls and the germline ones (LOH = germline, allele lost).
+_VARDICT_STATUS = {"StrongSomatic": "somatic", "LikelySomatic": "somatic", "Germline": "germline",
+                   "StrongLOH": "germline", "LikelyLOH": "germline"}
+
+
+def stated_origin(info: dict[str, str], format_keys: list[str],
+                  tumour_values: Optional[list[str]]) -> Optional[tuple[str, str]]:
+    """(origin, what says so) when the caller states this record's somatic status, else None: the VCF
+    specification's reserved INFO/SOMATIC flag (Strelka, VarScan2, MuSE, Manta...), VarScan2's INFO/SS,
+    the tumour column's FORMAT/SS (SomaticSniper, TCGA VCFs), VarDict's INFO/STATUS."""
+    if "SOMATIC" in info:
+        return "somatic", "the caller's INFO/SOMATIC flag"
+    code = info.get("SS")
+    if code in _SS_CODES:
+        return _SS_CODES[code], f"the caller's INFO/SS={code}"
+    if tumour_values is not None and "SS" in format_keys:
+        i = format_keys.index("SS")
+        code = tumour_values[i] if i < len(tumour_values) else None
+        if code in _SS_CODES:
+            return _SS_CODES[code], f"the tumour's FORMAT/SS={code}"
+    status = info.get("STATUS")
+    if status in _VARDICT_STATUS:
+        return _VARDICT_STATUS[status], f"the caller's INFO/STATUS={status}"
+    return None
