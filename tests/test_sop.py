@@ -427,3 +427,16 @@ def test_maf_publisher_class_is_shown_beside_ours(tmp_path):
     ours = out["oncogenicity"]
     assert out["oncogenicity_source"].endswith(
         "agrees with ours" if ours == "likely_benign" else f"differs from ours ({ours})")
+
+
+def test_amplification_tier_from_its_lines_end_to_end(tmp_path):
+    """CNVkit segments with ERBB2 (GRCh38 chr17:39.69-39.73 Mb) at log2 3.0: amplification; its lines are
+    investigational in NSCLC (T-DXd OncoKB 3A, pyrotinib phase 2), AMP Level C: Tier II-C."""
+    path = tmp_path / "t.cns"
+    path.write_text("chromosome\tstart\tend\tgene\tlog2\tdepth\tprobes\tweight\n"
+                    "chr17\t1000\t39600000\t-\t0\t100\t500\t100\n"
+                    "chr17\t39600000\t39800000\tERBB2\t3.0\t100\t50\t50\n"
+                    "chr17\t39800000\t83000000\t-\t0\t100\t500\t100\n")
+    (row,) = _annotate_tsv("--segments", str(path))
+    assert row["cn_status"] == "amplification"
+    assert row["amp_tier"] == "II-C" and row["amp_tier_basis"].startswith("Level C: T-DXd (OncoKB 2024-05")
