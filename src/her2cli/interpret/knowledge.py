@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from dataclasses import field
 from functools import lru_cache
 from typing import Optional
 
@@ -79,9 +80,14 @@ class KnowledgeTable:
     sha256: str
     facts: tuple[Fact, ...]
     built: str = ""  # the '# built ...' comment, when present
+    index: dict = field(default_factory=dict, compare=False, repr=False)  # variant -> its facts
+
+    def __post_init__(self) -> None:
+        for fact in self.facts:
+            self.index.setdefault(fact.variant, []).append(fact)
 
     def rows_for(self, variant: str) -> list[Fact]:
-        return [f for f in self.facts if f.variant == variant]
+        return list(self.index.get(variant, ()))
 
     def merged(self, other: "KnowledgeTable") -> "KnowledgeTable":
         return KnowledgeTable(path=self.path, sha256=self.sha256, facts=self.facts + other.facts, built=self.built)
