@@ -10,15 +10,15 @@ speed_<rows>_grouped.maf has the rows of each sample together, as MAFs are writt
 GDC, GENIE), and speed_<rows>.maf has the samples in random order (the worst case for collecting
 barcodes). Each file is read once first so both tools see it in the page cache; then grep and a
 fresh ``read_maf`` process per block scanner (the compiled one where the install built it, and the
-numpy fallback) take turns, five times, and the best time of each counts (the machine is shared, so
+plain-Python fallback) take turns, five times, and the best time of each counts (the machine is shared, so
 the best run is the one least disturbed). CPU is the process's (``time.process_time``)
 and, separately, the reading thread's (``time.thread_time``). The probe runs with
 ``OPENBLAS_NUM_THREADS=1``, as the ``her2`` command sets it (numpy's OpenBLAS would otherwise start
 worker threads that spin after import and count in the process figure).
 Peak RSS of ``read_maf`` is the child's ``VmHWM`` (/proc/self/status; ``ru_maxrss`` would also count the
 parent's memory, which a child started by vfork carries until it execs). The whole command, ``her2 annotate FILE -f tsv -q``
-(start-up, reading, annotation of the ERBB2 rows and one verdict per sample included; numpy is imported
-only by the numpy scanner), is timed the same way and printed beside it.
+(start-up, reading, annotation of the ERBB2 rows and one verdict per sample included; numpy is not
+imported), is timed the same way and printed beside it.
 """
 
 from __future__ import annotations
@@ -89,8 +89,8 @@ PROBE = (
     "from her2cli.io import maf\n"
     "import her2cli.reference.transcript\n"
     "maf.SCANNER = sys.argv[2]\n"
-    "if maf.SCANNER == 'numpy':\n"
-    "    import her2cli.io.mafscan_numpy\n"
+    "if maf.SCANNER == 'plain':\n"
+    "    import her2cli.io.mafscan_plain\n"
     "t, cpu, own = time.perf_counter(), time.process_time(), time.thread_time()\n"
     "r = maf.read_maf(sys.argv[1])\n"
     "took = f'{time.perf_counter() - t:.4f} {time.process_time() - cpu:.4f} {time.thread_time() - own:.4f}'\n"
@@ -101,10 +101,10 @@ PROBE = (
 
 
 def scanners() -> list[str]:
-    """The block scanners this install has: the compiled one (when built) and the numpy fallback."""
+    """The block scanners this install has: the compiled one (when built) and the plain-Python fallback."""
     built = subprocess.run([sys.executable, "-c", "from her2cli.io import maf; print(maf.SCANNER)"],
                            capture_output=True, text=True, check=True).stdout.strip()
-    return ["compiled", "numpy"] if built == "compiled" else ["numpy"]
+    return ["compiled", "plain"] if built == "compiled" else ["plain"]
 
 
 def measure(path: Path, runs: int = 5) -> None:
@@ -145,7 +145,7 @@ def main(rows: int) -> None:
         if not path.exists():
             generate(path, rows, grouped)
         measure(path)
-    for modules in ("her2cli.io.maf", "her2cli.io.maf, her2cli.io.mafscan_numpy"):
+    for modules in ("her2cli.io.maf", "her2cli.io.maf, her2cli.io.mafscan_plain"):
         baseline = subprocess.run([sys.executable, "-c", f"import resource, {modules}, her2cli.reference.transcript"
                                    "\nprint(next(l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM:')))"],
                                   capture_output=True, text=True, check=True).stdout.strip()

@@ -23,13 +23,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from her2cli.errors import GenomeBuildError, InputMissingError, MalformedInputError
-from her2cli.io import maf, mafscan_numpy
+from her2cli.io import maf
 from her2cli.io.maf import read_maf
-from her2cli.pipeline import _annotator
+from her2cli.variants.calls import annotator_for as _annotator
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 VALIDATION = SHARED / "validation" / "maf"
@@ -56,10 +55,10 @@ def write_maf(path: Path, rows, columns=STANDARD, preamble="#version 2.4\n", new
     return path
 
 
-@pytest.fixture(autouse=True, params=["compiled", "numpy"])
+@pytest.fixture(autouse=True, params=["compiled", "plain"])
 def scanner(request, monkeypatch):
     """Every test here runs with both block scanners (the compiled one is what an install builds; the
-    numpy one is its fallback). The compiled one must be there: CI builds it (.ci/run checks)."""
+    plain-Python one is its fallback). The compiled one must be there: CI builds it (.ci/run checks)."""
     if request.param == "compiled" and maf._CompiledScanner is None:
         pytest.fail("her2cli.io._mafscan was not built (no C compiler at install?)")
     monkeypatch.setattr(maf, "SCANNER", request.param)
@@ -351,40 +350,24 @@ def test_tricky_barcodes_agree_with_a_row_by_row_read(tmp_path, monkeypatch, sca
     path = write_maf(tmp_path / "tricky.maf", rows, newline=newline)
     samples, lines = _naive(path)
     assert len(samples) == len(set(barcodes))
-    at = STANDARD.index("Tumor_Sample_Barcode")
-    runs = 1 + sum(a[at] != b[at] for a, b in zip(rows, rows[1:]))
-    looked_up = []
-    monkeypatch.setattr(mafscan_numpy._KnownBarcodes, "unknown",
-                        lambda self, keys: looked_up.append(len(keys)) or real_unknown(self, keys))
     for chunk in (64, 300, 4096, 1 << 20):  # block ends inside runs and between them
         monkeypatch.setattr(maf, "CHUNK", chunk)
-        looked_up.clear()
         read = read_maf(str(path))
         assert read.samples == samples
         assert [r.line for r in read.records] == lines
-        if chunk == 1 << 20 and scanner == "numpy":
-            # the whole file is one block: a row repeating the barcode before it is not looked up among
-            # the known barcodes (grouped: a run per sample; random order: runs of about one row)
-            assert sum(looked_up) <= runs < (len(rows) / 5 if grouped else len(rows))
 
 
-real_unknown = mafscan_numpy._KnownBarcodes.unknown
-
-
-@pytest.mark.parametrize("slots, mask", [(lambda keys, bits: np.zeros(len(keys), dtype=np.uint64), 0),
-                                         (lambda keys, bits: keys[:, 0] >> np.uint64(64 - bits), 0xFF)],
-                         ids=["every-barcode-one-slot", "few-slots"])
-def test_hash_collisions_lose_no_barcode(tmp_path, monkeypatch, scanner, slots, mask):
-    """Known barcodes are looked up by a hash; barcodes sharing a slot (forced here: the numpy
-    scanner's slots are replaced, the compiled scanner's hash is cut to one or 256 values) must not
-    hide one another, within a block or across blocks."""
+@pytest.mark.parametrize("mask", [0, 0xFF], ids=["every-barcode-one-slot", "few-slots"])
+def test_hash_collisions_lose_no_barcode(tmp_path, monkeypatch, scanner, mask):
+    """Known barcodes are looked up by a hash; barcodes sharing a slot (forced here: the compiled
+    scanner's hash is cut to one or 256 values; the plain scanner keeps a Python set) must not hide
+    one another, within a block or across blocks."""
     import functools
     import random
 
     rows = _tricky_rows(random.Random(8), TRICKY_BARCODES, grouped=False)
     path = write_maf(tmp_path / "collide.maf", rows)
     samples, _ = _naive(path)
-    monkeypatch.setattr(mafscan_numpy, "_slots", slots)
     if scanner == "compiled":
         monkeypatch.setattr(maf, "_CompiledScanner", functools.partial(maf._CompiledScanner, hash_mask=mask))
     for chunk in (4096, 1 << 20):

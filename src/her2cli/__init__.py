@@ -1,3 +1,3 @@
 """her2cli: ERBB2 (HER2) alteration annotator for non-small-cell lung cancer."""
 
-__version__ = "0.1.0"
+from her2cli.version import __version__  # noqa: F401

@@ -21,7 +21,7 @@ from typing import List, Optional
 
 import typer
 
-from her2cli import __version__
+from her2cli.version import __version__
 from her2cli.errors import (
     EXIT_CODES_HELP, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL, EXIT_TERMINATED, EXIT_USAGE,
     Her2Error, UsageError,
@@ -574,7 +574,10 @@ def plot(
         sys.stderr.write(f"her2: wrote {path}\n")
     if want_cn:
         path = _with_suffix(output, "copy_number") if both else output
-        for written in plots.plot_copy_number_files(inputs[0] if inputs else None, segments, options, path):
+        def annotate(vcf, seg_path):
+            return run_sample(SampleRequest(vcf=vcf, segments=[seg_path]), options)
+
+        for written in plots.plot_copy_number_files(inputs[0] if inputs else None, segments, options, path, annotate):
             sys.stderr.write(f"her2: wrote {written}\n")
 
 

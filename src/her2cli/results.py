@@ -13,9 +13,12 @@ from typing import TYPE_CHECKING, ClassVar, Optional
 
 from her2cli.values import valueclass
 
-if TYPE_CHECKING:  # import cycles otherwise; these are only annotations
+if TYPE_CHECKING:  # only annotations
     from her2cli.copynumber.gene_level import Erbb2Assessment
-    from her2cli.interpret.evidence import EvidenceLine
+
+# These classes sit on the floor of variants/ and copynumber/ (which fill them), below interpret/: the
+# "EvidenceLine" of the annotations is her2cli.interpret.evidence.EvidenceLine, named only as text here
+# so that no import reaches up (tests/test_imports.py).
 
 
 @valueclass

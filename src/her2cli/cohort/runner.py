@@ -309,7 +309,7 @@ JOURNAL = "journal.jsonl"
 def _fingerprint(entry: SheetEntry, options) -> str:
     """What a stored result depends on: the sheet row (minus its line), the options, the input files'
     size and mtime, and the her2cli version."""
-    from her2cli import __version__
+    from her2cli.version import __version__
 
     stats = []
     for path in entry.files():

@@ -18,8 +18,8 @@ from functools import lru_cache
 from her2cli.errors import MalformedInputError
 from her2cli.interpret.oncogenicity import KINASE_DOMAIN, therapy_eligible
 from her2cli.reference.datafiles import resource_file
-from her2cli.report.columns import SUBGROUPS
 from her2cli.values import valueclass
+from her2cli.variants.annotator import SUBGROUPS
 
 EVIDENCE_RESOURCE = "evidence.tsv"
 

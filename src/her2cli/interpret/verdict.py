@@ -7,8 +7,8 @@ than collapsing them into one "HER2-positive" flag.
 
 from __future__ import annotations
 
-from her2cli.report.columns import SUBGROUPS
 from her2cli.results import CopyNumberCall, MutationCall, Verdict
+from her2cli.variants.annotator import SUBGROUPS
 
 from .oncogenicity import GERMLINE_ORIGINS, therapy_eligible
 from .evidence import (

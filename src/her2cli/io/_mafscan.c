@@ -1,6 +1,6 @@
 /* The compiled MAF block scanner: one pass over a block of whole lines, per line the same answer as
- * mafscan_numpy.NumpyScanner (which is the fallback where this module cannot be built, and its
- * reference in tests/test_maf_input.py).
+ * mafscan_plain.PlainScanner (the rule written out in Python: the fallback where this module cannot
+ * be built, and its reference in tests/test_mafscan.py).
  *
  * For each line: its end (memchr), the tabs up to the deepest column read (memchr each), then
  *   - a '#' line or an empty line is skipped;

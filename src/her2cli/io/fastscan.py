@@ -31,7 +31,6 @@ import io
 import os
 import re
 import stat
-from dataclasses import field
 from typing import BinaryIO, Callable, Iterable, Iterator, Optional
 
 from her2cli.errors import InputMissingError, MalformedInputError
@@ -39,7 +38,14 @@ from her2cli.io.bgzf import DECOMPRESS_ERRORS as _DECOMPRESS_ERRORS
 from her2cli.io.bgzf import EOF_MARKER, BgzfFile, has_eof_marker, is_bgzf
 from her2cli.io.bgzf import MAX_BLOCK as _MAX_BLOCK
 from her2cli.io.sniff import Prepended, open_binary
-from her2cli.values import valueclass
+from her2cli.io.vcftext import (  # noqa: F401 (ScanResult, MAX_LINE_BYTES: re-exported)
+    MAX_LINE_BYTES,
+    HeaderReader as _Header,
+    ScanResult,
+    decode as _decode,
+    pos_reflen as _pos_reflen,
+    too_long as _too_long,
+)
 
 __all__ = ["ScanResult", "scan_region", "scan_stream", "scan_naive", "MAX_LINE_BYTES"]
 
@@ -55,9 +61,6 @@ def _gzip():
 
 
 CHUNK = 8 << 20  # bytes of decompressed text handled per step
-# Longest line accepted (header or record). A VCF line with thousands of samples or ALT alleles is
-# well under this; an endless line (/dev/zero, a gzip bomb) ends with an error here, not out of memory.
-MAX_LINE_BYTES = 16 << 20
 _GZIP_MAGIC = b"\x1f\x8b"
 # Stop bisecting when the remaining window is this small (compressed bytes) and read it:
 # a few blocks cost less than more probes. Tests set it to 0 to exercise the bisection.
@@ -66,126 +69,14 @@ _SEEK_SCAN_BYTES = 3 * _MAX_BLOCK
 _SEEK_MIN_BYTES = 1 << 20
 # Evenly spaced probes that check the contig/position order before trusting a seek.
 _SORT_SAMPLES = 16
-_CONTIG_ID = re.compile(r"^##contig=<(?:.*,)?ID=([^,>]+)")
 # Control characters that never occur in VCF text (tab, LF and CR do).
 _CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 LineOf = Callable[[int], Optional[int]]  # byte offset in the decompressed text -> 1-based line number
 
 
-@valueclass
-class ScanResult:
-    header_lines: list[str]
-    records: list[str]
-    method: str
-    notices: list[str] = field(default_factory=list)
-
-
 class _Fallback(Exception):
     """The seek path cannot be trusted for this file; carries the notice text."""
-
-
-# --------------------------------------------------------------------------- lines
-
-def _decode(line: bytes) -> str:
-    if line.endswith(b"\r"):  # CRLF files: same lines as a text-mode read
-        line = line[:-1]
-    # 'replace' rather than failing: a stray Latin-1 byte in a description must not
-    # make the whole file unreadable.
-    return line.decode("utf-8", "replace")
-
-
-def _pos_reflen(line: bytes, name: str) -> tuple[int, int]:
-    """POS and len(REF) of a candidate record line; MalformedInputError if it is not one."""
-    f = line.split(b"\t", 5)
-    if len(f) < 6 or line.count(b"\t") < 7:
-        raise MalformedInputError(
-            f"not a VCF record (fewer than 8 tab-separated columns): {_decode(line[:60])!r}", path=name)
-    if not f[1].isdigit():
-        raise MalformedInputError(
-            f"not a VCF record: POS {_decode(f[1][:20])!r} is not a number ({_decode(f[0])})", path=name)
-    pos = int(f[1])
-    ref = f[3]
-    if ref.endswith(b"\r"):
-        ref = ref[:-1]
-    return pos, len(ref)
-
-
-class _Header:
-    """Collects the leading '#' lines; fed byte chunks, returns the bytes after '#CHROM'."""
-
-    def __init__(self, name: str):
-        self.name = name
-        self.lines: list[str] = []
-        self.carry = b""
-        self.done = False
-        self.seen_bytes = False
-        self.size = 0  # bytes of header text consumed (the records start at this offset)
-
-    def feed(self, data: bytes) -> bytes | None:
-        if data:
-            self.seen_bytes = True
-        buf = self.carry + data if self.carry else data
-        i = 0
-        while True:
-            j = buf.find(b"\n", i)
-            if j < 0:
-                self.carry = buf[i:]
-                if len(self.carry) > 1 and not self.carry.startswith(b"#"):
-                    self._not_vcf(self.carry)
-                if len(self.carry) > MAX_LINE_BYTES:
-                    raise _too_long(self.name, len(self.lines) + 1)
-                return None
-            self._line(buf[i:j])
-            self.size += j + 1 - i
-            i = j + 1
-            if self.done:
-                self.carry = b""
-                return buf[i:]
-
-    def _line(self, line: bytes) -> None:
-        if not line.startswith(b"#"):
-            self._not_vcf(line)
-        if b"\0" in line:
-            raise MalformedInputError("binary data (NUL bytes) in the header", path=self.name,
-                                      line=len(self.lines) + 1)
-        text = _decode(line)
-        self.lines.append(text)
-        if text.startswith("#CHROM"):
-            self.done = True
-
-    def _not_vcf(self, line: bytes) -> None:
-        n = len(self.lines) + 1
-        if not self.lines and line.startswith(b"BCF"):
-            raise MalformedInputError("BCF is not supported here; convert with 'bcftools view -Ov'",
-                                      path=self.name)
-        if b"\0" in line[:1024]:
-            raise MalformedInputError("not a VCF file (binary data)", path=self.name, line=n)
-        raise MalformedInputError("not a VCF file: no '#CHROM' header line before the first record",
-                                  path=self.name, line=n)
-
-    def finish(self) -> None:
-        if not self.done and self.carry:
-            self._line(self.carry)
-            self.carry = b""
-        if not self.done:
-            if not self.seen_bytes:
-                raise MalformedInputError("empty file, not a VCF", path=self.name)
-            raise MalformedInputError("not a VCF file: no '#CHROM' header line", path=self.name)
-
-    def contig_order(self) -> dict[str, int]:
-        ranks: dict[str, int] = {}
-        for text in self.lines:
-            if text.startswith("##contig="):
-                m = _CONTIG_ID.match(text)
-                if m and m.group(1) not in ranks:
-                    ranks[m.group(1)] = len(ranks)
-        return ranks
-
-
-def _too_long(name: str, line: int | None) -> MalformedInputError:
-    return MalformedInputError(f"line longer than {MAX_LINE_BYTES >> 20} MiB: not VCF text (binary or endless "
-                               "input?)", path=name, line=line)
 
 
 # ------------------------------------------------------------- sequential scanner

@@ -7,8 +7,9 @@ lines on chr17 inside either build's ERBB2 window (or whose Hugo_Symbol is ERBB2
 has not seen before: a MAF lists only samples with a mutation, and a sample without an ERBB2 row is
 still "sequenced, not detected". Only those lines are split and read here.
 
-The scanner is compiled (her2cli/io/_mafscan.c) where the install could build it, numpy
-(mafscan_numpy.py) otherwise; both give the same answer, line for line (SCANNER says which is used).
+The scanner is compiled (her2cli/io/_mafscan.c) where the install could build it, plain Python
+(mafscan_plain.py: the rule written out, slower) otherwise; both give the same answer, line for line
+(SCANNER says which is used).
 
 Alleles are rebuilt with MAF conventions and handed over in the annotator's convention
 (``Annotator.annotate(pos, ref, alt)``): ``ref == ""`` is an insertion before ``pos``, ``alt == ""``
@@ -40,10 +41,11 @@ except ImportError:  # pragma: no cover - exercised only where the extension was
 
 __all__ = ["MafRecord", "MafRead", "read_maf", "SCANNER"]
 
-SCANNER = "compiled" if _CompiledScanner is not None else "numpy"  # the block scanner read_maf uses
-CHUNK = 2 << 20  # bytes of text scanned per block (the numpy scanner pays ~170 numpy calls a block:
-# 256 KB-1 MB blocks were no faster, see benchmarks/README.md)
-BLOCK_PADDING = 4096  # bytes readable past a block's end: the numpy scanner's widest window after a line start
+SCANNER = "compiled" if _CompiledScanner is not None else "plain"  # the block scanner read_maf uses
+CHUNK = 2 << 20  # bytes of text scanned per block (256 KB-1 MB blocks were no faster, see benchmarks/README.md)
+BLOCK_PADDING = 4096  # bytes readable past a block's end (kept; neither scanner reads past ``length``)
+SLOW_SCANNER_NOTICE = ("the compiled MAF scanner (her2cli.io._mafscan) is not built: MAF rows are read in plain "
+                       "Python, several times slower (reinstall with a C compiler, docs/maf-input.md)")
 _GZIP_MAGIC = b"\x1f\x8b"
 # How far before a build's ERBB2 gene start a row may begin and still reach into the gene
 # (a deletion): the prefilter keeps these lines, the exact overlap test decides.
@@ -162,7 +164,7 @@ def _parse_header(text: str, line_no: int, name: str) -> _Header:
 # ------------------------------------------------------------------------------------ scanning
 
 class Scanner(Protocol):
-    """What a block scanner does (her2cli.io._mafscan.Scanner, mafscan_numpy.NumpyScanner).
+    """What a block scanner does (her2cli.io._mafscan.Scanner, mafscan_plain.PlainScanner).
 
     It is made once per file from the columns it reads (``hugo`` -1 when the file has no
     Hugo_Symbol), the prefilter windows of Start_Position on chr17 (inclusive), and the header's
@@ -192,7 +194,7 @@ def _scanner(header: _Header, windows: list[tuple[int, int]]) -> Scanner:
     if SCANNER == "compiled":
         make = _CompiledScanner
     else:
-        from her2cli.io.mafscan_numpy import NumpyScanner as make
+        from her2cli.io.mafscan_plain import PlainScanner as make
     return make(index.get("Hugo_Symbol", -1), index["Chromosome"], index["Start_Position"],
                 index["Tumor_Sample_Barcode"], [(lo - _PREFILTER_FLANK, hi) for lo, hi in windows],
                 header.chromosome_name)
@@ -548,7 +550,8 @@ def read_maf(path: str, genome: str | None = None, sequence=None) -> MafRead:
         sequence = exonic_sequence(tx, resolved)
     window = gene.get(resolved) if resolved else None
     records: list[MafRecord] = []
-    notices: list[str] = [f"{name}:{n}: a repeated column header line; skipped" for n in scan.repeated_headers]
+    notices: list[str] = [SLOW_SCANNER_NOTICE] if _CompiledScanner is None else []
+    notices.extend(f"{name}:{n}: a repeated column header line; skipped" for n in scan.repeated_headers)
     for line_no, text in scan.candidates:
         try:
             found = _record(line_no, text, header, name, sequence, window)

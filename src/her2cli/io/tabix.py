@@ -32,7 +32,7 @@ from her2cli.io.bgzf import (
     has_eof_marker,
     zlib_impl,
 )
-from her2cli.io.fastscan import ScanResult, _decode, _Header, _pos_reflen
+from her2cli.io.vcftext import HeaderReader, ScanResult, decode, pos_reflen
 
 __all__ = ["read_tbi_region"]
 
@@ -250,7 +250,7 @@ class _Tbi:
 # ----------------------------------------------------------------- the data
 
 def _read_header(reader: BgzfFile, name: str) -> list[str]:
-    header = _Header(name)
+    header = HeaderReader(name)
     for data in reader.blocks(0):
         if header.feed(data) is not None:
             return header.lines
@@ -295,11 +295,11 @@ def _keep(line: bytes, prefix: bytes, start: int, end: int, name: str, out: list
     """Append the line if it overlaps; True once reading can stop."""
     if not line.startswith(prefix):
         return bool(line) and not line.startswith(b"#")  # another contig: done
-    pos, reflen = _pos_reflen(line, name)
+    pos, reflen = pos_reflen(line, name)
     if pos > end:
         return True
     if pos + reflen - 1 >= start:
-        out.append(_decode(line))
+        out.append(decode(line))
     return False
 
 

@@ -15,6 +15,7 @@ from dataclasses import field
 from typing import Iterator
 
 from her2cli.errors import InputMissingError, MalformedInputError
+from her2cli.reference.builds import header_contigs, header_values, parse_structured  # noqa: F401 (re-exported)
 from her2cli.values import valueclass
 
 GZIP_MAGIC = b"\x1f\x8b"
@@ -27,47 +28,11 @@ class VcfHeader:
     source: str  # the file name, for messages
 
     def values(self, key: str) -> list[str]:
-        prefix = f"##{key}="
-        return [line[len(prefix):] for line in self.lines if line.startswith(prefix)]
+        return header_values(self.lines, key)
 
     def contigs(self) -> dict[str, dict[str, str]]:
         """##contig lines as {ID: {attribute: value}}, in header order."""
-        found: dict[str, dict[str, str]] = {}
-        for value in self.values("contig"):
-            attrs = parse_structured(value)
-            if "ID" in attrs:
-                found[attrs["ID"]] = attrs
-        return found
-
-
-def parse_structured(value: str) -> dict[str, str]:
-    """Parse '<ID=x,Number=1,Description="a, b">' into a dict (quotes respected)."""
-    value = value.strip()
-    if value.startswith("<") and value.endswith(">"):
-        value = value[1:-1]
-    if '"' not in value:  # e.g. ##contig lines: no quoted commas, a plain split is exact
-        return dict(item.split("=", 1) for item in value.split(",") if "=" in item)
-    out: dict[str, str] = {}
-    key, buf, in_quotes, reading_key = "", [], False, True
-    for ch in value + ",":
-        if reading_key:
-            if ch == "=":
-                key, reading_key = "".join(buf).strip(), False
-                buf = []
-            elif ch == ",":
-                buf = []
-            else:
-                buf.append(ch)
-            continue
-        if ch == '"':
-            in_quotes = not in_quotes
-            continue
-        if ch == "," and not in_quotes:
-            out[key] = "".join(buf)
-            key, buf, reading_key = "", [], True
-            continue
-        buf.append(ch)
-    return out
+        return header_contigs(self.lines)
 
 
 @valueclass

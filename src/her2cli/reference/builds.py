@@ -1,9 +1,12 @@
-"""Genome build detection from a VCF header, and the contig names ERBB2 may sit on.
+"""Genome build detection from the '##' lines of a VCF header, and the contig names ERBB2 may sit on.
 
 Evidence, strongest first: ``##contig`` lengths of chr17/chr1 (the two builds differ), then
 ``##reference`` / ``##assembly`` / contig ``assembly=`` text. Disagreement between the header and
 ``--genome``, or within the header, is an error: a silently wrong build renames every variant.
-When the header says nothing, the caller may decide from REF bases (see ``pipeline``).
+When the header says nothing, the caller may decide from REF bases (see ``variants.vcf_calls``).
+
+The functions take the header's lines (and the file name for messages), not a reader's header object:
+the reference floor sits below ``io`` and knows nothing of how a file was read.
 """
 
 from __future__ import annotations
@@ -12,7 +15,6 @@ import re
 from functools import lru_cache
 
 from her2cli.errors import GenomeBuildError
-from her2cli.io.vcf import VcfHeader
 from her2cli.values import valueclass
 
 CHR17_NAMES = {"17", "chr17", "NC_000017.10", "NC_000017.11"}
@@ -63,11 +65,58 @@ class BuildEvidence:
     reason: str
 
 
-def build_from_header(header: VcfHeader) -> BuildEvidence:
-    relevant = tuple(line for line in header.lines if line.startswith(("##contig=", "##reference=", "##assembly=")))
+def parse_structured(value: str) -> dict[str, str]:
+    """Parse '<ID=x,Number=1,Description="a, b">' into a dict (quotes respected)."""
+    value = value.strip()
+    if value.startswith("<") and value.endswith(">"):
+        value = value[1:-1]
+    if '"' not in value:  # e.g. ##contig lines: no quoted commas, a plain split is exact
+        return dict(item.split("=", 1) for item in value.split(",") if "=" in item)
+    out: dict[str, str] = {}
+    key, buf, in_quotes, reading_key = "", [], False, True
+    for ch in value + ",":
+        if reading_key:
+            if ch == "=":
+                key, reading_key = "".join(buf).strip(), False
+                buf = []
+            elif ch == ",":
+                buf = []
+            else:
+                buf.append(ch)
+            continue
+        if ch == '"':
+            in_quotes = not in_quotes
+            continue
+        if ch == "," and not in_quotes:
+            out[key] = "".join(buf)
+            key, buf, reading_key = "", [], True
+            continue
+        buf.append(ch)
+    return out
+
+
+def header_values(lines, key: str) -> list[str]:
+    """The values of the '##key=' lines, in order."""
+    prefix = f"##{key}="
+    return [line[len(prefix):] for line in lines if line.startswith(prefix)]
+
+
+def header_contigs(lines) -> dict[str, dict[str, str]]:
+    """##contig lines as {ID: {attribute: value}}, in header order."""
+    found: dict[str, dict[str, str]] = {}
+    for value in header_values(lines, "contig"):
+        attrs = parse_structured(value)
+        if "ID" in attrs:
+            found[attrs["ID"]] = attrs
+    return found
+
+
+def build_from_header(lines, source: str) -> BuildEvidence:
+    """The build the '##' lines of a header state (``source`` names the file in messages)."""
+    relevant = tuple(line for line in lines if line.startswith(("##contig=", "##reference=", "##assembly=")))
     decided = _build_from_lines(relevant)
     if isinstance(decided, str):
-        raise GenomeBuildError(decided, path=header.source)
+        raise GenomeBuildError(decided, path=source)
     return decided
 
 
@@ -75,9 +124,8 @@ def build_from_header(header: VcfHeader) -> BuildEvidence:
 def _build_from_lines(lines: tuple):
     """The build, or the message of a contradiction. Headers repeat across a cohort: each distinct set of
     build lines is decided once."""
-    header = VcfHeader(list(lines), [], "")
     votes: dict[str, list[str]] = {"GRCh37": [], "GRCh38": []}
-    contigs = header.contigs()
+    contigs = header_contigs(lines)
     # chr17 first: it is the contig that matters here, so messages should cite it.
     ordered = sorted(contigs.items(), key=lambda item: item[0].lower().lstrip("chr") != "17")
     for contig_id, attrs in ordered:
@@ -90,7 +138,7 @@ def _build_from_lines(lines: tuple):
             if assembly and pattern.search(assembly):
                 votes[genome].append(f"##contig assembly={assembly}")
     for key in ("reference", "assembly"):
-        for value in header.values(key):
+        for value in header_values(lines, key):
             for genome, pattern in (("GRCh37", _GRCH37_WORDS), ("GRCh38", _GRCH38_WORDS)):
                 if pattern.search(value):
                     votes[genome].append(f"##{key}={value}")
@@ -106,14 +154,14 @@ def _build_from_lines(lines: tuple):
     return BuildEvidence(None, "no build information in the header")
 
 
-def resolve_build(header: VcfHeader, requested: str | None) -> BuildEvidence:
-    """Build from ``--genome`` and the header; a contradiction between them is an error."""
-    from_header = build_from_header(header)
+def resolve_build(lines, source: str, requested: str | None) -> BuildEvidence:
+    """Build from ``--genome`` and the header's '##' lines; a contradiction between them is an error."""
+    from_header = build_from_header(lines, source)
     if requested is None:
         return from_header
     if from_header.genome is not None and from_header.genome != requested:
         raise GenomeBuildError(
             f"--genome {requested} contradicts the header ({from_header.reason} means {from_header.genome})",
-            path=header.source,
+            path=source,
         )
     return BuildEvidence(requested, "--genome")

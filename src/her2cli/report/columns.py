@@ -8,6 +8,8 @@ rows ``kind == "copy_number"``.
 
 from __future__ import annotations
 
+from her2cli.variants.annotator import SUBGROUPS  # noqa: F401 (decided in variants/; re-exported)
+
 # Columns every row has, in output order (issue #2 names these exactly).
 SHARED_COLUMNS = [
     "sample", "source", "kind", "chrom", "pos", "ref", "alt", "genome", "transcript", "exon",
@@ -36,14 +38,6 @@ COPY_NUMBER_COLUMNS = [
 EVIDENCE_COLUMNS = ["evidence", "amp_tier", "amp_tier_basis"]
 
 ALL_COLUMNS = SHARED_COLUMNS + MUTATION_COLUMNS + COPY_NUMBER_COLUMNS + EVIDENCE_COLUMNS
-
-SUBGROUPS = [
-    "exon20_insertion",            # in-frame insertion/dup/net-inserting delins in codons 770-831
-    "kinase_domain_missense",      # missense in codons 721-975 (OncoKB TKD definition)
-    "extracellular",               # protein-altering, non-truncating, codons 23-652 (e.g. S310F/Y)
-    "transmembrane_juxtamembrane", # protein-altering, non-truncating, codons 653-720 (e.g. V659E, G660D)
-    "other",                       # everything else (truncating, synonymous, non-coding, signal peptide, tail)
-]
 
 
 def empty_row() -> dict[str, object]:

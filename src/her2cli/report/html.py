@@ -158,7 +158,7 @@ def make_provenance(vcf: Optional[str] | list[str] = None, segments: Iterable[st
                     request=None, build_basis: Optional[str] = None, sample_sheet: Optional[str] = None) -> Provenance:
     """Provenance for a report: checksums of the inputs, the options that differ from the defaults.
     Standard input has no checksum (it cannot be read twice): it is listed as read from a pipe."""
-    from her2cli import __version__
+    from her2cli.version import __version__
 
     inputs = []
     if sample_sheet:

@@ -84,7 +84,7 @@ def json_schema() -> dict:
 
 
 def render_format(results, context) -> str:
-    from her2cli import __version__
+    from her2cli.version import __version__
     from her2cli.interpret.evidence import load_evidence
 
     return render_json(results, __version__, load_evidence().date)

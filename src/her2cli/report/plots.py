@@ -392,19 +392,21 @@ def plot_copy_number(segments, erbb2_row: dict, path: str, genome: str, title: s
     return path
 
 
-def plot_copy_number_files(vcf: str | None, segment_paths: list[str], options, output: str) -> list[str]:
+def plot_copy_number_files(vcf: str | None, segment_paths: list[str], options, output: str,
+                           annotate) -> list[str]:
     """Draw the chr17 profile of every sample of the segment files; several samples get
-    ``OUTPUT-stem.<sample>.<ext>``. Returns the paths written."""
+    ``OUTPUT-stem.<sample>.<ext>``. ``annotate(vcf, segment_path)`` gives the typed results of one
+    segment file (the caller runs the pipeline: a writer does not reach up to it). Returns the paths
+    written."""
     import os
 
     from her2cli import copynumber
-    from her2cli.pipeline import SampleRequest, run_sample
     from her2cli.report.columns import alteration_row
 
     pictures: list[tuple[object, dict]] = []
     for seg_path in segment_paths:
         tables = copynumber.read_segment_file(seg_path, options.segment_format, options.log_base, sample=None)
-        results = run_sample(SampleRequest(vcf=vcf, segments=[seg_path]), options)
+        results = annotate(vcf, seg_path)
         cn_rows = [alteration_row(call) for result in results for call in result.copy_numbers]
         if len(tables) == 1 and len(cn_rows) == 1:
             pictures.append((tables[0], cn_rows[0]))

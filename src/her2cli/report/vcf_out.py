@@ -124,7 +124,7 @@ def _annotated(fields: list[str], calls: list, protein_accession: str) -> list[s
 
 def render_vcf(results, input_paths: list[str], command: str | None = None) -> str:
     """The annotated VCF of one run as text (see module docstring)."""
-    from her2cli import __version__
+    from her2cli.version import __version__
     from her2cli.reference.transcript import load_transcript
 
     paths = list(input_paths or [])

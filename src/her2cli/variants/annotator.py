@@ -43,6 +43,16 @@ KINASE_MISSENSE_CODONS = (721, 975)  # OncoKB TKD definition (Mar 2026)
 EXTRACELLULAR_CODONS = (23, 652)  # UniProt P04626 extracellular topological domain
 TM_JM_CODONS = (653, 720)  # UniProt transmembrane 653-675 + juxtamembrane up to the OncoKB TKD start
 
+# The HER2 mutation subgroups ``Annotator._subgroup`` decides, in report order (a domain word: the
+# evidence table, the verdict and the writers all take it from here).
+SUBGROUPS = [
+    "exon20_insertion",            # in-frame insertion/dup/net-inserting delins in codons 770-831
+    "kinase_domain_missense",      # missense in codons 721-975 (OncoKB TKD definition)
+    "extracellular",               # protein-altering, non-truncating, codons 23-652 (e.g. S310F/Y)
+    "transmembrane_juxtamembrane", # protein-altering, non-truncating, codons 653-720 (e.g. V659E, G660D)
+    "other",                       # everything else (truncating, synonymous, non-coding, signal peptide, tail)
+]
+
 _MISSING = object()
 
 

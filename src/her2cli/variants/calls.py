@@ -1,0 +1,359 @@
+"""A sample's variant file read into ``MutationCall``s: the ERBB2 region of a VCF (which columns are
+the tumour and the normal, the genome build from the header or the REF bases, the reported ALT alleles
+with their reads) and the ERBB2 rows of a MAF, each allele named by the annotator.
+
+Options come in as ``her2cli.request.Options`` (read by attribute); nothing here prints: what the user
+should know is returned as notices.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from functools import lru_cache
+from typing import Optional
+
+from her2cli.errors import GenomeBuildError, MalformedInputError
+from her2cli.results import MutationCall
+from her2cli.values import valueclass
+
+# Alleles we cannot name on a transcript: symbolic, spanning-deletion, breakend, missing.
+_SKIPPED_ALT_MARKERS = ("<", "*", "[", "]", ".")
+_DNA = set("ACGTNacgtn")
+
+
+def annotate_vcf(path: str, options, tumor_sample: Optional[str] = None,
+                 label: Optional[str] = None) -> tuple[str, list[MutationCall], list[str], Optional[str], str]:
+    """(sample name, mutation calls, notices, genome, how the genome was decided) for the ERBB2 region of
+    one VCF. ``options`` is a ``her2cli.request.Options`` (genome, reference_fasta, all_records,
+    normal_sample, assume_sorted are read)."""
+    from her2cli.io.vcf import read_region
+    from her2cli.reference.builds import CHR17_NAMES
+    from her2cli.reference.transcript import GENOMES, load_transcript
+
+    tx = load_transcript()
+    # The build decides where ERBB2 is; when unknown, read both builds' windows (they do not overlap).
+    regions_by_build = {g: (tx.builds[g].gene_start, tx.builds[g].gene_end) for g in GENOMES}
+    regions = [regions_by_build[options.genome]] if options.genome else list(regions_by_build.values())
+    read = read_region(path, CHR17_NAMES, regions, options.assume_sorted)
+    source = read.header.source
+    notices = list(read.notices)
+    genome, build_basis, records = _decide_build(read, tx, options.genome, regions_by_build, notices)
+    columns = _SampleColumns.choose(read.header, bool(records), tumor_sample, options.normal_sample, label)
+    if not records:
+        # Say it: no record is not the same as "not mutated" when the panel does not cover ERBB2.
+        where = f" ({genome})" if genome else ""
+        notices.append(f"{source}: no records in the ERBB2 region{where}")
+        return columns.sample_name, [], notices, genome, build_basis
+
+    annotator = annotator_for(genome, options.reference_fasta)
+    _check_build_by_ref(records, annotator.sequence, genome, source)
+    reader = _AlleleReader(read.header, columns, options.all_records)
+    calls: list[MutationCall] = []
+    for record in records:
+        for alt_index, alt, reads in reader.alleles(record):
+            allele = annotator.annotate(record.pos, record.ref, alt)
+            if allele is not None:
+                calls.append(_call(allele, columns.sample_name, source, record.chrom, genome, tx.accession,
+                                   filter=record.filter, input_pos=record.pos, input_ref=record.ref, input_alt=alt,
+                                   **reads))
+    notices.extend(reader.notices(source, columns.sample_name))
+    notices.extend(_naming_notices(calls, source, genome))
+    return columns.sample_name, calls, notices, genome, build_basis
+
+
+def _decide_build(read, tx, requested: Optional[str], regions_by_build: dict, notices: list[str]):
+    """(genome, how it was decided, the records in that build's ERBB2 window). The header (or --genome)
+    first, else the REF bases of exonic records; neither with records is an error (exit 5)."""
+    from her2cli.reference.builds import resolve_build
+
+    source = read.header.source
+    evidence = resolve_build(read.header.lines, source, requested)
+    records = list(read.records())
+    genome = evidence.genome
+    basis = "given with --genome" if evidence.reason == "--genome" else f"from the VCF header ({evidence.reason})"
+    if genome is None:
+        genome = _build_from_ref_bases(records, tx, source)
+        if genome is not None:
+            basis = "not stated in the VCF header; the REF bases match it"
+            notices.append(f"{source}: genome build not stated in the header; REF bases match {genome}")
+    if genome is not None:
+        start, end = regions_by_build[genome]
+        records = [r for r in records if r.pos <= end and r.pos + len(r.ref) - 1 >= start]
+    elif records:
+        raise GenomeBuildError(
+            "cannot tell the genome build (no ##contig lengths or ##reference, and no exonic ERBB2 record to "
+            "check REF bases against): pass --genome GRCh37 or --genome GRCh38", path=source,
+        )
+    return genome, basis, records
+
+
+@valueclass
+class _SampleColumns:
+    """Which VCF columns are the tumour and the matched normal, and the name the sample is reported under."""
+
+    tumour: Optional[int]
+    normal: Optional[int]
+    sample_name: str
+
+    @classmethod
+    def choose(cls, header, has_records: bool, tumor_sample: Optional[str], normal_sample: Optional[str],
+               label: Optional[str]) -> "_SampleColumns":
+        from her2cli.variants import callers
+
+        tumour = normal = None
+        if header.samples and (has_records or tumor_sample):
+            tumour = callers.choose_tumour_sample(header.samples, _header_formats(tuple(header.lines)), tumor_sample,
+                                                  header.source)
+        if header.samples and (has_records or normal_sample):
+            normal = callers.choose_normal_sample(header.samples, header.lines, tumour, normal_sample, header.source)
+        name = label
+        if name is None:
+            if tumour is not None:
+                name = header.samples[tumour]
+            elif len(header.samples) == 1:
+                name = header.samples[0]
+            else:
+                name = file_stem(header.source)
+        return cls(tumour, normal, name)
+
+
+class _AlleleReader:
+    """The ALT alleles of a record that are reported, with their read evidence (tumour, normal, population),
+    counting those left out so that a notice can say how many and why."""
+
+    def __init__(self, header, columns: _SampleColumns, all_records: bool):
+        self.formats = _header_formats(tuple(header.lines))
+        self.population = _population_fields(tuple(header.lines))
+        self.columns, self.all_records = columns, all_records
+        self.normal_name = header.samples[columns.normal] if columns.normal is not None else None
+        self.symbolic = self.failed_filter = self.no_alt_reads = 0
+
+    def alleles(self, record):
+        """(alt index, alt, fields of MutationCall) for each reported ALT of ``record``."""
+        from her2cli.variants import callers
+        from her2cli.variants.population import population_lookup
+
+        info = None
+        passed = self.all_records or record.filter in ("PASS", ".", "")
+        tumour_values = normal_values = None  # FORMAT values, split once per record (linear in ALTs)
+        for alt_index, alt in enumerate(record.alts):
+            if alt.startswith(_SKIPPED_ALT_MARKERS) or not set(alt) <= _DNA:
+                if alt not in (".", "<NON_REF>", "<*>"):
+                    self.symbolic += 1
+                continue
+            if not passed:
+                self.failed_filter += 1
+                continue
+            if info is None:
+                info = record.info()
+            if self.columns.tumour is not None:
+                if tumour_values is None:
+                    tumour_values = _column_values(record, self.columns.tumour)
+                ev = callers.sample_evidence(record.format_keys, tumour_values, record.ref, record.alts, alt_index,
+                                             info, self.formats)
+            else:
+                ev = callers.site_evidence(record.ref, record.alts, alt_index, info, self.formats)
+            if not self.all_records and _allele_absent(ev, alt_index):
+                self.no_alt_reads += 1
+                continue
+            reads = dict(depth=ev.depth, alt_depth=ev.alt_depth, ref_depth=ev.ref_depth, vaf=ev.vaf,
+                         caller_format=ev.convention)
+            population = population_lookup(self.population, info, alt_index, alt, record.ref, len(record.alts))
+            reads.update(population_af=population.af, population_af_source=population.source,
+                         population_absent_from=population.absent_from)
+            stated = callers.stated_origin(info, record.format_keys, tumour_values)
+            if stated is not None:
+                reads["stated_origin"], reads["stated_origin_source"] = stated
+            if self.columns.normal is not None:
+                if normal_values is None:
+                    normal_values = _column_values(record, self.columns.normal)
+                normal = callers.sample_evidence(record.format_keys, normal_values, record.ref, record.alts,
+                                                 alt_index, info, self.formats)
+                reads.update(normal_sample=self.normal_name, normal_genotype=normal.genotype,
+                             normal_depth=normal.depth, normal_ref_depth=normal.ref_depth,
+                             normal_alt_depth=normal.alt_depth, normal_vaf=normal.vaf)
+            yield alt_index, alt, reads
+
+    def notices(self, source: str, sample_name: str) -> list[str]:
+        out = []
+        if self.symbolic:
+            out.append(f"{source}: skipped {self.symbolic} symbolic/breakend/spanning-deletion ALT allele(s) "
+                       "in the ERBB2 region (not nameable on the transcript)")
+        parts = []
+        if self.failed_filter:
+            parts.append(f"{self.failed_filter} failed FILTER")
+        if self.no_alt_reads:
+            parts.append(f"{self.no_alt_reads} not called in {sample_name} (genotype or no alt reads)")
+        if parts:
+            out.append(f"{source}: not reported: {', '.join(parts)} (use --all-records to include them)")
+        return out
+
+
+def _call(allele, sample: str, source: str, chrom: str, genome: str, transcript: str, **fields) -> MutationCall:
+    """A MutationCall from an annotated allele plus what the input says of it (reads, FILTER, input alleles)."""
+    return MutationCall(
+        sample=sample, source=source, chrom=chrom, pos=allele.pos, ref=allele.ref, alt=allele.alt, genome=genome,
+        transcript=transcript, exon=allele.exon, intron=allele.intron, hgvs_g=allele.hgvs_g, hgvs_c=allele.hgvs_c,
+        hgvs_p=allele.hgvs_p, hgvs_p_short=allele.hgvs_p_short, consequence=allele.consequence,
+        domain=allele.domain, subgroup=allele.subgroup or "other", protein_position=allele.protein_position,
+        legacy_name=allele.legacy_name, flags=list(allele.flags), **fields)
+
+
+def _naming_notices(calls: list[MutationCall], source: str, genome: str) -> list[str]:
+    out = []
+    for call in calls:
+        if "ref_mismatch" in call.flags:
+            out.append(f"{source}: REF at {call.chrom}:{call.input_pos} does not match {genome}; "
+                       f"the name of that row is not reliable")
+        if "unshifted_intronic_indel" in call.flags:
+            out.append(f"{source}: intronic indel at {call.chrom}:{call.input_pos} named unshifted "
+                       "(intron sequence is not bundled; give --reference genome.fa to 3'-shift it)")
+    return out
+
+
+def _column_values(record, index: int) -> list[str]:
+    """One sample column's FORMAT values."""
+    return record.sample_columns[index].split(":") if index < len(record.sample_columns) else []
+
+
+@lru_cache(maxsize=64)
+def _population_fields(lines: tuple):
+    from her2cli.variants.population import PopulationFields
+
+    return PopulationFields.from_header_lines(list(lines))
+
+
+@lru_cache(maxsize=64)
+def _header_formats(lines: tuple):
+    """Headers repeat across a cohort's files (one pipeline wrote them): parse each distinct one once."""
+    from her2cli.variants import callers
+
+    return callers.HeaderFormats.from_header_lines(list(lines))
+
+
+@lru_cache(maxsize=4)
+def annotator_for(genome: str, reference_fasta: Optional[str]):
+    """One annotator per build and reference per process: a cohort reuses it (and its cache of
+    names) across thousands of samples."""
+    from her2cli.reference.sequence import FastaSequence, exonic_sequence
+    from her2cli.reference.transcript import load_transcript
+    from her2cli.variants.annotator import Annotator
+
+    tx = load_transcript()
+    if reference_fasta:
+        sequence = FastaSequence(reference_fasta, tx, genome)
+    else:
+        sequence = exonic_sequence(tx, genome)
+    return Annotator(tx, genome, sequence, have_genome_fasta=bool(reference_fasta))
+
+
+def _allele_absent(ev, alt_index: int) -> bool:
+    """True when the tumour sample does not carry this ALT: its genotype (the caller's own call) leaves
+    it out, e.g. Ion Torrent hotspot rows written as 0/0 with a few noise reads, or, without a
+    genotype, no read supports it."""
+    if ev.genotype and ev.genotype not in (".", "./.", ".|."):
+        alleles = ev.genotype.replace("|", "/").split("/")
+        return str(alt_index + 1) not in alleles
+    if ev.alt_depth is not None:
+        return ev.alt_depth == 0
+    if ev.vaf is not None:
+        return ev.vaf == 0
+    return False
+
+
+def _build_from_ref_bases(records, tx, source: str) -> Optional[str]:
+    from her2cli.reference.transcript import GENOMES
+
+    matches = {}
+    for genome in GENOMES:
+        checked = agree = 0
+        for record in records:
+            for i, base in enumerate(record.ref.upper()):
+                known = tx.exonic_base(genome, record.pos + i)
+                if known is not None:
+                    checked += 1
+                    agree += known == base
+        matches[genome] = (checked, agree)
+    good = [g for g, (checked, agree) in matches.items() if checked and agree == checked]
+    if len(good) == 1:
+        return good[0]
+    return None
+
+
+def _check_build_by_ref(records, sequence, genome: str, source: str) -> None:
+    """Most REF bases disagreeing with the build means the build is wrong, not the records."""
+    checked = disagree = 0
+    for record in records:
+        bases = [(sequence.base(record.pos + i), b) for i, b in enumerate(record.ref.upper())]
+        known = [(k, b) for k, b in bases if k is not None]
+        if known:
+            checked += 1
+            disagree += any(k != b for k, b in known)
+    if checked >= 2 and disagree * 2 > checked:
+        raise GenomeBuildError(
+            f"REF bases of {disagree} of {checked} ERBB2 records do not match {genome}: wrong build? "
+            "(check --genome and the file's header)", path=source,
+        )
+
+
+def file_stem(path: str) -> str:
+    """A file's name without its directory and its VCF/segment/compression suffixes."""
+    name = os.path.basename(path)
+    for suffix in (".gz", ".bgz", ".vcf", ".bcf", ".cns", ".cnr", ".seg", ".tsv", ".txt", ".csv"):
+        if name.endswith(suffix):
+            name = name[: -len(suffix)]
+    return name or path
+
+
+def annotate_maf(path: str, options, only_sample: Optional[str] = None
+                 ) -> tuple[dict[str, list[MutationCall]], list[str], Optional[str]]:
+    """({sample: mutation calls} for every sample the MAF lists, notices, genome). ``only_sample`` keeps one
+    Tumor_Sample_Barcode (a cohort sheet row). ``options``: genome, reference_fasta (``request.Options``)."""
+    from her2cli.io.maf import read_maf
+    from her2cli.reference.transcript import load_transcript
+
+    read = read_maf(path, options.genome)
+    notices = list(read.notices)
+    samples = [only_sample] if only_sample is not None else list(read.samples)
+    if only_sample is not None and only_sample not in read.samples:
+        raise MalformedInputError(f"sample {only_sample!r} is not a Tumor_Sample_Barcode of this MAF", path=path)
+    calls: dict[str, list[MutationCall]] = {sample: [] for sample in samples}
+    if not read.records:
+        return calls, notices, read.genome
+    tx = load_transcript()
+    annotator = annotator_for(read.genome, options.reference_fasta)
+    for record in read.records:
+        if record.sample not in calls:
+            continue
+        allele = annotator.annotate(record.pos, record.ref, record.alt)
+        if allele is None:
+            notices.append(f"{path}:{record.line}: REF and ALT describe no change (row skipped)")
+            continue
+        depth = record.t_depth
+        if depth is None and record.t_ref_count is not None and record.t_alt_count is not None:
+            depth = record.t_ref_count + record.t_alt_count
+        vaf = round(record.t_alt_count / depth, 4) if depth and record.t_alt_count is not None else None
+        call = _call(allele, record.sample, path, record.chrom, read.genome, tx.accession, filter=None,
+                     depth=depth, alt_depth=record.t_alt_count, ref_depth=record.t_ref_count, vaf=vaf,
+                     caller_format="MAF", input_pos=record.pos, input_ref=record.ref or "-",
+                     input_alt=record.alt or "-", normal_sample=record.normal_sample, normal_depth=record.n_depth,
+                     normal_alt_depth=record.n_alt_count, normal_ref_depth=record.n_ref_count,
+                     input_hgvsc=record.input_hgvsc, input_hgvsp=record.input_hgvsp_short or record.input_hgvsp,
+                     **record.statements())
+        call.renamed = _renamed(call, record)
+        calls[record.sample].append(call)
+    return calls, notices, read.genome
+
+
+def _renamed(call: MutationCall, record) -> Optional[bool]:
+    """True when the publisher's protein name is neither our canonical short name nor its legacy alias
+    (None when the row gave no protein name)."""
+    written = (record.input_hgvsp_short or "").strip()
+    if not written:
+        return None
+    bare = written[2:] if written.startswith("p.") else written
+    ours = {n[2:] if n.startswith("p.") else n for n in (call.hgvs_p_short, call.legacy_name) if n}
+    if "?" in ours and re.fullmatch(r"X\d+_splice", bare):
+        return False  # vcf2maf's splice label for what HGVS writes p.? (the c. names agree)
+    return bare not in ours
