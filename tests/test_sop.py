@@ -440,3 +440,33 @@ def test_amplification_tier_from_its_lines_end_to_end(tmp_path):
     (row,) = _annotate_tsv("--segments", str(path))
     assert row["cn_status"] == "amplification"
     assert row["amp_tier"] == "II-C" and row["amp_tier_basis"].startswith("Level C: T-DXd (OncoKB 2024-05")
+
+
+def test_cohort_knowledge_option(tmp_path):
+    """`her2 cohort --knowledge`: the OncoKB class reaches every sample; a bad file stops before any sample."""
+    columns = ["Hugo_Symbol", "NCBI_Build", "Chromosome", "Start_Position", "End_Position", "Variant_Classification",
+               "Variant_Type", "Reference_Allele", "Tumor_Seq_Allele1", "Tumor_Seq_Allele2", "Tumor_Sample_Barcode",
+               "t_depth", "t_ref_count", "t_alt_count"]
+    # E812K = c.2434G>A; GRCh37 exon 20 = c.2308-2493 at 17:37880979-37881164 (../shared/reference/exons_GRCh37.tsv),
+    # so c.2434 = 17:37881105.
+    row = ["ERBB2", "GRCh37", "17", "37881105", "37881105", "Missense_Mutation", "SNP", "G", "G", "A", "P1", "100",
+           "50", "50"]
+    maf = tmp_path / "study.maf"
+    maf.write_text("\t".join(columns) + "\n" + "\t".join(row) + "\n")
+    known = oncokb_file(tmp_path, [
+        "ENST00000269571\tNM_004448.2\t2064\tERBB2\tE812K\tE812K\tOncogenic\tGain-of-function\t1\t"])
+    out = tmp_path / "out"
+    done = subprocess.run([sys.executable, "-m", "her2cli", "cohort", "--maf", str(maf), "--knowledge", str(known),
+                           "-o", str(out), "-q"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    import csv
+
+    rows = [r for r in csv.DictReader((out / "alterations.tsv").open(), delimiter="\t") if r["kind"] == "mutation"]
+    assert [(r["hgvs_p_short"], r["oncogenicity"]) for r in rows] == [("p.E812K", "oncogenic")]
+    assert "overrides rule-based" in rows[0]["oncogenicity_source"]
+    bad = tmp_path / "bad.txt"
+    bad.write_text("")
+    done = subprocess.run([sys.executable, "-m", "her2cli", "cohort", "--maf", str(maf), "--knowledge", str(bad),
+                           "-o", str(tmp_path / "out2"), "-q"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 4 and "knowledge file is empty" in done.stderr
+    assert not (tmp_path / "out2").exists()
