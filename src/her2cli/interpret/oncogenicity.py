@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Optional, Protocol
 from her2cli.values import valueclass
 
 if TYPE_CHECKING:
-    from her2cli.interpret.knowledge import Fact, KnowledgeTable
+    from her2cli.interpret.knowledge import KnowledgeTable
     from her2cli.interpret.user_knowledge import UserKnowledge
 
 __all__ = [
