@@ -410,6 +410,8 @@ def test_declared_gnomad_key_without_a_value_gives_op4_end_to_end(tmp_path):
     assert int(row["oncogenicity_points"]) >= 7 and row["oncogenicity"] in ("oncogenic", "likely_oncogenic")
     assert row["amp_tier"] == "I-A" and row["amp_tier_basis"].startswith("Level A: T-DXd (FDA 2022-08-11")
     assert row["oncogenicity_source"].startswith("rule-based: ClinGen/CGC/VICC SOP")
+    (verdict,) = _annotate_tsv(str(path), "--summary")
+    assert (verdict["mutations"], verdict["oncogenicity_points"]) == ("p.D769Y", row["oncogenicity_points"])
 
 
 def test_maf_publisher_class_is_shown_beside_ours(tmp_path):

@@ -144,6 +144,7 @@ class Verdict:
     evidence_table_date: str
     source: Optional[str] = None
     oncogenicity_classes: list[str] = field(default_factory=list)
+    oncogenicity_points: list[Optional[int]] = field(default_factory=list)  # the SOP's points, as the classes
     no_therapy_reason: Optional[str] = None
     purity_source: Optional[str] = None  # of the copy-number call: "assumed_1" when a log ratio was read as pure
     min_purity_for_amplification: Optional[float] = None

@@ -101,6 +101,7 @@ def verdict_row(verdict) -> dict[str, object]:
         "sample": verdict.sample, "source": verdict.source, "mutation_status": verdict.mutation_status,
         "mutation_subgroups": joined(verdict.mutation_subgroups), "mutations": joined(verdict.mutations),
         "oncogenicity_classes": joined(verdict.oncogenicity_classes),
+        "oncogenicity_points": joined("" if p is None else str(p) for p in verdict.oncogenicity_points),
         "amplification_status": verdict.amplification_status,
         "amplification_definitions_met": (joined(verdict.amplification_definitions_met) or "none")
         if verdict.amplification_status != "not assessed" else "",
