@@ -7,6 +7,8 @@ Run from the repository root with her2cli installed:
 Inputs
   scripts/oncogenicity_curated.tsv        hand-curated rows, each with source, date and evidence grade
   <knowledge>/cancerhotspots_v2_erbb2.tsv the cancerhotspots v2 ERBB2 rows (Chang et al., Cancer Discov 2018)
+  scripts/cancerhotspots_erbb2_counts.tsv the ERBB2 tumour counts per residue and per amino-acid change, transcribed
+                                          from the cancerhotspots web application's residue table (its header says where)
 
 Each hotspot row is named from its own alleles by her2cli's annotator on GRCh38 and GRCh37 (the two must
 agree): the published protein label is kept in a note, never trusted (one row labelled Y772_A775dup is a
@@ -28,6 +30,11 @@ from her2cli.variants.annotator import Annotator
 
 REPO = Path(__file__).resolve().parents[1]
 CURATED = REPO / "scripts" / "oncogenicity_curated.tsv"
+COUNTS = REPO / "scripts" / "cancerhotspots_erbb2_counts.tsv"
+COUNTS_SOURCE = (
+    "cancerhotspots residue table (Chang MT et al., Cancer Discov 2018;8(2):174-183, cancerhotspots.org): "
+    "cBioPortal/cancerhotspots webapp/src/main/resources/data/v2_multi_type_residue.txt @ a05eaf80"
+)
 COLUMNS = [
     "variant", "evidence", "effect", "detail", "residue_tumours", "allele_tumours", "population_af",
     "population_af_source", "source", "pmid", "locator", "checked", "grade", "rsid", "hgvs_c", "note",
@@ -107,6 +114,39 @@ def check_row(row: dict[str, str]) -> None:
     _dt.date.fromisoformat(row["checked"])
 
 
+def count_rows(protein_sequence: str) -> dict[str, dict[str, str]]:
+    """Hotspot rows with tumour counts, keyed by variant: one per residue (``p.S310``) and one per amino-acid
+    change printed at it (``p.S310F``). The reference residue is checked against NP_004439.2."""
+    rows: dict[str, dict[str, str]] = {}
+    for entry in read_tsv(COUNTS):
+        residue, position, total = entry["residue"], int(entry["amino_acid_position"]), entry["tumor_count"]
+        ref = residue[0]
+        if protein_sequence[position - 1] != ref or entry["reference_amino_acid"] != f"{ref}:{total}":
+            raise SystemExit(f"{COUNTS.name}: {residue} does not match NP_004439.2 or its own count")
+        changes = [part.split(":") for part in entry["variant_amino_acid"].split("|")]
+        if sum(int(n) for _, n in changes) > int(total):
+            raise SystemExit(f"{COUNTS.name}: {residue} changes add up to more than {total} tumours")
+        common = {
+            "evidence": "hotspot", "effect": "hotspot", "residue_tumours": total, "source": COUNTS_SOURCE,
+            "pmid": HOTSPOT_PMID, "checked": HOTSPOT_CHECKED, "grade": "seen",
+            "note": "the file's tumour-type totals add up to about 50,000 tumours, more than the 2018 paper's 24,592: "
+                    "possibly a later release under the v2 name (docs/sources.md)",
+        }
+        rows[f"p.{residue}"] = dict(
+            common, variant=f"p.{residue}", detail=f"hotspot residue {residue}: {total} tumours",
+            locator=f"row ERBB2 {residue}: Tumor_Count {total}, Variant_Amino_Acid {entry['variant_amino_acid']}",
+        )
+        for alt, n in changes:
+            if alt == ref or alt == "*":
+                continue
+            rows[f"p.{residue}{alt}"] = dict(
+                common, variant=f"p.{residue}{alt}", allele_tumours=n,
+                detail=f"hotspot residue {residue}: {total} tumours, {n} with {residue}{alt}",
+                locator=f"row ERBB2 {residue}: Tumor_Count {total}, Variant_Amino_Acid {entry['variant_amino_acid']}",
+            )
+    return rows
+
+
 def build(knowledge: Path, out: Path) -> None:
     hotspot_file = knowledge / "cancerhotspots_v2_erbb2.tsv"
     curated = read_tsv(CURATED)
@@ -114,6 +154,7 @@ def build(knowledge: Path, out: Path) -> None:
     rows = [dict(row) for row in curated]
     for row in rows:
         check_row(row)
+    counted = count_rows(load_transcript().protein)
     named = hotspot_names(hotspots)
     seen: set[str] = set()
     for _, protein, _ in named:
@@ -125,6 +166,10 @@ def build(knowledge: Path, out: Path) -> None:
         note = f"published label {', '.join(labels)}"
         if any(f"p.{lab}" != protein for lab in labels):
             note += f"; named {protein} from the row's own alleles (label not trusted)"
+        if protein in counted:
+            counted[protein].update(hgvs_c=hgvs_c, note=f"{counted[protein]['note']}; also on the maftools v2 list ({note})")
+            continue
+        note += "; not among the ERBB2 rows of the counted residue table, so no counts"
         rows.append({
             "variant": protein,
             "evidence": "hotspot",
@@ -138,6 +183,7 @@ def build(knowledge: Path, out: Path) -> None:
             "hgvs_c": hgvs_c,
             "note": note,
         })
+    rows += counted.values()
     built = _dt.date.today().isoformat()
     out.mkdir(parents=True, exist_ok=True)
     table = out / "oncogenicity.tsv"
@@ -147,7 +193,7 @@ def build(knowledge: Path, out: Path) -> None:
         writer.writeheader()
         for row in rows:
             writer.writerow({key: row.get(key, "") for key in COLUMNS})
-    write_provenance(out / "PROVENANCE.md", built, [CURATED, hotspot_file], len(rows), len(seen))
+    write_provenance(out / "PROVENANCE.md", built, [CURATED, COUNTS, hotspot_file], len(rows), len(counted))
 
 
 def write_provenance(path: Path, built: str, inputs: list[Path], n_rows: int, n_hotspots: int) -> None:
@@ -158,11 +204,12 @@ def write_provenance(path: Path, built: str, inputs: list[Path], n_rows: int, n_
         SECTION_TITLE,
         "",
         f"Built by `scripts/build_knowledge.py` on {built}: {n_rows} rows in the format of `docs/sources.md`",
-        f"('The knowledge table'). {n_hotspots} rows are the distinct protein changes of the cancerhotspots v2 ERBB2",
-        "rows (Chang et al., Cancer Discov 2018, PMID 29247016; as redistributed by maftools), each named from its",
-        "own alleles on both builds by her2cli's annotator; they are graded `secondary` and carry no tumour counts:",
-        "no readable public copy of the v2 counts was found (where it was looked for: `docs/sources.md`), so",
-        "`residue_tumours`/`allele_tumours` are blank and no hotspot criterion can fire from this table.",
+        f"('The knowledge table'). {n_hotspots} hotspot rows carry tumour counts per residue (`p.S310`) and per",
+        "amino-acid change (`p.S310F`), transcribed from the ERBB2 rows of the cancerhotspots residue table",
+        "(`scripts/cancerhotspots_erbb2_counts.tsv`; source and caveat in its header and in `docs/sources.md`).",
+        "The other hotspot rows are alleles of the cancerhotspots v2 list (Chang et al., Cancer Discov 2018, PMID",
+        "29247016, as redistributed by maftools) that the counted table does not have: each is named from its own",
+        "alleles on both builds by her2cli's annotator, graded `secondary`, and carries no counts.",
         "The other rows are the hand-curated `scripts/oncogenicity_curated.tsv`: one fact from one source each,",
         "with PMID (or DOI), the quoted sentence it rests on, the date the source was read and its grade",
         "(seen / secondary / recalled; only `seen` can raise a variant). Every `hgvs_c` is re-checked against",

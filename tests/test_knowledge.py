@@ -252,12 +252,38 @@ def test_population_rows_carry_a_frequency_and_where_it_was_printed():
         assert row["population_af_source"] and row["rsid"].startswith("rs"), row["variant"]
 
 
-def test_hotspot_rows_have_no_invented_counts():
-    """No public copy of the cancerhotspots v2 counts was read (docs/sources.md), so the count columns stay blank
-    and no hotspot row is graded seen."""
-    for row in (r for r in table() if r["evidence"] == "hotspot"):
-        assert row["residue_tumours"] == "" and row["allele_tumours"] == "", row["variant"]
-        assert row["pmid"] == "29247016" and row["grade"] == "secondary", row["variant"]
+# Read on 2026-12-06 in cBioPortal/cancerhotspots webapp/src/main/resources/data/v2_multi_type_residue.txt @ a05eaf80
+# (rows ERBB2 S310, L755, R678, V777, V842, D769, G660): residue -> (Tumor_Count, {change: tumours}).
+HOTSPOT_COUNTS_READ = {
+    "S310": (207, {"F": 163, "Y": 43, "A": 1}),
+    "L755": (91, {"S": 86, "M": 3, "F": 1, "W": 1}),
+    "R678": (90, {"Q": 87, "W": 3}),
+    "V777": (63, {"L": 56, "M": 7}),
+    "V842": (78, {"I": 78}),
+    "D769": (50, {"Y": 32, "H": 14, "N": 4}),
+    "G660": (8, {"D": 7, "R": 1}),
+}
+
+
+def test_hotspot_counts_are_those_printed_in_the_residue_table():
+    hotspot = {r["variant"]: r for r in table() if r["evidence"] == "hotspot"}
+    for residue, (total, changes) in HOTSPOT_COUNTS_READ.items():
+        row = hotspot[f"p.{residue}"]
+        assert (row["residue_tumours"], row["allele_tumours"], row["grade"]) == (str(total), "", "seen"), residue
+        for alt, n in changes.items():
+            allele = hotspot[f"p.{residue}{alt}"]
+            assert (allele["residue_tumours"], allele["allele_tumours"]) == (str(total), str(n)), residue + alt
+            assert "v2_multi_type_residue.txt" in allele["source"] and allele["pmid"] == "29247016"
+
+
+def test_hotspot_rows_without_counts_are_list_only_and_never_seen():
+    """Alleles of the maftools v2 list that the counted table lacks (R138, A293, V659...) keep blank counts."""
+    listed = [r for r in table() if r["evidence"] == "hotspot" and not r["residue_tumours"]]
+    assert {"p.R138Q", "p.R138W", "p.A293T"} <= {r["variant"] for r in listed}
+    for row in listed:
+        assert row["allele_tumours"] == "" and row["grade"] == "secondary", row["variant"]
+    for row in (r for r in table() if r["evidence"] == "hotspot" and r["allele_tumours"]):
+        assert int(row["allele_tumours"]) <= int(row["residue_tumours"]), row["variant"]
 
 
 def test_curated_file_is_what_the_table_carries():

@@ -107,6 +107,12 @@ def test_residue_count_from_a_residue_row(tmp_path):
     assert "OS3 +4 (cancerhotspots v2: 80 tumours at S310, 30 with S310F)" in result.criteria
 
 
+def test_an_allele_listed_without_a_seen_count_gets_no_hotspot_criterion(tmp_path):
+    rows = [hotspot("p.S310", 80, ""), dict(hotspot("p.S310Y", "", ""), grade="secondary")]
+    result = classify(missense("p.S310Y"), knowledge=read_knowledge(table(tmp_path, rows)))
+    assert result.points == 0 and "OS3/OM3/OP3 not applied" in result.basis
+
+
 def test_rows_not_seen_never_add_points(tmp_path):
     rows = [dict(BOSE, variant="p.V777L", evidence="functional", effect="activating", grade="recalled"),
             dict(hotspot("p.V777L", 60, 20), grade="secondary")]
@@ -122,9 +128,21 @@ def test_neutral_study_is_sbs2(tmp_path):
 
 
 def test_om4_from_an_oncogenic_missense_at_the_same_residue(tmp_path):
+    """OM4 needs a difference from the reference at least about that of the oncogenic change: Grantham 1974
+    (PMID 4843792) V>E 121 >= V>L 32 qualifies; V>M 21 does not."""
     rows = [dict(BOSE, variant="p.V777L", evidence="functional", effect="activating"), hotspot("p.V777L", 60, 20)]
-    result = classify(missense("p.V777M"), knowledge=read_knowledge(table(tmp_path, rows)))
-    assert "OM4 +2 (p.V777L at the same residue is oncogenic by this standard (10 points))" in result.criteria
+    knowledge = read_knowledge(table(tmp_path, rows))
+    result = classify(missense("p.V777E"), knowledge=knowledge)
+    assert ("OM4 +2 (p.V777L at the same residue is oncogenic by this standard (10 points); Grantham V>E 121 >= "
+            "V>L 32)") in result.criteria
+    assert "OM4" not in classify(missense("p.V777M"), knowledge=knowledge).criteria
+
+
+def test_grantham_matrix_values():
+    from her2cli.interpret.oncogenicity import grantham
+
+    # Grantham 1974 Table: Leu-Ser 145, Leu-Met 15, Asp-Tyr 160, Asp-His 81, Cys-Trp 215 (the largest), Ile-Leu 5
+    assert [grantham(*pair) for pair in ("LS", "SL", "LM", "DY", "DH", "CW", "IL")] == [145, 145, 15, 160, 81, 215, 5]
 
 
 @pytest.mark.parametrize("af, code, points", [(0.2, "SBVS1", -8), (0.02, "SBS1", -4), (0.0, "OP4", 1),

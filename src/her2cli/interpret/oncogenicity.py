@@ -74,6 +74,42 @@ HOTSPOT_ALLELE_MIN = 10
 KINASE_DOMAIN = (720, 987)  # UniProt P04626 FT DOMAIN 720..987 Protein kinase (resources/NM_004448.4.json)
 EXON20_CODONS = (770, 831)  # exon 20 of NM_004448.4 = c.2308-2493 = codons 770-831 (shared/reference README)
 
+# Grantham R, "Amino acid difference formula to help explain protein evolution", Science 1974;185:862-864
+# (PMID 4843792): the distance matrix (AAindex GRAR740104), rows and columns in this order; checked against two
+# public copies of the published matrix. OM4's caveat: the variant's amino-acid difference from the reference must be
+# "greater or at least approximately the same" as that of the oncogenic missense; we read "approximately" as >= 90%.
+_GRANTHAM_ORDER = "ARNDCQEGHILKMFPSTWYV"
+_GRANTHAM_ROWS = """
+0 112 111 126 195 91 107 60 86 94 96 106 84 113 27 99 58 148 112 64
+112 0 86 96 180 43 54 125 29 97 102 26 91 97 103 110 71 101 77 96
+111 86 0 23 139 46 42 80 68 149 153 94 142 158 91 46 65 174 143 133
+126 96 23 0 154 61 45 94 81 168 172 101 160 177 108 65 85 181 160 152
+195 180 139 154 0 154 170 159 174 198 198 202 196 205 169 112 149 215 194 192
+91 43 46 61 154 0 29 87 24 109 113 53 101 116 76 68 42 130 99 96
+107 54 42 45 170 29 0 98 40 134 138 56 126 140 93 80 65 152 122 121
+60 125 80 94 159 87 98 0 98 135 138 127 127 153 42 56 59 184 147 109
+86 29 68 81 174 24 40 98 0 94 99 32 87 100 77 89 47 115 83 84
+94 97 149 168 198 109 134 135 94 0 5 102 10 21 95 142 89 61 33 29
+96 102 153 172 198 113 138 138 99 5 0 107 15 22 98 145 92 61 36 32
+106 26 94 101 202 53 56 127 32 102 107 0 95 102 103 121 78 110 85 97
+84 91 142 160 196 101 126 127 87 10 15 95 0 28 87 135 81 67 36 21
+113 97 158 177 205 116 140 153 100 21 22 102 28 0 114 155 103 40 22 50
+27 103 91 108 169 76 93 42 77 95 98 103 87 114 0 74 38 147 110 68
+99 110 46 65 112 68 80 56 89 142 145 121 135 155 74 0 58 177 144 124
+58 71 65 85 149 42 65 59 47 89 92 78 81 103 38 58 0 128 92 69
+148 101 174 181 215 130 152 184 115 61 61 110 67 40 147 177 128 0 37 88
+112 77 143 160 194 99 122 147 83 33 36 85 36 22 110 144 92 37 0 55
+64 96 133 152 192 96 121 109 84 29 32 97 21 50 68 124 69 88 55 0
+"""
+OM4_MIN_GRANTHAM_RATIO = 0.9
+
+
+def grantham(ref: str, alt: str) -> int:
+    """Grantham's distance between two amino acids (one-letter codes)."""
+    rows = [line.split() for line in _GRANTHAM_ROWS.strip().splitlines()]
+    return int(rows[_GRANTHAM_ORDER.index(ref)][_GRANTHAM_ORDER.index(alt)])
+
+
 TRUNCATING_TERMS = ("stop_gained", "frameshift_variant", "start_lost")
 PROTEIN_ALTERING_TERMS = (
     "missense_variant", "inframe_insertion", "inframe_deletion", "protein_altering_variant", "stop_lost",
@@ -213,7 +249,10 @@ def _hotspot(variant: VariantLike, knowledge: "KnowledgeTable") -> Optional[Crit
                         default=None)
     if residue_count is None:
         return None
-    allele_count = max((f.allele_tumours for f in allele_rows if f.allele_tumours is not None), default=0)
+    counts = [f.allele_tumours for f in allele_rows if f.allele_tumours is not None]
+    if not counts and any(f.evidence == "hotspot" for f in knowledge.rows_for(name)):
+        return None  # the allele is listed, but its count is not held from a seen source: unknown, not 0
+    allele_count = max(counts, default=0)
     site = residue[2:] if residue else name
     reason = f"cancerhotspots v2: {residue_count} tumours at {site}, {allele_count} with {name[2:]}"
     if allele_count >= HOTSPOT_ALLELE_MIN:
@@ -282,11 +321,16 @@ def _om4(variant: VariantLike, knowledge: "KnowledgeTable") -> Optional[Criterio
     ref, pos, alt = match.groups()
     others = sorted({f.variant for f in knowledge.facts if f.variant != variant.hgvs_p_short
                      and (m := _MISSENSE_RE.match(f.variant)) and m.group(1) == ref and m.group(2) == pos})
+    if ref not in _GRANTHAM_ORDER or alt not in _GRANTHAM_ORDER:
+        return None
+    ours = grantham(ref, alt)
     for other in others:
         named = _Named(hgvs_p_short=other, protein_position=pos)
         points = sum(c.points for c in _rule_criteria(named, knowledge, {"missense_variant"}, with_om4=False))
-        if class_for_points(points) == "oncogenic":
-            return Criterion("OM4", f"{other} at the same residue is oncogenic by this standard ({points} points)")
+        theirs = grantham(ref, other[-1])
+        if class_for_points(points) == "oncogenic" and ours >= OM4_MIN_GRANTHAM_RATIO * theirs:
+            return Criterion("OM4", f"{other} at the same residue is oncogenic by this standard ({points} points); "
+                                    f"Grantham {ref}>{alt} {ours} >= {ref}>{other[-1]} {theirs}")
     return None
 
 
