@@ -6,9 +6,10 @@ G778_P780dup), Bose et al. Cancer Discov 2013 (L755S, D769Y, V777L, V842I activa
 2018 (G660D, R678Q TM/JM), the cancerhotspots v2 list (S310F); polymorphisms = dbSNP rs1136201 (I655V) and
 rs1058808 (P1170A); p.E812K is in none of these (a VUS). tests/data/her2_drivers_tn.vcf documents its records.
 Classes follow the ClinGen/CGC/VICC SOP's points (Horak 2022, PMID 35101336): the drivers asserted here are those
-whose seen evidence reaches 6 points (class rule or Bose 2013 OS2 +4, kinase domain OM1 +2, OM2 +2 for in-frame
-insertions). S310F, G660D, R678Q and L755S need more than one criterion from seen rows (L755S: Bose 2013 found it
-"not an activating mutation"; the Pahuja R678Q row is recalled), so they are not asserted to be drivers here.
+whose seen evidence reaches 6 points (a functional study or the class rule OS2 +4, kinase domain OM1 +2, OM2 +2 for
+in-frame insertions, cancerhotspots v2 counts OS3 +4: S310F with Kavuri 2015 and 163 S310F tumours; L755S with
+Kavuri 2015 and 86 L755S tumours). G660D (functional OS2 + OP3: 5) and R678Q (OS3 alone; the Pahuja row is
+recalled: 4) do not reach 6 points from seen rows, so they are not asserted to be drivers here.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
 SHARED = ROOT.parent / "shared"
 
-DRIVERS = {"p.Y772_A775dup", "p.G776delinsVC", "p.G778_P780dup", "p.D769Y", "p.V777L", "p.V842I"}
+DRIVERS = {"p.Y772_A775dup", "p.G776delinsVC", "p.G778_P780dup", "p.S310F", "p.L755S", "p.D769Y", "p.V777L",
+           "p.V842I"}
 POLYMORPHISMS = {"p.I655V", "p.P1170A"}
 RARE_VUS = "p.E812K"
 

@@ -212,8 +212,9 @@ def test_tumour_normal_vcf_as_issue_9_checks_it():
     """Issue 9: drivers (likely) oncogenic, somatic, therapy-matched; I655V/P1170A benign, germline, no therapy;
     the rare kinase-domain missense a VUS with no therapy."""
     result = _layer_on(DATA / "her2_drivers_tn.vcf")
-    # drivers by the SOP from seen evidence (see test_driver_verdicts.py for why S310F, G660D, R678Q, L755S are not)
-    drivers = ["p.Y772_A775dup", "p.G776delinsVC", "p.G778_P780dup", "p.D769Y", "p.V777L", "p.V842I"]
+    # drivers by the SOP from seen evidence (see test_driver_verdicts.py for why G660D and R678Q are not)
+    drivers = ["p.Y772_A775dup", "p.G776delinsVC", "p.G778_P780dup", "p.S310F", "p.L755S", "p.D769Y", "p.V777L",
+               "p.V842I"]
     for name in drivers:
         label, origin, eligible = result[name]
         assert label in ("oncogenic", "likely_oncogenic") and origin == "somatic" and eligible, name
