@@ -155,12 +155,13 @@ def test_copy_number_profile_labels_every_definition_without_overlap():
     svg = _cn_svg()
     boxes = _label_boxes(svg, "threshold-label")
     texts = [b[4] for b in boxes]
-    for name in DEFINITIONS:
-        assert sum(t.startswith(name + ":") for t in texts) == 1, name
+    codes = re.findall(r'data-definition="([^"]+)"', svg)
+    assert sorted(codes) == sorted(DEFINITIONS)  # each definition labelled once, its machine name kept
     _assert_no_overlap(boxes)
-    # The three definitions at 6 copies share one block, headed "6 copies:".
+    # The three definitions at 6 copies share one block, headed "6 copies:", by their readers' names.
     block = texts[texts.index("6 copies:") + 1: texts.index("6 copies:") + 4]
-    assert sorted(t.split(":")[0] for t in block) == ["cn_ge_6", "purple_amp", "ratio_ge_2"]
+    assert [t.split(" (")[0] for t in block] == ["HER2 copy number >= 6", "ERBB2/chr17 ratio >= 2",
+                                                 "PURPLE amplification"]
     assert "7 copies:" in texts and "5 copies:" in texts  # NCI-MATCH > 7, PCGR >= 5
     assert EVIL not in svg and "&lt;img" in svg
 
@@ -191,13 +192,16 @@ def test_sample_report_content_and_escaping(tmp_path):
     html = _plain(_sample_report(tmp_path))
     assert EVIL not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
     assert "<script" not in html  # the sample page needs no script
-    for text in ("p.Y772_A775dup", "c.2313_2324dup", "A775_G776insYVMA", "exon20_insertion",
-                 "amplification", "mutation+amplification", "T-DXd", "Not medical advice"):
+    for text in ("p.Y772_A775dup", "c.2313_2324dup", "A775_G776insYVMA", "exon 20 insertion",
+                 'data-subgroup="exon20_insertion"', "amplification", "mutation and amplification", "T-DXd",
+                 "Not medical advice"):
         assert text in html, text
     assert html.count("Not medical advice") == 1
-    for name in DEFINITIONS:
-        assert f"<th scope=\"col\">{name}</th>" in html
-    assert re.search(r"copy number 8\b", html)  # log2 2.0, diploid: 2 x 2^2
+    for name in DEFINITIONS:  # each definition by its name and rule, the machine name kept as an attribute
+        assert f'data-definition="{name}" data-met="true"' in html
+    assert "HER2 copy number &gt;= 6" in html and "FISH HER2/CEP17 ratio" in html
+    assert "copynumber/calls.py" not in html  # definitions explained on the page, not by a file path
+    assert re.search(r"about <span class=\"nw\">8</span> copies per tumour cell", html)  # log2 2.0, diploid
     digest = __import__("hashlib").sha256(SAMPLE_VCF.read_bytes()).hexdigest()
     assert digest in html and "NM_004448.4" in html
     assert "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")
@@ -238,8 +242,9 @@ def test_issue9_fields_are_shown_when_present():
                         population_af_source="gnomAD")
     verdict = summarize_sample("T", [call], [])
     html = _plain(render_html([SampleResult("T", "t.vcf", "GRCh38", [call], [], verdict)], make_provenance()))
-    for text in ("benign_only", "likely_germline", "0.22", "origin likely_germline"):
-        assert text in html
+    for text in ("benign variant(s) only", 'data-code="benign_only"', "likely germline", "0.22",
+                 'data-code="likely_germline"'):
+        assert text in html, text
 
 
 def test_segments_only_samples_get_their_chr17_profile():

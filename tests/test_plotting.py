@@ -1,4 +1,5 @@
-"""Pictures: lollipop and chr17 copy-number profile, from hand-made rows and segments."""
+"""Pictures: lollipop and chr17 copy-number profile, from hand-made rows and segments. ``her2 plot`` writes
+the very SVG the HTML page inlines (report/svg.py); PNG and PDF are converted from it by cairosvg."""
 
 from __future__ import annotations
 
@@ -9,15 +10,39 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("matplotlib")
-
-from her2cli.copynumber import Segment, SegmentTable  # noqa: E402
-from her2cli.copynumber import Thresholds  # noqa: E402
-from her2cli.report.plots import (  # noqa: E402
-    PlotFormatError, _segments_in_copies, first_residue, lollipop_counts, plot_copy_number, plot_lollipop,
-    threshold_levels,
+from her2cli.copynumber import Segment, SegmentTable
+from her2cli.copynumber import Thresholds
+from her2cli.report.plots import (
+    PlotFormatError, first_residue, lollipop_counts, plot_copy_number, plot_lollipop,
 )
+from her2cli.report.svg import segments_in_copies as _segments_in_copies
+from her2cli.report.svg import threshold_lines
 
+
+def _cairo() -> bool:
+    try:
+        import cairosvg  # noqa: F401
+    except (ImportError, OSError):
+        return False
+    return True
+
+
+needs_cairo = pytest.mark.skipif(not _cairo(), reason="cairosvg or the Cairo library (Debian libcairo2) missing")
+
+
+def threshold_levels(t, ploidy, baseline, purity, log2_input):
+    """(definitions at the line, copies) of each threshold line of the profile."""
+    row = {"ploidy": ploidy, "chr17_baseline": baseline, "purity": purity}
+    from her2cli.copynumber.definitions import definition_texts
+
+    by_label = {d.label: d.name for d in definition_texts(t)}
+    out = []
+    for line in threshold_lines(row, t, log2_input):
+        for text in line.texts[1:]:
+            out.append((next(name for label, name in by_label.items() if text.startswith(label)), line.copies, text))
+    return out
+
+REPO = Path(__file__).resolve().parents[1]
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"  # PNG specification, section 5.2
 
 
@@ -67,6 +92,7 @@ def test_lollipop_counts_samples_per_change():
     assert [res for res, *_ in stems] == sorted(res for res, *_ in stems)
 
 
+@needs_cairo
 def test_lollipop_png(tmp_path):
     out = tmp_path / "lollipop.png"
     plot_lollipop(ROWS, str(out), title="test cohort")
@@ -82,11 +108,12 @@ def test_lollipop_svg_names_domains_and_changes(tmp_path):
     # juxtamembrane 676-719, kinase 720-987, C-terminal tail 988-1255), labelled on the protein bar.
     for domain in ("SP", "extracellular", "TM", "JM", "kinase", "C-terminal tail"):
         assert domain in texts, texts
-    for change in ("Y772_A775dup", "G776delinsVC", "L755S", "S310F", "V659E"):
+    for change in ("G776delinsVC", "L755S", "S310F", "V659E"):
         assert change in texts, texts
+    assert "Y772_A775dup (n=2)" in texts  # two samples carry it (the stem height, said in the label)
     # Samples S1-S7 each carry a mutation row (S7's p.? is counted as a sample but not drawn).
     assert "ERBB2 mutations (7 samples)" in texts
-    assert "1 change(s) without a protein position not drawn" in texts
+    assert "1 change(s) without a protein position (intronic, UTR, splice) not drawn" in texts
 
 
 def test_lollipop_without_mutations_still_draws_the_protein(tmp_path):
@@ -95,6 +122,7 @@ def test_lollipop_without_mutations_still_draws_the_protein(tmp_path):
     assert out.read_text().lstrip().startswith("<?xml") and "<svg" in out.read_text()
 
 
+@needs_cairo
 def test_copy_number_png_from_tuples(tmp_path):
     out = tmp_path / "cn.png"
     plot_copy_number(TUPLES, CN_ROW, str(out), "GRCh38")
@@ -123,17 +151,27 @@ def test_copy_number_svg_labels_every_threshold(tmp_path):
     out = tmp_path / "cn.svg"
     plot_copy_number(TUPLES, CN_ROW, str(out), "GRCh38")
     texts = svg_texts(out)
-    labels = [t for t in texts if t[:1].isdigit() and ": " in t]
+    heads = [t for t in texts if t.endswith(" copies:")]
     # Values from the rules above (ploidy 2, baseline 2); cn_ge_6 and purple_amp share the line at 6.
-    assert [label.split(": ", 1)[0] for label in labels] == ["3.25", "4", "5", "6", "7"]
-    joined = " | ".join(labels)
-    for name in ("cn_ge_6", "ratio_ge_2", "purple_amp", "pcgr_amp", "cnvkit_amp", "ngs_cn_gt_7"):
-        assert joined.count(name) == 1, joined
-    six = next(label for label in labels if label.startswith("6: "))
-    assert "cn_ge_6" in six and "purple_amp" in six
-    assert "chr17 baseline = 2" in texts and "ERBB2 8.0 copies" in texts
+    assert sorted(float(h.split()[0]) for h in heads) == [3.25, 4, 5, 6, 7]
+    for label in ("HER2 copy number >= 6", "ERBB2/chr17 ratio >= 2 (baseline 2)", "PURPLE amplification",
+                  "PCGR amplification", "CNVkit amplification (log2 >= 0.7)", "NGS copy number > 7"):
+        assert sum(t.startswith(label) for t in texts) == 1, (label, texts)
+    assert "chr17 baseline 2 copies" in texts and "T1: ERBB2 copy number on chr17 (GRCh38)" in texts
 
 
+def test_the_page_and_her2_plot_draw_the_same_figure(tmp_path):
+    """One drawing: the file of her2 plot is the SVG the HTML page inlines, plus a visible heading."""
+    from her2cli.report.svg import lollipop_svg
+
+    out = tmp_path / "l.svg"
+    plot_lollipop(ROWS, str(out), title="same")
+    page_svg = lollipop_svg(ROWS, title="same")
+    page_body = page_svg[page_svg.index("</title>") + 8:-len("</svg>")]
+    assert page_body in out.read_text()
+
+
+@needs_cairo
 def test_copy_number_pdf_from_segment_table(tmp_path):
     table = SegmentTable(path="x.cns", sample="T1", fmt="cnvkit", unit="log2", segments=[
         Segment("chr17", s, e, v, i) for i, (s, e, v) in enumerate([(1, 39_400_000, 0.0),
@@ -159,13 +197,18 @@ def test_unknown_extension_is_a_usage_error(tmp_path):
     assert caught.value.exit_code == 2
 
 
-def test_annotate_does_not_import_matplotlib():
-    code = ("import sys, her2cli.cli, her2cli.report.plots, her2cli.report.render; "
-            "print('matplotlib' in sys.modules)")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert done.stdout.strip() == "False", done.stderr
+def test_annotate_and_the_html_page_import_no_drawing_library(tmp_path):
+    page = tmp_path / "p.html"
+    code = ("import sys\nfrom her2cli.cli import run\n"
+            f"assert run(['annotate', {str(REPO / 'sample_data' / 'tumour.vcf')!r}, '--segments', "
+            f"{str(REPO / 'sample_data' / 'tumour.cns')!r}, '-q', '-o', {str(page)!r}]) == 0\n"
+            "print(sorted(m for m in ('matplotlib', 'cairosvg', 'cairocffi') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.stdout.strip() == "[]", done.stderr
+    assert "<svg" in page.read_text()
 
 
+@needs_cairo
 def test_plot_command_writes_both_pictures(tmp_path):
     from her2cli.cli import run
 
@@ -187,3 +230,15 @@ def test_plot_command_writes_both_pictures(tmp_path):
     assert is_png(tmp_path / "her2.copy_number.png")
     assert not out.exists()
     assert run(["plot", str(vcf), "-o", str(out), "--kind", "pie"]) == 2
+
+
+def test_png_without_cairo_is_a_clear_output_error(tmp_path, monkeypatch):
+    from her2cli.errors import OutputError
+
+    monkeypatch.setitem(sys.modules, "cairosvg", None)  # import fails as without the package
+    with pytest.raises(OutputError) as caught:
+        plot_lollipop(ROWS, str(tmp_path / "x.png"))
+    assert caught.value.exit_code == 7 and "write .svg instead" in str(caught.value)
+    assert not (tmp_path / "x.png").exists()
+    plot_lollipop(ROWS, str(tmp_path / "x.svg"))  # the SVG needs no converter
+    assert (tmp_path / "x.svg").exists()

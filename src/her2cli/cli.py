@@ -213,7 +213,8 @@ def annotate(
                                                 help=_format_help()),
     output: Optional[str] = typer.Option(None, "--output", "-o", metavar="FILE",
                                          help="Write here instead of stdout (written atomically); the extension "
-                                              "chooses the format (.tsv .json .vcf .vcf.gz .bcf .maf .html)."),
+                                              "chooses the format (.tsv .json .vcf .vcf.gz .bcf .maf .html .pdf)."),
+    paper: str = typer.Option("A4", "--paper", metavar="SIZE", help="Paper of a PDF report: A4 or Letter."),
     index: bool = typer.Option(False, "--index", help="Index a .vcf.gz (tabix .tbi) or .bcf (.csi) output."),
     summary: bool = typer.Option(False, "--summary", help="One verdict row per sample instead of one row per alteration."),
     all_records: bool = ALL_RECORDS_OPTION,
@@ -263,7 +264,7 @@ def annotate(
         if spool is not None:  # the VCF output re-reads its input: the spool stands in for stdin
             _name_stdin(results, spool)
             inputs = [spool if path == "-" else path for path in inputs]
-        _write_annotation(results, fmt, output, index, summary, inputs, segments, options, requests, quiet)
+        _write_annotation(results, fmt, output, index, summary, inputs, segments, options, requests, quiet, paper)
 
 
 @contextlib.contextmanager
@@ -295,7 +296,8 @@ def _name_stdin(results, spool: str) -> None:
         result.notices[:] = [notice.replace(spool, "<stdin>") for notice in result.notices]
 
 
-def _write_annotation(results, fmt, output, index, summary, inputs, segments, options, requests, quiet) -> None:
+def _write_annotation(results, fmt, output, index, summary, inputs, segments, options, requests, quiet,
+                      paper: str = "A4") -> None:
     """Write the results in ``fmt`` and print the notices (once: the terminal report shows its own)."""
     import shutil
 
@@ -306,8 +308,13 @@ def _write_annotation(results, fmt, output, index, summary, inputs, segments, op
     terminal = sys.stdout.isatty()
     context = RenderContext(summary=summary, input_paths=inputs, color=use_color(terminal),
                             width=shutil.get_terminal_size((100, 24)).columns if terminal else 100)
-    if fmt == "html":
+    if fmt in ("html", "pdf"):
         from her2cli.report.html import make_provenance
+        from her2cli.report.pdf import PAPERS
+
+        if paper.lower() not in PAPERS:
+            raise UsageError(f"--paper {paper}: use A4 or Letter")
+        context.paper = paper
 
         context.provenance = make_provenance(inputs, segments, options, requests[0])
     write(results, fmt, output, context, index=index)

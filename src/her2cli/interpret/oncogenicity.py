@@ -41,7 +41,7 @@ ONCOGENICITY_CLASSES = ("oncogenic", "likely_oncogenic", "vus", "likely_benign",
 DRIVER_CLASSES = ("oncogenic", "likely_oncogenic")
 GERMLINE_ORIGINS = ("germline", "likely_germline")
 
-SOP_CITATION = "ClinGen/CGC/VICC SOP (Horak et al., Genet Med 2022;24:986-998, PMID 35101336)"
+SOP_CITATION = "ClinGen/CGC/VICC SOP (Horak et al., Genet Med 2022, PMID 35101336)"
 # The SOP's points, Tables 2 and 3 of Horak 2022 (very strong 8, strong 4, moderate 2, supporting 1; benign
 # very strong -8, strong -4, supporting -1).
 SOP_POINTS = {

@@ -24,7 +24,7 @@ import math
 PREVALENCE_COLUMNS = ["category", "value", "n_samples", "denominator", "percent", "ci95_low", "ci95_high",
                       "denominator_basis"]
 
-MUTATION_STATUSES = ("activating", "vus_only", "benign_only", "not_detected")
+MUTATION_STATUSES = ("activating", "vus_only", "germline_only", "benign_only", "not_detected")
 AMPLIFICATION_STATUSES = ("amplification", "gain", "neutral", "loss")
 NOT_ASSESSED = ("not_assessed", "not assessed")
 Z95 = 1.959963984540054  # two-sided 95% normal quantile

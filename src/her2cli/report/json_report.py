@@ -56,11 +56,16 @@ def summary_object(verdict) -> dict:
 
 
 def sample_object(result) -> dict:
+    summary = None
+    if result.verdict is not None:
+        from her2cli.interpret.summary import summary_text
+
+        summary = {**summary_object(result.verdict), "summary_text": summary_text(result.verdict, result.mutations)}
     return {
         "sample": result.sample,
         "source": result.source,
         "genome": result.genome,
-        "summary": summary_object(result.verdict) if result.verdict else None,
+        "summary": summary,
         "alterations": [alteration_object(call) for call in result.calls],
         "notices": list(result.notices),
     }

@@ -30,6 +30,7 @@ class RenderContext:
     width: int = 100
     notices: list[str] = field(default_factory=list)
     provenance: object = None  # report.html.Provenance: inputs with checksums, options (the HTML report)
+    paper: str = "A4"  # the PDF report's paper: A4 or Letter
 
 
 @valueclass(frozen=True)
@@ -72,6 +73,8 @@ FORMATS: dict[str, OutputFormat] = {f.name: f for f in (
                  "her2cli.report.cna:render_format"),
     OutputFormat("table", (), "a readable report (default on a terminal)", "her2cli.report.render:render_table"),
     OutputFormat("html", (".html", ".htm"), "a self-contained HTML report", "her2cli.report.render:render_html"),
+    OutputFormat("pdf", (".pdf",), "the HTML report printed by headless Chromium (A4; needs chromium)",
+                 "her2cli.report.render:render_printable", file_writer="her2cli.report.pdf:write_pdf_output"),
 )}
 
 
@@ -144,6 +147,13 @@ def render_html(results, context: RenderContext) -> str:
     from her2cli.report.html import make_provenance, render_html
 
     return render_html(results, context.provenance or make_provenance())
+
+
+def render_printable(results, context: RenderContext) -> str:
+    """The HTML page with its paper size fixed (``context.paper``), for the PDF writer."""
+    from her2cli.report.pdf import with_paper
+
+    return with_paper(render_html(results, context), context.paper)
 
 
 

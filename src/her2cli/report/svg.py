@@ -16,6 +16,9 @@
     their own dash pattern, so colour never carries the meaning alone. Label blocks are stacked in a
     right-hand gutter with leader lines, never overlapping.
 
+Both pictures are the only drawing of each figure: the HTML page inlines them and ``her2 plot`` writes them
+(``report/plots.py``: SVG as is, PNG/PDF converted by cairosvg).
+
 Every text is a real ``<text>`` element in a monospace font, so its extent is at most
 ``len(text) x CHAR_WIDTH x font-size`` (monospace advance is 0.6 em in DejaVu Sans Mono and Liberation
 Mono) and tests can check label boxes from the SVG text alone. Every string from the data is escaped.
@@ -24,16 +27,34 @@ Mono) and tests can check label boxes from the SVG text alone. Every string from
 from __future__ import annotations
 
 import math
+from dataclasses import field
 from html import escape
 
-from her2cli.report.plots import (
-    DOMAIN_COLOURS,
-    DOMAIN_LABELS,
-    PROTEIN_LENGTH,
-    SUBGROUP_COLOURS,
-    lollipop_counts,
-)
+import re
+
 from her2cli.values import valueclass
+
+PROTEIN_LENGTH = 1255
+
+SUBGROUP_COLOURS = {
+    "exon20_insertion": "#d62728",
+    "kinase_domain_missense": "#ff7f0e",
+    "extracellular": "#1f77b4",
+    "transmembrane_juxtamembrane": "#9467bd",
+    "other": "#7f7f7f",
+}
+DOMAIN_COLOURS = {
+    "signal peptide": "#c7c7c7",
+    "extracellular domain": "#aec7e8",
+    "transmembrane domain": "#c5b0d5",
+    "juxtamembrane domain": "#dbdb8d",
+    "kinase domain": "#ffbb78",
+    "C-terminal tail": "#e0e0e0",
+}
+DOMAIN_LABELS = {
+    "signal peptide": "SP", "extracellular domain": "extracellular", "transmembrane domain": "TM",
+    "juxtamembrane domain": "JM", "kinase domain": "kinase", "C-terminal tail": "C-terminal tail",
+}
 
 # Upper bound of a monospace glyph's advance, in em (DejaVu/Liberation Mono: 0.6).
 CHAR_WIDTH = 0.62
@@ -58,6 +79,13 @@ THRESHOLD_STYLES = [
     ("#c2185b", "8 4"), ("#2e7d32", "2 3"), ("#6a1b9a", "10 3 2 3"), ("#e65100", "4 2"),
     ("#00838f", "1 2"), ("#4e342e", "12 2 2 2 2 2"),
 ]
+
+
+def subgroup_label(subgroup: str) -> str:
+    """The subgroup in words (``exon 20 insertion``), as the page and the summary say it."""
+    from her2cli.interpret.summary import SUBGROUP_LABELS
+
+    return SUBGROUP_LABELS.get(subgroup, subgroup)
 
 
 def text_width(text: str, size: float = LABEL_SIZE) -> float:
@@ -176,7 +204,8 @@ def _stem_panel(parts: list[str], stems, scale, base_y: float, top: int,
         parts.append(f'<line x1="{x:.1f}" y1="{base_y:.1f}" x2="{x:.1f}" y2="{y:.1f}" stroke="#666" stroke-width="1"/>')
         parts.append(f'<line class="leader" x1="{x:.1f}" y1="{y - 7:.1f}" x2="{x:.1f}" y2="{ly + 3:.1f}" '
                      f'stroke="#aaa" stroke-width="0.7"/>')
-        parts.append(_head(SUBGROUP_SHAPES.get(sub, "ring"), x, y, colour, f"{text}: {sub}, {n} sample(s), residue {res}"))
+        parts.append(_head(SUBGROUP_SHAPES.get(sub, "ring"), x, y, colour,
+                           f"{text}: {subgroup_label(sub)}, {n} sample(s), residue {res}"))
         parts.append(_text(label.left + 2, ly, label.text, cls="label"))
     if extra_label is not None:
         ly = lane0 - extra_label.lane * lane_h
@@ -199,12 +228,12 @@ def _protein_track(parts: list[str], domains, scale, lo: int, hi: int, y: float,
                      f'fill="{DOMAIN_COLOURS.get(d.name, "#ddd")}" stroke="#555" stroke-width="0.6">'
                      f'<title>{_esc(d.name)} {d.start}-{d.end} ({_esc(d.source)})</title></rect>')
         short = DOMAIN_LABELS.get(d.name, d.name)
-        if text_width(short, 10) + 4 <= x1 - x0:
+        if text_width(short, 10) + 1 <= x1 - x0:
             parts.append(_text((x0 + x1) / 2, y + h / 2 + 3.5, short, size=10, anchor="middle", cls="domain-label"))
 
 
 def lollipop_svg(rows: list[dict], title: str = "ERBB2 mutations on the protein", width: int = 960,
-                 uid: str = "lollipop") -> str:
+                 uid: str = "lollipop", visible_title: bool = False) -> str:
     """The lollipop as one ``<svg>`` element (rows: mutation rows of any number of samples)."""
     from her2cli.reference.transcript import load_transcript
 
@@ -258,9 +287,10 @@ def lollipop_svg(rows: list[dict], title: str = "ERBB2 mutations on the protein"
     x = left
     used = [s for s in SUBGROUP_COLOURS if any(st[2] == s for st in stems)]
     for sub in used:
-        legend.append(_head(SUBGROUP_SHAPES[sub], x + 5, legend_y - 4, SUBGROUP_COLOURS[sub], sub))
-        legend.append(_text(x + 14, legend_y, sub, size=10, cls="legend"))
-        x += 14 + text_width(sub, 10) + 16
+        name = subgroup_label(sub)
+        legend.append(_head(SUBGROUP_SHAPES[sub], x + 5, legend_y - 4, SUBGROUP_COLOURS[sub], name))
+        legend.append(_text(x + 14, legend_y, name, size=10, cls="legend", extra=f' data-subgroup="{sub}"'))
+        x += 14 + text_width(name, 10) + 16
     notes = [f"x: residue on {tx.protein_accession} ({length} aa); stem height: samples with the change"]
     if not stems:
         notes.insert(0, "no protein-changing ERBB2 mutation to draw")
@@ -270,11 +300,10 @@ def lollipop_svg(rows: list[dict], title: str = "ERBB2 mutations on the protein"
         legend.append(_text(left, legend_y + 18 + 14 * i, text, size=10, cls="note"))
     height = legend_y + 12 + 14 * len(notes)
 
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="lollipop" role="img" viewBox="0 0 {width} {height:.0f}" '
-            f'width="100%" aria-labelledby="{_esc(uid)}-title"><title id="{_esc(uid)}-title">{_esc(title)}</title>'
-            f'<g transform="translate(0 {main_shift:.1f})">{"".join(main)}</g>'
+    body = (f'<g transform="translate(0 {main_shift:.1f})">{"".join(main)}</g>'
             + (f'<g transform="translate(0 {zoom_shift:.1f})">{"".join(zoom)}</g>' if zoom else "")
-            + "".join(legend) + "</svg>")
+            + "".join(legend))
+    return _svg("lollipop", width, height, uid, title, body, visible_title)
 
 
 # ------------------------------------------------------------------------------------ copy-number profile
@@ -286,6 +315,7 @@ class ThresholdLine:
     texts: list[str]  # one line of label per definition at this value
     colour: str
     dash: str
+    names: list[str] = field(default_factory=list)  # the definitions' machine names, one per text after the head
 
 
 def threshold_lines(erbb2_row: dict, thresholds=None, log2_input: bool = True) -> list[ThresholdLine]:
@@ -300,20 +330,22 @@ def threshold_lines(erbb2_row: dict, thresholds=None, log2_input: bool = True) -
     # cnvkit_amp is a log2 cut: on log2 input it applies to the measured log2 (the segments' copies
     # are purity-rescaled), on absolute input to log2(copies / ploidy).
     if log2_input and purity is not None:
-        normal = 2.0 * (1.0 - purity)
-        cnvkit = max(0.0, (2.0 ** t.cnvkit_amp_log2 * (purity * ploidy + normal) - normal) / purity)
+        cnvkit = log2_to_copies(t.cnvkit_amp_log2, ploidy, purity)
     else:
         cnvkit = ploidy * 2.0 ** t.cnvkit_amp_log2
     pcgr = min(t.pcgr_copies, t.pcgr_ploidy_factor * ploidy)
+    from her2cli.copynumber.definitions import definition_label
+
+    def named(name: str, rule: str = "") -> str:
+        return definition_label(name, t) + (f" ({rule})" if rule else "")
+
     values = {
-        "cn_ge_6": (t.amp_copies, f"cn_ge_6: >= {t.amp_copies:g} copies"),
-        "ratio_ge_2": (t.ratio * baseline, f"ratio_ge_2: >= {t.ratio:g} x baseline {baseline:g}")
-        if baseline else None,
-        "purple_amp": (t.purple_ploidy_factor * ploidy,
-                       f"purple_amp: min > {t.purple_ploidy_factor:g} x ploidy {ploidy:g}"),
-        "pcgr_amp": (pcgr, f"pcgr_amp: >= {t.pcgr_copies:g} or >= {t.pcgr_ploidy_factor:g} x ploidy"),
-        "cnvkit_amp": (cnvkit, f"cnvkit_amp: log2 >= {t.cnvkit_amp_log2:g} ({cnvkit:.2f})"),
-        "ngs_cn_gt_7": (t.ngs_copies, f"ngs_cn_gt_7: > {t.ngs_copies:g} copies"),
+        "cn_ge_6": (t.amp_copies, named("cn_ge_6")),
+        "ratio_ge_2": (t.ratio * baseline, named("ratio_ge_2", f"baseline {baseline:g}")) if baseline else None,
+        "purple_amp": (t.purple_ploidy_factor * ploidy, named("purple_amp", f"> {t.purple_ploidy_factor:g}x ploidy {ploidy:g}")),
+        "pcgr_amp": (pcgr, named("pcgr_amp", f">={t.pcgr_copies:g} or {t.pcgr_ploidy_factor:g}x ploidy")),
+        "cnvkit_amp": (cnvkit, named("cnvkit_amp", f"log2 >= {t.cnvkit_amp_log2:g}")),
+        "ngs_cn_gt_7": (t.ngs_copies, named("ngs_cn_gt_7")),
     }
     lines: list[ThresholdLine] = []
     for name in DEFINITIONS:
@@ -324,9 +356,10 @@ def threshold_lines(erbb2_row: dict, thresholds=None, log2_input: bool = True) -
         same = next((ln for ln in lines if abs(ln.copies - copies) < 1e-6), None)
         if same is not None:
             same.texts.append(text)
+            same.names.append(name)
             continue
         colour, dash = THRESHOLD_STYLES[len(lines) % len(THRESHOLD_STYLES)]
-        lines.append(ThresholdLine(copies, [text], colour, dash))
+        lines.append(ThresholdLine(copies, [text], colour, dash, [name]))
     for line in lines:
         line.texts.insert(0, f"{line.copies:.3g} copies:")
     return lines
@@ -351,7 +384,8 @@ def stack_blocks(wanted: list[float], heights: list[float], y_min: float, y_max:
 
 
 def copy_number_svg(segments: list[tuple[int, int, float]], erbb2_row: dict, genome: str, thresholds=None,
-                    log2_input: bool = True, width: int = 960, uid: str = "cn") -> str:
+                    log2_input: bool = True, width: int = 960, uid: str = "cn", title: str | None = None,
+                    visible_title: bool = False) -> str:
     """The chr17 profile as one ``<svg>``; ``segments`` are (start, end, copies per tumour cell) on chr17."""
     from her2cli.copynumber.gene_level import chr17_landmarks, gene_spans
 
@@ -371,7 +405,7 @@ def copy_number_svg(segments: list[tuple[int, int, float]], erbb2_row: dict, gen
     def y_of(copies: float) -> float:
         return bottom - min(copies, y_hi) / y_hi * plot_h
 
-    gutter = 300.0
+    gutter = 330.0
     whole = (60.0, 60.0 + (width - gutter - 80) * 0.68)
     zoomx = (whole[1] + 20, width - gutter - 10)
     centre = (erbb2.start + erbb2.end) / 2
@@ -416,27 +450,40 @@ def copy_number_svg(segments: list[tuple[int, int, float]], erbb2_row: dict, gen
                  f'transform="rotate(-90 14 {top + plot_h / 2:.1f})">copies per tumour cell</text>')
 
     # Label blocks in the gutter: one per threshold value, plus the baseline; leaders from the line ends.
-    blocks: list[tuple[float, list[str], str, str]] = [(ln.copies, ln.texts, ln.colour, ln.dash) for ln in lines]
+    blocks: list[tuple[float, list[str], str, str, list[str]]] = [
+        (ln.copies, ln.texts, ln.colour, ln.dash, ["", *ln.names]) for ln in lines]
     if baseline:
-        blocks.append((baseline, [f"chr17 baseline {baseline:g} copies"], "#777", ""))
+        blocks.append((baseline, [f"chr17 baseline {baseline:g} copies"], "#777", "", [""]))
     line_h = LABEL_SIZE + 2
-    heights = [len(texts) * line_h + 2 for _, texts, _, _ in blocks]
+    heights = [len(block[1]) * line_h + 2 for block in blocks]
     tops = stack_blocks([y_of(c) for c, *_ in blocks], heights, 4.0, bottom + 36)
     label_x = zoomx[1] + 46
-    for (copies, texts, colour, dash), y0, h in zip(blocks, tops, heights):
+    for (copies, texts, colour, dash, names), y0, h in zip(blocks, tops, heights):
         y = y_of(copies)
         dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
         parts.append(f'<line class="leader" x1="{zoomx[1]:.1f}" y1="{y:.1f}" x2="{label_x - 22:.1f}" y2="{y0 + h / 2:.1f}" '
                      f'stroke="{colour}" stroke-width="0.8"/>')
         parts.append(f'<line x1="{label_x - 20:.1f}" x2="{label_x - 4:.1f}" y1="{y0 + h / 2:.1f}" y2="{y0 + h / 2:.1f}" '
                      f'stroke="{colour}" stroke-width="2"{dash_attr}/>')
-        for i, text in enumerate(texts):
-            parts.append(_text(label_x, y0 + (i + 1) * line_h - 2, text, cls="label threshold-label"))
+        for i, (text, name) in enumerate(zip(texts, names)):
+            code = f' data-definition="{name}"' if name else ""
+            parts.append(_text(label_x, y0 + (i + 1) * line_h - 2, text, cls="label threshold-label", extra=code))
     height = bottom + 44
     sample = erbb2_row.get("sample") or "sample"
-    title = f"{sample}: ERBB2 copy number on chr17 ({genome})"
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="cn-profile" role="img" viewBox="0 0 {width} {height:.0f}" '
-            f'width="100%" aria-labelledby="{_esc(uid)}-title"><title id="{_esc(uid)}-title">{_esc(title)}</title>{"".join(parts)}</svg>')
+    title = title or f"{sample}: ERBB2 copy number on chr17 ({genome})"
+    return _svg("cn-profile", width, height, uid, title, "".join(parts), visible_title)
+
+
+def _svg(cls: str, width: float, height: float, uid: str, title: str, body: str, visible_title: bool) -> str:
+    """One ``<svg>`` element; ``visible_title`` draws the title as a heading above the figure (a picture file
+    has no page heading around it) on a white background."""
+    if visible_title:
+        body = (f'<rect width="{width}" height="{height + 26:.0f}" fill="#fff"/>'
+                + _text(10, 17, title, size=13, cls="heading") + f'<g transform="translate(0 26)">{body}</g>')
+        height += 26
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="{cls}" role="img" viewBox="0 0 {width} {height:.0f}" '
+            f'width="100%" aria-labelledby="{_esc(uid)}-title"><title id="{_esc(uid)}-title">{_esc(title)}</title>'
+            f'{body}</svg>')
 
 
 def _float(value: object) -> float | None:
@@ -444,3 +491,67 @@ def _float(value: object) -> float | None:
         return None if value is None or value == "" else float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return None
+
+
+# ------------------------------------------------------------------------------------------- inputs
+
+
+def first_residue(position: object) -> int | None:
+    """'772-775' -> 772, '755' -> 755, None/'' -> None."""
+    match = re.match(r"\s*(\d+)", str(position or ""))
+    return int(match.group(1)) if match else None
+
+
+def lollipop_counts(rows: list[dict]) -> tuple[list[tuple[int, str, str, int]], int]:
+    """([(residue, label, subgroup, n_samples)] sorted by residue, number of rows not drawable)."""
+    samples: dict[tuple[int, str], set[str]] = {}
+    subgroup: dict[tuple[int, str], str] = {}
+    skipped = 0
+    for row in rows:
+        if row.get("kind") not in (None, "mutation"):
+            continue
+        residue = first_residue(row.get("protein_position"))
+        name = row.get("hgvs_p_short") or row.get("hgvs_p")
+        if residue is None or not name or name == "p.?":
+            skipped += 1
+            continue
+        label = str(name)[2:] if str(name).startswith("p.") else str(name)
+        key = (residue, label)
+        samples.setdefault(key, set()).add(str(row.get("sample")))
+        subgroup.setdefault(key, str(row.get("subgroup") or "other"))
+    out = [(res, label, subgroup[(res, label)], len(names)) for (res, label), names in samples.items()]
+    out.sort(key=lambda item: (item[0], item[1]))
+    return out, skipped
+
+
+def segments_in_copies(segments, erbb2_row: dict) -> list[tuple[int, int, float]]:
+    """(start, end, tumour copies) of the chr17 segments: a ``copynumber.SegmentTable`` (log2 tables converted
+    as the gene-level value is: ploidy x 2^log2, purity-rescaled when the row has a purity), a list of
+    ``copynumber.Segment`` (taken as copies) or ``(start, end, copies)`` tuples."""
+    ploidy = _float(erbb2_row.get("ploidy")) or 2.0
+    purity = _float(erbb2_row.get("purity"))
+    table_segments = getattr(segments, "segments", None)
+    if table_segments is not None:  # a copynumber.SegmentTable
+        unit = getattr(segments, "unit", "copies")
+        chosen = segments.on("17") if hasattr(segments, "on") else table_segments
+        return [(seg.start, seg.end, log2_to_copies(float(seg.value), ploidy, purity) if unit == "log2"
+                 else float(seg.value)) for seg in chosen]
+    out = []
+    for item in segments:
+        if hasattr(item, "start") and hasattr(item, "value"):
+            if getattr(item, "key", "17") != "17":
+                continue
+            out.append((int(item.start), int(item.end), float(item.value)))
+        else:
+            start, end, value = item[:3]
+            out.append((int(start), int(end), float(value)))
+    return sorted(out)
+
+
+def log2_to_copies(value: float, ploidy: float, purity: float | None) -> float:
+    """As copynumber.gene_level: ploidy x 2^log2, or the tumour-cell value when purity is known (normal
+    cells diploid)."""
+    if purity is None:
+        return ploidy * 2.0 ** value
+    normal = 2.0 * (1.0 - purity)
+    return max(0.0, (2.0 ** value * (purity * ploidy + normal) - normal) / purity)

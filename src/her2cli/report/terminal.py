@@ -2,6 +2,8 @@
 
 Per sample, in this order:
 
+0. **Summary**: the verdict in plain sentences (``interpret.summary.summary_sentences``, the same as
+   the HTML page's summary and the JSON ``summary_text``).
 1. **Verdict** (a box): mutation status and subgroups; amplification status with each named
    definition (cn_ge_6, ratio_ge_2, purple_amp, pcgr_amp, cnvkit_amp, ngs_cn_gt_7) marked met / not
    met; focality; overexpression (IHC, never inferred from DNA); co-occurrence; matched evidence,
@@ -110,6 +112,12 @@ def render_terminal(results, evidence_date: str | None, width: int | None = None
     for result in results:
         mutations = [(call.name, alteration_row(call)) for call in result.mutations]
         cn_rows = [alteration_row(call) for call in result.copy_numbers]
+        if result.verdict is not None:  # the answer first, in the sentences the HTML page and JSON show
+            from her2cli.interpret.summary import summary_sentences
+
+            console.print(Text(f"Summary: {result.sample}", style="bold"))
+            console.print(_indented([s.text for s in summary_sentences(result.verdict, result.mutations)], 2,
+                                    bullet="- "))
         console.print(_verdict_panel(result, cn_rows, evidence_date))
         low_depth = _mutation_section(console, mutations)
         _copy_number_section(console, cn_rows)
