@@ -116,9 +116,9 @@ ASSUME_SORTED_OPTION = typer.Option(False, "--assume-sorted",
                                          "'cat a.vcf b.vcf') is MISSED. Default: read them whole.")
 
 KNOWLEDGE_OPTION = typer.Option(None, "--knowledge", metavar="FILE",
-                                help="Your curated knowledge: OncoKB allAnnotatedVariants.txt, CIViC VariantSummaries.tsv "
-                                     "or a her2cli knowledge table; a class it names overrides ours (see "
-                                     "docs/oncogenicity.md).")
+                                help="Your curated knowledge: OncoKB allAnnotatedVariants.txt, CIViC "
+                                     "VariantSummaries.tsv or a her2cli knowledge table; a class it names overrides "
+                                     "ours (see docs/oncogenicity.md).")
 
 
 def _check_knowledge(path: Optional[str]) -> None:
@@ -127,6 +127,12 @@ def _check_knowledge(path: Optional[str]) -> None:
         from her2cli.interpret.user_knowledge import load_user_knowledge
 
         load_user_knowledge(path)
+
+
+MIN_DEPTH_OPTION = typer.Option(250, "--min-depth", min=1, metavar="N",
+                                help="Reads a base needs for a negative to count (AMP/CAP 2017: 250; docs/coverage.md).")
+MIN_ALT_READS_OPTION = typer.Option(5, "--min-alt-reads", min=1, metavar="N",
+                                    help="The caller's minimum alt reads, for the limit of detection.")
 
 
 def choose_format(fmt: Optional[str], output: Optional[str]) -> str:
@@ -220,6 +226,12 @@ def annotate(
     all_records: bool = ALL_RECORDS_OPTION,
     assume_sorted: bool = ASSUME_SORTED_OPTION,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No notices on stderr."),
+    coverage: Optional[str] = typer.Option(None, "--coverage", metavar="FILE",
+                                           help="Depth over ERBB2: indexed BAM or CRAM (CRAM with --reference), or "
+                                                "mosdepth per-base/regions/thresholds .bed.gz (docs/coverage.md)."),
+    targets: Optional[str] = typer.Option(None, "--targets", metavar="FILE", help="The panel's target BED."),
+    min_depth: int = MIN_DEPTH_OPTION,
+    min_alt_reads: int = MIN_ALT_READS_OPTION,
 ) -> None:
     """Annotate the ERBB2 alterations of one or more samples.
 
@@ -227,8 +239,9 @@ def annotate(
     inputs = list(inputs or [])
     if not inputs and not segments:
         raise UsageError("give at least one VCF or --segments FILE (see her2 annotate --help)")
-    if len(inputs) > 1 and (segments or sample):
-        raise UsageError("--segments/--sample go with a single VCF; use 'her2 cohort' with a sample sheet for several")
+    if len(inputs) > 1 and (segments or sample or coverage or targets):
+        raise UsageError("--segments/--sample/--coverage/--targets go with a single VCF; use 'her2 cohort' with a "
+                         "sample sheet for several")
     fmt = choose_format(output_format, output)
     from her2cli.interpret.evidence import normalize_ihc
     from her2cli.io.atomic import refuse_inputs
@@ -243,12 +256,14 @@ def annotate(
     # A VCF output carries every allele, as VEP does: FILTER-failed ones are annotated too.
     every_record = all_records or formats()[fmt].annotate_every_record
     read_files = inputs + list(segments) + ([reference] if reference else [])
+    read_files += [path for path in (coverage, targets, knowledge) if path]
     read_files += [path + suffix for path in inputs for suffix in (".tbi", ".csi")]
     refuse_inputs([output] if output else [], read_files)  # before any work: -o a.vcf must not replace a.vcf
     options = Options(
         genome=genome, reference_fasta=reference, all_records=every_record, segment_format=segment_format,
         log_base=log_base, thresholds=thresholds_from_items(threshold) if (threshold or segments) else None,
         normal_sample=normal, purity_table=purity_table, assume_sorted=assume_sorted, knowledge=knowledge,
+        min_depth=min_depth, min_alt_reads=min_alt_reads,
     )
     _check_knowledge(knowledge)
     if purity_table is not None:
@@ -256,7 +271,7 @@ def annotate(
 
         read_purity_table(purity_table)   # a bad table stops the run before any sample is read
     requests = [SampleRequest(vcf=path, segments=list(segments), tumor_sample=sample, purity=purity,
-                              ploidy=ploidy, ihc=ihc) for path in inputs]
+                              ploidy=ploidy, ihc=ihc, coverage=coverage, targets=targets) for path in inputs]
     if not requests:
         requests = [SampleRequest(segments=list(segments), purity=purity, ploidy=ploidy, ihc=ihc)]
     with _stdin_spooled(requests if formats()[fmt].annotate_every_record else []) as spool:
@@ -440,6 +455,8 @@ def cohort(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no notes (errors are still printed)."),
     assume_sorted: bool = ASSUME_SORTED_OPTION,
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Print every per-sample notice (default: only how many)."),
+    min_depth: int = MIN_DEPTH_OPTION,
+    min_alt_reads: int = MIN_ALT_READS_OPTION,
 ) -> None:
     """Annotate every sample of a sample sheet: one alteration table, one verdict per sample, cohort counts.
 
@@ -462,7 +479,8 @@ def cohort(
     options = Options(
         genome=genome, reference_fasta=reference, all_records=all_records, segment_format=segment_format,
         log_base=log_base, thresholds=thresholds_from_items(threshold) if threshold else None,
-        purity_table=purity_table, assume_sorted=assume_sorted, knowledge=knowledge,
+        purity_table=purity_table, assume_sorted=assume_sorted, knowledge=knowledge, min_depth=min_depth,
+        min_alt_reads=min_alt_reads,
     )
     _check_knowledge(knowledge)
     if purity_table is not None:

@@ -25,6 +25,8 @@ class Options:
     # Trust that an unindexed VCF is sorted: stop reading once past ERBB2 (plain text) or bisect a BGZF
     # file. Faster on large files; misses records placed out of order (docs/robustness.md).
     assume_sorted: bool = False
+    min_depth: int = 250  # --min-depth: coverage.DEFAULT_MIN_DEPTH (AMP/CAP, Jennings 2017; docs/coverage.md)
+    min_alt_reads: int = 5  # --min-alt-reads: the caller's minimum alt reads, for the limit of detection
     knowledge: Optional[str] = None  # --knowledge: the user's OncoKB/CIViC/her2cli knowledge file
 
 
@@ -38,3 +40,5 @@ class SampleRequest:
     ploidy: Optional[float] = None
     ihc: Optional[str] = None
     sequenced: Optional[list[str]] = None  # a study's full sample list (a MAF names only mutated samples)
+    coverage: Optional[str] = None  # --coverage / sheet `coverage`: BAM, CRAM or mosdepth output
+    targets: Optional[str] = None  # --targets / sheet `targets`: the panel's target BED

@@ -42,7 +42,7 @@ from her2cli.report.columns import ALL_COLUMNS, alteration_rows, verdict_row
 from her2cli.report.tsv import render_lines
 from her2cli.values import valueclass
 
-SHEET_COLUMNS = ["sample", "vcf", "maf", "segments", "tumor_sample", "purity", "ploidy", "ihc"]
+SHEET_COLUMNS = ["sample", "vcf", "maf", "segments", "tumor_sample", "purity", "ploidy", "ihc", "coverage", "targets"]
 ERROR_COLUMNS = ["sample", "file", "reason", "exit_code"]
 OUTPUT_FILES = {
     "alterations": "alterations.tsv",
@@ -78,15 +78,18 @@ class SheetEntry:
     ploidy: Optional[float] = None
     ihc: Optional[str] = None
     line: Optional[int] = None  # line in the sample sheet (for messages)
+    coverage: Optional[str] = None  # BAM/CRAM/mosdepth behind a negative (docs/coverage.md)
+    targets: Optional[str] = None  # the panel's target BED
 
     def files(self) -> list[str]:
-        return ([self.vcf] if self.vcf else []) + list(self.segments)
+        return ([self.vcf] if self.vcf else []) + list(self.segments) + [p for p in (self.coverage, self.targets) if p]
 
     def request(self):
         from her2cli.pipeline import SampleRequest
 
         return SampleRequest(vcf=self.vcf, segments=list(self.segments), label=self.sample,
-                             tumor_sample=self.tumor_sample, purity=self.purity, ploidy=self.ploidy, ihc=self.ihc)
+                             tumor_sample=self.tumor_sample, purity=self.purity, ploidy=self.ploidy, ihc=self.ihc,
+                             coverage=self.coverage, targets=self.targets)
 
 
 @valueclass
@@ -225,6 +228,8 @@ def read_sample_sheet(path: str) -> list[SheetEntry]:
         entries.append(SheetEntry(
             sample=sample, vcf=_resolve(vcf, base) if vcf else None, segments=[_resolve(s, base) for s in segments],
             tumor_sample=values.get("tumor_sample") or None, purity=purity, ploidy=ploidy, ihc=ihc, line=number,
+            coverage=_resolve(values["coverage"], base) if values.get("coverage") else None,
+            targets=_resolve(values["targets"], base) if values.get("targets") else None,
         ))
     if not entries:
         raise MalformedInputError("the sample sheet lists no samples", path=path)
@@ -686,7 +691,7 @@ def cohort_inputs(sheet: str, entries: list[SheetEntry]) -> list[str]:
     paths = [sheet]
     for entry in entries:
         for path in entry.files():
-            paths += [path, path + ".tbi", path + ".csi"]
+            paths += [path, path + ".tbi", path + ".csi", path + ".bai", path + ".crai"]
     return paths
 
 

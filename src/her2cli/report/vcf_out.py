@@ -154,6 +154,11 @@ def render_vcf(results, input_paths: list[str], command: str | None = None) -> s
     if genome:
         out.append(f"##her2cli_genome={genome}")
     out.extend(f"##her2cli_note={note}" for note in notes)
+    for result in results:  # what each sample's mutation status rests on (docs/coverage.md)
+        if result.verdict is not None and result.verdict.assessment_basis:
+            basis = result.verdict.assessment_basis.replace("\\", "\\\\").replace('"', '\\"')
+            out.append(f'##her2cli_assessment=<Sample={result.sample},MutationStatus='
+                       f'{result.verdict.mutation_status},Basis="{basis}">')
     out.append(column_line)
     for line in body:
         fields = line.split("\t")
@@ -173,7 +178,9 @@ def _text_lines(path: str) -> Iterator[str]:
 
     kind = sniff(path)
     if kind == "bcf":
-        yield from _bcf_lines(path)
+        from her2cli.io.vcf import bcf_lines
+
+        yield from bcf_lines(path)
         return
     opener = gzip.open if kind in ("gzip", "bgzf") else open
     try:
@@ -182,20 +189,6 @@ def _text_lines(path: str) -> Iterator[str]:
                 yield line.rstrip("\r\n")
     except (OSError, EOFError, UnicodeDecodeError) as exc:
         raise MalformedInputError(f"cannot read: {exc}", path=path) from None
-
-
-def _bcf_lines(path: str) -> Iterator[str]:
-    import pysam
-
-    from her2cli.io.vcf import quiet_c_stderr
-
-    try:
-        with quiet_c_stderr(), pysam.VariantFile(path) as bcf:
-            yield from str(bcf.header).rstrip("\n").split("\n")
-            for record in bcf:
-                yield str(record).rstrip("\n")
-    except (OSError, ValueError) as exc:
-        raise MalformedInputError(f"cannot read as BCF: {exc}", path=path) from None
 
 
 def _from_input(path: str) -> tuple[list[str], str, list[str]]:

@@ -23,10 +23,12 @@ _DNA = set("ACGTNacgtn")
 
 
 def annotate_vcf(path: str, options, tumor_sample: Optional[str] = None,
-                 label: Optional[str] = None) -> tuple[str, list[MutationCall], list[str], Optional[str], str]:
+                 label: Optional[str] = None, scope: Optional[dict] = None
+                 ) -> tuple[str, list[MutationCall], list[str], Optional[str], str]:
     """(sample name, mutation calls, notices, genome, how the genome was decided) for the ERBB2 region of
     one VCF. ``options`` is a ``her2cli.request.Options`` (genome, reference_fasta, all_records,
-    normal_sample, assume_sorted are read)."""
+    normal_sample, assume_sorted are read). ``scope``, when given, receives what coverage needs: the header,
+    the ERBB2 records, the tumour column and the path (coverage.sample)."""
     from her2cli.io.vcf import read_region
     from her2cli.reference.builds import CHR17_NAMES
     from her2cli.reference.transcript import GENOMES, load_transcript
@@ -40,6 +42,8 @@ def annotate_vcf(path: str, options, tumor_sample: Optional[str] = None,
     notices = list(read.notices)
     genome, build_basis, records = _decide_build(read, tx, options.genome, regions_by_build, notices)
     columns = _SampleColumns.choose(read.header, bool(records), tumor_sample, options.normal_sample, label)
+    if scope is not None:
+        scope.update(header=read.header, records=records, tumour=columns.tumour, path=path)
     if not records:
         # Say it: no record is not the same as "not mutated" when the panel does not cover ERBB2.
         where = f" ({genome})" if genome else ""
