@@ -53,7 +53,8 @@ SOP_POINTS = {
     "SBS1": -4, "SBS2": -4,
     "SBP1": -1, "SBP2": -1,
 }
-# Point-based classification of Horak 2022: lowest points of each class, from the top.
+# Point-based classification of Horak 2022: lowest points of each class, from the top (checked in a secondary
+# source, the OncoVI implementation of the SOP; the criteria and points above were read in Tables 2-3 of PMC9081216).
 CLASS_MIN_POINTS = (("oncogenic", 10), ("likely_oncogenic", 6), ("vus", 0), ("likely_benign", -6))
 
 # SBVS1: minor allele frequency > 5% in gnomAD; SBS1: > 1% (Horak 2022, Table 3).
