@@ -13,7 +13,8 @@ pysam = pytest.importorskip("pysam")
 
 from her2cli.errors import MalformedInputError  # noqa: E402
 from her2cli.io.fastscan import scan_naive  # noqa: E402
-from her2cli.io.tabix import _reg2bins, read_tbi_region  # noqa: E402
+from her2cli.io.bgzf import EOF_MARKER  # noqa: E402
+from her2cli.io.tabix import IndexMismatch, _reg2bins, read_tbi_region  # noqa: E402
 
 CONTIGS = [("chr1", 3_000_000), ("chr2", 600_000), ("chr17", 2_500_000), ("chrX", 400_000)]
 BASES = "ACGT"
@@ -200,12 +201,22 @@ def test_truncated_data_file(vcf, tmp_path):
         fh.write(data[:len(data) * 2 // 3 + 123])
     with pytest.raises(MalformedInputError):
         read_tbi_region(cut, tbi, {"chr17"}, [(1, 3_000_000)])
-    # cut before the region: the index points past the end of the file
+    # cut before the region: without its end-of-file marker the data file itself is named
     with open(cut, "wb") as fh:
         fh.write(data[:len(data) // 3])
-    with pytest.raises(MalformedInputError) as err:
+    with pytest.raises(MalformedInputError, match="no end-of-file marker") as err:
         read_tbi_region(cut, tbi, {"chrX"}, [(1, 1_000_000)])
-    assert err.value.path == tbi
+    assert err.value.path == cut
+    # the same cut at a block boundary with a marker appended looks complete: the index no longer fits it
+    blocks, off = [], 0
+    while off < len(data) // 3:
+        blocks.append(off)
+        off += int.from_bytes(data[off + 16:off + 18], "little") + 1
+    with open(cut, "wb") as fh:
+        fh.write(data[:blocks[-1]] + EOF_MARKER)
+    with pytest.raises(IndexMismatch) as err:
+        read_tbi_region(cut, tbi, {"chrX"}, [(1, 1_000_000)])
+    assert err.value.path == tbi and "past the end" in err.value.message
 
 
 def test_corrupt_block_and_index(vcf, tmp_path):
