@@ -29,16 +29,13 @@ from her2cli.values import valueclass
 
 from ..errors import InputMissingError, MalformedInputError
 from ..io.lines import lines as text_lines
-from .readers import parse_number
+from .numbers import MAX_PLOIDY, MIN_PLOIDY, parse_number
+from .numbers import NA as _NA
 
 _PURITY_COLS = ("purity", "aberrantcellfraction", "cellularity", "tumor_purity", "tumour_purity")
 _PLOIDY_COLS = ("ploidy", "ploidy.estimate")
 _ID_COLS = ("sample", "array", "name", "barcodetumour", "id", "sample_id", "tumor_sample_barcode", "aliquot")
-_NA = {"", "NA", "NAN", ".", "NULL", "NONE"}
 ALL_SAMPLES = "*"   # key of a one-row table without a sample column
-# Ploidy is the mean number of copies of the genome per tumour cell: a haploid genome is 1, so a value far
-# below it is not a cell. The same range as --ploidy (cli.py).
-MIN_PLOIDY, MAX_PLOIDY = 0.5, 10.0
 
 
 @valueclass(frozen=True)

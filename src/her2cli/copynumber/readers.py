@@ -35,12 +35,13 @@ from her2cli.values import valueclass
 
 from ..errors import InputMissingError, MalformedInputError
 from ..io.lines import lines as text_lines
+from .numbers import MAX_PLOIDY, MIN_PLOIDY, parse_number
+from .numbers import NA as _NA
 from .segment_build import coordinate_hints, sam_header_hints
 from .segments import COPIES, LOG2, Segment, SegmentTable
 
 COVERAGE = "coverage"   # raw read depth, turned into a log2 ratio against the genome baseline
 
-_NA = {"", "NA", "NAN", ".", "NULL", "NONE"}
 
 # Column-name families shared by the seg-like layouts (lower case).
 _CHROM = ("chrom", "chromosome", "chr", "contig")
@@ -301,26 +302,6 @@ def _find(cols: list[str], names: tuple[str, ...]) -> int | None:
 # no lower bound: deep losses are written as very negative log2 ratios (CNVkit bins reach -31).
 MAX_LOG2 = 20.0
 MAX_COPIES = float(1 << 20)
-
-
-def parse_number(text: str, what: str, path: str, line: int) -> float | None:
-    """A finite decimal number; None for NA/NaN; MalformedInputError naming the file and line for anything
-    else: inf, 1e400 (overflows to inf), '1_000' (Python's float() takes the underscore, no tool writes it),
-    words."""
-    stripped = text.strip()
-    if stripped.upper() in _NA:
-        return None
-    try:
-        value = float(stripped) if "_" not in stripped else None
-    except ValueError:
-        value = None
-    if value is None:
-        raise MalformedInputError(f"{what} is not a number: {text!r}", path=path, line=line)
-    if math.isnan(value):
-        return None
-    if not math.isfinite(value):
-        raise MalformedInputError(f"{what} is not a finite number: {text!r}", path=path, line=line)
-    return value
 
 
 def _num(text: str, what: str, path: str, line: int) -> float | None:
@@ -711,8 +692,6 @@ def _read_key_table(path: Path, keys: tuple[str, ...], row: int = 0) -> dict[str
     """First (or ``row``-th) data row of a small header+values TSV, as floats for ``keys``. Read by the shared
     bounded reader (NUL bytes, an endless line: errors); a value that is not finite, a purity outside (0, 1]
     or a ploidy outside [0.5, 10] is an error naming the file and line, never a silent estimate."""
-    from .purity import MAX_PLOIDY, MIN_PLOIDY
-
     if not path.is_file():
         return {}
     try:
