@@ -237,3 +237,16 @@ def test_corrupt_block_and_index(vcf, tmp_path):
     with pytest.raises(MalformedInputError) as err:
         read_tbi_region(gz, short, {"chrX"}, [(1, 1_000)])
     assert err.value.path == short
+
+
+def test_last_offset_from_the_pseudo_bins_agrees_with_every_chunk(vcf, monkeypatch):
+    # htslib writes a metadata pseudo-bin (37450) per reference whose first pair is the reference's first and
+    # last record offsets; an index without them (old tabix) has its chunks unpacked: the same end either way,
+    # and it is the data's end-of-file marker (the last record ends the last data block).
+    from her2cli.io import tabix
+
+    plain, gz, tbi = vcf
+    with_meta = tabix.tbi_last_offset(tbi)
+    monkeypatch.setattr(tabix, "_META_BIN", 1)  # no reference has a pseudo-bin 1 of two chunks
+    assert tabix.tbi_last_offset(tbi) == with_meta
+    assert with_meta >> 16 == Path(gz).stat().st_size - len(EOF_MARKER) and with_meta & 0xFFFF == 0

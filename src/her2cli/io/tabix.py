@@ -202,9 +202,10 @@ class _Tbi:
             raise self._bad() from exc
         return out
 
-    def _bins(self, p: int, want: set[int] | None) -> tuple[int, list[tuple[int, int, int]]]:
+    def _bins(self, p: int, want: set[int] | None, single_chunk: bool = True) -> tuple[int, list[tuple[int, int, int]]]:
         """Read one reference's bins at ``p``; the chunks (bin, beg, end) of the bins in ``want`` (None: skip
-        them all). Returns the offset after the bins and the chunks."""
+        them all; ``single_chunk`` False: no bin wanted has one chunk, so runs of those are skipped unread).
+        Returns the offset after the bins and the chunks."""
         buf = self.buf
         (n_bin,) = struct.unpack_from("<i", self._at(p, 4), p)
         if n_bin < 0:
@@ -215,7 +216,7 @@ class _Tbi:
         while left:
             n = _one_chunk_run(buf, p, left)  # the common case, skipped in bulk
             if n:
-                if want is not None:
+                if want is not None and single_chunk:
                     chunks += [(b, u, v) for b, _, u, v in struct.iter_unpack("<IiQQ", buf.data[p:p + 24 * n])
                                if b in want]
                 p += 24 * n
@@ -254,17 +255,32 @@ class _Tbi:
         return 0
 
     def last_offset(self) -> int:
-        """The largest chunk end of the whole index: the virtual offset just past the last record indexed."""
+        """The virtual offset just past the last record indexed: the largest end of htslib's metadata pseudo-bin
+        (each reference's first and last record offsets), read while the other bins are skipped in bulk (as the
+        query skips them: this runs on every indexed read). An index without pseudo-bins (old tabix) has every
+        chunk of its references unpacked instead."""
         p, last = self.refs_off, 0
         try:
             for _ in range(self.n_ref):
-                p, chunks = self._bins(p, _EVERY_BIN)
-                if chunks:
-                    last = max(last, max(v for _, _, v in chunks))
+                start = p
+                p, meta_end = self._meta_end(p)
+                if meta_end is None:  # no metadata pseudo-bin: the largest chunk end of every bin
+                    _, chunks = self._bins(start, _EVERY_BIN)
+                    meta_end = max((v for _, _, v in chunks), default=0)
+                last = max(last, meta_end)
                 p, _ = self._linear(p, [])
         except struct.error as exc:
             raise self._bad() from exc
         return last
+
+    def _meta_end(self, p: int) -> tuple[int, int | None]:
+        """Skip one reference's bins at ``p``; the offset after them and the end offset its metadata pseudo-bin
+        gives (None: it has none; 0: no bins, no records)."""
+        (n_bin,) = struct.unpack_from("<i", self._at(p, 4), p)
+        p, chunks = self._bins(p, {_META_BIN}, single_chunk=False)  # the pseudo-bin has two 'chunks'
+        if not n_bin:
+            return p, 0
+        return p, (chunks[0][2] if len(chunks) == 2 else None)
 
     def _at(self, p: int, n: int) -> bytearray:
         """The index data, inflated at least up to p + n."""
