@@ -505,3 +505,21 @@ def test_many_samples_without_sample_gives_a_short_line(tmp_path):
     line = one_error_line(proc)
     assert proc.returncode == errors.EXIT_MALFORMED and len(line) < 400, len(line)
     assert str(path) in line and "PATIENT0000_BLOOD" in line and "5,000 samples" in line
+
+
+@pytest.mark.parametrize("chunk", [7, 64, 1 << 20])
+def test_the_shared_line_reader_reads_as_splitlines(tmp_path, monkeypatch, chunk):
+    # The text readers' lines are Python's str.splitlines of the UTF-8 text, LF or CRLF, BOM dropped, plain or
+    # gzip, whatever the chunk size; a bad byte is named by its line.
+    monkeypatch.setattr(io_lines, "_CHUNK", chunk)
+    text = "\ufeffsample\tpurity\r\nS1\t0.5\r\n\nS\u00e9\t0.6\nlast line without newline"
+    expected = list(enumerate(text.lstrip("\ufeff").splitlines(), 1))
+    plain, packed = tmp_path / "t.tsv", tmp_path / "t.tsv.gz"
+    plain.write_bytes(text.encode())
+    packed.write_bytes(gzip.compress(text.encode()))
+    assert list(io_lines.lines(str(plain), "table")) == expected
+    assert list(io_lines.lines(str(packed), "table")) == expected
+    plain.write_bytes(text.encode().replace("\u00e9".encode(), b"\xe9"))  # Latin-1 on line 4
+    with pytest.raises(errors.MalformedInputError) as err:
+        list(io_lines.lines(str(plain), "table"))
+    assert err.value.line == 4

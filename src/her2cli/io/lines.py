@@ -294,11 +294,11 @@ def lines(path: str, kind: str, *, name: str | None = None) -> Iterator[tuple[in
                 carry = buf
                 continue
             carry = buf[cut:]
-            for line in buf[:cut - 1].split(b"\n"):
-                number += 1
-                if len(line) > MAX_LINE_BYTES:
-                    raise line_too_long(name, number, f"a {kind}")
-                yield number, _text(line, name, number, kind)
+            if buf.find(b"\n") > MAX_LINE_BYTES:  # only the first line can span chunks
+                raise line_too_long(name, number + 1, f"a {kind}")
+            parts = _texts(buf[:cut - 1], name, number, kind)
+            yield from zip(range(number + 1, number + 1 + len(parts)), parts)
+            number += len(parts)
             if len(carry) > MAX_LINE_BYTES:
                 raise line_too_long(name, number + 1, f"a {kind}")
         if carry:
@@ -317,6 +317,20 @@ def lines(path: str, kind: str, *, name: str | None = None) -> Iterator[tuple[in
     finally:
         if path != "-":
             raw.close()
+
+
+def _texts(data: bytes, name: str, number: int, kind: str) -> list[str]:
+    """The lines of ``data`` (whole lines, the last newline removed) as text, decoded at once."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:  # find the line for the message
+        for n, line in enumerate(data.split(b"\n"), number + 1):
+            _text(line, name, n, kind)
+        raise MalformedInputError(f"not a text {kind} (bytes that are not UTF-8 text)", path=name) from None
+    parts = text.split("\n")
+    if "\r" in text:
+        parts = [part[:-1] if part.endswith("\r") else part for part in parts]
+    return parts
 
 
 def _text(line: bytes, name: str, number: int, kind: str) -> str:
