@@ -218,12 +218,21 @@ def test_truncated_gzip_and_bgzf(tmp_path, files):
             scan_stream(io.BytesIO(p.read_bytes()), T17, *REGION, source_name="-")
 
 
-def test_bgzf_without_eof_marker_reads_all(tmp_path, vcf_lines):
+def test_bgzf_without_eof_marker_is_an_error_naming_the_file(tmp_path, vcf_lines):
+    # What a killed bgzip leaves: whole blocks, no end-of-file marker block (htslib's bgzf_check_EOF test).
+    # Its blocks read as a complete, shorter file, so only the marker tells: an error, never a short read.
     p = tmp_path / "noeof.vcf.gz"
     p.write_bytes(bgzf(text(vcf_lines), eof=False))  # cut exactly at a block boundary
-    got = scan_region(str(p), T17, *REGION)
-    assert got.method == "scan-bgzf" and "end-of-file marker" in got.notices[0]
-    assert got.records == scan_naive(vcf_lines, T17, *REGION).records
+    with pytest.raises(MalformedInputError, match="no end-of-file marker") as err:
+        scan_region(str(p), T17, *REGION)
+    assert err.value.path == str(p)
+    with pytest.raises(MalformedInputError, match="no end-of-file marker") as err:  # the same through a pipe
+        scan_stream(io.BytesIO(p.read_bytes()), T17, *REGION, source_name="<stdin>")
+    assert err.value.path == "<stdin>"
+    complete = tmp_path / "eof.vcf.gz"
+    complete.write_bytes(bgzf(text(vcf_lines)))
+    assert scan_stream(io.BytesIO(complete.read_bytes()), T17, *REGION, source_name="-").records == \
+        scan_naive(vcf_lines, T17, *REGION).records
 
 
 @pytest.mark.parametrize("content, match", [

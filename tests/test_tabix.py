@@ -13,7 +13,8 @@ pysam = pytest.importorskip("pysam")
 
 from her2cli.errors import MalformedInputError  # noqa: E402
 from her2cli.io.fastscan import scan_naive  # noqa: E402
-from her2cli.io.tabix import _reg2bins, read_tbi_region  # noqa: E402
+from her2cli.io.bgzf import EOF_MARKER  # noqa: E402
+from her2cli.io.tabix import IndexMismatch, _reg2bins, read_tbi_region  # noqa: E402
 
 CONTIGS = [("chr1", 3_000_000), ("chr2", 600_000), ("chr17", 2_500_000), ("chrX", 400_000)]
 BASES = "ACGT"
@@ -200,12 +201,22 @@ def test_truncated_data_file(vcf, tmp_path):
         fh.write(data[:len(data) * 2 // 3 + 123])
     with pytest.raises(MalformedInputError):
         read_tbi_region(cut, tbi, {"chr17"}, [(1, 3_000_000)])
-    # cut before the region: the index points past the end of the file
+    # cut before the region: without its end-of-file marker the data file itself is named
     with open(cut, "wb") as fh:
         fh.write(data[:len(data) // 3])
-    with pytest.raises(MalformedInputError) as err:
+    with pytest.raises(MalformedInputError, match="no end-of-file marker") as err:
         read_tbi_region(cut, tbi, {"chrX"}, [(1, 1_000_000)])
-    assert err.value.path == tbi
+    assert err.value.path == cut
+    # the same cut at a block boundary with a marker appended looks complete: the index no longer fits it
+    blocks, off = [], 0
+    while off < len(data) // 3:
+        blocks.append(off)
+        off += int.from_bytes(data[off + 16:off + 18], "little") + 1
+    with open(cut, "wb") as fh:
+        fh.write(data[:blocks[-1]] + EOF_MARKER)
+    with pytest.raises(IndexMismatch) as err:
+        read_tbi_region(cut, tbi, {"chrX"}, [(1, 1_000_000)])
+    assert err.value.path == tbi and "past the end" in err.value.message
 
 
 def test_corrupt_block_and_index(vcf, tmp_path):
@@ -226,3 +237,16 @@ def test_corrupt_block_and_index(vcf, tmp_path):
     with pytest.raises(MalformedInputError) as err:
         read_tbi_region(gz, short, {"chrX"}, [(1, 1_000)])
     assert err.value.path == short
+
+
+def test_last_offset_from_the_pseudo_bins_agrees_with_every_chunk(vcf, monkeypatch):
+    # htslib writes a metadata pseudo-bin (37450) per reference whose first pair is the reference's first and
+    # last record offsets; an index without them (old tabix) has its chunks unpacked: the same end either way,
+    # and it is the data's end-of-file marker (the last record ends the last data block).
+    from her2cli.io import tabix
+
+    plain, gz, tbi = vcf
+    with_meta = tabix.tbi_last_offset(tbi)
+    monkeypatch.setattr(tabix, "_META_BIN", 1)  # no reference has a pseudo-bin 1 of two chunks
+    assert tabix.tbi_last_offset(tbi) == with_meta
+    assert with_meta >> 16 == Path(gz).stat().st_size - len(EOF_MARKER) and with_meta & 0xFFFF == 0

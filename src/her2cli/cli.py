@@ -275,6 +275,14 @@ def annotate(
     read_files += [path + suffix for path in inputs for suffix in (".tbi", ".csi")]
     written = [output, *((output + ".tbi", output + ".csi") if index else ())] if output else []
     refuse_inputs(written, read_files)  # before any work: -o a.vcf must not replace a.vcf
+    # Inputs read twice (VCF/BCF output passes every record through; HTML draws the segments and lists
+    # checksums; the purity table is checked, then read) are copied once if they are FIFOs or <(...).
+    from her2cli.io.lines import spool_streams
+
+    report = fmt in ("html", "pdf")
+    twice = formats()[fmt].annotate_every_record or report
+    copies = spool_streams([*(inputs if twice else []), *(segments if report else []), purity_table])
+    purity_table = copies.get(purity_table, purity_table) if purity_table else None
     options = Options(
         genome=genome, reference_fasta=reference, all_records=every_record, segment_format=segment_format,
         log_base=log_base, thresholds=thresholds_from_items(threshold) if (threshold or segments) else None,
@@ -296,6 +304,7 @@ def annotate(
         if spool is not None:  # the VCF output re-reads its input: the spool stands in for stdin
             _name_stdin(results, spool)
             inputs = [spool if path == "-" else path for path in inputs]
+        inputs = [copies.get(path, path) for path in inputs]  # the VCF writer re-reads a FIFO's copy
         _write_annotation(results, fmt, output, index, summary, inputs, segments, options, requests, quiet,
                           retained, spool, paper)
 
@@ -524,6 +533,11 @@ def cohort(
     from her2cli.pipeline import Options
 
     entries = read_sample_sheet(sheet) if sheet is not None else None
+    from her2cli.io.lines import spool_streams
+
+    # A FIFO purity table is read by every worker, FIFO study segments again by the report: copied once.
+    copies = spool_streams([purity_table, *(study_segments if output_dir else [])])
+    purity_table = copies.get(purity_table, purity_table) if purity_table else None
     options = Options(
         genome=genome, reference_fasta=reference, all_records=all_records, segment_format=segment_format,
         log_base=log_base, thresholds=thresholds_from_items(threshold) if threshold else None,
@@ -719,6 +733,10 @@ def run_guarded(run) -> int:
         return code if isinstance(code, int) else (0 if code is None else 1)
     except Exception as exc:  # a bug of ours: still one line, and a distinct exit code
         return _internal_error(exc)
+    finally:
+        from her2cli.io.lines import remove_spools
+
+        remove_spools()  # the copies of FIFO inputs (io.lines.spool_streams), however the command ended
 
 
 def _internal_error(exc: BaseException) -> int:

@@ -157,14 +157,11 @@ def read_sample_sheet(path: str) -> list[SheetEntry]:
     sheet's directory. Raises InputMissingError / MalformedInputError naming the sheet and line."""
     if not os.path.exists(path):
         raise InputMissingError("sample sheet not found", path=path)
-    try:
-        with open(path, encoding="utf-8-sig", newline="") as handle:
-            text = handle.read()
-    except UnicodeDecodeError:
-        raise MalformedInputError("sample sheet is not UTF-8 text", path=path) from None
-    except OSError as exc:
-        raise InputMissingError(f"cannot read sample sheet: {exc.strerror or exc}", path=path) from None
-    lines = text.splitlines()
+    from her2cli.io.lines import lines as text_lines
+
+    # The shared bounded reader: NUL bytes, a line over the one limit, non-UTF-8 text are errors naming the line
+    # (`her2 cohort /dev/zero` ends at once).
+    lines = [text for _, text in text_lines(path, "sample sheet")]
     header_index = next((i for i, line in enumerate(lines) if line.strip()), None)
     if header_index is None:
         raise MalformedInputError("sample sheet is empty", path=path)

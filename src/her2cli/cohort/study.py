@@ -16,13 +16,13 @@ from her2cli.errors import InputMissingError, MalformedInputError
 def read_sample_list(path: str) -> list[str]:
     """Sample IDs from a cBioPortal case list (``case_list_ids: S1<TAB>S2...``) or a plain file with one ID
     per line (blank lines and '#' comments skipped; a header ``sample`` line is ignored)."""
-    try:
-        with open(path, encoding="utf-8-sig") as handle:
-            lines = handle.read().splitlines()
-    except FileNotFoundError:
-        raise InputMissingError("sample list not found", path=path) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputMissingError(f"cannot read the sample list: {exc}", path=path) from None
+    from her2cli.io.lines import lines as text_lines
+
+    if os.path.isdir(path):
+        raise InputMissingError("is a directory, not a sample list", path=path)
+    # The shared bounded reader: NUL bytes, a line over the one limit (`--samples /dev/zero`), non-UTF-8 text
+    # are errors naming the line.
+    lines = [text for _, text in text_lines(path, "sample list")]
     samples: list[str] = []
     case_list = [line for line in lines if line.lower().startswith("case_list_ids:")]
     if case_list:

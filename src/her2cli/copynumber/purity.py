@@ -15,24 +15,26 @@ Columns are found by name: purity = ``purity`` | ``aberrantcellfraction`` | ``ce
 column present (``sample``, ``array``, ``name``, ``barcodetumour``, ``id``, ``sample_id``,
 ``tumor_sample_barcode``, ``aliquot``, else the first column) is indexed, so a sample is found by
 any of its names; matching is exact. Rows whose purity is NA (e.g. ABSOLUTE samples without a
-call) give no estimate. Purity outside (0, 1], ploidy outside (0, 10], or one name with two
+call) give no estimate. Purity outside (0, 1], ploidy outside [0.5, 10], a value that is not a finite
+number, NUL bytes, a line over the one line-length limit (io.lines), or one name with two
 different estimates are errors naming the file and line.
 """
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Callable, Optional
 
 from her2cli.values import valueclass
 
 from ..errors import InputMissingError, MalformedInputError
+from ..io.lines import lines as text_lines
+from .numbers import MAX_PLOIDY, MIN_PLOIDY, parse_number
+from .numbers import NA as _NA
 
 _PURITY_COLS = ("purity", "aberrantcellfraction", "cellularity", "tumor_purity", "tumour_purity")
 _PLOIDY_COLS = ("ploidy", "ploidy.estimate")
 _ID_COLS = ("sample", "array", "name", "barcodetumour", "id", "sample_id", "tumor_sample_barcode", "aliquot")
-_NA = {"", "NA", "NAN", ".", "NULL", "NONE"}
 ALL_SAMPLES = "*"   # key of a one-row table without a sample column
 
 
@@ -49,13 +51,9 @@ PurityLookup = Callable[[str], Optional[tuple[Optional[float], Optional[float], 
 def read_purity_table(path: str) -> dict[str, PurityEstimate]:
     """{sample name: estimate} from one purity table (module docstring)."""
     p = Path(path)
-    if not p.is_file():
-        raise InputMissingError("purity table not found", path=path)
-    try:
-        text = p.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise MalformedInputError(f"cannot read purity table: {exc}", path=path) from None
-    lines = [(n, t) for n, t in enumerate(text.splitlines(), 1) if t.strip() and not t.startswith("#")]
+    if p.is_dir():
+        raise InputMissingError("is a directory, not a purity table", path=path)
+    lines = [(n, t) for n, t in text_lines(path, "purity table") if t.strip() and not t.startswith("#")]
     if len(lines) < 2:
         raise MalformedInputError("purity table needs a header and at least one row", path=path,
                                   line=lines[0][0] if lines else None)
@@ -83,8 +81,9 @@ def read_purity_table(path: str) -> dict[str, PurityEstimate]:
             continue
         if not 0 < purity <= 1:
             raise MalformedInputError(f"purity {purity:g} is not in (0, 1]", path=path, line=number)
-        if ploidy is not None and not 0 < ploidy <= 10:
-            raise MalformedInputError(f"ploidy {ploidy:g} is not in (0, 10]", path=path, line=number)
+        if ploidy is not None and not MIN_PLOIDY <= ploidy <= MAX_PLOIDY:
+            raise MalformedInputError(f"ploidy {ploidy:g} is not in [{MIN_PLOIDY:g}, {MAX_PLOIDY:g}]", path=path,
+                                      line=number)
         estimate = PurityEstimate(purity, ploidy, source)
         names = {fields[i] for i in id_cols if i < len(fields) and fields[i].strip().upper() not in _NA}
         if not id_cols:
@@ -133,12 +132,4 @@ def _index(header: list[str], names: tuple[str, ...]) -> Optional[int]:
 def _value(fields: list[str], idx: int, what: str, path: str, line: int) -> Optional[float]:
     if idx >= len(fields):
         raise MalformedInputError(f"row has no {what} column ({len(fields)} fields)", path=path, line=line)
-    text = fields[idx].strip()
-    if text.upper() in _NA:
-        return None
-    try:
-        value = float(text)
-    except ValueError:
-        raise MalformedInputError(f"{what} is not a number: {text!r}", path=path, line=line) from None
-    return None if math.isnan(value) else value
-
+    return parse_number(fields[idx], what, path, line)

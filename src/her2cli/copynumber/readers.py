@@ -24,9 +24,8 @@ ASCAT (nf-core) ``<prefix>.purityploidy.txt``, Sequenza ``<prefix>_confints_CP.t
 
 from __future__ import annotations
 
-import gzip
-import io
 import math
+import os
 import re
 import statistics
 from pathlib import Path
@@ -35,12 +34,14 @@ from typing import Callable, Iterator
 from her2cli.values import valueclass
 
 from ..errors import InputMissingError, MalformedInputError
+from ..io.lines import lines as text_lines
+from .numbers import MAX_PLOIDY, MIN_PLOIDY, parse_number
+from .numbers import NA as _NA
 from .segment_build import coordinate_hints, sam_header_hints
 from .segments import COPIES, LOG2, Segment, SegmentTable
 
 COVERAGE = "coverage"   # raw read depth, turned into a log2 ratio against the genome baseline
 
-_NA = {"", "NA", "NAN", ".", "NULL", "NONE"}
 
 # Column-name families shared by the seg-like layouts (lower case).
 _CHROM = ("chrom", "chromosome", "chr", "contig")
@@ -200,47 +201,12 @@ class _Header:
         return [f.strip() for f in fields] if self.delim else fields
 
 
-def _check_path(path: str) -> Path:
-    p = Path(path)
-    if not p.exists():
-        raise InputMissingError("segment file not found", path=path)
-    if p.is_dir():
-        raise InputMissingError("is a directory, not a segment file", path=path)
-    return p
-
-
-# A segment line is short (a sample name, coordinates, a few numbers); a longer one is not segment data.
-MAX_LINE_CHARS = 1 << 20
-
-
 def _lines(path: str) -> Iterator[tuple[int, str]]:
-    """(line number, text) of a plain or gzipped text file, streamed."""
-    p = _check_path(path)
-    try:
-        with open(p, "rb") as probe:
-            magic = probe.read(2)
-        raw = gzip.open(p, "rb") if magic == b"\x1f\x8b" else open(p, "rb")
-    except OSError as exc:
-        raise InputMissingError(f"cannot read segment file: {exc.strerror or exc}", path=path) from None
-    number = 0
-    try:
-        with io.TextIOWrapper(raw, encoding="utf-8-sig", newline=None) as handle:
-            while True:
-                # Bounded: an endless line (/dev/zero, a gzip bomb) ends at MAX_LINE_CHARS, not in memory.
-                text = handle.readline(MAX_LINE_CHARS)
-                if not text:
-                    break
-                number += 1
-                if "\x00" in text:
-                    raise MalformedInputError("not a text segment file (binary content)", path=path, line=number)
-                if len(text) >= MAX_LINE_CHARS and not text.endswith("\n"):
-                    raise MalformedInputError(f"line longer than {MAX_LINE_CHARS:,} characters: not a segment file",
-                                              path=path, line=number)
-                yield number, text.rstrip("\n")
-    except UnicodeDecodeError:
-        raise MalformedInputError("not a text segment file (binary content)", path=path) from None
-    except (OSError, EOFError) as exc:
-        raise MalformedInputError(f"corrupt gzip data: {exc}", path=path, line=number or None) from None
+    """(line number, text) of a plain or gzipped text file, streamed and read once (a FIFO works): the
+    shared bounded reader (io.lines: the one line-length limit, NUL bytes refused)."""
+    if os.path.isdir(path):
+        raise InputMissingError("is a directory, not a segment file", path=path)
+    return text_lines(path, "segment file")
 
 
 def _header(path: str, lines: Iterator[tuple[int, str]]) -> _Header:
@@ -330,16 +296,25 @@ def _find(cols: list[str], names: tuple[str, ...]) -> int | None:
 # ----------------------------------------------------------------------------------------------
 # Parsing helpers
 
+# Largest copy-number value accepted: a log2 ratio of 20 is a million-fold gain (more copies of one gene
+# than a cell holds DNA), far past any real amplification (ERBB2 peaks near log2 6-7); for absolute copy
+# numbers the same bound is 2**20 copies. A larger value is a broken file, never an amplification. There is
+# no lower bound: deep losses are written as very negative log2 ratios (CNVkit bins reach -31).
+MAX_LOG2 = 20.0
+MAX_COPIES = float(1 << 20)
+
+
 def _num(text: str, what: str, path: str, line: int) -> float | None:
-    try:
-        value = float(text)
-    except ValueError:
-        if text.strip().upper() in _NA:
-            return None
-        raise MalformedInputError(f"{what} is not a number: {text!r}", path=path, line=line) from None
-    if math.isnan(value):
-        return None
-    return value
+    return parse_number(text, what, path, line)
+
+
+def _check_value(value: float, unit: str, what: str, path: str, line: int) -> None:
+    """An impossible copy-number value (see MAX_LOG2) is an error, not an amplification."""
+    limit = MAX_LOG2 if unit == LOG2 else MAX_COPIES
+    if value > limit:
+        kind = "log2 ratio" if unit == LOG2 else "copy number"
+        raise MalformedInputError(f"{what} {value:g} is not a possible {kind} (beyond {limit:g})",
+                                  path=path, line=line)
 
 
 def _coord(text: str, what: str, path: str, line: int) -> int:
@@ -571,8 +546,13 @@ def _add_segment(c: _SampleCollector, layout: Layout, cols: _Columns, fields: li
         c.skipped_na += 1
         return
     if cols.end is not None and end < start:
-        c.skipped_empty += 1   # e.g. CNVkit zero-probe segments with end < start
-        return
+        if layout.format == "cnvkit" or (layout.zero_based and end == start - 1):
+            c.skipped_empty += 1   # CNVkit writes its zero-probe segments with end < start; [s, s) is empty
+            return
+        raise MalformedInputError(f"segment end {end} is before its start {start}", path=path, line=line)
+    if layout.unit != COVERAGE:
+        _check_value(value, layout.unit, cols.value_names[0] if len(cols.values) == 1 else "total copy number",
+                     path, line)
     call = None
     if cols.tool_call is not None and cols.tool_call < len(fields):
         raw = fields[cols.tool_call]
@@ -580,6 +560,8 @@ def _add_segment(c: _SampleCollector, layout: Layout, cols: _Columns, fields: li
     name = fields[cols.gene] if cols.gene is not None and cols.gene < len(fields) else None
     high = _num(fields[cols.max_value], "max copy number", path, line) \
         if cols.max_value is not None and cols.max_value < len(fields) else None
+    if high is not None:
+        _check_value(high, layout.unit, "max copy number", path, line)
     table.segments.append(Segment(chrom, start, end, value, line, call, name, high))   # type: ignore[union-attr]
 
 
@@ -707,17 +689,20 @@ def _coverage_to_log2(table: SegmentTable) -> None:
 
 
 def _read_key_table(path: Path, keys: tuple[str, ...], row: int = 0) -> dict[str, float]:
-    """First (or ``row``-th) data row of a small header+values TSV, as floats for ``keys``."""
+    """First (or ``row``-th) data row of a small header+values TSV, as floats for ``keys``. Read by the shared
+    bounded reader (NUL bytes, an endless line: errors); a value that is not finite, a purity outside (0, 1]
+    or a ploidy outside [0.5, 10] is an error naming the file and line, never a silent estimate."""
     if not path.is_file():
         return {}
     try:
-        lines = [l for l in path.read_text(encoding="utf-8").splitlines() if l.strip() and not l.startswith("#")]
-    except (OSError, UnicodeDecodeError):
+        lines = [(n, l) for n, l in text_lines(str(path), "purity file") if l.strip() and not l.startswith("#")]
+    except InputMissingError:
         return {}
     if len(lines) < 2 + row:
         return {}
-    header = [h.strip().strip('"').lower() for h in re.split(r"[\t ]+", lines[0].strip())]
-    fields = [v.strip().strip('"') for v in re.split(r"[\t ]+", lines[1 + row].strip())]
+    header = [h.strip().strip('"').lower() for h in re.split(r"[\t ]+", lines[0][1].strip())]
+    number, text = lines[1 + row]
+    fields = [v.strip().strip('"') for v in re.split(r"[\t ]+", text.strip())]
     if len(fields) == len(header) + 1:
         fields = fields[1:]       # R row names
     out: dict[str, float] = {}
@@ -725,11 +710,18 @@ def _read_key_table(path: Path, keys: tuple[str, ...], row: int = 0) -> dict[str
         # exact name first, then a prefix match (Sequenza writes 'ploidy.estimate')
         idx = header.index(key) if key in header else next(
             (i for i, h in enumerate(header) if h.startswith(key)), None)
-        if idx is not None and idx < len(fields):
-            try:
-                out[key] = float(fields[idx])
-            except ValueError:
-                pass
+        if idx is None or idx >= len(fields):
+            continue
+        try:
+            value = float(fields[idx]) if "_" not in fields[idx] else math.nan
+        except ValueError:
+            continue   # a word where a number was expected: no estimate from this file
+        if math.isnan(value):
+            continue
+        low, high, closed_low = (MIN_PLOIDY, MAX_PLOIDY, True) if key == "ploidy" else (0.0, 1.0, False)
+        if not (math.isfinite(value) and (low <= value if closed_low else low < value) and value <= high):
+            raise MalformedInputError(f"{key} {fields[idx]!r} is not a possible value", path=str(path), line=number)
+        out[key] = value
     return out
 
 

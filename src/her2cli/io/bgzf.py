@@ -24,7 +24,7 @@ except ImportError:  # pragma: no cover - exercised only without isal
 import zlib as _stdzlib
 
 __all__ = ["BgzfFile", "MAGIC", "EOF_MARKER", "MAX_BLOCK", "DECOMPRESS_ERRORS", "block_size", "is_bgzf",
-           "has_eof_marker", "zlib_impl"]
+           "has_eof_marker", "missing_eof", "require_eof_marker", "zlib_impl", "BATCH_BLOCKS"]
 
 MAGIC = b"\x1f\x8b\x08\x04"
 EOF_MARKER = bytes.fromhex("1f8b08040000000000ff0600424302001b0003000000000000000000")
@@ -33,6 +33,9 @@ DECOMPRESS_ERRORS = (OSError, EOFError, zlib_impl.error, _stdzlib.error)
 # Compressed bytes per parallel task: ~16 blocks, ~4 MB of text. Tasks in flight are capped at twice
 # the thread count, so at most ~20 MB of inflated text is held whatever the file size.
 _BATCH_BYTES = 1 << 20
+# ... and at most this many blocks (64 KiB of text each, 4 MiB a task): a highly compressible file (one
+# endless line of one letter inflates ~1000x) must not inflate a whole compressed MB at once.
+BATCH_BLOCKS = 64
 _CACHE_BLOCKS = 64  # blocks kept by block(): the bisection revisits its probes
 
 
@@ -63,6 +66,19 @@ def has_eof_marker(fh: BinaryIO, size: int) -> bool:
         return False
     fh.seek(size - len(EOF_MARKER))
     return fh.read() == EOF_MARKER
+
+
+def missing_eof(name: str) -> MalformedInputError:
+    """The error for a BGZF file without its end-of-file marker block: what a killed bgzip (or a copy cut at
+    a block boundary) leaves, indistinguishable from a complete file by its blocks alone. htslib checks the
+    same marker (bgzf_check_EOF: "EOF marker is absent. The input is probably truncated")."""
+    return MalformedInputError("truncated BGZF file: no end-of-file marker block (the file was cut short, e.g. "
+                               "by a killed bgzip: compress it again)", path=name)
+
+
+def require_eof_marker(fh: BinaryIO, size: int, name: str) -> None:
+    if not has_eof_marker(fh, size):
+        raise missing_eof(name)
 
 
 def worker_count() -> int:
@@ -190,6 +206,9 @@ class BgzfFile:
                     raise self._bad(off + p)
                 spans.append((p, p + bsize))
                 p += bsize
+                if len(spans) == BATCH_BLOCKS:
+                    yield off, raw, spans
+                    spans = []
             if spans:
                 yield off, raw, spans
             if not more:

@@ -35,7 +35,7 @@ from typing import BinaryIO, Callable, Iterable, Iterator, Optional
 
 from her2cli.errors import InputMissingError, MalformedInputError
 from her2cli.io.bgzf import DECOMPRESS_ERRORS as _DECOMPRESS_ERRORS
-from her2cli.io.bgzf import EOF_MARKER, BgzfFile, has_eof_marker, is_bgzf
+from her2cli.io.bgzf import EOF_MARKER, BgzfFile, is_bgzf, missing_eof, require_eof_marker
 from her2cli.io.bgzf import MAX_BLOCK as _MAX_BLOCK
 from her2cli.io.sniff import Prepended, open_binary
 from her2cli.io.vcftext import (  # noqa: F401 (ScanResult, MAX_LINE_BYTES: re-exported)
@@ -178,6 +178,8 @@ class _Scanner:
             self.carry += buf
             return
         first = self.carry + buf[:nl] if self.carry else buf[:nl]
+        if len(first) > MAX_LINE_BYTES:  # a line that ends in this chunk but began chunks ago
+            raise self._error_at(self.offset - len(self.carry), _too_long(self.name, None).message)
         self.carry = b""
         last = buf.rfind(b"\n")
         lines: list[bytes] = []
@@ -494,10 +496,9 @@ def scan_region(path: str, contigs: set[str], start: int, end: int, assume_sorte
                                     _line_counter(path, True))
         notices: list[str] = []
         bg = BgzfFile(fh, size, path)
-        if not has_eof_marker(fh, size):
-            # Possibly cut short: the whole read below raises if the last block is incomplete.
-            notices.append("no BGZF end-of-file marker (the file may be truncated)")
-        elif assume_sorted and size >= _SEEK_MIN_BYTES:
+        # Cut short at a block boundary, the blocks read as a complete (shorter) file: only the marker tells.
+        require_eof_marker(fh, size, path)
+        if assume_sorted and size >= _SEEK_MIN_BYTES:
             try:
                 return _Bisection(bg, contigs, start, end, path).run()
             except _Fallback as fb:
@@ -540,9 +541,14 @@ def scan_stream(stream: BinaryIO, contigs: set[str], start: int, end: int,
         raise MalformedInputError(f"{note}-compressed input is not supported; use bgzip or plain text",
                                   path=source_name)
     if head.startswith(_GZIP_MAGIC):
-        raw = io.BufferedReader(Prepended(head, stream), buffer_size=1 << 20)
-        return _scan_compressed(raw, contigs, start, end, source_name,  # type: ignore[arg-type]
-                                "scan-bgzf" if is_bgzf(head) else "scan-gzip", assume_sorted, None)
+        tail = _Tail(Prepended(head, stream))
+        raw = io.BufferedReader(tail, buffer_size=1 << 20)
+        bgzf = is_bgzf(head)
+        result = _scan_compressed(raw, contigs, start, end, source_name,  # type: ignore[arg-type]
+                                  "scan-bgzf" if bgzf else "scan-gzip", assume_sorted, None)
+        if bgzf and tail.last != EOF_MARKER:  # read to the end: the last bytes are the marker block
+            raise missing_eof(source_name)
+        return result
     scanner = _Scanner(contigs, start, end, source_name, assume_sorted)
 
     def chunks() -> Iterator[bytes]:
@@ -551,6 +557,23 @@ def scan_stream(stream: BinaryIO, contigs: set[str], start: int, end: int,
         yield from _read_chunks(stream, source_name, False)
 
     return _drive(scanner, chunks(), "scan-plain")
+
+
+class _Tail(io.RawIOBase):
+    """A read-once stream that remembers its last bytes (the BGZF end-of-file marker of a pipe)."""
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.last = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[override]
+        n = self.stream.readinto(buffer)
+        if n:
+            self.last = (self.last + bytes(buffer[max(0, n - len(EOF_MARKER)):n]))[-len(EOF_MARKER):]
+        return n or 0
 
 
 def scan_naive(lines: Iterable[str], contigs: set[str], start: int, end: int,

@@ -24,6 +24,7 @@ from dataclasses import field
 from typing import BinaryIO, Iterator, Protocol
 
 from her2cli.errors import GenomeBuildError, MalformedInputError
+from her2cli.io.lines import MAX_LINE_BYTES, line_too_long, nul_byte
 from her2cli.io.sniff import Prepended, open_binary
 from her2cli.reference.builds import normalise_build
 from her2cli.values import valueclass
@@ -154,6 +155,14 @@ def _parse_header(text: str, line_no: int, name: str) -> _Header:
         for alias in aliases:
             if column not in index and alias.lower() in by_lower:
                 index[column] = by_lower[alias.lower()]
+    # A column read here named twice: which copy holds the data is unknowable (a second Tumor_Seq_Allele2
+    # turned S310F into S310Y, a second Chromosome hid every ERBB2 row), so it is an error, not first-wins.
+    for i in index.values():
+        again = [j for j, col in enumerate(names) if j != i and col.lower() == names[i].lower()]
+        if again:
+            raise MalformedInputError(
+                f"column {names[i]!r} appears twice in the column header (columns {i + 1} and {again[0] + 1}): "
+                "which one holds the data is ambiguous", path=name, line=line_no)
     missing = [c for c in _REQUIRED if c not in index]
     if missing:
         raise MalformedInputError(
@@ -289,6 +298,8 @@ def _blocks(stream: BinaryIO, raw: BinaryIO, name: str, close: bool) -> Iterator
                 return
             cut = buf.rfind(b"\n", 0, filled) + 1
             if cut == 0:  # one line longer than the buffer
+                if filled >= MAX_LINE_BYTES:
+                    raise _LineTooLong()
                 size *= 2
                 buf.extend(bytes(size + BLOCK_PADDING - len(buf)))
                 continue
@@ -307,23 +318,42 @@ def _blocks(stream: BinaryIO, raw: BinaryIO, name: str, close: bool) -> Iterator
             raw.close()
 
 
+class _LineTooLong(Exception):
+    """A line longer than the limit (io.lines.MAX_LINE_BYTES) starts the current block."""
+
+
 def _scan(path: str, windows: list[tuple[int, int]]) -> tuple[str, _Scan]:
     name, blocks = _line_blocks(path)
     scan: _Scan | None = None
     lines_before = 0  # comment and blank lines before the column header, and the header
-    for view, length in blocks:
-        at = 0
-        if scan is None:
-            scan, at, lines_before = _find_header(bytes(view[:length]), lines_before, name, windows)
-            if scan is None:
-                continue
-            scan.lines = lines_before
-        if length > at:
-            scan.block(view[at:], length - at)
+    try:
+        for view, length in blocks:
+            scan, lines_before = _scan_block(view, length, scan, lines_before, name, windows)
+    except _LineTooLong:
+        raise line_too_long(name, (scan.lines if scan is not None else lines_before) + 1, "MAF text") from None
     if scan is None:
         raise MalformedInputError("not a MAF file: no column header line (Hugo_Symbol, Chromosome, "
                                   "Start_Position, ...)", path=name)
     return name, scan
+
+
+def _scan_block(view: memoryview, length: int, scan: _Scan | None, lines_before: int, name: str,
+                windows: list[tuple[int, int]]) -> tuple[_Scan | None, int]:
+    """One block of whole lines: NUL bytes refused (memchr over the whole data: a NUL inside a barcode would
+    make a sample of its own), then the header found or the rows scanned."""
+    nul = view.obj.find(b"\0", 0, length)  # type: ignore[union-attr]
+    if nul >= 0:
+        before = bytes(view[:nul]).count(b"\n")
+        raise nul_byte(name, (scan.lines if scan is not None else lines_before) + before + 1, "the MAF")
+    at = 0
+    if scan is None:
+        scan, at, lines_before = _find_header(bytes(view[:length]), lines_before, name, windows)
+        if scan is None:
+            return None, lines_before
+        scan.lines = lines_before
+    if length > at:
+        scan.block(view[at:], length - at)
+    return scan, lines_before
 
 
 def _find_header(data: bytes, line_no: int, name: str,

@@ -14,6 +14,10 @@ import stat
 import sys
 import zlib
 
+from her2cli.io.lines import Prepended, read_full
+
+__all__ = ["VCF", "MAF", "Prepended", "open_binary", "kind_of_head", "input_kind"]
+
 VCF = "vcf"
 MAF = "maf"
 
@@ -25,7 +29,13 @@ def open_binary(path: str, kind: str):
     """``path`` opened for binary reading; a missing file, a folder or another failure is one clear
     InputMissingError naming the file (``kind`` says what it should have been: "VCF", "MAF")."""
     from her2cli.errors import InputMissingError
+    from her2cli.io.lines import is_stream, open_input, take_opened
 
+    opened = take_opened(path)  # a stream whose first bytes input_kind read: those bytes are put back
+    if opened is not None:
+        return opened
+    if is_stream(path):
+        return open_input(path, f"{kind} file")  # hashed as it is read (lines.digest_of_read)
     try:
         return open(path, "rb")
     except FileNotFoundError as exc:
@@ -34,26 +44,6 @@ def open_binary(path: str, kind: str):
         raise InputMissingError(f"is a directory, not a {kind} file", path=path) from exc
     except OSError as exc:
         raise InputMissingError(f"cannot open file ({exc.strerror})", path=path) from exc
-
-
-class Prepended(io.RawIOBase):
-    """A read-only binary stream: ``head`` first, then the rest of ``stream``."""
-
-    def __init__(self, head: bytes, stream):
-        self.head, self.stream = head, stream
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:  # type: ignore[override]
-        if self.head:
-            n = min(len(buffer), len(self.head))
-            buffer[:n] = self.head[:n]
-            self.head = self.head[n:]
-            return n
-        data = self.stream.read(len(buffer))
-        buffer[:len(data)] = data
-        return len(data)
 
 
 def _text_head(head: bytes) -> str:
@@ -83,29 +73,26 @@ def kind_of_head(head: bytes, name: str = "") -> str:
     return VCF
 
 
-def _read_head(stream) -> bytes:
-    chunks, size = [], 0
-    while size < _SNIFF_BYTES:
-        data = stream.read(_SNIFF_BYTES - size)
-        if not data:
-            break
-        chunks.append(data)
-        size += len(data)
-    return b"".join(chunks)
-
-
 def input_kind(path: str) -> str:
     """VCF or MAF for a path or '-' (stdin, which is re-wound for the reader)."""
     if path == "-":
         raw = sys.stdin.buffer
-        head = _read_head(raw)
+        head = read_full(raw, _SNIFF_BYTES)
         sys.stdin = io.TextIOWrapper(io.BufferedReader(Prepended(head, raw)), encoding="utf-8", newline="")
         return kind_of_head(head)
     if path.lower().endswith(_MAF_SUFFIXES):
         return MAF
     try:
         if not stat.S_ISREG(os.stat(path).st_mode):
-            return VCF  # a pipe (<(bcftools view ...)) cannot be read twice: only its name could have said MAF
+            # A pipe (<(bcftools view ...)) cannot be read twice: its first bytes are read once and put back
+            # for the reader (io.lines.peek).
+            from her2cli.errors import Her2Error
+            from her2cli.io.lines import peek
+
+            try:
+                return kind_of_head(peek(path, _SNIFF_BYTES, "input"), path)
+            except Her2Error:
+                return VCF  # the VCF reader reports it with its usual message
         with open(path, "rb") as handle:
             head = handle.read(_SNIFF_BYTES)
     except OSError:

@@ -29,12 +29,13 @@ from her2cli.io.bgzf import (
     DECOMPRESS_ERRORS,
     BgzfFile,
     block_size,
-    has_eof_marker,
+    require_eof_marker,
     zlib_impl,
 )
+from her2cli.io.lines import MAX_LINE_BYTES, line_too_long, nul_byte
 from her2cli.io.vcftext import HeaderReader, ScanResult, decode, pos_reflen
 
-__all__ = ["read_tbi_region"]
+__all__ = ["read_tbi_region", "IndexMismatch", "check_index_covers", "csi_last_offset", "tbi_last_offset"]
 
 _TBI_MAGIC = b"TBI\x01"
 _CSI_MAGIC = b"CSI\x01"
@@ -42,6 +43,14 @@ _FORMAT_VCF = 2
 _MIN_SHIFT = 14  # 16 kb linear-index windows
 _MAX_COORD = 1 << 29  # largest coordinate the TBI binning scheme can express
 _MISSING = 0xFFFFFFFFFFFFFFFF
+_META_BIN = 37450  # htslib's metadata pseudo-bin of a TBI (min_shift 14, depth 5)
+
+
+class IndexMismatch(MalformedInputError):
+    """The index does not describe this data file: it was made for another file, or the data changed after
+    indexing (a stale index). Checked against the data, not by modification time: the index's last offset
+    must be the end of the data, and the offsets it gives must land on block boundaries, at the start of a
+    record of the contig asked for. The caller reads the whole file instead, with a notice."""
 
 
 def _reg2bins(beg: int, end: int) -> set[int]:
@@ -121,16 +130,19 @@ def _leading(s: bytearray, table: bytes) -> int:
     return len(s) if first_other < 0 else first_other
 
 
-def _load_index(index_path: str) -> _IndexBuf | None:
-    """The index (lazily inflated), or None when it is not a TBI."""
+def _read_index_bytes(index_path: str) -> bytes:
     try:
         with open(index_path, "rb") as fh:
-            raw = fh.read()
+            return fh.read()
     except FileNotFoundError as exc:
         raise InputMissingError("no such index file", path=index_path) from exc
     except OSError as exc:
         raise InputMissingError(f"cannot open index file ({exc.strerror})", path=index_path) from exc
-    buf = _IndexBuf(raw, index_path)
+
+
+def _load_index(index_path: str) -> _IndexBuf | None:
+    """The index (lazily inflated), or None when it is not a TBI."""
+    buf = _IndexBuf(_read_index_bytes(index_path), index_path)
     buf.ensure(4)
     if bytes(buf.data[:4]) != _TBI_MAGIC:
         return None  # CSI ("CSI\1") or something else: let htslib deal with it
@@ -190,9 +202,10 @@ class _Tbi:
             raise self._bad() from exc
         return out
 
-    def _bins(self, p: int, want: set[int] | None) -> tuple[int, list[tuple[int, int, int]]]:
+    def _bins(self, p: int, want: set[int] | None, single_chunk: bool = True) -> tuple[int, list[tuple[int, int, int]]]:
         """Read one reference's bins at ``p``; the chunks (bin, beg, end) of the bins in ``want`` (None: skip
-        them all). Returns the offset after the bins and the chunks."""
+        them all; ``single_chunk`` False: no bin wanted has one chunk, so runs of those are skipped unread).
+        Returns the offset after the bins and the chunks."""
         buf = self.buf
         (n_bin,) = struct.unpack_from("<i", self._at(p, 4), p)
         if n_bin < 0:
@@ -203,7 +216,7 @@ class _Tbi:
         while left:
             n = _one_chunk_run(buf, p, left)  # the common case, skipped in bulk
             if n:
-                if want is not None:
+                if want is not None and single_chunk:
                     chunks += [(b, u, v) for b, _, u, v in struct.iter_unpack("<IiQQ", buf.data[p:p + 24 * n])
                                if b in want]
                 p += 24 * n
@@ -241,10 +254,113 @@ class _Tbi:
                 return v0
         return 0
 
+    def last_offset(self) -> int:
+        """The virtual offset just past the last record indexed: the largest end of htslib's metadata pseudo-bin
+        (each reference's first and last record offsets), read while the other bins are skipped in bulk (as the
+        query skips them: this runs on every indexed read). An index without pseudo-bins (old tabix) has every
+        chunk of its references unpacked instead."""
+        p, last = self.refs_off, 0
+        try:
+            for _ in range(self.n_ref):
+                start = p
+                p, meta_end = self._meta_end(p)
+                if meta_end is None:  # no metadata pseudo-bin: the largest chunk end of every bin
+                    _, chunks = self._bins(start, _EVERY_BIN)
+                    meta_end = max((v for _, _, v in chunks), default=0)
+                last = max(last, meta_end)
+                p, _ = self._linear(p, [])
+        except struct.error as exc:
+            raise self._bad() from exc
+        return last
+
+    def _meta_end(self, p: int) -> tuple[int, int | None]:
+        """Skip one reference's bins at ``p``; the offset after them and the end offset its metadata pseudo-bin
+        gives (None: it has none; 0: no bins, no records)."""
+        (n_bin,) = struct.unpack_from("<i", self._at(p, 4), p)
+        p, chunks = self._bins(p, {_META_BIN}, single_chunk=False)  # the pseudo-bin has two 'chunks'
+        if not n_bin:
+            return p, 0
+        return p, (chunks[0][2] if len(chunks) == 2 else None)
+
     def _at(self, p: int, n: int) -> bytearray:
         """The index data, inflated at least up to p + n."""
         self.buf.ensure(p + n)
         return self.buf.data
+
+
+class _EveryBin:
+    """``want`` that holds every bin (for last_offset); the metadata pseudo-bin too (its first 'chunk' is the
+    reference's first and last record offsets)."""
+
+    def __contains__(self, bin_: object) -> bool:
+        return bin_ != _META_BIN  # its second pair is (mapped, unmapped) counts, not offsets
+
+
+_EVERY_BIN = _EveryBin()
+
+
+def csi_last_offset(index_path: str) -> int | None:
+    """The largest chunk end of a CSI index (see _Tbi.last_offset); None when the file is not a CSI."""
+    buf = _IndexBuf(_read_index_bytes(index_path), index_path)
+    bad = MalformedInputError("corrupt or truncated CSI index", path=index_path)
+    try:
+        buf.ensure(16)
+        if bytes(buf.data[:4]) != _CSI_MAGIC:
+            return None
+        _min_shift, depth, l_aux = struct.unpack_from("<3i", buf.data, 4)
+        meta_bin = ((1 << (3 * depth + 3)) - 1) // 7 + 1
+        p = 16 + l_aux
+        buf.ensure(p + 4)
+        (n_ref,) = struct.unpack_from("<i", buf.data, p)
+        p += 4
+        last = 0
+        for _ in range(n_ref):
+            buf.ensure(p + 4)
+            (n_bin,) = struct.unpack_from("<i", buf.data, p)
+            p += 4
+            for _ in range(n_bin):
+                buf.ensure(p + 16)
+                _bin, _loff, n_chunk = struct.unpack_from("<IQi", buf.data, p)
+                p += 16
+                if n_chunk and _bin != meta_bin:
+                    buf.ensure(p + 16 * n_chunk)
+                    ends = struct.unpack_from(f"<{2 * n_chunk}Q", buf.data, p)[1::2]
+                    last = max(last, max(ends))
+                p += 16 * n_chunk
+    except struct.error:
+        raise bad from None
+    return last
+
+
+def tbi_last_offset(index_path: str) -> int | None:
+    """The largest chunk end of a TBI index (of any file type); None when the file is not a TBI."""
+    buf = _load_index(index_path)
+    return None if buf is None else _Tbi(buf).last_offset()
+
+
+def check_index_covers(reader: BgzfFile, last: int, index_path: str) -> None:
+    """IndexMismatch unless the index's last offset ``last`` is the end of the data: past it, only the
+    end-of-file marker (a file grown, shrunk or replaced since indexing fails here)."""
+    coff, uoff = last >> 16, last & 0xFFFF
+    name = reader.name
+    if coff > reader.size:
+        raise IndexMismatch(f"the index ends at byte {coff}, past the end of {name} ({reader.size} bytes): it does "
+                            "not belong to this file (stale index?)", path=index_path)
+    try:
+        for i, data in enumerate(reader.blocks(coff)):
+            if i == 0:
+                if uoff > len(data):
+                    raise IndexMismatch(f"the index's last offset is past the end of a BGZF block of {name}: it "
+                                        "does not belong to this file (stale index?)", path=index_path)
+                data = data[uoff:]
+            if data.strip():
+                raise IndexMismatch(f"{name} has records after the last one its index knows: the file changed "
+                                    "after it was indexed (stale index)", path=index_path)
+    except IndexMismatch:
+        raise
+    except MalformedInputError:
+        raise IndexMismatch(f"the index's last offset does not land on a BGZF block of {name}: it does not "
+                            "belong to this file (stale index?)", path=index_path) from None
 
 
 # ----------------------------------------------------------------- the data
@@ -262,33 +378,52 @@ def _read_records(reader: BgzfFile, voff: int, contig: str, start: int, end: int
                   name: str, index_path: str) -> list[str]:
     coff, uoff = voff >> 16, voff & 0xFFFF
     if coff >= reader.size:
-        raise MalformedInputError(
+        raise IndexMismatch(
             f"index points to byte {coff}, past the end of {name} ({reader.size} bytes); "
-            "the index does not belong to this file or the file is truncated", path=index_path)
+            "the index does not belong to this file (stale index?)", path=index_path)
     prefix = contig.encode() + b"\t"
     out: list[str] = []
     carry = b""
     first = True
-    for data in reader.blocks(coff):
+    try:
+        blocks = reader.blocks(coff)
+        head = next(blocks, b"")
+    except MalformedInputError:
+        raise IndexMismatch(f"index points to byte {coff} of {name}, where no BGZF block starts: the index does "
+                            "not belong to this file (stale index?)", path=index_path) from None
+    for data in _chain_one(head, blocks):
         if first:
             first = False
-            if uoff > len(data):
-                raise MalformedInputError(
-                    f"index points inside a BGZF block of {name} past its end; "
-                    "the index does not belong to this file", path=index_path)
+            if uoff > len(data) or (uoff and data[uoff - 1:uoff] != b"\n"):
+                raise IndexMismatch(
+                    f"index points inside a BGZF block of {name} where no record starts; "
+                    "the index does not belong to this file (stale index?)", path=index_path)
             data = data[uoff:]
+            if data and not data.startswith(prefix):
+                raise IndexMismatch(
+                    f"index points to a line of {name} that is not a {contig} record: the index does not "
+                    "belong to this file (stale index?)", path=index_path)
         if not data:
             continue
+        if b"\0" in data:
+            raise nul_byte(name, None, "the records")
         lines = data.split(b"\n")
         if carry:
             lines[0] = carry + lines[0]
         carry = lines.pop()
+        if len(carry) > MAX_LINE_BYTES:
+            raise line_too_long(name, None, "VCF text")
         for line in lines:
             if _keep(line, prefix, start, end, name, out):
                 return out
     if carry:  # last line without a newline
         _keep(carry, prefix, start, end, name, out)
     return out
+
+
+def _chain_one(first: bytes, rest):
+    yield first
+    yield from rest
 
 
 def _keep(line: bytes, prefix: bytes, start: int, end: int, name: str, out: list[str]) -> bool:
@@ -326,9 +461,9 @@ def read_tbi_region(path: str, index_path: str, contigs: set[str], regions: list
         fh.seek(0, 2)
         size = fh.tell()
         notices: list[str] = []
-        if not has_eof_marker(fh, size):
-            notices.append("no BGZF end-of-file marker (the file may be truncated)")
+        require_eof_marker(fh, size, path)
         reader = BgzfFile(fh, size, path)
+        check_index_covers(reader, tbi.last_offset(), index_path)
         header = _read_header(reader, path)
         records: list[str] = []
         tid_of = {n: i for i, n in enumerate(tbi.names)}

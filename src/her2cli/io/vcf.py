@@ -172,25 +172,60 @@ def read_region(path: str, contigs: set[str], regions: list[tuple[int, int]],
     if path == "-":
         return _read_stdin(contigs, regions, assume_sorted)
     if _is_stream(path):
+        from her2cli.io.sniff import open_binary
+
         try:
-            with open(path, "rb") as stream:
+            with open_binary(path, "VCF") as stream:
                 return _scan_stream(stream, contigs, regions, path, assume_sorted)
         except OSError as exc:
             raise InputMissingError(f"cannot read: {exc.strerror}", path=path) from None
     kind = sniff(path)
-    index = find_index(path) if kind == "bgzf" else None
+    index = find_index(path) if kind in ("bgzf", "bcf") else None
     stale = [_stale_index_notice(path, index)] if index is not None and _index_is_stale(path, index) else []
-    if index is not None and index.endswith(".tbi"):
-        # A tabix index is read in pure Python: no numpy/htslib start-up for a 60 kb region.
-        indexed = _read_with_tabix(path, index, contigs, regions)
-        if indexed is not None:
-            indexed.notices[:0] = stale
-            return indexed
-    if kind == "bcf" or index is not None:
-        read = _read_with_htslib(path, kind, contigs, regions)
-        read.notices[:0] = stale
+    from her2cli.io.tabix import IndexMismatch
+
+    try:
+        if index is not None and index.endswith(".tbi") and kind == "bgzf":
+            # A tabix index is read in pure Python: no numpy/htslib start-up for a 60 kb region.
+            indexed = _read_with_tabix(path, index, contigs, regions)
+            if indexed is not None:
+                indexed.notices[:0] = stale
+                return indexed
+        if kind == "bcf" or index is not None:
+            if index is not None:
+                _check_index(path, index)
+            read = _read_with_htslib(path, kind, contigs, regions, use_index=index is not None)
+            read.notices[:0] = stale
+            return read
+    except IndexMismatch as exc:
+        # Never trust an index that does not fit the data: read the whole file instead (exact, slower).
+        notice = (f"{path}: the index {os.path.basename(index or '')} does not match the data ({exc.message}); "
+                  "read the whole file instead (re-index with tabix -f / bcftools index -f)")
+        if kind == "bcf":
+            read = _read_with_htslib(path, kind, contigs, regions, use_index=False)
+        else:
+            read = _scan_file(path, contigs, regions, assume_sorted=False)
+        read.notices.insert(0, notice)
         return read
     return _scan_file(path, contigs, regions, assume_sorted)
+
+
+def _check_index(path: str, index: str) -> None:
+    """Before htslib queries ``index``: the data must end with the BGZF end-of-file marker, and the index's
+    last offset must be the end of the data (IndexMismatch otherwise; see tabix.check_index_covers)."""
+    from her2cli.io.bgzf import BgzfFile, is_bgzf, require_eof_marker
+    from her2cli.io.tabix import check_index_covers, csi_last_offset, tbi_last_offset
+
+    with open(path, "rb") as fh:
+        head = fh.read(18)
+        if not is_bgzf(head):
+            return  # an uncompressed BCF has neither blocks nor a marker
+        size = fh.seek(0, os.SEEK_END)
+        require_eof_marker(fh, size, path)
+        last = csi_last_offset(index) if index.endswith(".csi") else tbi_last_offset(index)
+        if last is None:
+            return  # not the index its name says: htslib says what it thinks of it
+        check_index_covers(BgzfFile(fh, size, path), last, index)
 
 
 def _is_stream(path: str) -> bool:
@@ -213,8 +248,8 @@ def _index_is_stale(path: str, index: str) -> bool:
 
 def _stale_index_notice(path: str, index: str) -> str:
     # htslib's own warning for the same case: "The index file is older than the data file".
-    return (f"{path}: the index {os.path.basename(index)} is older than the data file: if the data changed "
-            "since, records may be missed (re-index with tabix -f)")
+    return (f"{path}: the index {os.path.basename(index)} is older than the data file (its offsets and its end "
+            "were checked against the data and fit; re-index with tabix -f to be sure)")
 
 
 def _read_stdin(contigs: set[str], regions: list[tuple[int, int]], assume_sorted: bool = False) -> RegionRead:
@@ -240,6 +275,24 @@ def _read_stdin(contigs: set[str], regions: list[tuple[int, int]], assume_sorted
             raise MalformedInputError(exc.message, path="<stdin>") from None
     read.header.source = "<stdin>"
     return read
+
+
+def _record_text(variant, path: str) -> str:
+    text = str(variant).rstrip("\n")
+    if "\0" in text:
+        from her2cli.io.lines import nul_byte
+
+        raise nul_byte(path, None, "a record")
+    return text
+
+
+def _check_eof(path: str) -> None:
+    """A BGZF (or BGZF-compressed BCF) file must end with its end-of-file marker block (bgzf.missing_eof)."""
+    from her2cli.io.bgzf import is_bgzf, require_eof_marker
+
+    with open(path, "rb") as fh:
+        if is_bgzf(fh.read(18)):
+            require_eof_marker(fh, fh.seek(0, os.SEEK_END), path)
 
 
 def _inflated_start(stream) -> bytes:
@@ -309,8 +362,18 @@ def _merge_scans(results, source: str, contigs: set[str], regions: list[tuple[in
     return RegionRead(header, lines, results[0].method, notices)
 
 
-def _read_with_htslib(path: str, kind: str, contigs: set[str], regions: list[tuple[int, int]]) -> RegionRead:
+def _read_with_htslib(path: str, kind: str, contigs: set[str], regions: list[tuple[int, int]],
+                      use_index: bool | None = None) -> RegionRead:
     import cyvcf2
+
+    if use_index is None:
+        use_index = find_index(path) is not None
+        if use_index:
+            _check_index(path, find_index(path))  # type: ignore[arg-type]
+        else:
+            _check_eof(path)
+    elif not use_index:
+        _check_eof(path)
 
     try:
         with quiet_c_stderr():
@@ -325,8 +388,7 @@ def _read_with_htslib(path: str, kind: str, contigs: set[str], regions: list[tup
     try:
         with quiet_c_stderr():
             names = set(vcf.seqnames) if hasattr(vcf, "seqnames") else set()
-            has_index = find_index(path) is not None
-            if has_index:
+            if use_index:
                 seen: set[str] = set()
                 for contig in sorted(contigs & names) if names else sorted(contigs):
                     for start, end in regions:
@@ -335,7 +397,7 @@ def _read_with_htslib(path: str, kind: str, contigs: set[str], regions: list[tup
                         except Exception:
                             continue  # contig absent from the index
                         for variant in hits:
-                            text = str(variant).rstrip("\n")
+                            text = _record_text(variant, path)
                             if text not in seen:
                                 seen.add(text)
                                 lines.append(text)
@@ -343,7 +405,9 @@ def _read_with_htslib(path: str, kind: str, contigs: set[str], regions: list[tup
                 method = "htslib-stream"
                 for variant in vcf:
                     if variant.CHROM in contigs and _in_regions(variant.POS, len(variant.REF), regions):
-                        lines.append(str(variant).rstrip("\n"))
+                        lines.append(_record_text(variant, path))
+    except MalformedInputError:
+        raise
     except Exception as exc:
         raise MalformedInputError(f"error while reading records: {exc}", path=path) from None
     finally:

@@ -9,13 +9,15 @@ import re
 from dataclasses import field
 
 from her2cli.errors import MalformedInputError
+from her2cli.io import lines
 from her2cli.values import valueclass
 
 __all__ = ["ScanResult", "HeaderReader", "decode", "pos_reflen", "too_long", "MAX_LINE_BYTES", "CONTIG_ID"]
 
-# Longest line accepted (header or record). A VCF line with thousands of samples or ALT alleles is
-# well under this; an endless line (/dev/zero, a gzip bomb) ends with an error here, not out of memory.
-MAX_LINE_BYTES = 16 << 20
+# Longest line accepted (header or record): the one limit of every reader (io.lines). A VCF line with
+# thousands of samples or ALT alleles is well under it; an endless line (/dev/zero, a gzip bomb) ends with
+# an error, not out of memory.
+MAX_LINE_BYTES = lines.MAX_LINE_BYTES
 CONTIG_ID = re.compile(r"^##contig=<(?:.*,)?ID=([^,>]+)")
 
 
@@ -64,8 +66,11 @@ class HeaderReader:
         self.size = 0  # bytes of header text consumed (the records start at this offset)
 
     def feed(self, data: bytes) -> bytes | None:
-        if data:
+        if data and not self.seen_bytes:
             self.seen_bytes = True
+            if data.startswith(lines.BOM):  # a UTF-8 byte-order mark (Windows editors): not part of the text
+                data = data[len(lines.BOM):]
+                self.size += len(lines.BOM)  # offsets count the bytes of the file
         buf = self.carry + data if self.carry else data
         i = 0
         while True:
@@ -125,5 +130,4 @@ class HeaderReader:
 
 
 def too_long(name: str, line: int | None) -> MalformedInputError:
-    return MalformedInputError(f"line longer than {MAX_LINE_BYTES >> 20} MiB: not VCF text (binary or endless "
-                               "input?)", path=name, line=line)
+    return lines.line_too_long(name, line, "VCF text")

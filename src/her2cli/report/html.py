@@ -117,6 +117,10 @@ class Provenance:
 
 
 def sha256_of(path: str) -> str:
+    from her2cli.io.lines import digest_of_read, is_stream
+
+    if is_stream(path):  # a FIFO or <(...) cannot be read again: the checksum of what the run read
+        return digest_of_read(path) or "(a stream: not read to its end)"
     digest = hashlib.sha256()
     try:
         with open(path, "rb") as handle:

@@ -175,11 +175,19 @@ def _is_rna(name: str, description: str) -> bool:
     return "rna" in name.lower() or "rna" in description.lower()
 
 
+def sample_listing(samples: list[str], shown: int = 5) -> str:
+    """The samples for a one-line message: all of a few; the first ``shown`` and the count of a many-sample VCF
+    (a 5,000-sample cohort VCF would otherwise make one 34 KB line)."""
+    if len(samples) <= shown + 1:
+        return ", ".join(samples)
+    return f"{', '.join(samples[:shown])} and {len(samples) - shown:,} more ({len(samples):,} samples)"
+
+
 def choose_tumour_sample(
     samples: list[str], header: HeaderFormats, requested: Optional[str], path: str
 ) -> Optional[int]:
     """Index of the tumour sample column; None when the file has no sample columns."""
-    listing = ", ".join(samples)
+    listing = sample_listing(samples)
     if requested is not None:
         if requested in samples:
             return samples.index(requested)
@@ -245,7 +253,7 @@ def choose_normal_sample(
     ``##normal_sample=`` header line, the other column of a two-sample file, the one DNA column of a larger
     file whose name or ##SAMPLE description says normal. Nothing else is guessed.
     """
-    listing = ", ".join(samples)
+    listing = sample_listing(samples)
     if requested is not None:
         matches = [i for i, s in enumerate(samples) if s == requested]
         if not matches:
