@@ -1,14 +1,22 @@
 #!/usr/bin/env python3
-"""Cohort throughput (issue #5): `her2 cohort --jobs 1` vs `--jobs 2` vs a shell loop of
-`bcftools view -H -t chr17:39687914-39730426` over the same files.
+"""Cohort throughput (issue 24): `her2 cohort --jobs 1` vs `--jobs 2` vs a shell loop of
+`bcftools view -H -t chr17:39687914-39730426` over the same files, and the per-sample pages' cost
+(issue 23: pages rendered from each sample's results, so a run is linear in the samples).
 
 Generates (once; --regenerate to redo) N panel-sized VCFs (a few hundred records each, GRCh38 header with
 ##contig lengths, bgzip + tabix index, some planted ERBB2 variants) and a sample sheet in
-benchmarks/data/cohort/panel/ (git-ignored), then prints samples/s and speed-ups.
+benchmarks/data/cohort/panel-N/ (git-ignored). The three commands run **interleaved** (j1, j2, loop, j1, j2,
+loop, ...: the machine may be shared, so a load change hits all three alike); the median and the best of
+each are printed, with each her2 run's peak RSS (from wait4: compare 1,000 with 10,000 samples for flat
+memory).
+
+--study runs the page-linearity check: a published study (a MAF and one shared multi-sample .seg) of
+120/250/500 samples through `her2 cohort --maf ... -o DIR --pages`, timed.
 
 Usage:
-  python benchmarks/cohort_bench.py                 # 1,000 samples
-  python benchmarks/cohort_bench.py --samples 200 --repeat 1
+  python benchmarks/cohort_bench.py                          # 1,000 samples, 3 rounds
+  python benchmarks/cohort_bench.py --samples 10000 --repeat 2
+  python benchmarks/cohort_bench.py --study 120,250,500
 """
 
 from __future__ import annotations
@@ -17,6 +25,7 @@ import argparse
 import os
 import random
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -25,7 +34,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-DEFAULT_DIR = HERE / "data" / "cohort" / "panel"
+DEFAULT_DIR = HERE / "data" / "cohort"
 ERBB2 = "chr17:39687914-39730426"
 PLANTED = [
     ("chr17", 39711955, "C", "T"),               # S310F
@@ -82,13 +91,96 @@ def generate(directory: Path, n: int, records: int, seed: int = 1) -> Path:
     return directory / "sheet.tsv"
 
 
-def timed(cmd: list[str] | str, shell: bool = False) -> float:
+def timed(cmd: list[str] | str, shell: bool = False) -> tuple[float, float]:
+    """(wall seconds, peak RSS in MB of the command's process tree as wait4 reports it: the largest child)."""
     start = time.perf_counter()
-    result = subprocess.run(cmd, shell=shell, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(cmd, shell=shell, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
-    if result.returncode != 0:
-        sys.exit(f"failed ({result.returncode}): {cmd}\n{result.stderr[-2000:]}")
-    return elapsed
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    err = proc.stderr.read()
+    proc.stderr.close()
+    if proc.returncode != 0:
+        sys.exit(f"failed ({proc.returncode}): {cmd}\n{err[-2000:]}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def throughput(args) -> None:
+    directory = args.dir / f"panel-{args.samples}"
+    sheet = directory / "sheet.tsv"
+    if not sheet.exists() or args.regenerate:
+        if directory.exists():
+            shutil.rmtree(directory)
+        t = time.perf_counter()
+        generate(directory, args.samples, args.records)
+        print(f"generated {args.samples} VCFs x {args.records} records in {time.perf_counter() - t:.1f} s -> {directory}")
+    n = args.samples
+    vcfs = sorted(str(p) for p in directory.glob("*.vcf.gz"))
+    times: dict[str, list[float]] = {}
+    rss: dict[str, float] = {}
+    with tempfile.TemporaryDirectory(prefix="her2-bench-") as tmp:
+        listing = Path(tmp) / "files.txt"
+        listing.write_text("\n".join(vcfs) + "\n")
+        commands = {f"her2 cohort --jobs {j}": [sys.executable, "-c", CLI, "cohort", str(sheet), "-q", "--jobs", str(j)]
+                    for j in (1, 2)}
+        if shutil.which("bcftools"):
+            commands["bcftools view -H -t loop"] = f'while read f; do bcftools view -H -t {ERBB2} "$f"; done < {listing}'
+        for k in range(args.repeat):  # interleaved rounds
+            for name, cmd in commands.items():
+                out = Path(tmp) / f"{name.split()[-1]}-{k}"
+                full = cmd + ["-o", str(out)] if isinstance(cmd, list) else cmd
+                seconds, peak = timed(full, shell=isinstance(cmd, str))
+                times.setdefault(name, []).append(seconds)
+                rss[name] = max(rss.get(name, 0.0), peak)
+                print(f"  round {k + 1}: {name:<26} {seconds:8.2f} s", flush=True)
+        identical = (Path(tmp) / "1-0" / "alterations.tsv").read_bytes() == (Path(tmp) / "2-0" / "alterations.tsv").read_bytes()
+
+    print(f"\n{n} samples, {args.records} records each, {os.cpu_count()} CPUs, load average "
+          f"{os.getloadavg()[0]:.1f}; {args.repeat} interleaved rounds")
+    print(f"{'method':<28}{'median s':>10}{'best s':>10}{'samples/s':>12}{'peak MB':>10}")
+    for name, values in times.items():
+        median = statistics.median(values)
+        peak = f"{rss[name]:.0f}" if name.startswith("her2") else ""
+        print(f"{name:<28}{median:>10.2f}{min(values):>10.2f}{n / median:>12.1f}{peak:>10}")
+    j1, j2 = (statistics.median(times[f"her2 cohort --jobs {j}"]) for j in (1, 2))
+    pairs = [a / b for a, b in zip(times["her2 cohort --jobs 1"], times["her2 cohort --jobs 2"])]
+    print(f"\nspeed-up --jobs 2 over --jobs 1: {j1 / j2:.2f}x of the medians; per round "
+          f"{', '.join(f'{p:.2f}' for p in pairs)} (tables byte-identical: {identical})")
+    if "bcftools view -H -t loop" in times:
+        bc = statistics.median(times["bcftools view -H -t loop"])
+        print(f"bcftools loop / her2 --jobs 1: {bc / j1:.2f}x; bcftools loop / her2 --jobs 2: {bc / j2:.2f}x")
+
+
+def make_study(directory: Path, n: int, seed: int = 7) -> tuple[Path, Path]:
+    """A study of ``n`` samples: one multi-sample .seg (~200 segments each, GRCh38) and a MAF with an ERBB2
+    variant in every third sample."""
+    sys.path.insert(0, str(HERE))
+    from seg_scale import generate as generate_seg
+
+    directory.mkdir(parents=True, exist_ok=True)
+    seg = directory / "study.seg"
+    generate_seg(seg, n, seed)
+    maf = directory / "study.maf"
+    lines = ["Hugo_Symbol\tChromosome\tStart_Position\tEnd_Position\tReference_Allele\tTumor_Seq_Allele1\t"
+             "Tumor_Seq_Allele2\tTumor_Sample_Barcode\tNCBI_Build\tVariant_Type"]
+    for s in range(0, n, 3):
+        chrom, pos, ref, alt = PLANTED[1]
+        lines.append(f"ERBB2\t{chrom}\t{pos}\t{pos}\t{ref}\t{ref}\t{alt}\tS{s:05d}\tGRCh38\tSNP")
+    maf.write_text("\n".join(lines) + "\n")
+    return maf, seg
+
+
+def study(args) -> None:
+    sizes = [int(x) for x in args.study.split(",")]
+    print(f"{'samples':>8}{'-o --pages s':>14}{'s/sample (ms)':>15}{'-o only s':>11}{'no -o s':>10}")
+    with tempfile.TemporaryDirectory(prefix="her2-study-") as tmp:
+        for n in sizes:
+            maf, seg = make_study(Path(tmp) / f"s{n}", n)
+            base = [sys.executable, "-c", CLI, "cohort", "--maf", str(maf), "--segments", str(seg), "-q"]
+            pages, _ = timed(base + ["-o", str(Path(tmp) / f"o{n}p"), "--pages"])
+            only, _ = timed(base + ["-o", str(Path(tmp) / f"o{n}")])
+            plain, _ = timed(base)
+            print(f"{n:>8}{pages:>14.2f}{1000 * pages / n:>15.1f}{only:>11.2f}{plain:>10.2f}", flush=True)
 
 
 def main() -> None:
@@ -96,49 +188,14 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=1000)
     parser.add_argument("--records", type=int, default=300, help="records per VCF (panel-sized)")
     parser.add_argument("--dir", type=Path, default=DEFAULT_DIR)
-    parser.add_argument("--repeat", type=int, default=2, help="runs per configuration (best is reported)")
+    parser.add_argument("--repeat", type=int, default=3, help="interleaved rounds")
     parser.add_argument("--regenerate", action="store_true")
+    parser.add_argument("--study", metavar="N,N,...", help="time -o --pages on studies of these sizes instead")
     args = parser.parse_args()
-
-    sheet = args.dir / "sheet.tsv"
-    fresh = not sheet.exists() or args.regenerate or \
-        sum(1 for _ in open(sheet, encoding="utf-8")) - 1 != args.samples
-    if fresh:
-        if args.dir.exists():
-            shutil.rmtree(args.dir)
-        t = time.perf_counter()
-        generate(args.dir, args.samples, args.records)
-        print(f"generated {args.samples} VCFs x {args.records} records in {time.perf_counter() - t:.1f} s -> {args.dir}")
-    n = args.samples
-    vcfs = sorted(str(p) for p in args.dir.glob("*.vcf.gz"))
-
-    results: dict[str, float] = {}
-    with tempfile.TemporaryDirectory(prefix="her2-bench-") as tmp:
-        for jobs in (1, 2):
-            best = float("inf")
-            for k in range(args.repeat):
-                out = Path(tmp) / f"j{jobs}-{k}"
-                best = min(best, timed([sys.executable, "-c", CLI, "cohort", str(sheet), "-o", str(out), "-q",
-                                        "--jobs", str(jobs)]))
-            results[f"her2 cohort --jobs {jobs}"] = best
-        a = (Path(tmp) / "j1-0" / "alterations.tsv").read_bytes()
-        b = (Path(tmp) / "j2-0" / "alterations.tsv").read_bytes()
-        identical = a == b
-        if shutil.which("bcftools"):
-            listing = Path(tmp) / "files.txt"
-            listing.write_text("\n".join(vcfs) + "\n")
-            loop = f'while read f; do bcftools view -H -t {ERBB2} "$f"; done < {listing}'
-            results["bcftools view -H -t loop"] = min(timed(loop, shell=True) for _ in range(args.repeat))
-
-    print(f"\n{n} samples, {args.records} records each, {os.cpu_count()} CPUs; best of {args.repeat}")
-    print(f"{'method':<28}{'seconds':>10}{'samples/s':>12}")
-    for name, seconds in results.items():
-        print(f"{name:<28}{seconds:>10.2f}{n / seconds:>12.1f}")
-    j1, j2 = results["her2 cohort --jobs 1"], results["her2 cohort --jobs 2"]
-    print(f"\nspeed-up --jobs 2 over --jobs 1: {j1 / j2:.2f}x (tables byte-identical: {identical})")
-    if "bcftools view -H -t loop" in results:
-        bc = results["bcftools view -H -t loop"]
-        print(f"her2 --jobs 1 vs bcftools loop: {bc / j1:.2f}x; her2 --jobs 2 vs bcftools loop: {bc / j2:.2f}x")
+    if args.study:
+        study(args)
+    else:
+        throughput(args)
 
 
 if __name__ == "__main__":

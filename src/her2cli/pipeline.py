@@ -22,7 +22,7 @@ _annotator = annotator_for  # its old name here
 
 def __getattr__(name: str):
     if name == "annotate_segments":  # imported on use: the copy-number package is not on a VCF-only path
-        from her2cli.copynumber.sample import annotate_segments
+        from her2cli.copynumber.sample import annotate_segments, one_segment_sample
 
         return annotate_segments
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
@@ -60,8 +60,10 @@ def run_sample(request: SampleRequest, options: Options) -> list[SampleResult]:
         notices.extend(vcf_notices)
     multi_sample_mutations = len(mutations_by_sample) > 1 or request.sequenced is not None
     for path in request.segments:
-        cn_calls, cn_notices = annotate_segments(path, options, request, None if multi_sample_mutations else label,
-                                                 genome)
+        keep_names = multi_sample_mutations or request.segments_sample is not None
+        cn_calls, cn_notices = annotate_segments(path, options, request, None if keep_names else label, genome)
+        if not multi_sample_mutations and request.label is not None:  # a sheet row is one sample
+            cn_calls, cn_notices = one_segment_sample(path, cn_calls, cn_notices, request, request.label)
         copy_numbers.extend(cn_calls)
         notices.extend(cn_notices)
 

@@ -41,10 +41,12 @@ def read_sample_list(path: str) -> list[str]:
     return unique
 
 
-def run_study(maf: str, segments: list[str], sample_list: Optional[str], options):
+def run_study(maf: str, segments: list[str], sample_list: Optional[str], options,
+              pages_dir: Optional[str] = None):
     """Annotate a whole study; a CohortResult whose tables (alterations, samples, prevalence) cover every
-    sample of the MAF, the segment files and the sample list."""
-    from her2cli.cohort.runner import CohortResult
+    sample of the MAF, the segment files and the sample list. With ``pages_dir``, each sample's page is
+    rendered there from its own typed result (the segment files are read once, not once per page)."""
+    from her2cli.cohort.run import CohortResult
     from her2cli.interpret.prevalence import prevalence_table
     from her2cli.pipeline import SampleRequest, run_sample
     from her2cli.report.columns import ALL_COLUMNS, alteration_rows, verdict_row
@@ -58,8 +60,31 @@ def run_study(maf: str, segments: list[str], sample_list: Optional[str], options
         notices.append((os.path.basename(maf), "no --samples list: the denominators are the samples present in the "
                         "inputs (a MAF names only samples with a mutation)"))
     rows = alteration_rows(results)
+    pages = _write_pages(results, pages_dir, maf, segments, options) if pages_dir else {}
     return CohortResult(
         alterations_tsv=render_lines(rows, ALL_COLUMNS), alterations=rows, summaries=summaries,
         cohort=prevalence_table(summaries, samples_known=sequenced is not None).to_dict("records"),
-        errors=[], notices=notices, n_samples=len(results),
+        errors=[], notices=notices, n_samples=len(results), pages=pages,
     )
+
+
+def _write_pages(results, pages_dir: str, maf: str, segments: list[str], options) -> dict[str, tuple[str, str, str]]:
+    import hashlib
+
+    from her2cli.cohort.publisher import page_names
+    from her2cli.io.atomic import output_error, write_atomic
+    from her2cli.report.html import make_provenance, render_html
+
+    try:
+        os.makedirs(pages_dir, exist_ok=True)
+    except OSError as exc:
+        raise output_error(exc, pages_dir) from None
+    names = page_names(result.sample for result in results)
+    provenance = make_provenance(maf, segments, options)  # the checksums once for the study, not per page
+    pages = {}
+    for result in results:
+        html = render_html([result], provenance)
+        path = os.path.join(pages_dir, names[result.sample])
+        write_atomic(path, html)
+        pages[result.sample] = (names[result.sample], path, hashlib.sha256(html.encode("utf-8")).hexdigest())
+    return pages
