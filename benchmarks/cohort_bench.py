@@ -41,8 +41,32 @@ PLANTED = [
     ("chr17", 39723967, "T", "C"),               # L755S
     ("chr17", 39724730, "C", "CATACGTGATGGC"),   # Y772_A775dup (YVMA)
 ]
-# The CLI entry point.
-CLI = "import sys\nfrom her2cli import cli\nsys.argv[0] = 'her2'\ncli.main()\n"
+# The CLI entry point; at exit it writes its own CPU seconds and its reaped children's (the workers') to the
+# file named by HER2_BENCH_RUSAGE, to show how much of the work is left in the parent.
+CLI = """import atexit, json, os, resource, sys
+def _cpu():
+    if os.environ.get("HER2_BENCH_RUSAGE"):
+        own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        with open(os.environ["HER2_BENCH_RUSAGE"], "w") as out:
+            json.dump([own.ru_utime + own.ru_stime, kids.ru_utime + kids.ru_stime], out)
+atexit.register(_cpu)
+from her2cli import cli
+sys.argv[0] = 'her2'
+cli.main()
+"""
+# A control: the same CPU-bound Python work in 1 and 2 processes shows what the machine gives a second
+# process at the moment (on a shared machine, often much less than a core).
+CONTROL = """import sys
+from concurrent.futures import ProcessPoolExecutor
+def burn(n):
+    x = 0
+    for i in range(n):
+        x += i * i
+    return x
+if __name__ == "__main__":
+    with ProcessPoolExecutor(int(sys.argv[1])) as pool:
+        list(pool.map(burn, [1_000_000] * 16))
+"""
 
 
 def contig_lengths() -> dict[str, int]:
@@ -91,21 +115,24 @@ def generate(directory: Path, n: int, records: int, seed: int = 1) -> Path:
     return directory / "sheet.tsv"
 
 
-def timed(cmd: list[str] | str, shell: bool = False) -> tuple[float, float]:
-    """(wall seconds, peak RSS in MB of the command's process tree as wait4 reports it: the largest child)."""
+def timed(cmd: list[str] | str, shell: bool = False, env: dict | None = None) -> tuple[float, float]:
+    """(wall seconds, peak RSS in MB of the largest process of the command, as wait4 reports it)."""
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, shell=shell, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(cmd, shell=shell, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, **(env or {})})
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
+    code = os.waitstatus_to_exitcode(status)
     err = proc.stderr.read()
     proc.stderr.close()
-    if proc.returncode != 0:
-        sys.exit(f"failed ({proc.returncode}): {cmd}\n{err[-2000:]}")
+    if code != 0:
+        sys.exit(f"failed ({code}): {cmd}\n{err[-2000:]}")
     return elapsed, usage.ru_maxrss / 1024
 
 
 def throughput(args) -> None:
+    import json
+
     directory = args.dir / f"panel-{args.samples}"
     sheet = directory / "sheet.tsv"
     if not sheet.exists() or args.regenerate:
@@ -118,37 +145,54 @@ def throughput(args) -> None:
     vcfs = sorted(str(p) for p in directory.glob("*.vcf.gz"))
     times: dict[str, list[float]] = {}
     rss: dict[str, float] = {}
+    cpu: dict[str, list[tuple[float, float]]] = {}
+    loads = []
     with tempfile.TemporaryDirectory(prefix="her2-bench-") as tmp:
         listing = Path(tmp) / "files.txt"
         listing.write_text("\n".join(vcfs) + "\n")
-        commands = {f"her2 cohort --jobs {j}": [sys.executable, "-c", CLI, "cohort", str(sheet), "-q", "--jobs", str(j)]
-                    for j in (1, 2)}
+        commands: dict[str, list[str] | str] = {
+            f"her2 cohort --jobs {j}": [sys.executable, "-c", CLI, "cohort", str(sheet), "-q", "--jobs", str(j)]
+            for j in (1, 2)}
         if shutil.which("bcftools"):
             commands["bcftools view -H -t loop"] = f'while read f; do bcftools view -H -t {ERBB2} "$f"; done < {listing}'
+        commands.update({f"control, {j} process(es)": [sys.executable, "-c", CONTROL, str(j)] for j in (1, 2)})
+        usage = Path(tmp) / "cpu.json"
         for k in range(args.repeat):  # interleaved rounds
+            loads.append(os.getloadavg()[0])
             for name, cmd in commands.items():
-                out = Path(tmp) / f"{name.split()[-1]}-{k}"
-                full = cmd + ["-o", str(out)] if isinstance(cmd, list) else cmd
-                seconds, peak = timed(full, shell=isinstance(cmd, str))
+                her2 = name.startswith("her2")
+                full = cmd + ["-o", str(Path(tmp) / f"{name.split()[-1]}-{k}")] if her2 else cmd
+                seconds, peak = timed(full, shell=isinstance(cmd, str), env={"HER2_BENCH_RUSAGE": str(usage)} if her2 else None)
                 times.setdefault(name, []).append(seconds)
-                rss[name] = max(rss.get(name, 0.0), peak)
+                if her2:
+                    rss[name] = max(rss.get(name, 0.0), peak)
+                    cpu.setdefault(name, []).append(tuple(json.loads(usage.read_text())))
                 print(f"  round {k + 1}: {name:<26} {seconds:8.2f} s", flush=True)
         identical = (Path(tmp) / "1-0" / "alterations.tsv").read_bytes() == (Path(tmp) / "2-0" / "alterations.tsv").read_bytes()
 
-    print(f"\n{n} samples, {args.records} records each, {os.cpu_count()} CPUs, load average "
-          f"{os.getloadavg()[0]:.1f}; {args.repeat} interleaved rounds")
-    print(f"{'method':<28}{'median s':>10}{'best s':>10}{'samples/s':>12}{'peak MB':>10}")
+    print(f"\n{n} samples, {args.records} records each, {os.cpu_count()} CPUs, load average at each round's start "
+          f"{', '.join(f'{x:.1f}' for x in loads)}; {args.repeat} interleaved rounds")
+    print(f"{'method':<28}{'median s':>10}{'best s':>10}{'samples/s':>12}{'peak MB':>10}{'CPU s parent+workers':>22}")
     for name, values in times.items():
         median = statistics.median(values)
-        peak = f"{rss[name]:.0f}" if name.startswith("her2") else ""
-        print(f"{name:<28}{median:>10.2f}{min(values):>10.2f}{n / median:>12.1f}{peak:>10}")
-    j1, j2 = (statistics.median(times[f"her2 cohort --jobs {j}"]) for j in (1, 2))
-    pairs = [a / b for a, b in zip(times["her2 cohort --jobs 1"], times["her2 cohort --jobs 2"])]
-    print(f"\nspeed-up --jobs 2 over --jobs 1: {j1 / j2:.2f}x of the medians; per round "
-          f"{', '.join(f'{p:.2f}' for p in pairs)} (tables byte-identical: {identical})")
+        peak = f"{rss[name]:.0f}" if name in rss else ""
+        use = ""
+        if name in cpu:
+            own, kids = (statistics.median(c[i] for c in cpu[name]) for i in (0, 1))
+            use = f"{own:.2f} + {kids:.2f}"
+        print(f"{name:<28}{median:>10.2f}{min(values):>10.2f}{n / median:>12.1f}{peak:>10}{use:>22}")
+
+    def ratio(a: str, b: str) -> str:
+        per = [x / y for x, y in zip(times[a], times[b])]
+        return (f"{statistics.median(times[a]) / statistics.median(times[b]):.2f}x of the medians "
+                f"(per round {', '.join(f'{p:.2f}' for p in per)})")
+
+    print(f"\nspeed-up --jobs 2 over --jobs 1: {ratio('her2 cohort --jobs 1', 'her2 cohort --jobs 2')}; "
+          f"tables byte-identical: {identical}")
+    print(f"the machine's control, 2 processes over 1: {ratio('control, 1 process(es)', 'control, 2 process(es)')}")
     if "bcftools view -H -t loop" in times:
-        bc = statistics.median(times["bcftools view -H -t loop"])
-        print(f"bcftools loop / her2 --jobs 1: {bc / j1:.2f}x; bcftools loop / her2 --jobs 2: {bc / j2:.2f}x")
+        for j in (1, 2):
+            print(f"bcftools loop / her2 --jobs {j}: {ratio('bcftools view -H -t loop', f'her2 cohort --jobs {j}')}")
 
 
 def make_study(directory: Path, n: int, seed: int = 7) -> tuple[Path, Path]:

@@ -16,7 +16,7 @@ from typing import Optional
 
 from her2cli.io.atomic import output_error
 
-__all__ = ["PARTS_DIR", "JOURNAL", "PAGES_DIR", "Journal", "fingerprint", "load"]
+__all__ = ["PARTS_DIR", "JOURNAL", "PAGES_DIR", "Journal", "fingerprint", "line", "load", "restore"]
 
 PARTS_DIR = ".her2-parts"
 JOURNAL = "journal.jsonl"
@@ -78,6 +78,14 @@ def restore(data: Optional[dict], sample: str, fingerprint_now: str, parts_dir: 
         return None
 
 
+def line(outcome, fingerprint_now: str) -> str:
+    """The journal record of a finished sample (one JSON line)."""
+    data = {"version": _VERSION, "sample": outcome.sample, "fingerprint": fingerprint_now,
+            "rows_tsv": outcome.rows_tsv, "rows": outcome.rows, "summaries": outcome.summaries,
+            "notices": outcome.notices, "page": outcome.page}
+    return json.dumps(data, sort_keys=True, allow_nan=True) + "\n"
+
+
 class Journal:
     """Appends finished samples to DIR/.her2-parts/journal.jsonl (a fresh run starts a fresh journal; a
     resumed one adds to it)."""
@@ -90,12 +98,10 @@ class Journal:
         except OSError as exc:
             raise output_error(exc, self.path) from None
 
-    def record(self, outcome, fingerprint_now: str) -> None:
-        data = {"version": _VERSION, "sample": outcome.sample, "fingerprint": fingerprint_now,
-                "rows_tsv": outcome.rows_tsv, "rows": outcome.rows, "summaries": outcome.summaries,
-                "notices": outcome.notices, "page": outcome.page}
+    def record(self, journal_line: str) -> None:
+        """Append one sample's line (``line``, rendered by the worker)."""
         try:
-            self.handle.write(json.dumps(data, sort_keys=True, allow_nan=True) + "\n")
+            self.handle.write(journal_line)
             self.handle.flush()
         except OSError as exc:
             raise output_error(exc, self.path) from None

@@ -37,6 +37,7 @@ class SampleOutcome:
     error: Optional[dict] = None  # keys = ERROR_COLUMNS
     page: Optional[tuple[str, str]] = None  # (file name in the pages folder, sha256) when a page was written
     resumed: bool = False
+    journal_line: str = ""  # the resume journal's record of this outcome (journal.line), when asked for
 
     @property
     def ok(self) -> bool:
@@ -50,6 +51,7 @@ class Job:
     entry: object  # sheet.SheetEntry
     page_dir: Optional[str] = None
     page_name: Optional[str] = None
+    journal: bool = False  # render the sample's resume-journal line here (the parent only appends it)
 
 
 def _error_file(entry, exc: BaseException) -> str:
@@ -132,6 +134,10 @@ def run_entry(job: Job, options) -> SampleOutcome:
         outcome.rows = rows
         if job.page_name is not None:
             outcome.page = _write_page(job, results, options)
+        if job.journal:
+            from her2cli.cohort import journal
+
+            outcome.journal_line = journal.line(outcome, journal.fingerprint(entry, options, job.page_name is not None))
         return outcome
     except (KeyboardInterrupt, SystemExit):
         raise
