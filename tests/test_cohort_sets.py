@@ -340,3 +340,48 @@ def test_docs_api_run_cohort_example_runs(tmp_path):
         expected = re.findall(r"^# (.+)$", block.split("# prints:", 1)[1], re.M) if "# prints:" in block else []
         assert proc.stdout.splitlines() == expected
     consistent(tmp_path / "results")
+
+
+# ---------------------------------------------------------------------------------------- bounded inputs
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="no /dev/zero")
+@pytest.mark.parametrize("args", [["cohort", "/dev/zero"], ["cohort", "--maf", "MAF", "--samples", "/dev/zero"]])
+def test_endless_sheet_or_sample_list_is_refused_not_read_into_memory(tmp_path, args):
+    """`her2 cohort /dev/zero` and `--samples /dev/zero` read until out of memory (issue 23): now the first
+    line over the 16 MiB limit stops them, with one line naming the file (exit 4)."""
+    maf = tmp_path / "m.maf"
+    maf.write_text("Hugo_Symbol\tChromosome\tStart_Position\tEnd_Position\tReference_Allele\tTumor_Seq_Allele2\t"
+                   "Tumor_Sample_Barcode\nERBB2\tchr17\t39723967\t39723967\tT\tC\tS0\n")
+    args = [str(maf) if a == "MAF" else a for a in args]
+    proc = subprocess.run([sys.executable, "-m", "her2cli", *args, "-q"], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == errors.EXIT_MALFORMED
+    assert proc.stderr.startswith("her2: error: /dev/zero") and "longer than 16 MiB" in proc.stderr
+    assert proc.stderr.count("\n") == 1
+
+
+# ------------------------------------------------------------------------------------------------ runners
+
+
+def test_make_runner_is_the_one_choice_of_runner():
+    from her2cli.cohort.runners import CohortSetupError, DaskRunner, PoolRunner, SerialRunner, make_runner
+
+    assert isinstance(make_runner(1, None, 100), SerialRunner)
+    assert isinstance(make_runner(4, None, 1), SerialRunner)  # one sample: no pool to start
+    assert isinstance(make_runner(4, None, 100), PoolRunner) and make_runner(4, None, 100).jobs == 4
+    assert isinstance(make_runner(4, "tcp://host:8786", 100), DaskRunner)
+    with pytest.raises(CohortSetupError):
+        make_runner(0, None, 10)
+
+
+def test_pages_come_from_the_workers_and_match_serial(tmp_path):
+    """With --jobs 2 each worker writes its sample's page; the published pages are those files (the manifest's
+    checksums) and name the same variant as a serial run's."""
+    sheet = cohort(tmp_path / "in", [f"S{i}" for i in range(6)])
+    for jobs in ("1", "2"):
+        out = tmp_path / f"j{jobs}"
+        assert run(["cohort", str(sheet), "-o", str(out), "-q", "--pages", "--jobs", jobs]) == 0
+        manifest = consistent(out)
+        assert sorted(n for n in manifest["files"] if n.startswith("samples/")) == [f"samples/S{i}.html" for i in range(6)]
+        assert all("p.L755S" in (out / "samples" / f"S{i}.html").read_text() for i in range(6))
+        assert not (out / ".her2-parts").exists()  # the workers' pages were published, their folder removed

@@ -91,6 +91,7 @@ def run_cohort(entries: list, options, jobs: int = 1, dask_address: Optional[str
         if outcome.ok:
             if store:
                 store.record(outcome.journal_line)
+            outcome.journal_line = ""  # written: not kept for the whole run
         else:
             counts["failed"] += 1
         if progress:

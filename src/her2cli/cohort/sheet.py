@@ -16,7 +16,7 @@ from typing import Callable, Optional
 from her2cli.errors import InputMissingError, MalformedInputError
 from her2cli.values import valueclass
 
-__all__ = ["COLUMNS", "SHEET_COLUMNS", "SheetEntry", "read_sample_sheet", "MAX_SHEET_LINE"]
+__all__ = ["COLUMNS", "SHEET_COLUMNS", "SheetEntry", "read_sample_sheet", "read_text_lines", "MAX_SHEET_LINE"]
 
 MAX_SHEET_LINE = 16 << 20  # characters; the documented line limit of every reader (docs/robustness.md)
 
@@ -115,11 +115,12 @@ COLUMNS: dict[str, tuple[str, _Parse]] = {
 SHEET_COLUMNS = list(COLUMNS)
 
 
-def _read_lines(path: str) -> list[str]:
-    """The sheet's lines, each bounded by MAX_SHEET_LINE (an endless input such as /dev/zero is refused at
-    the first over-long line, not read into memory)."""
+def read_text_lines(path: str, what: str = "sample sheet") -> list[str]:
+    """A small text input's lines (a sample sheet, a sample list), each bounded by MAX_SHEET_LINE: an endless
+    input such as /dev/zero is refused at its first over-long line, not read into memory. NUL bytes and
+    text that is not UTF-8 are refused too (MalformedInputError naming the file and line)."""
     if not os.path.exists(path):
-        raise InputMissingError("sample sheet not found", path=path)
+        raise InputMissingError(f"{what} not found", path=path)
     lines = []
     try:
         with open(path, encoding="utf-8-sig", newline="") as handle:
@@ -128,17 +129,17 @@ def _read_lines(path: str) -> list[str]:
                 if not line:
                     break
                 if len(line) > MAX_SHEET_LINE:
-                    raise MalformedInputError(f"line longer than {MAX_SHEET_LINE >> 20} MiB: not a sample sheet",
+                    raise MalformedInputError(f"line longer than {MAX_SHEET_LINE >> 20} MiB: not a {what}",
                                               path=path, line=len(lines) + 1)
                 if "\0" in line:
-                    raise MalformedInputError("NUL byte: not a text sample sheet", path=path, line=len(lines) + 1)
+                    raise MalformedInputError(f"NUL byte: not a text {what}", path=path, line=len(lines) + 1)
                 lines.append(line.rstrip("\r\n"))
     except UnicodeDecodeError:
-        raise MalformedInputError("sample sheet is not UTF-8 text", path=path) from None
+        raise MalformedInputError(f"{what} is not UTF-8 text", path=path, line=len(lines) + 1) from None
     except IsADirectoryError:
-        raise InputMissingError("is a folder, not a sample sheet", path=path) from None
+        raise InputMissingError(f"is a folder, not a {what}", path=path) from None
     except OSError as exc:
-        raise InputMissingError(f"cannot read sample sheet: {exc.strerror or exc}", path=path) from None
+        raise InputMissingError(f"cannot read the {what}: {exc.strerror or exc}", path=path) from None
     return lines
 
 
@@ -167,7 +168,7 @@ def read_sample_sheet(path: str) -> list[SheetEntry]:
     ``segments`` are required, the other COLUMNS optional, any other column is metadata. Blank lines and
     lines starting with '#' after the header are skipped. Raises InputMissingError / MalformedInputError
     naming the sheet and line."""
-    lines = _read_lines(path)
+    lines = read_text_lines(path)
     header_index = next((i for i, line in enumerate(lines) if line.strip()), None)
     if header_index is None:
         raise MalformedInputError("sample sheet is empty", path=path)

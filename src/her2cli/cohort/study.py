@@ -10,19 +10,15 @@ from __future__ import annotations
 import os
 from typing import Optional
 
-from her2cli.errors import InputMissingError, MalformedInputError
+from her2cli.errors import MalformedInputError
 
 
 def read_sample_list(path: str) -> list[str]:
     """Sample IDs from a cBioPortal case list (``case_list_ids: S1<TAB>S2...``) or a plain file with one ID
     per line (blank lines and '#' comments skipped; a header ``sample`` line is ignored)."""
-    try:
-        with open(path, encoding="utf-8-sig") as handle:
-            lines = handle.read().splitlines()
-    except FileNotFoundError:
-        raise InputMissingError("sample list not found", path=path) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputMissingError(f"cannot read the sample list: {exc}", path=path) from None
+    from her2cli.cohort.sheet import read_text_lines
+
+    lines = read_text_lines(path, "sample list")  # bounded lines: /dev/zero is refused, not read into memory
     samples: list[str] = []
     case_list = [line for line in lines if line.lower().startswith("case_list_ids:")]
     if case_list:
