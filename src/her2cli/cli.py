@@ -466,7 +466,8 @@ def cohort(
     else:
         bar = _ProgressBar() if not quiet and sys.stderr.isatty() else None
         try:
-            result = run_sheet(sheet, entries, options, jobs, output_dir, pages, force, dask, bar, resume, provenance)
+            result = run_sheet(sheet, entries, options, jobs, output_dir, pages, force, dask, bar, resume, provenance,
+                               keep_rows=False)  # the command writes the TSV lines; no dict per row kept
         finally:
             if bar is not None:
                 bar.stop()

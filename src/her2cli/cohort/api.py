@@ -22,16 +22,19 @@ def _options_inputs(options) -> list[str]:
 
 def run_sheet(sheet: Optional[str], entries: list, options, jobs: int = 1, output_dir: Optional[str] = None,
               pages: bool = False, force: bool = False, dask_address: Optional[str] = None,
-              progress: Optional[ProgressCallback] = None, resume: bool = False, provenance=None) -> CohortResult:
+              progress: Optional[ProgressCallback] = None, resume: bool = False, provenance=None,
+              keep_rows: bool = True) -> CohortResult:
     """Run ``entries`` (read from ``sheet``); with ``output_dir``, refuse a folder the run may not write into
     (``publisher.check_output_dir``), hold its lock, and publish the outputs as one set."""
     if output_dir is None:
-        return _run_entries(entries, options, jobs=jobs, dask_address=dask_address, progress=progress)
+        return _run_entries(entries, options, jobs=jobs, dask_address=dask_address, progress=progress,
+                            keep_rows=keep_rows)
     names = page_names(e.sample for e in entries).values() if pages else ()
     check_output_dir(output_dir, cohort_inputs(sheet, entries, tuple(_options_inputs(options))), force, names)
     with lock_output_dir(output_dir):
         result = _run_entries(entries, options, jobs=jobs, dask_address=dask_address, progress=progress,
-                              resume_dir=output_dir if resume else None, parts_dir=output_dir, pages=pages)
+                              resume_dir=output_dir if resume else None, parts_dir=output_dir, pages=pages,
+                              keep_rows=keep_rows)
         if provenance is None:
             from her2cli.report.html import make_provenance
 

@@ -24,9 +24,9 @@ PAGES_DIR = "pages"  # inside PARTS_DIR: the pages the workers wrote, published 
 _VERSION = 4  # 4: metadata in the summaries, the sample page's name and checksum
 
 
-def fingerprint(entry, options, pages: bool) -> str:
-    """What a stored result depends on: the sheet row (minus its line), the options, whether pages were
-    asked for, the input files' size and mtime, and the her2cli version."""
+def fingerprint(entry, options, pages: bool, rows: bool = True) -> str:
+    """What a stored result depends on: the sheet row (minus its line), the options, whether pages (and the
+    rows as data) were asked for, the input files' size and mtime, and the her2cli version."""
     from her2cli import __version__
 
     stats = []
@@ -38,7 +38,7 @@ def fingerprint(entry, options, pages: bool) -> str:
             stats.append([path, None, None])
     data = asdict(entry)
     data.pop("line", None)
-    blob = json.dumps([__version__, data, repr(options), pages, stats], sort_keys=True, default=str)
+    blob = json.dumps([__version__, data, repr(options), pages, rows, stats], sort_keys=True, default=str)
     return hashlib.sha1(blob.encode("utf-8")).hexdigest()
 
 
@@ -73,7 +73,7 @@ def restore(data: Optional[dict], sample: str, fingerprint_now: str, parts_dir: 
                 return None
         return SampleOutcome(sample=sample, rows_tsv=str(data["rows_tsv"]), rows=list(data["rows"]),
                              summaries=list(data["summaries"]), notices=list(data["notices"]), page=page,
-                             resumed=True)
+                             genomes=list(data.get("genomes") or []), resumed=True)
     except (KeyError, TypeError, IndexError):
         return None
 
@@ -82,7 +82,7 @@ def line(outcome, fingerprint_now: str) -> str:
     """The journal record of a finished sample (one JSON line)."""
     data = {"version": _VERSION, "sample": outcome.sample, "fingerprint": fingerprint_now,
             "rows_tsv": outcome.rows_tsv, "rows": outcome.rows, "summaries": outcome.summaries,
-            "notices": outcome.notices, "page": outcome.page}
+            "notices": outcome.notices, "page": outcome.page, "genomes": outcome.genomes}
     return json.dumps(data, sort_keys=True, allow_nan=True) + "\n"
 
 

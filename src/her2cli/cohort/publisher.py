@@ -28,7 +28,7 @@ import os
 import shutil
 import time
 import uuid
-from typing import Iterable, Optional
+from typing import Callable, Iterable, Optional, Union
 
 from her2cli.errors import OutputError, UsageError
 from her2cli.io.atomic import output_error, write_atomic
@@ -228,8 +228,10 @@ def _link_or_copy(source: str, target: str) -> None:
         shutil.copyfile(source, target)
 
 
-def stage(directory: str, files: dict[str, str], pages: Optional[dict[str, tuple[str, str]]] = None) -> dict:
-    """Write ``files`` (relative name -> text: the tables and the report) and ``pages`` (page file name ->
+def stage(directory: str, files: dict[str, Union[str, Callable[[], str]]],
+          pages: Optional[dict[str, tuple[str, str]]] = None) -> dict:
+    """Write ``files`` (relative name -> text, or a function rendering it: one at a time in memory; the
+    tables and the report) and ``pages`` (page file name ->
     (path of the page a worker wrote, its sha256)) into the staging folder, the manifest last; returns the
     manifest. A failure (a full disk) removes the staging folder: the previous set stays as it was."""
     staging = os.path.join(directory, STAGING_DIR)
@@ -240,7 +242,7 @@ def stage(directory: str, files: dict[str, str], pages: Optional[dict[str, tuple
                "tables": {}, "files": {}}
         tables = set(OUTPUT_FILES.values())
         for name, text in files.items():
-            write_atomic(os.path.join(staging, name), text)
+            write_atomic(os.path.join(staging, name), text() if callable(text) else text)
             run["files"][name] = _sha256(os.path.join(staging, name))
             if name in tables:
                 run["tables"][name] = run["files"][name]
@@ -307,7 +309,8 @@ def commit(directory: str) -> None:
 recover = commit  # finishing an interrupted publication is committing what was staged
 
 
-def publish(directory: str, files: dict[str, str], pages: Optional[dict[str, tuple[str, str]]] = None) -> dict:
+def publish(directory: str, files: dict[str, Union[str, Callable[[], str]]],
+            pages: Optional[dict[str, tuple[str, str]]] = None) -> dict:
     """``stage`` then ``commit``: ``files`` and ``pages`` appear in ``directory`` as one set."""
     manifest = stage(directory, files, pages)
     commit(directory)

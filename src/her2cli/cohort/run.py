@@ -27,7 +27,7 @@ ProgressCallback = Callable[[int, int, int], None]  # (done, failed, total); don
 @valueclass
 class CohortResult:
     alterations_tsv: str  # alteration rows (keys = report.columns.ALL_COLUMNS) as TSV data lines, sheet order
-    alterations: list[dict]  # the same rows as data, sheet order
+    alterations: list[dict]  # the same rows as data, sheet order (empty when run with keep_rows=False)
     summaries: list[dict]  # keys = SUMMARY_COLUMNS + metadata_columns, sheet order
     cohort: list[dict]  # keys = interpret.prevalence.PREVALENCE_COLUMNS
     errors: list[dict]  # keys = worker.ERROR_COLUMNS, sheet order
@@ -37,6 +37,7 @@ class CohortResult:
     metadata_columns: list[str] = field(default_factory=list)  # the sheet's own extra columns, in samples.tsv
     # sample -> (page file name, path of the page the worker wrote, sha256), when pages were asked for
     pages: dict[str, tuple[str, str, str]] = field(default_factory=dict)
+    genomes: list[str] = field(default_factory=list)  # the genome builds the samples were read on
 
     @property
     def n_failed(self) -> int:
@@ -45,14 +46,16 @@ class CohortResult:
 
 def run_cohort(entries: list, options, jobs: int = 1, dask_address: Optional[str] = None,
                progress: Optional[ProgressCallback] = None, resume_dir: Optional[str] = None,
-               parts_dir: Optional[str] = None, pages: bool = False) -> CohortResult:
+               parts_dir: Optional[str] = None, pages: bool = False, keep_rows: bool = True) -> CohortResult:
     """Annotate every entry (``sheet.SheetEntry``) and gather the tables, rows in sheet order.
 
     ``jobs > 1`` uses that many worker processes; ``dask_address`` sends the samples to a Dask scheduler
     instead. ``parts_dir`` (the output folder) keeps a journal of each finished sample (and, with
     ``pages``, the page each worker wrote); ``resume_dir`` reuses what a previous run recorded there when
     the sheet row, the options and the input files are unchanged. ``progress(done, failed, total)`` is
-    called once at the start and after each sample (from the calling thread)."""
+    called once at the start and after each sample (from the calling thread). ``keep_rows=False`` keeps the
+    alteration rows only as TSV lines (``alterations`` stays empty): what the command does, so that the
+    parent's memory holds one short line per alteration, not a dict of every column."""
     from her2cli.interpret.prevalence import prevalence_table
 
     runner = make_runner(jobs, dask_address, len(entries))
@@ -74,13 +77,14 @@ def run_cohort(entries: list, options, jobs: int = 1, dask_address: Optional[str
     todo = []
     for index, entry in enumerate(entries):
         stored = previous.get(entry.sample)
-        restored = journal_mod.restore(stored, entry.sample, journal_mod.fingerprint(entry, options, pages),
+        restored = journal_mod.restore(stored, entry.sample, journal_mod.fingerprint(entry, options, pages, keep_rows),
                                        parts) if stored is not None else None
         if restored is not None and (restored.page is None) == (not pages):
             outcomes[index] = restored
             counts["done"] += 1
         else:  # the worker fingerprints the sample for the journal: the parent only appends the line
-            todo.append((index, Job(entry, pages_dir, names.get(entry.sample), journal=bool(parts_dir))))
+            todo.append((index, Job(entry, pages_dir, names.get(entry.sample), journal=bool(parts_dir),
+                                    rows=keep_rows)))
     store = journal_mod.Journal(parts, bool(resume_dir)) if parts_dir else None
     if progress:
         progress(counts["done"], counts["failed"], total)
@@ -110,6 +114,7 @@ def run_cohort(entries: list, options, jobs: int = 1, dask_address: Optional[str
     errors: list[dict] = []
     notices: list[tuple[str, str]] = []
     published: dict[str, tuple[str, str, str]] = {}
+    genomes: set[str] = set()
     for outcome in outcomes:
         assert outcome is not None
         if outcome.error is not None:
@@ -119,6 +124,7 @@ def run_cohort(entries: list, options, jobs: int = 1, dask_address: Optional[str
         alterations.extend(outcome.rows)
         summaries.extend(outcome.summaries)
         notices.extend((outcome.sample, n) for n in outcome.notices)
+        genomes.update(outcome.genomes)
         if outcome.page is not None and pages_dir:
             published[outcome.sample] = (outcome.page[0], os.path.join(pages_dir, outcome.page[0]), outcome.page[1])
     metadata = list(entries[0].metadata) if entries else []
@@ -126,7 +132,7 @@ def run_cohort(entries: list, options, jobs: int = 1, dask_address: Optional[str
                         cohort=prevalence_table(summaries).to_dict("records"),
                         errors=errors, notices=notices, n_samples=total,
                         n_resumed=sum(1 for o in outcomes if o is not None and o.resumed),
-                        metadata_columns=metadata, pages=published)
+                        metadata_columns=metadata, pages=published, genomes=sorted(genomes))
 
 
 def _preload_merge() -> None:
@@ -138,8 +144,9 @@ def _preload_merge() -> None:
 # ------------------------------------------------------------------------------------------- outputs
 
 
-def render_tables(result: CohortResult) -> dict[str, str]:
-    """The tables as TSV text, keyed like OUTPUT_FILES."""
+def table_renderers(result: CohortResult) -> dict[str, Callable[[], str]]:
+    """Each table's renderer (TSV text when called), keyed like OUTPUT_FILES: a publisher renders, writes
+    and drops one table at a time."""
     from her2cli.interpret.prevalence import PREVALENCE_COLUMNS
     from her2cli.interpret.verdict import SUMMARY_COLUMNS
     from her2cli.report.cna import cohort_cna_tables
@@ -147,12 +154,18 @@ def render_tables(result: CohortResult) -> dict[str, str]:
     from her2cli.report.tsv import render_tsv
 
     return {
-        **cohort_cna_tables(result.summaries),
-        "alterations": "\t".join(ALL_COLUMNS) + "\n" + result.alterations_tsv,
-        "samples": render_tsv(result.summaries, SUMMARY_COLUMNS + list(result.metadata_columns)),
-        "cohort": render_tsv(result.cohort, PREVALENCE_COLUMNS),
-        "errors": render_tsv(result.errors, ERROR_COLUMNS),
+        "cna": lambda: cohort_cna_tables(result.summaries)["cna"],
+        "data_cna": lambda: cohort_cna_tables(result.summaries)["data_cna"],
+        "alterations": lambda: "\t".join(ALL_COLUMNS) + "\n" + result.alterations_tsv,
+        "samples": lambda: render_tsv(result.summaries, SUMMARY_COLUMNS + list(result.metadata_columns)),
+        "cohort": lambda: render_tsv(result.cohort, PREVALENCE_COLUMNS),
+        "errors": lambda: render_tsv(result.errors, ERROR_COLUMNS),
     }
+
+
+def render_tables(result: CohortResult) -> dict[str, str]:
+    """The tables as TSV text, keyed like OUTPUT_FILES."""
+    return {key: render() for key, render in table_renderers(result).items()}
 
 
 def cohort_inputs(sheet: Optional[str], entries: list, extra: tuple = ()) -> list[str]:
@@ -176,10 +189,10 @@ def write_cohort_outputs(result: CohortResult, directory: str, provenance=None) 
         os.makedirs(directory, exist_ok=True)
     except OSError as exc:
         raise output_error(exc, directory) from None
-    tables = render_tables(result)
+    tables = table_renderers(result)
     links = {sample: f"{PAGES}/{name}" for sample, (name, _, _) in result.pages.items()}
-    files = {OUTPUT_FILES[key]: text for key, text in tables.items()}
-    files[REPORT] = render_cohort_html(result, provenance or make_provenance(), links)
+    files: dict[str, Callable[[], str]] = {OUTPUT_FILES[key]: render for key, render in tables.items()}
+    files[REPORT] = lambda: render_cohort_html(result, provenance or make_provenance(), links)
     publish(directory, files, {name: (path, digest) for name, path, digest in result.pages.values()})
     if not result.errors:
         import shutil

@@ -30,8 +30,9 @@ class SampleOutcome:
     # The alteration rows as TSV data lines, rendered by the worker: the parent only joins them, and a
     # string crosses process boundaries far cheaper than a thousand small dicts.
     rows_tsv: str = ""
-    # The same rows as data (numbers stay numbers), for library callers.
+    # The same rows as data (numbers stay numbers), for library callers (Job.rows).
     rows: list[dict] = field(default_factory=list)
+    genomes: list[str] = field(default_factory=list)  # the builds the sample was read on
     summaries: list[dict] = field(default_factory=list)  # verdict rows, with the sheet's metadata columns
     notices: list[str] = field(default_factory=list)
     error: Optional[dict] = None  # keys = ERROR_COLUMNS
@@ -52,6 +53,7 @@ class Job:
     page_dir: Optional[str] = None
     page_name: Optional[str] = None
     journal: bool = False  # render the sample's resume-journal line here (the parent only appends it)
+    rows: bool = True  # return the alteration rows as data too (library callers), not only as TSV lines
 
 
 def _error_file(entry, exc: BaseException) -> str:
@@ -131,13 +133,15 @@ def run_entry(job: Job, options) -> SampleOutcome:
                 if notice not in outcome.notices:
                     outcome.notices.append(notice)
         outcome.rows_tsv = render_lines(rows, ALL_COLUMNS)
-        outcome.rows = rows
+        outcome.rows = rows if job.rows else []
+        outcome.genomes = sorted({r.genome for r in results if r.genome})
         if job.page_name is not None:
             outcome.page = _write_page(job, results, options)
         if job.journal:
             from her2cli.cohort import journal
 
-            outcome.journal_line = journal.line(outcome, journal.fingerprint(entry, options, job.page_name is not None))
+            outcome.journal_line = journal.line(outcome, journal.fingerprint(entry, options, job.page_name is not None,
+                                                                             job.rows))
         return outcome
     except (KeyboardInterrupt, SystemExit):
         raise

@@ -73,6 +73,14 @@ def cohort_errors(cohort) -> list[dict]:
     return list(cohort.errors)
 
 
+def cohort_genomes(cohort) -> list[str]:
+    """The genome builds of a cohort's samples (CohortResult.genomes; else from its rows)."""
+    genomes = getattr(cohort, "genomes", None)
+    if genomes:
+        return sorted(genomes)
+    return sorted({str(r["genome"]) for r in cohort_rows(cohort) if r.get("genome")})
+
+
 def cohort_rows(cohort) -> list[dict]:
     return list(cohort.alterations)
 
@@ -907,5 +915,5 @@ def render_cohort_html(cohort, provenance: Provenance, sample_pages: Optional[di
             f"<h2>Mutation and copy number together</h2>{_co_occurrence(summaries)}"
             f"<h2>Samples</h2>{verdicts}"
             f"<h2>Errors</h2>{error_html}"
-            + _closing(provenance, sorted({str(r["genome"]) for r in cohort_rows(cohort) if r.get("genome")})))
+            + _closing(provenance, cohort_genomes(cohort)))
     return _document("ERBB2 cohort report", f"<main>{body}</main>", SORT_JS)
