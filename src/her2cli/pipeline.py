@@ -22,7 +22,7 @@ _annotator = annotator_for  # its old name here
 
 def __getattr__(name: str):
     if name == "annotate_segments":  # imported on use: the copy-number package is not on a VCF-only path
-        from her2cli.copynumber.sample import annotate_segments, one_segment_sample
+        from her2cli.copynumber.sample import annotate_segments
 
         return annotate_segments
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
@@ -31,7 +31,7 @@ def __getattr__(name: str):
 def run_sample(request: SampleRequest, options: Options) -> list[SampleResult]:
     """Annotate one request (a VCF or MAF and/or segment files). Several results for a MAF or a
     multi-sample segment file: one per sample."""
-    from her2cli.copynumber.sample import annotate_segments
+    from her2cli.copynumber.sample import annotate_segments, one_segment_sample
     from her2cli.interpret import evidence, verdict
     from her2cli.io.sniff import MAF, input_kind
 

@@ -27,7 +27,7 @@ _VERSION = 4  # 4: metadata in the summaries, the sample page's name and checksu
 def fingerprint(entry, options, pages: bool, rows: bool = True) -> str:
     """What a stored result depends on: the sheet row (minus its line), the options, whether pages (and the
     rows as data) were asked for, the input files' size and mtime, and the her2cli version."""
-    from her2cli import __version__
+    from her2cli.version import __version__
 
     stats = []
     for path in entry.files():
@@ -59,10 +59,9 @@ def load(parts_dir: str) -> dict[str, dict]:
     return found
 
 
-def restore(data: Optional[dict], sample: str, fingerprint_now: str, parts_dir: str):
-    """The SampleOutcome stored in ``data`` if it still holds (same fingerprint, page still there), else None."""
-    from her2cli.cohort.worker import SampleOutcome
-
+def restore(data: Optional[dict], sample: str, fingerprint_now: str, parts_dir: str) -> Optional[dict]:
+    """The fields of the worker.SampleOutcome stored in ``data`` if it still holds (same fingerprint, page
+    still there), else None."""
     if data is None or data.get("fingerprint") != fingerprint_now:
         return None
     try:
@@ -71,9 +70,9 @@ def restore(data: Optional[dict], sample: str, fingerprint_now: str, parts_dir: 
             page = (str(page[0]), str(page[1]))
             if not os.path.isfile(os.path.join(parts_dir, PAGES_DIR, page[0])):
                 return None
-        return SampleOutcome(sample=sample, rows_tsv=str(data["rows_tsv"]), rows=list(data["rows"]),
-                             summaries=list(data["summaries"]), notices=list(data["notices"]), page=page,
-                             genomes=list(data.get("genomes") or []), resumed=True)
+        return dict(sample=sample, rows_tsv=str(data["rows_tsv"]), rows=list(data["rows"]),
+                    summaries=list(data["summaries"]), notices=list(data["notices"]), page=page,
+                    genomes=list(data.get("genomes") or []), resumed=True)
     except (KeyError, TypeError, IndexError):
         return None
 

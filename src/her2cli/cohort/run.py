@@ -79,8 +79,8 @@ def run_cohort(entries: list, options, jobs: int = 1, dask_address: Optional[str
         stored = previous.get(entry.sample)
         restored = journal_mod.restore(stored, entry.sample, journal_mod.fingerprint(entry, options, pages, keep_rows),
                                        parts) if stored is not None else None
-        if restored is not None and (restored.page is None) == (not pages):
-            outcomes[index] = restored
+        if restored is not None and (restored["page"] is None) == (not pages):
+            outcomes[index] = SampleOutcome(**restored)
             counts["done"] += 1
         else:  # the worker fingerprints the sample for the journal: the parent only appends the line
             todo.append((index, Job(entry, pages_dir, names.get(entry.sample), journal=bool(parts_dir),

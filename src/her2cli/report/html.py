@@ -28,7 +28,7 @@ from her2cli.values import valueclass
 # ------------------------------------------------------------------------------------------- adapter
 # The only place that knows the shape of a result: results.SampleResult (typed calls, seen here as rows of
 # report/columns.ALL_COLUMNS and the verdict as a row of interpret/verdict.SUMMARY_COLUMNS) and
-# cohort.runner.CohortResult.
+# cohort.run.CohortResult.
 
 
 def result_sample(result) -> str:
