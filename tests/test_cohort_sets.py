@@ -327,10 +327,11 @@ def _api_blocks() -> list[str]:
 
 
 def test_docs_api_run_cohort_example_runs(tmp_path):
-    """The example runs as written, from a folder holding the repository's sample_data/."""
+    """The example runs as written, from a copy of the repository's sample_data/."""
     import shutil
 
-    shutil.copytree(ROOT / "sample_data", tmp_path / "sample_data")
+    for example in (ROOT / "sample_data").iterdir():
+        shutil.copy(example, tmp_path / example.name)
     blocks = _api_blocks()
     assert blocks
     for block in blocks:
