@@ -115,8 +115,9 @@ def generate(directory: Path, n: int, records: int, seed: int = 1) -> Path:
     return directory / "sheet.tsv"
 
 
-def timed(cmd: list[str] | str, shell: bool = False, env: dict | None = None) -> tuple[float, float]:
-    """(wall seconds, peak RSS in MB of the largest process of the command, as wait4 reports it)."""
+def timed(cmd: list[str] | str, shell: bool = False, env: dict | None = None) -> tuple[float, float, float]:
+    """(wall seconds, peak RSS in MB of the largest process of the command, CPU seconds of the command and
+    every process it waited for), as wait4 reports them."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, shell=shell, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                             env={**os.environ, **(env or {})})
@@ -127,7 +128,7 @@ def timed(cmd: list[str] | str, shell: bool = False, env: dict | None = None) ->
     proc.stderr.close()
     if code != 0:
         sys.exit(f"failed ({code}): {cmd}\n{err[-2000:]}")
-    return elapsed, usage.ru_maxrss / 1024
+    return elapsed, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
 def throughput(args) -> None:
@@ -146,6 +147,7 @@ def throughput(args) -> None:
     times: dict[str, list[float]] = {}
     rss: dict[str, float] = {}
     cpu: dict[str, list[tuple[float, float]]] = {}
+    total_cpu: dict[str, list[float]] = {}
     loads = []
     with tempfile.TemporaryDirectory(prefix="her2-bench-") as tmp:
         listing = Path(tmp) / "files.txt"
@@ -162,8 +164,10 @@ def throughput(args) -> None:
             for name, cmd in commands.items():
                 her2 = name.startswith("her2")
                 full = cmd + ["-o", str(Path(tmp) / f"{name.split()[-1]}-{k}")] if her2 else cmd
-                seconds, peak = timed(full, shell=isinstance(cmd, str), env={"HER2_BENCH_RUSAGE": str(usage)} if her2 else None)
+                seconds, peak, used = timed(full, shell=isinstance(cmd, str),
+                                            env={"HER2_BENCH_RUSAGE": str(usage)} if her2 else None)
                 times.setdefault(name, []).append(seconds)
+                total_cpu.setdefault(name, []).append(used)
                 if her2:
                     rss[name] = max(rss.get(name, 0.0), peak)
                     cpu.setdefault(name, []).append(tuple(json.loads(usage.read_text())))
@@ -172,7 +176,8 @@ def throughput(args) -> None:
 
     print(f"\n{n} samples, {args.records} records each, {os.cpu_count()} CPUs, load average at each round's start "
           f"{', '.join(f'{x:.1f}' for x in loads)}; {args.repeat} interleaved rounds")
-    print(f"{'method':<28}{'median s':>10}{'best s':>10}{'samples/s':>12}{'peak MB':>10}{'CPU s parent+workers':>22}")
+    print(f"{'method':<28}{'median s':>10}{'best s':>10}{'samples/s':>12}{'peak MB':>10}{'CPU s':>8}"
+          f"{'her2: parent+workers':>22}")
     for name, values in times.items():
         median = statistics.median(values)
         peak = f"{rss[name]:.0f}" if name in rss else ""
@@ -180,7 +185,8 @@ def throughput(args) -> None:
         if name in cpu:
             own, kids = (statistics.median(c[i] for c in cpu[name]) for i in (0, 1))
             use = f"{own:.2f} + {kids:.2f}"
-        print(f"{name:<28}{median:>10.2f}{min(values):>10.2f}{n / median:>12.1f}{peak:>10}{use:>22}")
+        print(f"{name:<28}{median:>10.2f}{min(values):>10.2f}{n / median:>12.1f}{peak:>10}"
+              f"{statistics.median(total_cpu[name]):>8.2f}{use:>22}")
 
     def ratio(a: str, b: str) -> str:
         per = [x / y for x, y in zip(times[a], times[b])]
@@ -221,9 +227,9 @@ def study(args) -> None:
         for n in sizes:
             maf, seg = make_study(Path(tmp) / f"s{n}", n)
             base = [sys.executable, "-c", CLI, "cohort", "--maf", str(maf), "--segments", str(seg), "-q"]
-            pages, _ = timed(base + ["-o", str(Path(tmp) / f"o{n}p"), "--pages"])
-            only, _ = timed(base + ["-o", str(Path(tmp) / f"o{n}")])
-            plain, _ = timed(base)
+            pages = timed(base + ["-o", str(Path(tmp) / f"o{n}p"), "--pages"])[0]
+            only = timed(base + ["-o", str(Path(tmp) / f"o{n}")])[0]
+            plain = timed(base)[0]
             print(f"{n:>8}{pages:>14.2f}{1000 * pages / n:>15.1f}{only:>11.2f}{plain:>10.2f}", flush=True)
 
 
