@@ -411,6 +411,22 @@ def _reportable(rows: list[dict]) -> list[dict]:
     return [r for r in rows if is_reportable_mutation(_as_call(r))]
 
 
+@valueclass
+class _Page:
+    """What every section of one sample's page reads."""
+
+    sample: str
+    rows: list[dict]
+    summary: dict
+    verdict: object  # results.Verdict
+    mutations: list  # MutationCall
+    genome: Optional[str]
+    notices: list[str]
+    result: object
+    provenance: Provenance
+    uid: str
+
+
 def _page(result, provenance: Provenance, index: int) -> _Page:
     rows, summary = result_rows(result), result_summary(result)
     verdict, mutations = result.verdict, list(result.mutations)
