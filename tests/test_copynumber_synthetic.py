@@ -297,9 +297,38 @@ def test_no_chr17(tmp_path):
 
 
 def test_erbb2_not_covered(tmp_path):
+    # issue 22: no segment over ERBB2 is "not assessed" with the reason, never a copy number or "neutral"
     path = write(tmp_path, "c.seg", "ID\tchrom\tloc.start\tloc.end\tnum.mark\tseg.mean\nS\t17\t1\t1000000\t5\t0\n")
-    with pytest.raises(MalformedInputError, match="covers ERBB2"):
-        assess_erbb2(read_segment_file(path)[0], "GRCh38")
+    row = assess_erbb2(read_segment_file(path)[0], "GRCh38")
+    assert row["cn_status"] == "not assessed" and row["copy_number"] is None and row["calls"] == ""
+    assert any("no segment overlaps ERBB2" in n for n in assess(read_segment_file(path)[0], "GRCh38").notes)
+
+
+GAP_SEG = ("ID\tchrom\tloc.start\tloc.end\tnum.mark\tseg.mean\n"
+           "S\t17\t1\t39710000\t50\t{v}\nS\t17\t39720000\t83257441\t50\t{v}\n")
+
+
+def test_gap_over_the_erbb2_coding_span(tmp_path):
+    # NM_004448.4 codes from GRCh38 39,700,239 (exon 1) to 39,728,044 (exon 27): the gap 39,710,001-39,719,999
+    # (9,999 bp) lies inside it, so a flat profile cannot say "not amplified".
+    a = assess(read_segment_file(write(tmp_path, "g.seg", GAP_SEG.format(v=0)))[0], "GRCh38")
+    assert a.cn_status == "not assessed"
+    assert "segments leave 9,999 bp of the ERBB2 coding span uncovered (a gap): amplification not assessed" in a.notes
+    # an amplification read on the covered part stays an amplification
+    a = assess(read_segment_file(write(tmp_path, "h.seg", GAP_SEG.format(v=3)))[0], "GRCh38")
+    assert a.cn_status == "amplification"
+
+
+def test_gap_reaches_the_verdict(tmp_path, capsys):
+    from her2cli.cli import run
+
+    path = write(tmp_path, "g.seg", GAP_SEG.format(v=0))
+    assert run(["annotate", "--segments", path, "--genome", "GRCh38", "--summary", "-f", "tsv", "-q"]) == 0
+    header, row = capsys.readouterr().out.splitlines()[:2]
+    summary = dict(zip(header.split("\t"), row.split("\t")))
+    assert summary["amplification_status"] == "not assessed"
+    assert summary["assessment_basis"] == ("copy number: segments leave 9,999 bp of the ERBB2 coding span uncovered "
+                                           "(a gap): amplification not assessed")
 
 
 def test_empty_and_binary(tmp_path):

@@ -1,14 +1,22 @@
-"""her2cli: ERBB2 (HER2) alteration annotator for non-small-cell lung cancer."""
+"""her2cli: ERBB2 (HER2) alteration annotator for non-small-cell lung cancer.
+
+The library API (docs/api.md): ``her2cli.annotate(...)`` and ``her2cli.run_cohort(...)`` return the typed
+results the writers use.
+It is imported on first use, so that ``import her2cli`` (and the command's start-up) stays light.
+"""
 
 from her2cli.version import __version__  # noqa: F401
 
+__all__ = ["__version__", "annotate", "run_cohort"]
 
-def run_cohort(sheet, options=None, jobs: int = 1, output_dir=None, pages: bool = False, **kwargs):
-    """Annotate every sample of a sample sheet (a path, or a list of ``cohort.sheet.SheetEntry``) and return
-    the typed ``cohort.run.CohortResult`` (the rows, verdicts, prevalence and errors the writers use). With
-    ``output_dir``, also publish the tables, ``report.html`` (and, with ``pages``, one page per sample) there,
-    as ``her2 cohort SHEET -o DIR`` does. ``options`` is a ``pipeline.Options``; other keywords go to
-    ``cohort.run.run_cohort`` (``dask_address``, ``progress``, ``resume_dir``). See docs/api.md."""
-    from her2cli.cohort.api import run_cohort as _run
 
-    return _run(sheet, options, jobs=jobs, output_dir=output_dir, pages=pages, **kwargs)
+def __getattr__(name: str):
+    if name == "annotate":
+        from her2cli.api import annotate
+
+        return annotate
+    if name == "run_cohort":  # a sample sheet's samples: cohort.run.CohortResult
+        from her2cli.cohort.api import run_cohort
+
+        return run_cohort
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -116,9 +116,17 @@ ASSUME_SORTED_OPTION = typer.Option(False, "--assume-sorted",
                                          "'cat a.vcf b.vcf') is MISSED. Default: read them whole.")
 
 
+MIN_DEPTH_OPTION = typer.Option(250, "--min-depth", min=1, metavar="N",
+                                help="Reads a base needs for a negative to count (AMP/CAP 2017: 250; docs/coverage.md).")
+MIN_ALT_READS_OPTION = typer.Option(5, "--min-alt-reads", min=1, metavar="N",
+                                    help="The caller's minimum alt reads, for the limit of detection.")
+
+
 def choose_format(fmt: Optional[str], output: Optional[str]) -> str:
     from her2cli.report.render import choose_format as choose
 
+    if output is not None and not output.strip():
+        raise UsageError("-o needs a file name (or - for standard output)")
     return choose(fmt, output, sys.stdout.isatty())
 
 
@@ -198,14 +206,31 @@ def annotate(
     output_format: Optional[str] = typer.Option(None, "--format", "-f", metavar="FORMAT", callback=_format_option,
                                                 help=_format_help()),
     output: Optional[str] = typer.Option(None, "--output", "-o", metavar="FILE",
-                                         help="Write here instead of stdout (written atomically); the extension "
-                                              "chooses the format (.tsv .json .vcf .vcf.gz .bcf .maf .html .pdf)."),
+                                         help="Write here instead of stdout (written atomically; a device or "
+                                              "FIFO is written through); the extension chooses the format (.tsv "
+                                              ".json .vcf .vcf.gz .bcf .maf .html .pdf; another needs -f)."),
     paper: str = typer.Option("A4", "--paper", metavar="SIZE", help="Paper of a PDF report: A4 or Letter."),
     index: bool = typer.Option(False, "--index", help="Index a .vcf.gz (tabix .tbi) or .bcf (.csi) output."),
     summary: bool = typer.Option(False, "--summary", help="One verdict row per sample instead of one row per alteration."),
     all_records: bool = ALL_RECORDS_OPTION,
     assume_sorted: bool = ASSUME_SORTED_OPTION,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No notices on stderr."),
+    coverage: Optional[str] = typer.Option(None, "--coverage", metavar="FILE",
+                                           help="Depth over ERBB2: indexed BAM or CRAM (CRAM with --reference), or "
+                                                "mosdepth per-base/regions/thresholds .bed.gz (docs/coverage.md)."),
+    targets: Optional[str] = typer.Option(None, "--targets", metavar="FILE", help="The panel's target BED."),
+    min_depth: int = MIN_DEPTH_OPTION,
+    min_alt_reads: int = MIN_ALT_READS_OPTION,
+    vcf_info_field: str = typer.Option("HER2", "--vcf-info-field", metavar="NAME",
+                                       help="The INFO field of the annotated VCF/BCF (as VEP's --vcf_info_field)."),
+    retain_info: Optional[str] = typer.Option(None, "--retain-info", metavar="KEYS",
+                                              help="MAF: INFO fields kept as extra columns, comma-separated "
+                                                   "(as vcf2maf)."),
+    retain_fmt: Optional[str] = typer.Option(None, "--retain-fmt", metavar="KEYS",
+                                             help="MAF: FORMAT fields kept as extra t_KEY and n_KEY columns, "
+                                                  "comma-separated (as vcf2maf)."),
+    maf_center: str = typer.Option(".", "--maf-center", metavar="NAME",
+                                   help="MAF: the Center column (as vcf2maf)."),
 ) -> None:
     """Annotate the ERBB2 alterations of one or more samples.
 
@@ -213,13 +238,16 @@ def annotate(
     inputs = list(inputs or [])
     if not inputs and not segments:
         raise UsageError("give at least one VCF or --segments FILE (see her2 annotate --help)")
-    if len(inputs) > 1 and (segments or sample):
-        raise UsageError("--segments/--sample go with a single VCF; use 'her2 cohort' with a sample sheet for several")
+    if len(inputs) > 1 and (segments or sample or coverage or targets):
+        raise UsageError("--segments/--sample/--coverage/--targets go with a single VCF; use 'her2 cohort' with a "
+                         "sample sheet for several")
     fmt = choose_format(output_format, output)
     from her2cli.interpret.evidence import normalize_ihc
-    from her2cli.io.atomic import refuse_inputs
+    from her2cli.io.atomic import guard_inputs, refuse_inputs
     from her2cli.pipeline import Options, SampleRequest, run_sample
     from her2cli.report.render import formats
+
+    retained = _output_field_options(fmt, vcf_info_field, retain_info, retain_fmt, maf_center)
 
     if ihc is not None:
         try:
@@ -228,28 +256,54 @@ def annotate(
             raise UsageError(f"--ihc: {exc}") from None
     # A VCF output carries every allele, as VEP does: FILTER-failed ones are annotated too.
     every_record = all_records or formats()[fmt].annotate_every_record
-    read_files = inputs + list(segments) + ([reference] if reference else [])
+    read_files = inputs + list(segments) + [path for path in (reference, purity_table, coverage, targets) if path]
     read_files += [path + suffix for path in inputs for suffix in (".tbi", ".csi")]
-    refuse_inputs([output] if output else [], read_files)  # before any work: -o a.vcf must not replace a.vcf
+    written = [output, *((output + ".tbi", output + ".csi") if index else ())] if output else []
+    refuse_inputs(written, read_files)  # before any work: -o a.vcf must not replace a.vcf
     options = Options(
         genome=genome, reference_fasta=reference, all_records=every_record, segment_format=segment_format,
         log_base=log_base, thresholds=thresholds_from_items(threshold) if (threshold or segments) else None,
         normal_sample=normal, purity_table=purity_table, assume_sorted=assume_sorted,
+        min_depth=min_depth, min_alt_reads=min_alt_reads,
+        retain_info=tuple(retained["retain_info"]), retain_fmt=tuple(retained["retain_fmt"]),
     )
     if purity_table is not None:
         from her2cli.copynumber import read_purity_table
 
         read_purity_table(purity_table)   # a bad table stops the run before any sample is read
     requests = [SampleRequest(vcf=path, segments=list(segments), tumor_sample=sample, purity=purity,
-                              ploidy=ploidy, ihc=ihc) for path in inputs]
+                              ploidy=ploidy, ihc=ihc, coverage=coverage, targets=targets) for path in inputs]
     if not requests:
         requests = [SampleRequest(segments=list(segments), purity=purity, ploidy=ploidy, ihc=ihc)]
-    with _stdin_spooled(requests if formats()[fmt].annotate_every_record else []) as spool:
+    with guard_inputs(read_files), _stdin_spooled(requests if formats()[fmt].annotate_every_record else []) as spool:
         results = [result for request in requests for result in run_sample(request, options)]
         if spool is not None:  # the VCF output re-reads its input: the spool stands in for stdin
             _name_stdin(results, spool)
             inputs = [spool if path == "-" else path for path in inputs]
-        _write_annotation(results, fmt, output, index, summary, inputs, segments, options, requests, quiet, paper)
+        _write_annotation(results, fmt, output, index, summary, inputs, segments, options, requests, quiet,
+                          retained, spool, paper)
+
+
+def _output_field_options(fmt: str, vcf_info_field: str, retain_info: Optional[str], retain_fmt: Optional[str],
+                          maf_center: str) -> dict:
+    """The options that shape one output format, checked against it: --vcf-info-field goes with vcf/bcf,
+    --retain-info/--retain-fmt/--maf-center with maf; a key that cannot be a VCF key is a usage error."""
+    if vcf_info_field == "HER2" and not retain_info and not retain_fmt and maf_center == ".":
+        return {"retain_info": [], "retain_fmt": [], "vcf_info_field": vcf_info_field, "maf_center": maf_center}
+    from her2cli.report.vcf_out import DEFAULT_INFO_FIELD, check_field_name  # only when one is given
+
+    check_field_name(vcf_info_field, "--vcf-info-field")
+    if vcf_info_field != DEFAULT_INFO_FIELD and fmt not in ("vcf", "bcf"):
+        raise UsageError("--vcf-info-field goes with a VCF or BCF output (-f vcf, -o x.vcf.gz, -o x.bcf)")
+    lists = {}
+    for option, value in (("--retain-info", retain_info), ("--retain-fmt", retain_fmt)):
+        keys = [key.strip() for key in (value or "").split(",") if key.strip()]
+        for key in keys:
+            check_field_name(key, option)
+        lists[option[2:].replace("-", "_")] = list(dict.fromkeys(keys))
+    if (lists["retain_info"] or lists["retain_fmt"] or maf_center != ".") and fmt != "maf":
+        raise UsageError("--retain-info, --retain-fmt and --maf-center go with a MAF output (-f maf or -o x.maf)")
+    return {**lists, "vcf_info_field": vcf_info_field, "maf_center": maf_center}
 
 
 @contextlib.contextmanager
@@ -282,7 +336,7 @@ def _name_stdin(results, spool: str) -> None:
 
 
 def _write_annotation(results, fmt, output, index, summary, inputs, segments, options, requests, quiet,
-                      paper: str = "A4") -> None:
+                      retained, spool=None, paper: str = "A4") -> None:
     """Write the results in ``fmt`` and print the notices (once: the terminal report shows its own)."""
     import shutil
 
@@ -292,7 +346,7 @@ def _write_annotation(results, fmt, output, index, summary, inputs, segments, op
     distinct_sample_names(results)
     terminal = sys.stdout.isatty()
     context = RenderContext(summary=summary, input_paths=inputs, color=use_color(terminal),
-                            width=shutil.get_terminal_size((100, 24)).columns if terminal else 100)
+                            width=shutil.get_terminal_size((100, 24)).columns if terminal else 100, **retained)
     if fmt in ("html", "pdf"):
         from her2cli.report.html import make_provenance
         from her2cli.report.pdf import PAPERS
@@ -302,10 +356,18 @@ def _write_annotation(results, fmt, output, index, summary, inputs, segments, op
         context.paper = paper
 
         context.provenance = make_provenance(inputs, segments, options, requests[0])
-    write(results, fmt, output, context, index=index)
+    written = write(results, fmt, output, context, index=index)
+    if written and fmt in ("vcf", "bcf"):
+        # An index left by an earlier run beside a new file no longer matches it: say so (it is not ours
+        # to delete).
+        context.notices.extend(f"{written[0] + suffix} is from an earlier run and does not index the new "
+                               f"{written[0]}: remove it or write with --index"
+                               for suffix in (".tbi", ".csi")
+                               if written[0] + suffix not in written and os.path.exists(written[0] + suffix))
     # The terminal report has its own Notices section: on a terminal, stderr would repeat it.
     report_shows_notices = fmt == "table" and output is None and terminal
-    print_notes([notice for result in results for notice in result.notices] + context.notices,
+    written_notices = [notice.replace(spool, "<stdin>") if spool else notice for notice in context.notices]
+    print_notes([notice for result in results for notice in result.notices] + written_notices,
                 quiet or report_shows_notices)
 
 
@@ -429,6 +491,8 @@ def cohort(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no notes (errors are still printed)."),
     assume_sorted: bool = ASSUME_SORTED_OPTION,
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Print every per-sample notice (default: only how many)."),
+    min_depth: int = MIN_DEPTH_OPTION,
+    min_alt_reads: int = MIN_ALT_READS_OPTION,
 ) -> None:
     """Annotate every sample of a sample sheet: one alteration table, one verdict per sample, cohort counts.
 
@@ -450,7 +514,7 @@ def cohort(
     options = Options(
         genome=genome, reference_fasta=reference, all_records=all_records, segment_format=segment_format,
         log_base=log_base, thresholds=thresholds_from_items(threshold) if threshold else None,
-        purity_table=purity_table, assume_sorted=assume_sorted,
+        purity_table=purity_table, assume_sorted=assume_sorted, min_depth=min_depth, min_alt_reads=min_alt_reads,
     )
     if purity_table is not None:
         from her2cli.copynumber import read_purity_table
@@ -532,16 +596,23 @@ def plot(
         raise UsageError("give at least one VCF or --segments FILE (see her2 plot --help)")
     if want_cn and len(inputs) > 1:
         raise UsageError("--segments goes with a single VCF (one sample)")
-    from her2cli.pipeline import Options, SampleRequest, run_sample
+    from her2cli.io.atomic import guard_inputs, refuse_inputs
     from her2cli.report import plots
-    from her2cli.report.columns import alteration_row
-
-    from her2cli.io.atomic import refuse_inputs
 
     plots.picture_format(output)
     both = want_lollipop and want_cn
     pictures = [_with_suffix(output, "lollipop"), _with_suffix(output, "copy_number")] if both else [output]
     refuse_inputs(pictures, inputs + segments)  # before any work: a picture never replaces an input
+    with guard_inputs(inputs + segments):  # the pictures named per sample are checked as they are written
+        _plot(inputs, segments, genome, output, want_lollipop, want_cn)
+
+
+def _plot(inputs, segments, genome, output, want_lollipop, want_cn) -> None:
+    from her2cli.pipeline import Options, SampleRequest, run_sample
+    from her2cli.report import plots
+    from her2cli.report.columns import alteration_row
+
+    both = want_lollipop and want_cn
     options = Options(genome=genome, evidence=False)
     if want_lollipop:
         path = _with_suffix(output, "lollipop") if both else output

@@ -31,7 +31,6 @@ def __getattr__(name: str):
 def run_sample(request: SampleRequest, options: Options) -> list[SampleResult]:
     """Annotate one request (a VCF or MAF and/or segment files). Several results for a MAF or a
     multi-sample segment file: one per sample."""
-    from her2cli.copynumber.sample import annotate_segments, one_segment_sample
     from her2cli.interpret import evidence, verdict
     from her2cli.io.sniff import MAF, input_kind
 
@@ -42,6 +41,7 @@ def run_sample(request: SampleRequest, options: Options) -> list[SampleResult]:
     genome = None
     read_samples: set[str] = set(request.sequenced or ())
     build_basis = None
+    vcf_scope: dict = {}
     if request.vcf is not None and input_kind(request.vcf) == MAF:
         # A sheet row reads one Tumor_Sample_Barcode (its tumor_sample, else its name) and reports it under its name.
         only = request.tumor_sample or label
@@ -54,11 +54,13 @@ def run_sample(request: SampleRequest, options: Options) -> list[SampleResult]:
         read_samples.update(mutations_by_sample)
     elif request.vcf is not None:
         label, vcf_calls, vcf_notices, genome, build_basis = annotate_vcf(request.vcf, options, request.tumor_sample,
-                                                            request.label)
+                                                            request.label, vcf_scope)
         mutations_by_sample[label] = vcf_calls
         read_samples.add(label)
         notices.extend(vcf_notices)
     multi_sample_mutations = len(mutations_by_sample) > 1 or request.sequenced is not None
+    if request.segments:  # the copy-number package only when there is copy number to read (start-up)
+        from her2cli.copynumber.sample import annotate_segments, one_segment_sample
     for path in request.segments:
         keep_names = multi_sample_mutations or request.segments_sample is not None
         cn_calls, cn_notices = annotate_segments(path, options, request, None if keep_names else label, genome)
@@ -81,14 +83,45 @@ def run_sample(request: SampleRequest, options: Options) -> list[SampleResult]:
         samples[label or file_stem(request.vcf or (request.segments or ["sample"])[0])] = ([], [])
     source = request.vcf if request.vcf is not None else (request.segments[0] if request.segments else None)
     source = "<stdin>" if source == "-" else source  # as the readers name it in every row and message
+    coverage = _coverage(request, options, genome, vcf_scope, len(mutations_by_sample))
     results = []
     for sample, (sample_mutations, sample_cn) in samples.items():
+        sample_coverage = coverage if sample in mutations_by_sample else None
         sample_verdict = verdict.summarize_sample(sample, sample_mutations, sample_cn, request.ihc, table,
-                                                  vcf_read=sample in read_samples)
+                                                  vcf_read=sample in read_samples, coverage=sample_coverage)
         sample_verdict.source = source
+        sample_notices = notices + _negative_notice(sample, sample_verdict, sample_coverage)
         sample_genome = genome or next((c.genome for c in sample_cn), None)
         basis = build_basis or ("NCBI_Build column of the MAF" if genome else
                                 "segment coordinates or --genome" if sample_genome else None)
         results.append(SampleResult(sample, source, sample_genome, sample_mutations, sample_cn, sample_verdict,
-                                    notices, build_basis=basis))
+                                    sample_notices, build_basis=basis, coverage=sample_coverage))
     return results
+
+
+def _negative_notice(sample: str, verdict, coverage) -> list[str]:
+    """Every report says what a negative rests on: a notice for a negative without coverage input or one the
+    coverage does not support (the summary's assessment_basis says it too; docs/coverage.md)."""
+    if verdict.mutation_status == "not_detected" and coverage is None:
+        return [f"{sample}: no ERBB2 mutation detected; coverage not given: the negative is not qualified by what "
+                "the sequencing covered (give --coverage or --targets; docs/coverage.md)"]
+    if verdict.mutation_status == "not_assessed" and coverage is not None and not coverage.assessed:
+        return [f"{sample}: mutation not assessed: {coverage.basis}"]
+    return []
+
+
+def _coverage(request: SampleRequest, options: Options, genome, vcf_scope: dict, n_samples: int):
+    """The coverage assessment of a one-sample request (coverage.sample), None without coverage input."""
+    if n_samples == 0:
+        return None  # no variant file: the mutation status is not assessed whatever the coverage
+    if n_samples != 1:
+        if request.coverage or request.targets:
+            from her2cli.errors import MalformedInputError
+
+            raise MalformedInputError("--coverage/--targets describe one sample; this input has "
+                                      f"{n_samples}", path=request.vcf)
+        return None
+    from her2cli.coverage.sample import assess_sample
+
+    return assess_sample(genome or options.genome, options.min_depth, options.min_alt_reads, request.coverage,
+                         request.targets, options.reference_fasta, vcf_scope or None)

@@ -25,6 +25,11 @@ class Options:
     # Trust that an unindexed VCF is sorted: stop reading once past ERBB2 (plain text) or bisect a BGZF
     # file. Faster on large files; misses records placed out of order (docs/robustness.md).
     assume_sorted: bool = False
+    min_depth: int = 250  # --min-depth: coverage.DEFAULT_MIN_DEPTH (AMP/CAP, Jennings 2017; docs/coverage.md)
+    min_alt_reads: int = 5  # --min-alt-reads: the caller's minimum alt reads, for the limit of detection
+    # INFO / FORMAT keys whose input values each mutation keeps (MAF --retain-info / --retain-fmt).
+    retain_info: tuple[str, ...] = ()
+    retain_fmt: tuple[str, ...] = ()
 
 
 @valueclass
@@ -40,3 +45,5 @@ class SampleRequest:
     # The sample of a multi-sample segment file that this request is (sample sheet `segments_sample`;
     # default for a labelled request: its tumor_sample, else its label).
     segments_sample: Optional[str] = None
+    coverage: Optional[str] = None  # --coverage / sheet `coverage`: BAM, CRAM or mosdepth output
+    targets: Optional[str] = None  # --targets / sheet `targets`: the panel's target BED

@@ -15,6 +15,7 @@ from her2cli.values import valueclass
 
 if TYPE_CHECKING:  # only annotations
     from her2cli.copynumber.gene_level import Erbb2Assessment
+    from her2cli.coverage.model import CoverageAssessment
 
 # These classes sit on the floor of variants/ and copynumber/ (which fill them), below interpret/: the
 # "EvidenceLine" of the annotations is her2cli.interpret.evidence.EvidenceLine, named only as text here
@@ -84,6 +85,10 @@ class MutationCall:
     publisher_highest_level: Optional[str] = None
     evidence: list["EvidenceLine"] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # Input fields kept as written (--retain-info / --retain-fmt, vcf2maf's options): INFO key -> value
+    # ("1" for a flag, "" when absent); FORMAT key -> (tumour value, normal value), "" when absent.
+    retained_info: dict[str, str] = field(default_factory=dict)
+    retained_format: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -140,6 +145,9 @@ class Verdict:
     no_therapy_reason: Optional[str] = None
     purity_source: Optional[str] = None  # of the copy-number call: "assumed_1" when a log ratio was read as pure
     min_purity_for_amplification: Optional[float] = None
+    # What the mutation status rests on (coverage, assay scope; docs/coverage.md), and the copy-number reason
+    # when amplification could not be assessed.
+    assessment_basis: Optional[str] = None
 
 
 @valueclass
@@ -154,6 +162,7 @@ class SampleResult:
     verdict: Optional[Verdict]
     notices: list[str] = field(default_factory=list)
     build_basis: Optional[str] = None  # how the genome build was decided (header line, --genome, REF bases)
+    coverage: Optional["CoverageAssessment"] = None  # coverage of the ERBB2 exons (None: coverage not given)
 
     @property
     def calls(self) -> list:

@@ -174,7 +174,7 @@ def cohort_inputs(sheet: Optional[str], entries: list, extra: tuple = ()) -> lis
     paths = [p for p in (sheet, *extra) if p]
     for entry in entries:
         for path in entry.files():
-            paths += [path, path + ".tbi", path + ".csi"]
+            paths += [path, path + ".tbi", path + ".csi", path + ".bai", path + ".crai"]
     return paths
 
 

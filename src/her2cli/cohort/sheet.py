@@ -34,16 +34,18 @@ class SheetEntry:
     segments_sample: Optional[str] = None  # which sample of a multi-sample segment file is this one
     normal_sample: Optional[str] = None  # the VCF column of the matched normal
     metadata: dict[str, str] = field(default_factory=dict)  # the sheet's other columns, in sheet order
+    coverage: Optional[str] = None  # BAM/CRAM/mosdepth behind a negative (docs/coverage.md)
+    targets: Optional[str] = None  # the panel's target BED
 
     def files(self) -> list[str]:
-        return ([self.vcf] if self.vcf else []) + list(self.segments)
+        return ([self.vcf] if self.vcf else []) + list(self.segments) + [p for p in (self.coverage, self.targets) if p]
 
     def request(self):
         from her2cli.pipeline import SampleRequest
 
         return SampleRequest(vcf=self.vcf, segments=list(self.segments), label=self.sample,
                              tumor_sample=self.tumor_sample, purity=self.purity, ploidy=self.ploidy, ihc=self.ihc,
-                             segments_sample=self.segments_sample)
+                             segments_sample=self.segments_sample, coverage=self.coverage, targets=self.targets)
 
 
 # ------------------------------------------------------------------------------------------- columns
@@ -111,6 +113,8 @@ COLUMNS: dict[str, tuple[str, _Parse]] = {
     "purity": ("purity", _number("purity", 0.0, 1.0, True)),
     "ploidy": ("ploidy", _number("ploidy", 0.5, 10.0, False)),
     "ihc": ("ihc", _ihc),
+    "coverage": ("coverage", _path),
+    "targets": ("targets", _path),
 }
 SHEET_COLUMNS = list(COLUMNS)
 

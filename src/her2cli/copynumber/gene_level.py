@@ -151,21 +151,21 @@ class Erbb2Assessment:
     chrom: str
     pos: int
     segment_format: str
-    log2: float
-    copy_number: float
-    tumour_copy_number: float
-    min_copy_number: float
+    log2: float | None  # None (like every value below) when no segment overlaps ERBB2: cn_status "not assessed"
+    copy_number: float | None
+    tumour_copy_number: float | None
+    min_copy_number: float | None
     ploidy: float
     ploidy_source: str
     purity: float | None
     purity_source: str
-    values_adjusted: str
+    values_adjusted: str | None
     min_purity_for_amplification: float | None
     chr17_baseline: float | None
     ratio_chr17: float | None
     breakpoint_in_gene: bool | None
     covered_fraction: float
-    focality: str
+    focality: str | None
     amplicon_start: int | None
     amplicon_end: int | None
     amplicon_size: int | None
@@ -235,11 +235,10 @@ def assess(table: SegmentTable, genome: str, purity: float | None = None, ploidy
 
     gv = gene_value(chr17, erbb2, table)
     if gv is None:
-        raise MalformedInputError(
-            f"no segment of sample {table.sample} covers ERBB2 (chr17:{erbb2.start}-{erbb2.end} on "
-            f"{genome}; wrong --genome?)", path=table.path)
-    if gv.covered_bp < erbb2.length:
-        notes.append(f"segments cover {gv.covered_bp / erbb2.length:.0%} of ERBB2")
+        # Never "not amplified": the file says nothing about ERBB2 (issue 22; docs/copy-number.md).
+        notes.append(f"no segment overlaps ERBB2 (chr17:{erbb2.start}-{erbb2.end} on {genome}; wrong --genome?): "
+                     "amplification not assessed")
+        return _not_covered(table, genome, erbb2, use_ploidy, ploidy_source, use_purity, purity_source, notes)
     copies = scale.tumour(gv.native)
     min_copies = scale.tumour(gv.native_min)
     log2 = scale.log2(gv.native)
@@ -248,6 +247,16 @@ def assess(table: SegmentTable, genome: str, purity: float | None = None, ploidy
 
     calls = definitions_met(copies, min_copies, log2, use_ploidy, ratio, t)
     status = cn_status(copies, use_ploidy, ratio, t)
+    coding_gap = _coding_gap(gv.segments, genome) if table.segmented else 0
+    if coding_gap and status != "amplification":
+        # A gap between segments over the coding part of the gene: what is not read may be amplified; the part
+        # read is not enough to say no. (Segment ends short of the UTRs are normal: CBS ends a segment at its last
+        # probe; bins of a targeted panel cover the exons only, by design.)
+        status = "not assessed"
+        notes.append(f"segments leave {coding_gap:,} bp of the ERBB2 coding span uncovered (a gap): amplification "
+                     "not assessed")
+    elif gv.covered_bp < erbb2.length:
+        notes.append(f"segments cover {gv.covered_bp / erbb2.length:.0%} of ERBB2")
     co_amp: list[str] = []
     if status == "amplification" and context.level is not None and context.region is not None:
         for span in spans:
@@ -275,6 +284,35 @@ def assess(table: SegmentTable, genome: str, purity: float | None = None, ploidy
         covered_fraction=min(1.0, gv.covered_bp / erbb2.length), focality=context.focality,
         amplicon_start=context.start, amplicon_end=context.end, amplicon_size=context.size,
         co_amplified_genes=co_amp, calls=calls, cn_status=status, tool_calls=tool_calls, notes=notes)
+
+
+def _coding_gap(segments: list[Segment], genome: str) -> int:
+    """Bases of the ERBB2 coding span (first to last coding base of NM_004448.4) no segment covers."""
+    from her2cli.reference.transcript import load_transcript
+
+    model = load_transcript().builds[genome]
+    start, end = model.cds_start, model.cds_end
+    covered = 0
+    cursor = start
+    for seg in sorted(segments, key=lambda s: s.start):
+        lo, hi = max(seg.start, cursor), min(seg.end, end)
+        if lo <= hi:
+            covered += hi - lo + 1
+            cursor = hi + 1
+    return (end - start + 1) - covered
+
+
+def _not_covered(table: SegmentTable, genome: str, erbb2: GeneSpan, ploidy: float, ploidy_source: str,
+                 purity: float | None, purity_source: str, notes: list[str]) -> Erbb2Assessment:
+    """The assessment of a sample whose segments do not overlap ERBB2: no value, status not assessed."""
+    chrom = table.on("17")[0].chrom
+    return Erbb2Assessment(
+        sample=table.sample, genome=genome, chrom=chrom, pos=erbb2.start, segment_format=table.fmt, log2=None,
+        copy_number=None, tumour_copy_number=None, min_copy_number=None, ploidy=ploidy, ploidy_source=ploidy_source,
+        purity=purity, purity_source=purity_source, values_adjusted=None, min_purity_for_amplification=None,
+        chr17_baseline=None, ratio_chr17=None, breakpoint_in_gene=None, covered_fraction=0.0, focality=None,
+        amplicon_start=None, amplicon_end=None, amplicon_size=None, co_amplified_genes=[], calls=[],
+        cn_status="not assessed", notes=notes)
 
 
 def _ploidy(table: SegmentTable, given: float | None, given_source: str) -> tuple[float, str]:

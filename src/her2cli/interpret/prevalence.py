@@ -5,8 +5,9 @@ list cells joined with ';'); output one row per (category, value): ``n_samples``
 and the Wilson score interval ``ci95_low``/``ci95_high`` (percent). Each category has its own denominator, said
 in the ``denominator_basis`` column:
 
-* mutation categories: the samples whose variants were read (``mutation_status`` other than ``not_assessed``);
-  a segments-only sample is never counted as "not mutated";
+* mutation categories: the samples assessed for mutation (``mutation_status`` other than ``not_assessed``): a
+  segments-only sample, or a negative whose coverage did not reach the driver exons (docs/coverage.md), is never
+  counted as "not mutated";
 * amplification categories: the samples with copy-number data;
 * IHC: the samples with a score;
 * co-occurrence: the samples assessed for both mutation and amplification.
@@ -72,7 +73,7 @@ def prevalence_table(summaries, samples_known: bool = True):
         return pd.DataFrame(rows, columns=PREVALENCE_COLUMNS)
     status = frame.get("mutation_status", pd.Series([""] * len(frame))).fillna("").astype(str)
     mut_base = ~status.isin(NOT_ASSESSED)
-    mut_basis = "samples with variants read"
+    mut_basis = "samples assessed for mutation (variants read; driver exons covered where coverage was given)"
     for value in MUTATION_STATUSES:
         add("mutation_status", value, status == value, mut_base, mut_basis)
     add("mutation_status", "not_assessed", status.isin(NOT_ASSESSED), pd.Series(True, index=frame.index),

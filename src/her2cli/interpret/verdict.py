@@ -20,7 +20,7 @@ SUMMARY_COLUMNS = [
     "amplification_status",
     "amplification_definitions_met", "focality", "copy_number", "ratio_chr17", "copy_number_basis",
     "purity_source", "min_purity_for_amplification",
-    "overexpression", "co_occurring", "evidence", "no_therapy_reason", "evidence_table_date",
+    "overexpression", "co_occurring", "evidence", "no_therapy_reason", "evidence_table_date", "assessment_basis",
 ]
 
 # Amplification definitions in the order copy-number rows list them (issue #3).
@@ -55,15 +55,19 @@ def _subgroup_order(label: str) -> int:
 
 
 def _pick_cn_call(calls: list[CopyNumberCall]) -> CopyNumberCall:
-    return sorted(calls, key=lambda c: (_CN_PRIORITY.get(c.cn_status, 9), -c.assessment.copy_number))[0]
+    return sorted(calls, key=lambda c: (_CN_PRIORITY.get(c.cn_status, 9), -(c.assessment.copy_number or 0.0)))[0]
 
 
 def summarize_sample(sample: str, mutations: list[MutationCall], copy_numbers: list[CopyNumberCall],
-                     ihc: str | None = None, table: EvidenceTable | None = None, vcf_read: bool = True) -> Verdict:
+                     ihc: str | None = None, table: EvidenceTable | None = None, vcf_read: bool = True,
+                     coverage=None) -> Verdict:
     """Verdict for one sample from its calls (and optional IHC score).
 
     ``vcf_read`` False means no variant file was given: the mutation status is then "not assessed", never
-    "not detected". Raises ValueError for an IHC score other than 0/1+/2+/3+.
+    "not detected". ``coverage`` (a coverage.CoverageAssessment, None when no coverage input was given): a
+    negative is "not_detected" only when it says the driver exons were covered, else "not_assessed"; its basis
+    (or "coverage not given") is the verdict's ``assessment_basis``. Raises ValueError for an IHC score other
+    than 0/1+/2+/3+.
     """
     table = table or load_evidence()
     score = normalize_ihc(ihc)  # validate first: a bad --ihc is a usage error, not a silent blank
@@ -86,7 +90,7 @@ def summarize_sample(sample: str, mutations: list[MutationCall], copy_numbers: l
         calls_met = list(chosen.calls)
         focality = chosen.focality
         # One consistent set: the tumour-cell copy number is what the ratio and the calls were computed from.
-        copy_number = round(chosen.tumour_copy_number, 2)
+        copy_number = None if chosen.tumour_copy_number is None else round(chosen.tumour_copy_number, 2)
         ratio = None if chosen.ratio_chr17 is None else round(chosen.ratio_chr17, 2)
         basis = chosen.values_adjusted
         purity_source, min_purity = chosen.purity_source, chosen.min_purity_for_amplification
@@ -114,6 +118,16 @@ def summarize_sample(sample: str, mutations: list[MutationCall], copy_numbers: l
     matched.extend(match_ihc(score, table))
 
     mutation_status = _mutation_status(vcf_read, reportable, drivers)
+    assessment_basis = None
+    if vcf_read:
+        from her2cli.coverage.model import COVERAGE_NOT_GIVEN
+
+        assessment_basis = coverage.basis if coverage is not None else COVERAGE_NOT_GIVEN
+        if mutation_status == "not_detected" and coverage is not None and not coverage.assessed:
+            mutation_status = "not_assessed"
+    cn_reason = _cn_not_assessed_reason(copy_numbers)
+    if cn_reason:
+        assessment_basis = f"{assessment_basis}; {cn_reason}" if assessment_basis else cn_reason
     no_therapy = None
     if reportable and not drivers:
         unknown = [c.name for c in reportable if c.oncogenicity in (None, "vus")]
@@ -127,7 +141,16 @@ def summarize_sample(sample: str, mutations: list[MutationCall], copy_numbers: l
         co_occurring=co_occurring, evidence=unique_lines(matched, table), evidence_table_date=table.date,
         oncogenicity_classes=classes, no_therapy_reason=no_therapy, purity_source=purity_source,
         min_purity_for_amplification=None if min_purity is None else round(min_purity, 3),
+        assessment_basis=assessment_basis,
     )
+
+
+def _cn_not_assessed_reason(copy_numbers: list[CopyNumberCall]) -> str | None:
+    """Why amplification is not assessed although segments were read (a gap over ERBB2), or None."""
+    if not copy_numbers or any(c.cn_status != NOT_ASSESSED for c in copy_numbers):
+        return None
+    reasons = [note for c in copy_numbers for note in c.assessment.notes if "not assessed" in note]
+    return f"copy number: {reasons[0]}" if reasons else None
 
 
 def _mutation_status(vcf_read: bool, reportable: list[MutationCall], drivers: list[MutationCall]) -> str:

@@ -351,3 +351,24 @@ def _read_with_htslib(path: str, kind: str, contigs: set[str], regions: list[tup
     # Two windows (both builds) may come back out of order: file order is (contig, position).
     lines.sort(key=lambda text: (text.split("\t", 1)[0], int(text.split("\t", 2)[1])))
     return RegionRead(header, lines, method, notices)
+
+
+def bcf_lines(path: str) -> Iterator[str]:
+    """Every line of a BCF (header, then records) as VCF text, decoded by htslib through cyvcf2 (the one
+    reader of variants where htslib is needed: docs/design.md)."""
+    import cyvcf2
+
+    try:
+        with quiet_c_stderr():
+            vcf = cyvcf2.VCF(path, lazy=True)
+    except Exception as exc:  # cyvcf2 raises bare Exception for a bad file
+        raise MalformedInputError(f"cannot read as BCF: {exc}", path=path) from None
+    try:
+        with quiet_c_stderr():
+            yield from vcf.raw_header.rstrip("\n").split("\n")
+            for variant in vcf:
+                yield str(variant).rstrip("\n")
+    except Exception as exc:
+        raise MalformedInputError(f"cannot read as BCF: {exc}", path=path) from None
+    finally:
+        vcf.close()

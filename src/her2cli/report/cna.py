@@ -74,6 +74,10 @@ def render_cna(results, notices: Optional[list[str]] = None) -> str:
     calls = []
     for result in results:
         for call in result.copy_numbers:
+            if call.cn_status == "not assessed":  # the segments do not cover ERBB2: no value, never 0
+                if notices is not None:
+                    notices.append(f"{call.sample}: not written to the CNA table: ERBB2 copy number not assessed")
+                continue
             calls.append((call.sample, cna_value(call.cn_status, _tumour_copies(call.assessment))))
         if result.mutations and notices is not None:
             notices.append(f"{result.sample}: {len(result.mutations)} mutation(s) not written: the CNA table holds "

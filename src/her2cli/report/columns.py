@@ -109,6 +109,7 @@ def verdict_row(verdict) -> dict[str, object]:
         "co_occurring": verdict.co_occurring, "evidence": format_evidence_cell(verdict.evidence) or "",
         "no_therapy_reason": verdict.no_therapy_reason,
         "evidence_table_date": verdict.evidence_table_date,
+        "assessment_basis": verdict.assessment_basis,
     }
 
 

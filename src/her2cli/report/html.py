@@ -689,13 +689,10 @@ def _pictures_section(page: _Page) -> str:
 
 
 def _coverage_section(page: _Page) -> str:
-    """The coverage section when its module is installed (report/html_coverage.py: coverage_section(result))."""
-    try:
-        from her2cli.report import html_coverage  # type: ignore[attr-defined]
-    except ImportError:
-        return ""
-    section = getattr(html_coverage, "coverage_section", None)
-    return section(page.result) if section is not None else ""
+    """What the mutation status rests on: coverage per exon and hotspot (report/html_coverage.py)."""
+    from her2cli.report.html_coverage import coverage_section
+
+    return coverage_section(getattr(page.result, "coverage", None), page.summary.get("assessment_basis"))
 
 
 def _evidence_section(page: _Page) -> str:

@@ -5,7 +5,8 @@ objects), keys fixed by the JSON Schema shipped beside this module (``report/sch
 Layout: ``{"her2cli_version", "evidence_table_date", "samples": [{"sample", "source", "genome",
 "summary", "alterations", "notices"}]}``. An alteration object has every column of the TSV table
 (``report.columns.ALL_COLUMNS``, null where not applicable) with ``flags``, ``calls`` and
-``co_amplified_genes`` as lists and ``evidence`` as a list of evidence objects. ``summary`` has the
+``co_amplified_genes`` as lists and ``evidence`` as a list of evidence objects. ``coverage``: the ERBB2 exon and
+hotspot coverage behind the mutation status (docs/coverage.md), null without coverage input. ``summary`` has the
 summary table's keys with ``mutation_subgroups``, ``mutations``, ``amplification_definitions_met`` and
 ``evidence`` as lists, ``copy_number`` and ``ratio_chr17`` as numbers.
 """
@@ -67,6 +68,29 @@ def sample_object(result) -> dict:
         "summary": summary,
         "alterations": [alteration_object(call) for call in result.calls],
         "notices": list(result.notices),
+        "coverage": coverage_object(result.coverage),
+    }
+
+
+def coverage_object(coverage) -> dict | None:
+    """A coverage.CoverageAssessment as the schema's ``coverage`` object (None: no coverage input)."""
+    if coverage is None:
+        return None
+
+    def r(value, digits: int):
+        return None if value is None else round(value, digits)
+
+    return {
+        "kind": coverage.kind, "source": coverage.source, "genome": coverage.genome,
+        "min_depth": coverage.min_depth, "min_alt_reads": coverage.min_alt_reads, "assessed": coverage.assessed,
+        "basis": coverage.basis, "targets": coverage.targets,
+        "exons": [{"exon": e.exon, "start": e.start, "end": e.end, "bases_targeted": e.bases_targeted,
+                   "median_depth": r(e.median_depth, 1), "min_depth": r(e.min_depth, 1),
+                   "share_at_min_depth": r(e.share_at_min_depth, 4), "driver": e.driver} for e in coverage.exons],
+        "hotspots": [{"label": h.label, "first_codon": h.first_codon, "last_codon": h.last_codon, "exon": h.exon,
+                      "start": h.start, "end": h.end, "depth": r(h.depth, 1), "lod_vaf": r(h.lod_vaf, 4),
+                      "min_purity": r(h.min_purity, 4), "source": h.source} for h in coverage.hotspots],
+        "notes": list(coverage.notes),
     }
 
 

@@ -45,6 +45,11 @@ The columns her2cli fills
     then her2cli's ``vcf_pos`` (the record's POS as written), ``source`` (input file), ``vaf``,
     ``subgroup``, ``domain``, ``legacy_name``, ``oncogenicity``, ``origin``, ``evidence``.
 
+    then, as vcf2maf adds them: one column per ``--retain-info`` key (named as the key, the INFO value as
+    written, ``1`` for a flag, empty when absent) and ``t_KEY``, ``n_KEY`` per ``--retain-fmt`` key (the
+    tumour's and the normal's FORMAT value); a name that is already a column (any case) is not added
+    again. ``--maf-center`` fills ``Center``.
+
 Positions and alleles (vcf2maf)
     From the row's left-aligned VCF-style pos/ref/alt, the shared leading bases are removed and an
     empty allele becomes ``-``. Substitutions: Start = first changed base, End = Start + length - 1.
@@ -237,20 +242,45 @@ def _normal_columns(call) -> dict:
             "n_ref_count": call.normal_ref_depth, "n_alt_count": call.normal_alt_depth}
 
 
-def render_maf(results, notices: list[str] | None = None) -> str:
+def retained_columns(retain_info=(), retain_fmt=()) -> tuple[list[str], list[tuple[str, str, int]]]:
+    """vcf2maf's extra columns: (INFO columns, [(column, FORMAT key, 0 tumour / 1 normal)]), skipping a
+    name already used by a column (compared in any case)."""
+    used = {name.lower() for name in ALL_MAF_COLUMNS}
+    info_columns = []
+    for key in retain_info:
+        if key.lower() not in used:
+            used.add(key.lower())
+            info_columns.append(key)
+    format_columns = []
+    for key in retain_fmt:
+        for which, prefix in enumerate(("t_", "n_")):
+            if (prefix + key).lower() not in used:
+                used.add((prefix + key).lower())
+                format_columns.append((prefix + key, key, which))
+    return info_columns, format_columns
+
+
+def render_maf(results, notices: list[str] | None = None, center: str = ".", retain_info=(),
+               retain_fmt=()) -> str:
     """MAF text (``#version 2.4`` then vcf2maf's columns) of every mutation of ``results``; each
     sample's copy-number calls, which a MAF cannot carry, become a line in ``notices``."""
     from her2cli.reference.transcript import load_transcript
 
     ensembl = load_transcript().ensembl
-    lines = ["#version 2.4", "\t".join(ALL_MAF_COLUMNS)]
+    info_columns, format_columns = retained_columns(retain_info, retain_fmt)
+    columns = ALL_MAF_COLUMNS + info_columns + [column for column, _, _ in format_columns]
+    lines = ["#version 2.4", "\t".join(columns)]
     for result in results:
         for call in result.mutations:
             if call.pos is None:
                 continue
             values = maf_row(alteration_row(call), ensembl)
             values.update(_normal_columns(call))
-            lines.append("\t".join(format_value(values.get(c)) for c in ALL_MAF_COLUMNS))
+            values["Center"] = center
+            values.update({key: call.retained_info.get(key, "") for key in info_columns})
+            values.update({column: call.retained_format.get(key, ("", ""))[which]
+                           for column, key, which in format_columns})
+            lines.append("\t".join(format_value(values.get(c)) for c in columns))
         if result.copy_numbers and notices is not None:
             statuses = ", ".join(call.cn_status for call in result.copy_numbers)
             notices.append(f"{result.sample}: copy-number call ({statuses}) not written: a MAF holds mutations "
@@ -259,4 +289,4 @@ def render_maf(results, notices: list[str] | None = None) -> str:
 
 
 def render_format(results, context) -> str:
-    return render_maf(results, context.notices)
+    return render_maf(results, context.notices, context.maf_center, context.retain_info, context.retain_fmt)

@@ -4,8 +4,10 @@ and a writer function (imported only when that format is written).
 
 How the format is chosen (``choose_format``)
     ``-f NAME`` if given; otherwise the output file's extension (longest match: ``x.vcf.gz`` -> vcf);
-    otherwise ``table`` on a terminal and ``tsv`` in a pipe or for an unknown extension. ``-f`` naming
-    a different known format than the extension (``-f tsv -o x.vcf``) is a usage error (exit 2).
+    otherwise ``table`` on a terminal and ``tsv`` in a pipe or for an output without an extension
+    (``-o /dev/stdout``, ``-o results``). An extension no format writes (``-o report.docx``, ``x.xyz``) is
+    a usage error (exit 2) unless ``-f`` names the format; ``-f`` naming a different known format than
+    the extension (``-f tsv -o x.vcf``) is a usage error as well.
 """
 
 from __future__ import annotations
@@ -30,6 +32,10 @@ class RenderContext:
     width: int = 100
     notices: list[str] = field(default_factory=list)
     provenance: object = None  # report.html.Provenance: inputs with checksums, options (the HTML report)
+    vcf_info_field: str = "HER2"  # --vcf-info-field: the annotated VCF's INFO key
+    maf_center: str = "."  # --maf-center: the MAF Center column (vcf2maf's default ".")
+    retain_info: list[str] = field(default_factory=list)  # --retain-info: extra MAF columns
+    retain_fmt: list[str] = field(default_factory=list)  # --retain-fmt: extra MAF t_/n_ columns
     paper: str = "A4"  # the PDF report's paper: A4 or Letter
 
 
@@ -111,7 +117,21 @@ def choose_format(requested: Optional[str], output: Optional[str], stdout_is_ter
         return requested
     if from_extension is not None:
         return from_extension
+    extension = _extension(output)
+    if extension:
+        known = sorted({ext for f in formats().values() for ext in f.extensions})
+        raise UsageError(f"-o {output}: no output format is written as {extension} (known: {' '.join(known)}); "
+                         "name one with -f FORMAT to write it under this name anyway")
     return "table" if output is None and stdout_is_terminal else "tsv"
+
+
+def _extension(path: Optional[str]) -> str:
+    """The file-name extension of an output path ("" for none, stdout, or a dot file such as .out)."""
+    import os
+
+    if not path or path == "-":
+        return ""
+    return os.path.splitext(os.path.basename(path))[1]
 
 
 def render(results, fmt: str, context: Optional[RenderContext] = None) -> str:

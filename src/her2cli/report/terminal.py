@@ -108,6 +108,7 @@ def render_terminal(results, evidence_date: str | None, width: int | None = None
                                     bullet="- "))
         console.print(_verdict_panel(result, cn_rows, evidence_date))
         low_depth = _mutation_section(console, mutations)
+        _coverage_section(console, result.coverage)
         _copy_number_section(console, cn_rows)
         notices = _notices_for(result, all_samples - {result.sample}) + low_depth
         if notices:
@@ -138,6 +139,8 @@ def _verdict_panel(result, cn_rows: list[dict], evidence_date: str | None):
     verdict.add_row("Mutation", status + (f" ({subgroups.replace(';', ', ')})" if subgroups else ""))
     if summary.get("mutations"):
         verdict.add_row("", ", ".join(_split(summary.get("mutations"))))
+    if summary.get("assessment_basis"):
+        verdict.add_row("Rests on", str(summary["assessment_basis"]))
     amp = _fmt(summary.get("amplification_status"))
     verdict.add_row("Amplification", amp if cn_rows else f"{amp} (no segment file)")
     if cn_rows:
@@ -199,6 +202,42 @@ def _mutation_section(console, mutations: list[tuple[str, dict]]) -> list[str]:
             console.print(_indented([name], 2, style="bold"))
             console.print(_indented(items, 4))
     return low_depth
+
+
+def _coverage_section(console, coverage) -> None:
+    """Driver-exon coverage and the hotspot limits of detection (docs/coverage.md); nothing without input."""
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    if coverage is None or not coverage.exons:
+        return
+    console.print()
+    where = f"{coverage.kind}" + (f": {coverage.source}" if coverage.source else "")
+    console.print(Text(f"Coverage of the driver exons ({where}; >= {coverage.min_depth}x)", style="bold"))
+    exons = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    for name in ("exon", "bases", "median", "min", f">= {coverage.min_depth}x"):
+        exons.add_column(name, justify="right")
+    for e in coverage.exons:
+        if e.driver:
+            share = "" if e.share_at_min_depth is None else f"{100 * e.share_at_min_depth:.0f}%"
+            exons.add_row(str(e.exon), str(e.bases_targeted), _whole(e.median_depth), _whole(e.min_depth), share)
+    console.print(exons)
+    if any(h.depth is not None for h in coverage.hotspots):
+        spots = Table(box=box.SIMPLE_HEAD, pad_edge=False, title=f"Hotspots (LoD: 95% detection with "
+                      f">= {coverage.min_alt_reads} alt reads)", title_justify="left")
+        for name, justify in (("hotspot", "left"), ("exon", "right"), ("depth", "right"), ("LoD VAF", "right"),
+                              ("purity below which missed", "right")):
+            spots.add_column(name, justify=justify)  # type: ignore[arg-type]
+        for h in coverage.hotspots:
+            lod = "none callable" if h.lod_vaf is None else f"{100 * h.lod_vaf:.1f}%"
+            purity = ("any" if h.lod_vaf is None or h.min_purity is None else f"{100 * h.min_purity:.0f}%")
+            spots.add_row(h.label, str(h.exon), _whole(h.depth), lod, purity)
+        console.print(spots)
+
+
+def _whole(value) -> str:
+    return "-" if value is None else f"{value:.0f}"
 
 
 def _copy_number_section(console, cn_rows: list[dict]) -> None:

@@ -22,8 +22,17 @@ What is written
       ``-`` itself, the records are re-built from the annotation (the ERBB2 sites only: CHROM, POS, REF,
       ALT, FILTER and ``HER2``; a note line says so).
 
+    * ``--vcf-info-field NAME`` names the INFO field (default ``HER2``), as VEP's ``--vcf_info_field``.
+    * A header that does not declare every contig, FILTER, INFO or FORMAT name its records use (older
+      TCGA callers, VarDictJava) is completed the way htslib does it when it reads such a file: a
+      ``##contig=<ID=...>`` line per contig in order of first use, ``Type=String,Number=.`` (``Flag``
+      for a bare INFO key) for each undeclared key, with a Description saying her2cli added it; a
+      notice lists them. Without this htslib cannot write the BCF or BGZF records ("Can't write record").
+
 Text is produced here; ``write_vcf_file`` turns it into BGZF (``.vcf.gz``, optionally with a tabix index)
-or BCF (``.bcf``) through htslib (pysam).
+or BCF (``.bcf``) with htslib's bcftools (pysam), reads the result back whole before publishing it (a
+file bcftools cannot read is an error, exit 7, never a success), and ``--index`` on records out of order
+is a usage error (exit 2) naming the first such record.
 """
 
 from __future__ import annotations
@@ -46,10 +55,26 @@ HER2_FIELDS = [
     "HGVSp_Short", "subgroup", "legacy_name", "oncogenicity", "origin",
 ]
 
-INFO_HEADER = (
-    '##INFO=<ID=HER2,Number=.,Type=String,Description="her2cli annotation of ERBB2 on NM_004448.4, one entry '
-    'per annotated ALT. Format: ' + "|".join(HER2_FIELDS) + '">'
-)
+DEFAULT_INFO_FIELD = "HER2"
+
+
+def info_header(field: str = DEFAULT_INFO_FIELD) -> str:
+    """The ``##INFO`` line of the annotation field (``Format: ...`` as VEP's CSQ, for bcftools +split-vep)."""
+    return (f'##INFO=<ID={field},Number=.,Type=String,Description="her2cli annotation of ERBB2 on NM_004448.4, '
+            'one entry per annotated ALT. Format: ' + "|".join(HER2_FIELDS) + '">')
+
+
+INFO_HEADER = info_header()
+
+# VCF 4.3 section 1.6.1: an INFO/FORMAT key is [A-Za-z_][0-9A-Za-z_.]* (or 1000G).
+_KEY = re.compile(r"^(?:[A-Za-z_][0-9A-Za-z_.]*|1000G)$")
+
+
+def check_field_name(name: str, option: str) -> str:
+    """``name`` if it can be a VCF INFO/FORMAT key, else UsageError naming ``option``."""
+    if not _KEY.match(name or ""):
+        raise UsageError(f"{option} {name!r}: not a VCF key (letters, digits, '_' and '.', not starting with a digit)")
+    return name
 
 # VEP's replacements for characters a CSQ-style value cannot hold.
 _VEP_REPLACEMENTS = ((re.compile(r"[,|]"), "&"), (re.compile(r";"), "%3B"), (re.compile(r"="), "%3D"),
@@ -96,9 +121,9 @@ def _default_command() -> str:
     return "her2 " + " ".join(shlex.quote(arg) for arg in sys.argv[1:])
 
 
-def _with_her2(info_text: str, entries: list[str]) -> str:
-    kept = [item for item in info_text.split(";") if item and item != "." and item.partition("=")[0] != "HER2"]
-    kept.append("HER2=" + ",".join(entries))
+def _with_her2(info_text: str, entries: list[str], field: str = DEFAULT_INFO_FIELD) -> str:
+    kept = [item for item in info_text.split(";") if item and item != "." and item.partition("=")[0] != field]
+    kept.append(f"{field}=" + ",".join(entries))
     return ";".join(kept)
 
 
@@ -111,7 +136,7 @@ def _calls_by_record(results) -> dict[tuple[str, int, str], list]:
     return by_record
 
 
-def _annotated(fields: list[str], calls: list, protein_accession: str) -> list[str]:
+def _annotated(fields: list[str], calls: list, protein_accession: str, field: str) -> list[str]:
     ref, alts = fields[3], fields[4].split(",")
     order = {alt.upper(): i for i, alt in enumerate(alts)}
     chosen = sorted((c for c in calls if str(c.input_alt).upper() in order),
@@ -119,11 +144,13 @@ def _annotated(fields: list[str], calls: list, protein_accession: str) -> list[s
     if not chosen:
         return fields
     entries = [her2_entry(c, vep_allele(ref, alts, str(c.input_alt)), protein_accession) for c in chosen]
-    return fields[:7] + [_with_her2(fields[7], entries)] + fields[8:]
+    return fields[:7] + [_with_her2(fields[7], entries, field)] + fields[8:]
 
 
-def render_vcf(results, input_paths: list[str], command: str | None = None) -> str:
-    """The annotated VCF of one run as text (see module docstring)."""
+def render_vcf(results, input_paths: list[str], command: str | None = None, info_field: str = DEFAULT_INFO_FIELD,
+               notices: list[str] | None = None) -> str:
+    """The annotated VCF of one run as text (see module docstring); what was added to an incomplete
+    header is appended to ``notices``."""
     from her2cli.version import __version__
     from her2cli.reference.transcript import load_transcript
 
@@ -143,17 +170,36 @@ def render_vcf(results, input_paths: list[str], command: str | None = None) -> s
         header_lines, column_line, body = _from_calls(by_record, genome)
         notes.append("standard input cannot be re-read: ERBB2 records re-built from the annotation (sites only)")
     else:
+        from her2cli.io.sniff import MAF, input_kind
+
+        if input_kind(path) == MAF:
+            raise UsageError(f"--format vcf/bcf writes the input VCF annotated, and {path} is a MAF: use -f maf, "
+                             "tsv or json")
         header_lines, column_line, body = _from_input(path)
 
+    check_field_name(info_field, "--vcf-info-field")
+    _check_field_is_free(header_lines, body, info_field, path)
     out = [line for line in header_lines
-           if not line.startswith("##INFO=<ID=HER2,") and not line.startswith("##her2cli_")]
-    out.append(INFO_HEADER)
+           if not line.startswith(f"##INFO=<ID={info_field},") and not line.startswith("##her2cli_")]
+    added = _undeclared(out, body)
+    if added:
+        out.extend(added)
+        message = (f"{path}: the header does not declare {len(added)} name(s) its records use "
+                   f"({_listing(added)}); declared in the output VCF as htslib does (Type=String)")
+        if notices is not None:
+            notices.append(message)
+    out.append(info_header(info_field))
     out.append(f"##her2cli_version={__version__}")
     out.append(f"##her2cli_command={command if command is not None else _default_command()}")
     out.append(f"##her2cli_transcript={tx.accession}")
     if genome:
         out.append(f"##her2cli_genome={genome}")
     out.extend(f"##her2cli_note={note}" for note in notes)
+    for result in results:  # what each sample's mutation status rests on (docs/coverage.md)
+        if result.verdict is not None and result.verdict.assessment_basis:
+            basis = result.verdict.assessment_basis.replace("\\", "\\\\").replace('"', '\\"')
+            out.append(f'##her2cli_assessment=<Sample={result.sample},MutationStatus='
+                       f'{result.verdict.mutation_status},Basis="{basis}">')
     out.append(column_line)
     for line in body:
         fields = line.split("\t")
@@ -164,8 +210,74 @@ def render_vcf(results, input_paths: list[str], command: str | None = None) -> s
         except ValueError:
             raise MalformedInputError(f"POS is not an integer: {fields[1]!r}", path=path) from None
         calls = by_record.get(key)
-        out.append("\t".join(_annotated(fields, calls, tx.protein_accession)) if calls else line)
+        out.append("\t".join(_annotated(fields, calls, tx.protein_accession, info_field)) if calls else line)
     return "\n".join(out) + "\n"
+
+
+def _check_field_is_free(header_lines: list[str], body: list[str], field: str, path: str) -> None:
+    """UsageError when the input already has an INFO field ``field`` that her2cli did not write: replacing
+    it would destroy the input's values (``--vcf-info-field DP``)."""
+    for line in header_lines:
+        if line.startswith(f"##INFO=<ID={field},") and 'Description="her2cli annotation' not in line:
+            raise UsageError(f"the input already has an INFO field {field} of its own: name the annotation's "
+                             "field with --vcf-info-field NAME (one the input does not use)", path=path)
+    declared = any(line.startswith(f"##INFO=<ID={field},") for line in header_lines)
+    if not declared:
+        prefix = f"{field}="
+        for line in body:
+            info = line.split("\t", 8)[7] if line.count("\t") >= 7 else ""
+            if any(item == field or item.startswith(prefix) for item in info.split(";")):
+                raise UsageError(f"the input's records already use an INFO field {field}: name the annotation's "
+                                 "field with --vcf-info-field NAME (one they do not use)", path=path)
+
+
+def _listing(lines: list[str], most: int = 6) -> str:
+    """``contig 1, 2, 3 ... (25); FORMAT DP4, FREQ`` from added header lines."""
+    by_kind: dict[str, list[str]] = {}
+    for line in lines:
+        kind, _, rest = line[2:].partition("=<ID=")
+        by_kind.setdefault(kind, []).append(re.split(r"[,>]", rest, maxsplit=1)[0])
+    parts = []
+    for kind, names in by_kind.items():
+        shown = ", ".join(names[:most]) + (f" ... ({len(names)})" if len(names) > most else "")
+        parts.append(f"{kind} {shown}")
+    return "; ".join(parts)
+
+
+def _undeclared(header_lines: list[str], body: list[str]) -> list[str]:
+    """Header lines declaring the contigs, FILTERs, INFO and FORMAT keys the records use but the header
+    does not declare (htslib adds the same in memory when it reads such a file, and then cannot write
+    the records to BCF/BGZF)."""
+    declared: dict[str, set] = {"contig": set(), "FILTER": {"PASS"}, "INFO": set(), "FORMAT": set()}
+    for line in header_lines:
+        kind, _, rest = line[2:].partition("=<ID=")
+        if kind in declared:
+            declared[kind].add(re.split(r"[,>]", rest, maxsplit=1)[0])
+    found: dict[str, dict[str, bool]] = {kind: {} for kind in declared}  # name -> has a value (INFO)
+    for line in body:
+        fields = line.split("\t", 9)
+        if len(fields) < 8:
+            continue  # render_vcf reports it
+        if fields[0] not in declared["contig"]:
+            found["contig"].setdefault(fields[0], True)
+        for name in fields[6].split(";"):
+            if name not in (".", "") and name not in declared["FILTER"]:
+                found["FILTER"].setdefault(name, True)
+        for item in fields[7].split(";"):
+            key, eq, _ = item.partition("=")
+            if key not in (".", "") and key not in declared["INFO"]:
+                found["INFO"][key] = found["INFO"].get(key, False) or bool(eq)
+        if len(fields) > 8:
+            for key in fields[8].split(":"):
+                if key not in (".", "") and key not in declared["FORMAT"]:
+                    found["FORMAT"].setdefault(key, True)
+    note = 'Description="Not declared in the input header; added by her2cli"'
+    lines = [f"##contig=<ID={name}>" for name in found["contig"]]
+    lines += [f"##FILTER=<ID={name},{note}>" for name in found["FILTER"]]
+    lines += [f"##INFO=<ID={name},Number={'.' if value else 0},Type={'String' if value else 'Flag'},{note}>"
+              for name, value in found["INFO"].items()]
+    lines += [f"##FORMAT=<ID={name},Number=.,Type=String,{note}>" for name in found["FORMAT"]]
+    return lines
 
 
 def _text_lines(path: str) -> Iterator[str]:
@@ -173,7 +285,9 @@ def _text_lines(path: str) -> Iterator[str]:
 
     kind = sniff(path)
     if kind == "bcf":
-        yield from _bcf_lines(path)
+        from her2cli.io.vcf import bcf_lines
+
+        yield from bcf_lines(path)
         return
     opener = gzip.open if kind in ("gzip", "bgzf") else open
     try:
@@ -182,20 +296,6 @@ def _text_lines(path: str) -> Iterator[str]:
                 yield line.rstrip("\r\n")
     except (OSError, EOFError, UnicodeDecodeError) as exc:
         raise MalformedInputError(f"cannot read: {exc}", path=path) from None
-
-
-def _bcf_lines(path: str) -> Iterator[str]:
-    import pysam
-
-    from her2cli.io.vcf import quiet_c_stderr
-
-    try:
-        with quiet_c_stderr(), pysam.VariantFile(path) as bcf:
-            yield from str(bcf.header).rstrip("\n").split("\n")
-            for record in bcf:
-                yield str(record).rstrip("\n")
-    except (OSError, ValueError) as exc:
-        raise MalformedInputError(f"cannot read as BCF: {exc}", path=path) from None
 
 
 def _from_input(path: str) -> tuple[list[str], str, list[str]]:
@@ -235,17 +335,18 @@ def _from_calls(by_record: dict, genome: str | None) -> tuple[list[str], str, li
 
 def write_vcf_file(text: str, path: str, binary_kind: str, index: bool) -> list[str]:
     """Write VCF ``text`` to ``path`` as BGZF (``binary_kind == "vcf.gz"``) or BCF (``"bcf"``), atomically,
-    with a tabix (.tbi) / CSI index when ``index``; ``path`` ``-`` = stdout. Returns the files written."""
+    with a tabix (.tbi) / CSI index when ``index``; ``path`` ``-`` = stdout. The file is read back whole
+    with htslib before it is published. Returns the files written."""
     import tempfile
 
-    import pysam
-    import pysam.bcftools  # htslib's BCF indexer (not loaded by `import pysam`)
+    from her2cli.io.atomic import directory_for_temporary, is_written_in_place, output_target, publish_file
 
-    from her2cli.io.vcf import quiet_c_stderr
-
-    directory = os.path.dirname(os.path.abspath(path)) if path != "-" else None
+    if index:
+        if path == "-" or is_written_in_place(path):
+            raise UsageError("--index needs an output file (-o x.vcf.gz or -o x.bcf), not a stream or device")
+        _check_sorted(text, path)
     try:
-        work = tempfile.mkdtemp(prefix=".her2-", dir=directory)
+        work = tempfile.mkdtemp(prefix=".her2-", dir=directory_for_temporary(path))
     except OSError as exc:
         raise OutputError(f"cannot write output: {exc.strerror}", path=path) from None
     try:
@@ -253,18 +354,7 @@ def write_vcf_file(text: str, path: str, binary_kind: str, index: bool) -> list[
         with open(plain, "w", encoding="utf-8") as handle:
             handle.write(text)
         out = os.path.join(work, "out." + ("bcf" if binary_kind == "bcf" else "vcf.gz"))
-        with quiet_c_stderr():
-            with pysam.VariantFile(plain) as source, \
-                    pysam.VariantFile(out, "wb" if binary_kind == "bcf" else "wz", header=source.header) as sink:
-                for record in source:
-                    sink.write(record)
-            index_path = None
-            if index:
-                if binary_kind == "bcf":
-                    pysam.bcftools.index(out)
-                    index_path = out + ".csi"
-                else:
-                    index_path = pysam.tabix_index(out, preset="vcf", force=True, keep_original=True) + ".tbi"
+        index_path = _convert(plain, out, binary_kind, index, path, text.count("\n") - _header_count(text))
         if path == "-":
             with open(out, "rb") as handle:
                 sys.stdout.flush()
@@ -272,18 +362,114 @@ def write_vcf_file(text: str, path: str, binary_kind: str, index: bool) -> list[
                 sys.stdout.flush()
             return []
         written = [path]
-        os.replace(out, path)
         if index_path:
-            suffix = ".csi" if binary_kind == "bcf" else ".tbi"
-            os.replace(index_path, path + suffix)
-            written.append(path + suffix)
+            output_target(path + (".csi" if binary_kind == "bcf" else ".tbi"))  # a folder there: before publishing
+        publish_file(out, path)
+        if index_path:
+            companion = path + (".csi" if binary_kind == "bcf" else ".tbi")
+            publish_file(index_path, companion)
+            written.append(companion)
         return written
-    except (OSError, ValueError) as exc:
-        raise OutputError(f"cannot write {binary_kind.upper()}: {exc}", path=path) from None
+    except OSError as exc:
+        from her2cli.io.atomic import output_error
+
+        raise output_error(exc, path) from None
     finally:
         for name in os.listdir(work):
             os.unlink(os.path.join(work, name))
         os.rmdir(work)
+
+
+def _header_count(text: str) -> int:
+    count = 0
+    for line in text.split("\n"):
+        if not line.startswith("#"):
+            break
+        count += 1
+    return count
+
+
+def _convert(plain: str, out: str, binary_kind: str, index: bool, path: str, n_records: int) -> str | None:
+    """bcftools view into ``out`` (and bcftools index), then read ``out`` back whole: an OutputError unless
+    htslib reads the same number of records. The index's path, or None."""
+    import pysam
+    import pysam.bcftools  # htslib's bcftools (not loaded by `import pysam`)
+
+    from her2cli.io.vcf import quiet_c_stderr
+
+    kind = binary_kind.upper()
+    with quiet_c_stderr():
+        try:
+            pysam.bcftools.view("--no-version", "-O", "b" if binary_kind == "bcf" else "z", "-o", out, plain,
+                                catch_stdout=False)
+        except pysam.utils.SamtoolsError as exc:
+            _check_space(out, path)
+            raise OutputError(f"htslib cannot write this VCF as {kind}: {_last_line(exc)}", path=path) from None
+        try:
+            with pysam.VariantFile(out) as check:
+                n_read = sum(1 for _ in check)
+        except (OSError, ValueError) as exc:
+            n_read = f"an unreadable file ({exc})"
+        if n_read != n_records:
+            raise OutputError(f"the {kind} written by htslib does not read back ({n_read} of {n_records} "
+                              "records): not written", path=path)
+        if not index:
+            return None
+        try:
+            pysam.bcftools.index(*(["-t"] if binary_kind != "bcf" else []), out)
+        except pysam.utils.SamtoolsError as exc:
+            _check_space(out, path)
+            raise OutputError(f"htslib cannot index this {kind}: {_last_line(exc)}", path=path) from None
+    return out + (".csi" if binary_kind == "bcf" else ".tbi")
+
+
+def _last_line(exc: Exception) -> str:
+    lines = [line.strip().strip("'\"") for line in str(exc).replace("\\n", "\n").splitlines()]
+    lines = [line for line in lines if line]
+    return lines[-1] if lines else "bcftools failed"
+
+
+def _check_space(out: str, path: str) -> None:
+    """htslib says little when the disk fills: a full file system is named as such (exit 7)."""
+    import errno
+    import shutil
+
+    from her2cli.io.atomic import output_error
+
+    try:
+        free = shutil.disk_usage(os.path.dirname(out)).free
+    except OSError:
+        return
+    if free < (1 << 16):
+        raise output_error(OSError(errno.ENOSPC, "No space left on device"), path)
+
+
+def _check_sorted(text: str, path: str) -> None:
+    """UsageError (exit 2) when ``--index`` is asked for records that are not sorted by contig and position
+    (tabix/CSI index only sorted files): names the first record out of order."""
+    finished: set[str] = set()
+    chrom, pos = None, 0
+    for line in text.split("\n"):
+        if not line or line.startswith("#"):
+            continue
+        fields = line.split("\t", 2)
+        try:
+            here = int(fields[1])
+        except (IndexError, ValueError):
+            continue  # render_vcf has checked POS
+        if fields[0] != chrom:
+            if fields[0] in finished:
+                raise UsageError(f"--index needs an input sorted by position, but its record at {fields[0]}:{here} "
+                                 "comes after other contigs' records: sort the input first "
+                                 "(bcftools sort) or drop --index", path=path)
+            if chrom is not None:
+                finished.add(chrom)
+            chrom, pos = fields[0], here
+        elif here < pos:
+            raise UsageError(f"--index needs an input sorted by position, but its record at {chrom}:{here} "
+                             f"comes after {chrom}:{pos}: sort the input first (bcftools sort) or drop --index",
+                             path=path)
+        pos = here
 
 
 def write_vcf_output(text: str, path: str, index: bool) -> list[str]:
@@ -304,4 +490,5 @@ def write_bcf_output(text: str, path: str, index: bool) -> list[str]:
 
 
 def render_format(results, context) -> str:
-    return render_vcf(results, context.input_paths, context.command)
+    return render_vcf(results, context.input_paths, context.command,
+                      getattr(context, "vcf_info_field", None) or DEFAULT_INFO_FIELD, context.notices)

@@ -23,10 +23,12 @@ _DNA = set("ACGTNacgtn")
 
 
 def annotate_vcf(path: str, options, tumor_sample: Optional[str] = None,
-                 label: Optional[str] = None) -> tuple[str, list[MutationCall], list[str], Optional[str], str]:
+                 label: Optional[str] = None, scope: Optional[dict] = None
+                 ) -> tuple[str, list[MutationCall], list[str], Optional[str], str]:
     """(sample name, mutation calls, notices, genome, how the genome was decided) for the ERBB2 region of
     one VCF. ``options`` is a ``her2cli.request.Options`` (genome, reference_fasta, all_records,
-    normal_sample, assume_sorted are read)."""
+    normal_sample, assume_sorted are read). ``scope``, when given, receives what coverage needs: the header,
+    the ERBB2 records, the tumour column and the path (coverage.sample)."""
     from her2cli.io.vcf import read_region
     from her2cli.reference.builds import CHR17_NAMES
     from her2cli.reference.transcript import GENOMES, load_transcript
@@ -40,6 +42,8 @@ def annotate_vcf(path: str, options, tumor_sample: Optional[str] = None,
     notices = list(read.notices)
     genome, build_basis, records = _decide_build(read, tx, options.genome, regions_by_build, notices)
     columns = _SampleColumns.choose(read.header, bool(records), tumor_sample, options.normal_sample, label)
+    if scope is not None:
+        scope.update(header=read.header, records=records, tumour=columns.tumour, path=path)
     if not records:
         # Say it: no record is not the same as "not mutated" when the panel does not cover ERBB2.
         where = f" ({genome})" if genome else ""
@@ -48,7 +52,7 @@ def annotate_vcf(path: str, options, tumor_sample: Optional[str] = None,
 
     annotator = annotator_for(genome, options.reference_fasta)
     _check_build_by_ref(records, annotator.sequence, genome, source)
-    reader = _AlleleReader(read.header, columns, options.all_records)
+    reader = _AlleleReader(read.header, columns, options.all_records, options.retain_info, options.retain_fmt)
     calls: list[MutationCall] = []
     for record in records:
         for alt_index, alt, reads in reader.alleles(record):
@@ -122,7 +126,9 @@ class _AlleleReader:
     """The ALT alleles of a record that are reported, with their read evidence (tumour, normal, population),
     counting those left out so that a notice can say how many and why."""
 
-    def __init__(self, header, columns: _SampleColumns, all_records: bool):
+    def __init__(self, header, columns: _SampleColumns, all_records: bool, retain_info: tuple = (),
+                 retain_fmt: tuple = ()):
+        self.retain_info, self.retain_fmt = retain_info, retain_fmt
         self.formats = _header_formats(tuple(header.lines))
         self.population = _population_fields(tuple(header.lines))
         self.columns, self.all_records = columns, all_records
@@ -173,7 +179,17 @@ class _AlleleReader:
                 reads.update(normal_sample=self.normal_name, normal_genotype=normal.genotype,
                              normal_depth=normal.depth, normal_ref_depth=normal.ref_depth,
                              normal_alt_depth=normal.alt_depth, normal_vaf=normal.vaf)
+            if self.retain_info or self.retain_fmt:
+                self._retain(record, info, reads)
             yield alt_index, alt, reads
+
+    def _retain(self, record, info: dict, reads: dict) -> None:
+        """The INFO/FORMAT values asked for, as written (vcf2maf: a flag is "1", an absent key "")."""
+        reads["retained_info"] = {key: (info[key] or "1") if key in info else "" for key in self.retain_info}
+        columns = [dict(zip(record.format_keys, _column_values(record, index))) if index is not None else {}
+                   for index in (self.columns.tumour, self.columns.normal)]
+        reads["retained_format"] = {key: (columns[0].get(key, ""), columns[1].get(key, ""))
+                                    for key in self.retain_fmt}
 
     def notices(self, source: str, sample_name: str) -> list[str]:
         out = []
