@@ -15,7 +15,13 @@ def mutation_call(subgroup: str, consequence: str = "missense_variant", name: st
                   filt: str | None = "PASS", vaf: float | None = 0.3, sample: str = "S", depth: int | None = 500,
                   oncogenicity: str | None = "oncogenic", origin: str | None = "unknown", **extra) -> MutationCall:
     """A driver by default (oncogenic, origin unknown as in a tumour-only file); pass oncogenicity="vus" etc.
-    Its evidence lines are matched as the pipeline matches them."""
+    Its evidence lines are matched as the pipeline matches them. The protein position is read from the name
+    (p.L755S -> 755, p.Y772_A775dup -> 772-775) unless given."""
+    if name and "protein_position" not in extra:
+        import re
+
+        numbers = re.findall(r"[A-Z*](\d+)", name)
+        extra["protein_position"] = "-".join(dict.fromkeys(numbers[:2])) if numbers else None
     call = MutationCall(sample=sample, source="t.vcf", chrom="chr17", pos=1, ref="A", alt="C", genome="GRCh38",
                         transcript="NM_004448.4", subgroup=subgroup, consequence=consequence,
                         hgvs_p_short=name or None, filter=filt, vaf=vaf, depth=depth, oncogenicity=oncogenicity,

@@ -31,9 +31,11 @@ from her2cli.interpret.verdict import SUMMARY_COLUMNS
 N_GOOD = 240
 CONTIGS = {"chr1": 248956422, "chr7": 159345973, "chr12": 133275309, "chr17": 83257441, "chr22": 50818468}
 # Known GRCh38 ERBB2 variants: (pos, ref, alt, hgvs_p_short, subgroup)
+# Drivers by the oncogenicity SOP from seen evidence (Bose 2013 + kinase domain; the exon 20 class rule):
+# tests/data/her2_drivers_tn.vcf names their positions.
 PLANTED = [
-    (39711955, "C", "T", "p.S310F", "extracellular"),
-    (39723967, "T", "C", "p.L755S", "kinase_domain_missense"),
+    (39724008, "G", "T", "p.D769Y", "kinase_domain_missense"),
+    (39724747, "G", "T", "p.V777L", "kinase_domain_missense"),
     (39724730, "C", "CATACGTGATGGC", "p.Y772_A775dup", "exon20_insertion"),
 ]
 BROKEN = {
@@ -224,7 +226,7 @@ def test_serial_run_content(cohort_dir, serial, serial_tables):
         verdict = by_sample[sample]
         names = [p[3] for p in exp["planted"]]
         assert verdict["mutations"] == ";".join(names), sample
-        # every planted variant is a published driver (S310F, L755S, YVMA: docs/oncogenicity.md sources)
+        # every planted variant is a published driver (D769Y, V777L, YVMA: docs/oncogenicity.md sources)
         assert verdict["mutation_status"] == ("activating" if names else "not_detected")
         if exp["log2"] is None:
             assert verdict["amplification_status"] == "not assessed"

@@ -61,9 +61,12 @@ def test_regulatory_dates(table):
 
 
 def test_tki_labels_cover_tkd_only(table):
-    # "HER2 TKD activating mutations" = TKD missense (721-975) + exon 20 in-frame insertions (770-831)
+    # "HER2 (ERBB2) tyrosine kinase domain (TKD) activating mutations" (FDA, 2025-08-08): drivers inside 720-987;
+    # T-DXd: "activating HER2 (ERBB2) mutations" (FDA, 2022-08-11): any driver.
     for line_id in ("zong_tkd_fda_2l", "zong_tkd_fda_1l", "seva_tkd_fda_2l"):
-        assert set(table.by_id(line_id).eligibility) == {"exon20_insertion", "kinase_domain_missense"}
+        assert table.by_id(line_id).eligibility == ("tkd_activating_mutation",)
+    for line_id in ("tdxd_mut_fda", "tdxd_mut_ec"):
+        assert table.by_id(line_id).eligibility == ("activating_mutation",)
 
 
 def test_exon20_insertion_matches_tdxd_and_tkis(table):
@@ -91,11 +94,16 @@ def test_non_tkd_missense_tdxd_but_no_approved_tki(table, subgroup):
     assert table.by_id("zong_nontkd_nccn").status == "off-label"
 
 
-def test_non_tkd_inframe_indel_is_not_tdxd_level1(table):
-    # T-DXd Level 1 (OncoKB Jun 2026) = oncogenic missense + exon 20 insertions: an ECD in-frame
-    # deletion is not covered by the T-DXd mutation lines.
-    lines = match_call(mut("extracellular", "inframe_deletion"), table)
-    assert not approved(lines, "T-DXd")
+def test_non_tkd_inframe_indel_driver_gets_tdxd_not_tkis(table):
+    # The T-DXd label covers "activating HER2 (ERBB2) mutations" of any kind; the TKIs only the TKD.
+    lines = match_call(mut("extracellular", "inframe_deletion", name="p.S310_A311del"), table)
+    assert approved(lines, "T-DXd")
+    assert not approved(lines, "zongertinib") and not approved(lines, "sevabertinib")
+
+
+def test_tkd_inframe_deletion_driver_gets_tkis(table):
+    lines = match_call(mut("other", "inframe_deletion", name="p.L755_T759del"), table)
+    assert approved(lines, "zongertinib") and approved(lines, "sevabertinib") and approved(lines, "T-DXd")
 
 
 @pytest.mark.parametrize("row", [
@@ -103,8 +111,9 @@ def test_non_tkd_inframe_indel_is_not_tdxd_level1(table):
     mut("exon20_insertion", "inframe_insertion", vaf=0.0),
     mut("kinase_domain_missense", "synonymous_variant"),
     mut("other", "intron_variant"),
-    mut("other", "frameshift_variant"),          # truncating: no therapy line
-    mut("other", "inframe_insertion"),           # non-exon-20 in-frame insertion
+    # the SOP makes these VUS (OVS1 is for tumour suppressors; no evidence for an insertion outside exon 20)
+    mutation_call("other", "frameshift_variant", oncogenicity="vus"),
+    mutation_call("other", "inframe_insertion", name="p.A1000_G1001insA", oncogenicity="vus"),
 ])
 def test_non_matching_mutations(table, row):
     assert match_call(row, table) == []
@@ -153,8 +162,11 @@ def test_malformed_table_rejected(tmp_path):
     bad.write_text(src.replace("# version: 2026-11-29\n", ""), encoding="utf-8")
     with pytest.raises(MalformedInputError):
         load_evidence(bad)
-    bad.write_text(src.replace("exon20_insertion,kinase_domain_missense\tzongertinib",
-                               "exon20_ins,kinase_domain_missense\tzongertinib", 1), encoding="utf-8")
+    bad.write_text(src.replace("tkd_activating_mutation\tzongertinib", "tkd_activating\tzongertinib", 1),
+                   encoding="utf-8")
+    with pytest.raises(MalformedInputError):
+        load_evidence(bad)
+    bad.write_text(src.replace("\tA\tapproved\t2022-08-11", "\tE\tapproved\t2022-08-11", 1), encoding="utf-8")
     with pytest.raises(MalformedInputError):
         load_evidence(bad)
 

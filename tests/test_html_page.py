@@ -70,7 +70,8 @@ def test_summary_sentences_of_the_sample_data():
     results, _ = _sample(SAMPLE_VCF, [SAMPLE_CNS])
     result = results[0]
     text = summary_text(result.verdict, result.mutations)
-    assert "ERBB2 exon 20 insertion p.Y772_A775dup (YVMA): somatic, oncogenic" in text
+    # likely oncogenic by the SOP: OS2 + OM1 + OM2 = 8 points (no seen hotspot count for the duplication)
+    assert "ERBB2 exon 20 insertion p.Y772_A775dup (YVMA): somatic, likely oncogenic" in text
     assert "Focal ERBB2 amplification, about 8 copies per tumour cell; ERBB2/chr17 ratio 4" in text
     assert "Tumour purity was not given" in text  # a log ratio read as pure: said, not hidden
     assert "IHC) was not given" in text
@@ -353,7 +354,7 @@ def test_fields_of_other_helpers_show_when_present():
     yvma = result.mutations[0]
     object.__setattr__(yvma, "amp_tier", "I")
     object.__setattr__(yvma, "oncogenicity_points", 12)
-    assert "somatic, oncogenic, variant allele fraction 26%, AMP/ASCO/CAP tier I" in summary_text(result.verdict,
+    assert "somatic, likely oncogenic, variant allele fraction 26%, AMP/ASCO/CAP tier I" in summary_text(result.verdict,
                                                                                                   result.mutations)
     html = render_html([result], make_provenance())
-    assert "<th scope=\"col\">AMP tier</th>" in html and "<th scope=\"col\">Points</th>" in html
+    assert "12 points, AMP tier I</span>" in html  # under the class: more columns overflow at 800 px

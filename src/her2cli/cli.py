@@ -115,6 +115,19 @@ ASSUME_SORTED_OPTION = typer.Option(False, "--assume-sorted",
                                          "or bisect BGZF. Faster on big files, but a record out of order (e.g. after "
                                          "'cat a.vcf b.vcf') is MISSED. Default: read them whole.")
 
+KNOWLEDGE_OPTION = typer.Option(None, "--knowledge", metavar="FILE",
+                                help="Your curated knowledge: OncoKB allAnnotatedVariants.txt, CIViC "
+                                     "VariantSummaries.tsv or a her2cli knowledge table; a class it names overrides "
+                                     "ours (see docs/oncogenicity.md).")
+
+
+def _check_knowledge(path: Optional[str]) -> None:
+    """A bad --knowledge file stops the run before any sample is read."""
+    if path is not None:
+        from her2cli.interpret.user_knowledge import load_user_knowledge
+
+        load_user_knowledge(path)
+
 
 MIN_DEPTH_OPTION = typer.Option(250, "--min-depth", min=1, metavar="N",
                                 help="Reads a base needs for a negative to count (AMP/CAP 2017: 250; docs/coverage.md).")
@@ -201,6 +214,7 @@ def annotate(
                                                help="Per-sample purity/ploidy (sample purity ploidy; ASCAT or "
                                                     "ABSOLUTE summaries too; see docs/copy-number.md)."),
     ihc: Optional[str] = typer.Option(None, "--ihc", metavar="SCORE", help="HER2 IHC score: 0, 1+, 2+ or 3+."),
+    knowledge: Optional[str] = KNOWLEDGE_OPTION,
     threshold: List[str] = typer.Option([], "--threshold", metavar="NAME=VALUE", show_default=False,
                                         help="Change a copy-number threshold (repeatable; see docs/copy-number.md)."),
     output_format: Optional[str] = typer.Option(None, "--format", "-f", metavar="FORMAT", callback=_format_option,
@@ -256,17 +270,19 @@ def annotate(
             raise UsageError(f"--ihc: {exc}") from None
     # A VCF output carries every allele, as VEP does: FILTER-failed ones are annotated too.
     every_record = all_records or formats()[fmt].annotate_every_record
-    read_files = inputs + list(segments) + [path for path in (reference, purity_table, coverage, targets) if path]
+    read_files = inputs + list(segments)
+    read_files += [path for path in (reference, purity_table, coverage, targets, knowledge) if path]
     read_files += [path + suffix for path in inputs for suffix in (".tbi", ".csi")]
     written = [output, *((output + ".tbi", output + ".csi") if index else ())] if output else []
     refuse_inputs(written, read_files)  # before any work: -o a.vcf must not replace a.vcf
     options = Options(
         genome=genome, reference_fasta=reference, all_records=every_record, segment_format=segment_format,
         log_base=log_base, thresholds=thresholds_from_items(threshold) if (threshold or segments) else None,
-        normal_sample=normal, purity_table=purity_table, assume_sorted=assume_sorted,
+        normal_sample=normal, purity_table=purity_table, assume_sorted=assume_sorted, knowledge=knowledge,
         min_depth=min_depth, min_alt_reads=min_alt_reads,
         retain_info=tuple(retained["retain_info"]), retain_fmt=tuple(retained["retain_fmt"]),
     )
+    _check_knowledge(knowledge)
     if purity_table is not None:
         from her2cli.copynumber import read_purity_table
 
@@ -487,6 +503,7 @@ def cohort(
     purity_table: Optional[str] = typer.Option(None, "--purity-table", metavar="FILE",
                                                help="Per-sample purity/ploidy for copy number (the sheet's own "
                                                     "purity/ploidy columns win)."),
+    knowledge: Optional[str] = KNOWLEDGE_OPTION,
     all_records: bool = ALL_RECORDS_OPTION,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no notes (errors are still printed)."),
     assume_sorted: bool = ASSUME_SORTED_OPTION,
@@ -514,8 +531,10 @@ def cohort(
     options = Options(
         genome=genome, reference_fasta=reference, all_records=all_records, segment_format=segment_format,
         log_base=log_base, thresholds=thresholds_from_items(threshold) if threshold else None,
-        purity_table=purity_table, assume_sorted=assume_sorted, min_depth=min_depth, min_alt_reads=min_alt_reads,
+        purity_table=purity_table, assume_sorted=assume_sorted, knowledge=knowledge, min_depth=min_depth,
+        min_alt_reads=min_alt_reads,
     )
+    _check_knowledge(knowledge)
     if purity_table is not None:
         from her2cli.copynumber import read_purity_table
 
@@ -644,20 +663,28 @@ def run_guarded(run) -> int:
     that maps exceptions to exit codes."""
     import signal
 
-    def _terminated(signum, frame):
-        raise _Terminated()
+    from her2cli.errors import Terminated, note_stop, raise_if_stopped
+
+    def _stopped(signum, frame):
+        note_stop(signum)  # remembered: the exception below can be swallowed inside a finaliser or fork hook
+        raise_if_stopped()
 
     try:
-        signal.signal(signal.SIGTERM, _terminated)
+        signal.signal(signal.SIGTERM, _stopped)
+        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            signal.signal(signal.SIGINT, _stopped)
     except ValueError:  # not the main thread (tests calling main() from a thread)
         pass
     try:
         result = run()
-        return int(result) if isinstance(result, int) else EXIT_OK
+        code = int(result) if isinstance(result, int) else EXIT_OK
+        if code not in (EXIT_INTERRUPTED, EXIT_TERMINATED):
+            raise_if_stopped()  # a stop whose exception was swallowed still ends the run with its code
+        return code
     except KeyboardInterrupt:
         sys.stderr.write("her2: interrupted\n")
         return EXIT_INTERRUPTED
-    except _Terminated:
+    except Terminated:
         sys.stderr.write("her2: terminated (SIGTERM)\n")
         return EXIT_TERMINATED
     except BrokenPipeError:
@@ -692,10 +719,6 @@ def run_guarded(run) -> int:
 def _internal_error(exc: BaseException) -> int:
     sys.stderr.write(f"her2: internal error: {type(exc).__name__}: {exc} (please report this)\n")
     return EXIT_INTERNAL
-
-
-class _Terminated(BaseException):
-    """SIGTERM, turned into an exception so that `finally` blocks (temporary files, workers) run."""
 
 
 _COMMANDS = ("annotate", "evidence", "cohort", "plot")

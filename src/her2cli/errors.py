@@ -79,3 +79,32 @@ class ReferenceMismatchError(Her2Error):
 
 class OutputError(Her2Error):
     exit_code = EXIT_OUTPUT
+
+
+class Terminated(BaseException):
+    """SIGTERM, turned into an exception so that `finally` blocks (temporary files, workers) run."""
+
+
+# The stop signal received, if any (set by the CLI's handlers). A signal's exception can be swallowed where
+# Python ignores exceptions (a finaliser, an at-fork hook: "Exception ignored in ..."), so long-running loops
+# and the publisher also ask ``raise_if_stopped()`` at safe points, and the CLI checks it once more at the end.
+_STOPPED: list[int] = []
+
+
+def note_stop(signum: int) -> None:
+    _STOPPED.append(signum)
+
+
+def stop_signal() -> int | None:
+    return _STOPPED[0] if _STOPPED else None
+
+
+def raise_if_stopped() -> None:
+    """Raise the stop exception again when a SIGINT/SIGTERM arrived (and may have been swallowed)."""
+    import signal
+
+    signum = stop_signal()
+    if signum == signal.SIGTERM:
+        raise Terminated()
+    if signum == signal.SIGINT:
+        raise KeyboardInterrupt()

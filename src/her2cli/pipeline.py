@@ -69,7 +69,7 @@ def run_sample(request: SampleRequest, options: Options) -> list[SampleResult]:
         copy_numbers.extend(cn_calls)
         notices.extend(cn_notices)
 
-    interpret_mutations(mutations_by_sample, copy_numbers, request.purity)
+    interpret_mutations(mutations_by_sample, copy_numbers, request.purity, options.knowledge)
     table = evidence.load_evidence() if options.evidence else None
     if table is not None:
         match_evidence(mutations_by_sample, copy_numbers, table)

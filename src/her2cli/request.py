@@ -30,6 +30,7 @@ class Options:
     # INFO / FORMAT keys whose input values each mutation keeps (MAF --retain-info / --retain-fmt).
     retain_info: tuple[str, ...] = ()
     retain_fmt: tuple[str, ...] = ()
+    knowledge: Optional[str] = None  # --knowledge: the user's OncoKB/CIViC/her2cli knowledge file
 
 
 @valueclass

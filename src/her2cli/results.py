@@ -60,6 +60,9 @@ class MutationCall:
     # Interpretation (interpret/): driver or not, germline or somatic.
     oncogenicity: Optional[str] = None
     oncogenicity_basis: Optional[str] = None
+    oncogenicity_criteria: Optional[str] = None  # SOP criteria that fired, e.g. "OS2 +4 (functional: ...)"
+    oncogenicity_points: Optional[int] = None
+    oncogenicity_source: Optional[str] = None  # the rule-based SOP, or a --knowledge file (with its SHA-256)
     population_af: Optional[float] = None
     population_af_source: Optional[str] = None
     # The population keys the input declares, when none holds a value for this allele (absent from them).
@@ -84,6 +87,8 @@ class MutationCall:
     publisher_mutation_effect: Optional[str] = None
     publisher_highest_level: Optional[str] = None
     evidence: list["EvidenceLine"] = field(default_factory=list)
+    amp_tier: Optional[str] = None  # AMP/ASCO/CAP 2017 tier (interpret/tier.py)
+    amp_tier_basis: Optional[str] = None
     notes: list[str] = field(default_factory=list)
     # Input fields kept as written (--retain-info / --retain-fmt, vcf2maf's options): INFO key -> value
     # ("1" for a flag, "" when absent); FORMAT key -> (tumour value, normal value), "" when absent.
@@ -112,6 +117,8 @@ class CopyNumberCall:
     source: Optional[str]
     assessment: "Erbb2Assessment"
     evidence: list["EvidenceLine"] = field(default_factory=list)
+    amp_tier: Optional[str] = None  # AMP/ASCO/CAP 2017 tier of an amplification, from its evidence lines
+    amp_tier_basis: Optional[str] = None
 
     @property
     def cn_status(self) -> str:
@@ -142,6 +149,7 @@ class Verdict:
     evidence_table_date: str
     source: Optional[str] = None
     oncogenicity_classes: list[str] = field(default_factory=list)
+    oncogenicity_points: list[Optional[int]] = field(default_factory=list)  # the SOP's points, as the classes
     no_therapy_reason: Optional[str] = None
     purity_source: Optional[str] = None  # of the copy-number call: "assumed_1" when a log ratio was read as pure
     min_purity_for_amplification: Optional[float] = None

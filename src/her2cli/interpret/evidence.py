@@ -16,7 +16,7 @@ import re
 from functools import lru_cache
 
 from her2cli.errors import MalformedInputError
-from her2cli.interpret.oncogenicity import therapy_eligible
+from her2cli.interpret.oncogenicity import KINASE_DOMAIN, therapy_eligible
 from her2cli.reference.datafiles import resource_file
 from her2cli.values import valueclass
 from her2cli.variants.annotator import SUBGROUPS
@@ -25,7 +25,7 @@ EVIDENCE_RESOURCE = "evidence.tsv"
 
 # Column order of the table, also the column order of `her2 evidence`.
 EVIDENCE_TABLE_COLUMNS = [
-    "id", "alteration_class", "eligibility", "therapy", "setting", "evidence", "level", "status",
+    "id", "alteration_class", "eligibility", "therapy", "setting", "evidence", "level", "amp_level", "status",
     "date", "source", "source_date", "notes",
 ]
 
@@ -33,6 +33,13 @@ STATUSES = ("approved", "off-label", "investigational", "negative", "not standar
 
 # Non-mutation eligibility tokens.
 AMPLIFICATION = "amplification"
+# Label-scope tokens for (likely) oncogenic somatic mutations: any activating mutation (T-DXd's "activating HER2
+# (ERBB2) mutations"), one wholly inside the tyrosine kinase domain (the TKIs' "TKD activating mutations"; residues
+# 720-987, UniProt P04626), or one outside it.
+ACTIVATING = "activating_mutation"
+TKD_ACTIVATING = "tkd_activating_mutation"
+NON_TKD_ACTIVATING = "non_tkd_activating_mutation"
+SCOPE_TOKENS = (ACTIVATING, TKD_ACTIVATING, NON_TKD_ACTIVATING)
 IHC_3PLUS = "ihc_3+"
 MISSENSE_QUALIFIER = "+missense"
 
@@ -66,13 +73,19 @@ class EvidenceLine:
     source: str
     source_date: str
     notes: str
+    amp_level: str = ""  # AMP/ASCO/CAP 2017 level A-D (interpret/tier.py); blank for a negative line
 
-    def applies_to_mutation(self, subgroup: str, consequence: str) -> bool:
-        """True if this line's eligibility covers a (passing, protein-altering) variant."""
+    def applies_to_mutation(self, subgroup: str, consequence: str, span: tuple[int, int] | None = None) -> bool:
+        """True if this line's eligibility covers a (passing, protein-altering, driver) variant whose protein
+        change spans residues ``span``."""
         terms = set(_terms(consequence))
         for token in self.eligibility:
-            if token == subgroup:
+            if token == subgroup or token == ACTIVATING:
                 return True
+            if token in (TKD_ACTIVATING, NON_TKD_ACTIVATING) and span is not None:
+                inside = KINASE_DOMAIN[0] <= span[0] and span[1] <= KINASE_DOMAIN[1]
+                if inside == (token == TKD_ACTIVATING):
+                    return True
             if token == subgroup + MISSENSE_QUALIFIER and "missense_variant" in terms:
                 return True
         return False
@@ -98,7 +111,7 @@ class EvidenceTable:
 
 
 def _valid_tokens() -> set[str]:
-    tokens = {AMPLIFICATION, IHC_3PLUS}
+    tokens = {AMPLIFICATION, IHC_3PLUS, *SCOPE_TOKENS}
     for subgroup in SUBGROUPS:
         tokens.add(subgroup)
         tokens.add(subgroup + MISSENSE_QUALIFIER)
@@ -156,13 +169,17 @@ def _parse(path: str) -> EvidenceTable:
                 if not _DATE_RE.match(row[col]):
                     raise MalformedInputError(
                         f"evidence line {line_id}: {col} {row[col]!r} is not YYYY[-MM[-DD]]", where, number)
+            if row["amp_level"] not in ("", "A", "B", "C", "D"):
+                raise MalformedInputError(
+                    f"evidence line {line_id}: amp_level {row['amp_level']!r} not one of A, B, C, D or blank",
+                    where, number)
             if not row["source"].strip():
                 raise MalformedInputError(f"evidence line {line_id}: no source", where, number)
             lines.append(EvidenceLine(
                 id=line_id, alteration_class=row["alteration_class"], eligibility=tokens,
                 therapy=row["therapy"], setting=row["setting"], evidence=row["evidence"],
                 level=row["level"], status=row["status"], date=row["date"], source=row["source"],
-                source_date=row["source_date"], notes=row["notes"],
+                source_date=row["source_date"], notes=row["notes"], amp_level=row["amp_level"],
             ))
     if header is None:
         raise MalformedInputError("evidence table has no header row", where)
@@ -222,11 +239,21 @@ def match_call(call, table: EvidenceTable | None = None) -> list[EvidenceLine]:
         # A therapy line only for a variant shown to be a (likely) oncogenic driver that is not germline.
         if not is_reportable_mutation(call) or not therapy_eligible(call.oncogenicity, call.origin):
             return []
-        return [ln for ln in table.lines if ln.applies_to_mutation(call.subgroup or "other", call.consequence or "")]
+        span = _span(getattr(call, "protein_position", None))
+        return [ln for ln in table.lines
+                if ln.applies_to_mutation(call.subgroup or "other", call.consequence or "", span)]
     # Only the amplification state counts; a gain (e.g. arm-level) is not amplification.
     if call.cn_status != "amplification":
         return []
     return [ln for ln in table.lines if AMPLIFICATION in ln.eligibility]
+
+
+def _span(position: object) -> tuple[int, int] | None:
+    start, _, end = str(position or "").partition("-")
+    try:
+        return int(start), int(end or start)
+    except ValueError:
+        return None
 
 
 def normalize_ihc(ihc: str | None) -> str | None:

@@ -1,37 +1,39 @@
-"""Oncogenicity of one ERBB2 variant: driver, VUS or polymorphism, with the reason and its source.
+"""Oncogenicity of one ERBB2 variant by the ClinGen/CGC/VICC somatic oncogenicity SOP, with its points shown.
 
-Rules, first match wins (docs/oncogenicity.md gives the sources and dates):
+Horak P et al., "Standards for the classification of pathogenicity of somatic variants in cancer (oncogenicity)",
+Genet Med 2022;24(5):986-998, PMID 35101336: Table 2 (oncogenic criteria and points), Table 3 (benign criteria and
+points) and the point-based classification (oncogenic >= 10, likely oncogenic 6-9, VUS 0-5, likely benign -1 to -6,
+benign <= -7). Each criterion is applied from evidence we hold (the knowledge table, the input's population
+frequency, the variant's own protein change); docs/oncogenicity.md gives the criterion -> evidence mapping and what
+cannot be applied (OVS1, OS1, OP1, OP2, SBP1, SBP2).
 
-1. no protein change: synonymous only -> likely_benign; anything else without a protein name (splice,
-   intronic, UTR, ``p.?``) -> vus.
-2. a common germline polymorphism in the knowledge table (I655V, P1170A) -> benign.
-3. population AF from the input above 5% -> benign, above 1% -> likely_benign (the somatic oncogenicity
-   SOP's SBVS1/SBS1 cut-offs), unless rule 4 or 5 also matches: then vus, saying both (a conflict is not
-   settled silently).
-4. exon 20 in-frame insertion wholly inside residues 770-831 -> oncogenic (OncoKB class rule).
-5. the protein change matches a known activating allele in the table -> the table's class
-   (functional study seen: oncogenic; cancer hotspot or recalled study: likely_oncogenic).
-6. truncating (stop gained, frameshift, start lost) -> vus: loss of function does not activate an oncogene.
-7. anything else -> vus, never a driver by default (a hotspot residue with another allele is named).
-
-The knowledge table is ``resources/oncogenicity.tsv`` (built by scripts/build_knowledge.py).
+A curated knowledge file the user gives (``--knowledge``: OncoKB, CIViC or our own format) is read by
+``interpret/user_knowledge.py``; a class it names overrides the rule-based one and says so.
 """
 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
-from typing import Optional, Protocol
+from typing import TYPE_CHECKING, Optional, Protocol
 
-from her2cli.reference.datafiles import read_tsv
 from her2cli.values import valueclass
+
+if TYPE_CHECKING:
+    from her2cli.interpret.knowledge import KnowledgeTable
+    from her2cli.interpret.user_knowledge import UserKnowledge
 
 __all__ = [
     "ONCOGENICITY_CLASSES",
+    "DRIVER_CLASSES",
+    "SOP_POINTS",
+    "SOP_CITATION",
     "BENIGN_AF",
     "LIKELY_BENIGN_AF",
+    "OP4_MAX_AF",
     "Oncogenicity",
     "classify",
+    "class_for_points",
+    "known_population_af",
     "therapy_eligible",
 ]
 
@@ -39,17 +41,81 @@ ONCOGENICITY_CLASSES = ("oncogenic", "likely_oncogenic", "vus", "likely_benign",
 DRIVER_CLASSES = ("oncogenic", "likely_oncogenic")
 GERMLINE_ORIGINS = ("germline", "likely_germline")
 
-# ClinGen/CGC/VICC somatic oncogenicity SOP (Horak et al., Genet Med 2022): SBVS1 = population AF > 5%
-# (stand-alone benign), SBS1 = AF > 1% (strong benign). Tumour-only panels see germline variants, so an AF
-# this high in the general population rules out a recurrent somatic driver.
+SOP_CITATION = "ClinGen/CGC/VICC SOP (Horak et al., Genet Med 2022, PMID 35101336)"
+# The SOP's points, Tables 2 and 3 of Horak 2022 (very strong 8, strong 4, moderate 2, supporting 1; benign
+# very strong -8, strong -4, supporting -1).
+SOP_POINTS = {
+    "OVS1": 8,
+    "OS1": 4, "OS2": 4, "OS3": 4,
+    "OM1": 2, "OM2": 2, "OM3": 2, "OM4": 2,
+    "OP1": 1, "OP2": 1, "OP3": 1, "OP4": 1,
+    "SBVS1": -8,
+    "SBS1": -4, "SBS2": -4,
+    "SBP1": -1, "SBP2": -1,
+}
+# Point-based classification of Horak 2022: lowest points of each class, from the top (checked in a secondary
+# source, the OncoVI implementation of the SOP; the criteria and points above were read in Tables 2-3 of PMC9081216).
+CLASS_MIN_POINTS = (("oncogenic", 10), ("likely_oncogenic", 6), ("vus", 0), ("likely_benign", -6))
+
+# SBVS1: minor allele frequency > 5% in gnomAD; SBS1: > 1% (Horak 2022, Table 3).
 BENIGN_AF = 0.05
 LIKELY_BENIGN_AF = 0.01
+# OP4: "absent from controls (or at an extremely low frequency) in gnomAD". The SOP gives no number; we read
+# "extremely low" as at most 1 in 10,000 alleles (docs/oncogenicity.md).
+OP4_MAX_AF = 1e-4
+# cancerhotspots.org thresholds of OS3/OM3/OP3 (Horak 2022, Table 2): >= 50 tumours at the residue and >= 10
+# with this amino-acid change (OS3); < 50 at the residue and >= 10 with the change (OM3); < 10 with it (OP3).
+HOTSPOT_RESIDUE_MIN = 50
+HOTSPOT_ALLELE_MIN = 10
+
+# OM1: "located in a critical and well-established part of a functional domain (e.g., active site of an enzyme)".
+# For ERBB2 that part is the tyrosine kinase domain, UniProt P04626 720-987: the catalytic domain whose activating
+# mutations define the zongertinib and sevabertinib labels ("HER2 (ERBB2) tyrosine kinase domain activating
+# mutations"). Truncating changes never count (they remove the domain's function rather than sit in it).
+KINASE_DOMAIN = (720, 987)  # UniProt P04626 FT DOMAIN 720..987 Protein kinase (resources/NM_004448.4.json)
+EXON20_CODONS = (770, 831)  # exon 20 of NM_004448.4 = c.2308-2493 = codons 770-831 (shared/reference README)
+
+# Grantham R, "Amino acid difference formula to help explain protein evolution", Science 1974;185:862-864
+# (PMID 4843792): the distance matrix (AAindex GRAR740104), rows and columns in this order; checked against two
+# public copies of the published matrix. OM4's caveat: the variant's amino-acid difference from the reference must be
+# "greater or at least approximately the same" as that of the oncogenic missense; we read "approximately" as >= 90%.
+_GRANTHAM_ORDER = "ARNDCQEGHILKMFPSTWYV"
+_GRANTHAM_ROWS = """
+0 112 111 126 195 91 107 60 86 94 96 106 84 113 27 99 58 148 112 64
+112 0 86 96 180 43 54 125 29 97 102 26 91 97 103 110 71 101 77 96
+111 86 0 23 139 46 42 80 68 149 153 94 142 158 91 46 65 174 143 133
+126 96 23 0 154 61 45 94 81 168 172 101 160 177 108 65 85 181 160 152
+195 180 139 154 0 154 170 159 174 198 198 202 196 205 169 112 149 215 194 192
+91 43 46 61 154 0 29 87 24 109 113 53 101 116 76 68 42 130 99 96
+107 54 42 45 170 29 0 98 40 134 138 56 126 140 93 80 65 152 122 121
+60 125 80 94 159 87 98 0 98 135 138 127 127 153 42 56 59 184 147 109
+86 29 68 81 174 24 40 98 0 94 99 32 87 100 77 89 47 115 83 84
+94 97 149 168 198 109 134 135 94 0 5 102 10 21 95 142 89 61 33 29
+96 102 153 172 198 113 138 138 99 5 0 107 15 22 98 145 92 61 36 32
+106 26 94 101 202 53 56 127 32 102 107 0 95 102 103 121 78 110 85 97
+84 91 142 160 196 101 126 127 87 10 15 95 0 28 87 135 81 67 36 21
+113 97 158 177 205 116 140 153 100 21 22 102 28 0 114 155 103 40 22 50
+27 103 91 108 169 76 93 42 77 95 98 103 87 114 0 74 38 147 110 68
+99 110 46 65 112 68 80 56 89 142 145 121 135 155 74 0 58 177 144 124
+58 71 65 85 149 42 65 59 47 89 92 78 81 103 38 58 0 128 92 69
+148 101 174 181 215 130 152 184 115 61 61 110 67 40 147 177 128 0 37 88
+112 77 143 160 194 99 122 147 83 33 36 85 36 22 110 144 92 37 0 55
+64 96 133 152 192 96 121 109 84 29 32 97 21 50 68 124 69 88 55 0
+"""
+OM4_MIN_GRANTHAM_RATIO = 0.9
+
+
+def grantham(ref: str, alt: str) -> int:
+    """Grantham's distance between two amino acids (one-letter codes)."""
+    rows = [line.split() for line in _GRANTHAM_ROWS.strip().splitlines()]
+    return int(rows[_GRANTHAM_ORDER.index(ref)][_GRANTHAM_ORDER.index(alt)])
+
 
 TRUNCATING_TERMS = ("stop_gained", "frameshift_variant", "start_lost")
 PROTEIN_ALTERING_TERMS = (
     "missense_variant", "inframe_insertion", "inframe_deletion", "protein_altering_variant", "stop_lost",
 ) + TRUNCATING_TERMS
-_RANK = {label: i for i, label in enumerate(ONCOGENICITY_CLASSES)}
+_MISSENSE_RE = re.compile(r"^p\.([A-Z])(\d+)([A-Z])$")
 _RESIDUE_RE = re.compile(r"^p\.([A-Z*])(\d+)")
 
 
@@ -62,88 +128,41 @@ class VariantLike(Protocol):
 
 
 @valueclass(frozen=True)
-class Oncogenicity:
-    label: str  # one of ONCOGENICITY_CLASSES
-    basis: str  # why, in a few words, with the source
+class Criterion:
+    code: str
+    reason: str
+
+    @property
+    def points(self) -> int:
+        return SOP_POINTS[self.code]
+
+    def text(self) -> str:
+        return f"{self.code} {self.points:+d} ({self.reason})"
 
 
 @valueclass(frozen=True)
-class _Knowledge:
-    by_variant: dict[str, list[dict[str, str]]]  # "p.L755S" -> its evidence rows
-    exon20_range: tuple[int, int]
-    exon20_basis: str
-    hotspot_residues: dict[str, str]  # "L755" -> "p.L755A, p.L755M, ..."
+class Oncogenicity:
+    label: str  # one of ONCOGENICITY_CLASSES
+    basis: str  # why, in a few words, with the source
+    criteria: str = ""  # the SOP criteria that fired, with their points and reasons
+    points: Optional[int] = None  # the SOP's sum (None: no protein change to score)
+    source: str = ""  # where the class came from: the rule-based SOP, or a user knowledge file that overrides it
 
 
-_EXON20_RANGE_RE = re.compile(r"residues (\d+)-(\d+)")
-
-
-def _class_of(row: dict[str, str]) -> str:
-    """The class one knowledge row gives on its own: only a functional study read in its source (grade
-    ``seen``) makes ``oncogenic``; a hotspot allele ``likely_oncogenic``; a common polymorphism ``benign``;
-    anything else (other grades, neutral or inconclusive studies, resistance) no class (``vus``)."""
-    if row["evidence"] == "functional" and row["effect"] == "activating" and row["grade"] == "seen":
-        return "oncogenic"
-    if row["evidence"] == "hotspot":
-        # a residue row, or an allele seen in fewer than 10 tumours, does not make the allele a driver on its own
-        counted = row.get("allele_tumours", "")
-        named = _RESIDUE_RE.match(row["variant"]) and not re.fullmatch(r"p\.[A-Z]\d+", row["variant"])
-        return "likely_oncogenic" if named and (not counted or int(counted) >= 10) else "vus"
-    if row["evidence"] == "population" and row["effect"] == "common":
-        return "benign"
-    return "vus"
-
-
-_YEAR_RE = re.compile(r"\b(19|20)\d\d\b")
-
-
-def _basis_of(row: dict[str, str]) -> str:
-    """The row in a few words with its source, e.g. 'functional: ... (Bose 2013)'."""
-    year = _YEAR_RE.search(row["source"])
-    cite = row["source"].split()[0].rstrip(",") + (f" {year.group(0)}" if year else "")
-    if row["evidence"] == "population":
-        return f"population: common germline polymorphism {row['rsid']}, {row['detail']} ({cite})"
-    if row["evidence"] == "hotspot":
-        return f"hotspot: {row['detail']} (cancerhotspots v2)"
-    return f"{row['evidence']}: {row['detail']} ({cite})"
-
-
-@lru_cache(maxsize=1)
-def _knowledge() -> _Knowledge:
-    by_variant: dict[str, list[dict[str, str]]] = {}
-    exon20 = None
-    residues: dict[str, list[str]] = {}
-    for row in read_tsv("oncogenicity.tsv"):
-        row = dict(row, oncogenicity=_class_of(row), evidence_grade=row["grade"], basis=_basis_of(row))
-        if row["evidence"] == "population":
-            row["evidence"] = "polymorphism"
-        if row["variant"] == "class:exon20_inframe_insertion":
-            span = _EXON20_RANGE_RE.search(row["detail"])
-            if span:
-                exon20 = ((int(span.group(1)), int(span.group(2))), row["detail"])
-            continue
-        if row["evidence"] == "class_rule":
-            continue
-        by_variant.setdefault(row["variant"], []).append(row)
-        if row["evidence"] == "hotspot":
-            match = _RESIDUE_RE.match(row["variant"])
-            if match:
-                residues.setdefault(match.group(1) + match.group(2), []).append(row["variant"])
-    if exon20 is None:
-        raise RuntimeError("resources/oncogenicity.tsv has no exon 20 class-rule row")
-    return _Knowledge(
-        by_variant=by_variant,
-        exon20_range=exon20[0],
-        exon20_basis=exon20[1],
-        hotspot_residues={k: ", ".join(sorted(set(v))) for k, v in residues.items()},
-    )
+def class_for_points(points: int) -> str:
+    """The SOP's class for a sum of points (Horak 2022: >= 10 oncogenic, 6-9 likely oncogenic, 0-5 VUS, -1 to
+    -6 likely benign, <= -7 benign)."""
+    for label, low in CLASS_MIN_POINTS:
+        if points >= low:
+            return label
+    return "benign"
 
 
 def _terms(variant: VariantLike) -> set[str]:
     return set((variant.consequence or "").split("&")) - {""}
 
 
-def _positions(variant: VariantLike) -> Optional[tuple[int, int]]:
+def _span(variant: VariantLike) -> Optional[tuple[int, int]]:
     text = variant.protein_position
     if not text:
         return None
@@ -154,65 +173,165 @@ def _positions(variant: VariantLike) -> Optional[tuple[int, int]]:
         return None
 
 
-def _exon20_insertion(variant: VariantLike, knowledge: _Knowledge) -> bool:
-    """Net in-frame insertion (dup, ins, or delins lengthening the protein) wholly inside 770-831.
-
-    The annotator's subgroup already requires a net in-frame gain in this range; the positions are checked
-    again here so that the class rule stands on its own.
-    """
-    span = _positions(variant)
-    low, high = knowledge.exon20_range
-    return variant.subgroup == "exon20_insertion" and span is not None and low <= span[0] and span[1] <= high
-
-
-def _known_activating(variant: VariantLike, knowledge: _Knowledge) -> Optional[Oncogenicity]:
-    rows = [r for r in knowledge.by_variant.get(variant.hgvs_p_short or "", []) if r["oncogenicity"] in DRIVER_CLASSES]
-    if not rows:
-        return None
-    best = min(_RANK[r["oncogenicity"]] for r in rows)
-    # Most direct evidence first: a seen functional study, then hotspot recurrence, then recalled studies.
-    order = {"seen": 0, "secondary": 1, "recalled": 2}
-    rows.sort(
-        key=lambda r: (_RANK[r["oncogenicity"]], order.get(r["evidence_grade"], 3), r["evidence"] != "functional")
-    )
-    bases = list(dict.fromkeys(r["basis"] for r in rows))
-    return Oncogenicity(ONCOGENICITY_CLASSES[best], "; ".join(bases))
+def _length_change(variant: VariantLike, terms: set[str]) -> int:
+    """+1 a net in-frame gain, -1 a net in-frame loss, 0 neither (from the consequence and the protein name)."""
+    name = variant.hgvs_p_short or ""
+    if "inframe_insertion" in terms or name.endswith("dup") or re.search(r"ins[A-Z]+$", name) and "del" not in name:
+        return 1
+    if "inframe_deletion" in terms:
+        return -1
+    match = re.match(r"^p\.[A-Z](\d+)(?:_[A-Z](\d+))?delins([A-Z]+)$", name)
+    if match:
+        removed = int(match.group(2) or match.group(1)) - int(match.group(1)) + 1
+        added = len(match.group(3))
+        return (added > removed) - (added < removed)
+    return 0
 
 
-def _polymorphism(variant: VariantLike, knowledge: _Knowledge) -> Optional[Oncogenicity]:
-    for row in knowledge.by_variant.get(variant.hgvs_p_short or "", []):
-        if row["evidence"] == "polymorphism":
-            return Oncogenicity(row["oncogenicity"], row["basis"])
-    return None
+def _in_class(key: str, variant: VariantLike, terms: set[str]) -> bool:
+    span = _span(variant)
+    if span is None:
+        return False
+    inside = EXON20_CODONS[0] <= span[0] and span[1] <= EXON20_CODONS[1]
+    if key == "class:exon20_inframe_insertion":
+        return inside and _length_change(variant, terms) > 0
+    if key == "class:exon20_inframe_deletion":
+        return inside and _length_change(variant, terms) < 0
+    return False
 
 
-def known_population_af(variant: VariantLike) -> Optional[tuple[float, str]]:
-    """The population allele frequency the knowledge table gives a common polymorphism (the lowest of a
-    range: the conservative figure), with its source; None for any other variant."""
-    for row in _knowledge().by_variant.get(variant.hgvs_p_short or "", []):
-        if row["evidence"] == "polymorphism" and row.get("population_af"):
-            low = row["population_af"].split("-")[0]
-            try:
-                return float(low), f"knowledge table: {row['population_af_source']}"
-            except ValueError:
-                return None
-    return None
+def _residue(name: str) -> Optional[str]:
+    match = _RESIDUE_RE.match(name)
+    return f"p.{match.group(1)}{match.group(2)}" if match else None
 
 
 def _format_af(value: float) -> str:
     return f"{value:.2g}" if value < 0.01 else f"{value:.2f}"
 
 
-def _population_class(population_af: Optional[float], source: Optional[str]) -> Optional[Oncogenicity]:
-    if population_af is None:
-        return None
-    where = source or "input"
+def _population(variant: VariantLike, population_af: Optional[float], population_af_source: Optional[str],
+                knowledge: "KnowledgeTable", absent_from: Optional[str] = None) -> tuple[list[Criterion], str]:
+    """SBVS1/SBS1/OP4 from the input's population frequency first, else the knowledge table's population rows
+    (seen or secondary: they may lower a class, never raise it, so OP4 needs the input's own key)."""
+    from_input = population_af is not None
+    where = population_af_source or "input"
+    if not from_input and absent_from:
+        # The input declares population keys and none holds a value for this allele: absent from them.
+        return [Criterion("OP4", f"absent from {absent_from}")], ""
+    if not from_input:
+        for fact in knowledge.rows_for(variant.hgvs_p_short or ""):
+            if fact.evidence == "population" and fact.population_af is not None and fact.grade != "recalled":
+                population_af = fact.population_af
+                where = " ".join(p for p in (fact.rsid, fact.population_af_source or "population") if p)
+                where += f" ({fact.cite()})"
+                break
+        else:
+            return [], "OP4 not applied (population frequency not given)"
+    af = _format_af(population_af)
     if population_af > BENIGN_AF:
-        return Oncogenicity("benign", f"population: {where} AF {_format_af(population_af)} > {BENIGN_AF}")
+        return [Criterion("SBVS1", f"{where} AF {af} > {BENIGN_AF}")], ""
     if population_af > LIKELY_BENIGN_AF:
-        return Oncogenicity(
-            "likely_benign", f"population: {where} AF {_format_af(population_af)} > {LIKELY_BENIGN_AF}"
-        )
+        return [Criterion("SBS1", f"{where} AF {af} > {LIKELY_BENIGN_AF}")], ""
+    if not from_input:
+        return [], "OP4 not applied (population frequency not given in the input)"
+    if population_af <= OP4_MAX_AF:
+        absent = "absent from" if population_af == 0 else f"AF {af} <= {OP4_MAX_AF:g} in"
+        return [Criterion("OP4", f"{absent} {where}")], ""
+    return [], f"OP4 not applied ({where} AF {af} > {OP4_MAX_AF:g})"
+
+
+def _hotspot(variant: VariantLike, knowledge: "KnowledgeTable") -> Optional[Criterion]:
+    """OS3/OM3/OP3 from the cancerhotspots v2 counts of seen hotspot rows."""
+    name = variant.hgvs_p_short or ""
+    residue = _residue(name)
+    allele_rows = [f for f in knowledge.rows_for(name) if f.evidence == "hotspot" and f.seen]
+    residue_rows = [f for f in knowledge.rows_for(residue or "") if f.evidence == "hotspot" and f.seen]
+    residue_count = max((f.residue_tumours for f in allele_rows + residue_rows if f.residue_tumours is not None),
+                        default=None)
+    if residue_count is None:
+        return None
+    counts = [f.allele_tumours for f in allele_rows if f.allele_tumours is not None]
+    if not counts and any(f.evidence == "hotspot" for f in knowledge.rows_for(name)):
+        return None  # the allele is listed, but its count is not held from a seen source: unknown, not 0
+    allele_count = max(counts, default=0)
+    site = residue[2:] if residue else name
+    reason = f"cancerhotspots v2: {residue_count} tumours at {site}, {allele_count} with {name[2:]}"
+    if allele_count >= HOTSPOT_ALLELE_MIN:
+        return Criterion("OS3" if residue_count >= HOTSPOT_RESIDUE_MIN else "OM3", reason)
+    return Criterion("OP3", reason)
+
+
+def _om1(variant: VariantLike, terms: set[str]) -> Optional[Criterion]:
+    span = _span(variant)
+    if span is None or terms & set(TRUNCATING_TERMS):
+        return None
+    if KINASE_DOMAIN[0] <= span[0] and span[1] <= KINASE_DOMAIN[1]:
+        return Criterion("OM1", f"kinase domain {KINASE_DOMAIN[0]}-{KINASE_DOMAIN[1]}, UniProt P04626")
+    return None
+
+
+def _rule_criteria(variant: VariantLike, knowledge: "KnowledgeTable", terms: set[str],
+                   with_om4: bool = True) -> list[Criterion]:
+    """The oncogenic/benign criteria from held evidence (not population), for one protein change."""
+    name = variant.hgvs_p_short or ""
+    rows = knowledge.rows_for(name)
+    found: list[Criterion] = []
+    activating = [f for f in rows if f.evidence == "functional" and f.effect == "activating" and f.seen]
+    classes = [f for f in knowledge.facts if f.evidence == "class_rule" and f.seen and _in_class(f.variant, variant,
+                                                                                                  terms)]
+    if activating:
+        found.append(Criterion("OS2", "functional: " + "; ".join(dict.fromkeys(f.cite() for f in activating))))
+    elif classes:
+        found.append(Criterion("OS2", "class rule: " + "; ".join(
+            dict.fromkeys(f"{f.variant[6:].replace('_', ' ')} ({f.cite()})" for f in classes))))
+    neutral = [f for f in rows if f.evidence == "functional" and f.effect == "neutral" and f.grade != "recalled"]
+    if neutral:
+        found.append(Criterion("SBS2", "functional: no oncogenic effect, " + "; ".join(
+            dict.fromkeys(f.cite() for f in neutral))))
+    om1 = _om1(variant, terms)
+    if om1 is not None:
+        found.append(om1)
+    length = _length_change(variant, terms)
+    if length and not terms & {"frameshift_variant", "stop_gained"}:
+        found.append(Criterion("OM2", f"in-frame {'insertion' if length > 0 else 'deletion'} in an oncogene"))
+    om4 = _om4(variant, knowledge) if with_om4 else None
+    if om4 is not None:
+        found.append(om4)
+    hotspot = _hotspot(variant, knowledge)
+    # OM3 (hotspot with < 50 tumours at the residue) is not used when OM1 or OM4 applies (Horak 2022, Table 2).
+    if hotspot is not None and not (hotspot.code == "OM3" and (om1 is not None or om4 is not None)):
+        found.append(hotspot)
+    return found
+
+
+@valueclass(frozen=True)
+class _Named:
+    hgvs_p_short: str
+    protein_position: str
+    consequence: str = "missense_variant"
+    hgvs_c: Optional[str] = None
+    subgroup: Optional[str] = None
+
+
+def _om4(variant: VariantLike, knowledge: "KnowledgeTable") -> Optional[Criterion]:
+    """OM4: a missense at a residue where a different missense is oncogenic by this standard (from the
+    knowledge table's other alleles, scored without OM4 and without population data)."""
+    match = _MISSENSE_RE.match(variant.hgvs_p_short or "")
+    if not match:
+        return None
+    ref, pos, alt = match.groups()
+    others = sorted({f.variant for f in knowledge.facts if f.variant != variant.hgvs_p_short
+                     and (m := _MISSENSE_RE.match(f.variant)) and m.group(1) == ref and m.group(2) == pos})
+    if ref not in _GRANTHAM_ORDER or alt not in _GRANTHAM_ORDER:
+        return None
+    ours = grantham(ref, alt)
+    for other in others:
+        named = _Named(hgvs_p_short=other, protein_position=pos)
+        points = sum(c.points for c in _rule_criteria(named, knowledge, {"missense_variant"}, with_om4=False))
+        theirs = grantham(ref, other[-1])
+        if class_for_points(points) == "oncogenic" and ours >= OM4_MIN_GRANTHAM_RATIO * theirs:
+            return Criterion("OM4", f"{other} at the same residue is oncogenic by this standard ({points} points); "
+                                    f"Grantham {ref}>{alt} {ours} >= {ref}>{other[-1]} {theirs}")
     return None
 
 
@@ -220,48 +339,84 @@ def classify(
     variant: VariantLike,
     population_af: float | None = None,
     population_af_source: str | None = None,
+    knowledge: "KnowledgeTable | None" = None,
+    user: "UserKnowledge | None" = None,
+    absent_from: str | None = None,
 ) -> Oncogenicity:
-    """Oncogenicity of one ERBB2 variant on NM_004448.4 (rules in the module docstring)."""
-    knowledge = _knowledge()
+    """Oncogenicity of one ERBB2 variant on NM_004448.4 by the SOP (module docstring), or a user file's class."""
+    from her2cli.interpret.knowledge import load_knowledge
+
+    table = knowledge if knowledge is not None else load_knowledge()
+    if user is not None and user.table is not None:
+        table = table.merged(user.table)
+    found = _rule_based(variant, population_af, population_af_source, table, absent_from)
+    source = f"rule-based: {SOP_CITATION} on {table.path}"
+    if user is not None and user.table is not None and user.table.rows_for(variant.hgvs_p_short or ""):
+        source += f" with {user.describe()}"
+    if user is not None:
+        override = user.lookup(variant.hgvs_p_short or "")
+        if override is not None:
+            label, text = override
+            if label is None:
+                source = f"{user.describe()}: {text}; {source}"
+            else:
+                rule = f"rule-based {found.label}" + (f" ({found.points} points)" if found.points is not None else "")
+                return Oncogenicity(label, f"{user.kind}: {text} (overrides {rule})", found.criteria, found.points,
+                                    f"{user.describe()}: {text}; overrides {rule}")
+    return Oncogenicity(found.label, found.basis, found.criteria, found.points, source)
+
+
+def _rule_based(variant: VariantLike, population_af: Optional[float], population_af_source: Optional[str],
+                knowledge: "KnowledgeTable", absent_from: Optional[str] = None) -> Oncogenicity:
     terms = _terms(variant)
     protein = variant.hgvs_p_short
     if not protein or protein == "p.?" or not terms & set(PROTEIN_ALTERING_TERMS):
-        if terms and terms <= {"synonymous_variant"}:
-            return Oncogenicity("likely_benign", "no protein change: synonymous")
         what = "&".join(sorted(terms)) or "unknown consequence"
-        return Oncogenicity("vus", f"no protein change named ({what}): effect unknown")
-
-    known = _polymorphism(variant, knowledge)
-    if known is not None:
-        return known
-
-    if _exon20_insertion(variant, knowledge):
-        driver = Oncogenicity("oncogenic", knowledge.exon20_basis)
-    else:
-        driver = _known_activating(variant, knowledge)
-
-    common = _population_class(population_af, population_af_source)
-    if common is not None:
-        if driver is not None:
-            return Oncogenicity("vus", f"conflict: {driver.basis}, but {common.basis}")
-        return common
-    if driver is not None:
-        return driver
-
+        population, _ = _population(variant, population_af, population_af_source, knowledge)
+        population = [c for c in population if c.code != "OP4"]
+        if population:
+            points = sum(c.points for c in population)
+            return Oncogenicity(class_for_points(points), f"no protein change ({what}); {SOP_CITATION}: {points} "
+                                f"points", "; ".join(c.text() for c in population), points)
+        return Oncogenicity("vus", f"no protein change named ({what}): effect unknown; the SOP's SBP2 (synonymous) "
+                            "needs splicing and conservation predictors, not run", "", None)
+    criteria = _rule_criteria(variant, knowledge, terms)
+    population, note = _population(variant, population_af, population_af_source, knowledge, absent_from)
+    criteria += population
+    points = sum(c.points for c in criteria)
+    label = class_for_points(points)
+    text = "; ".join(c.text() for c in criteria)
+    if note:
+        text = f"{text}; {note}" if text else note
+    basis = f"{SOP_CITATION}: {points} points = {label}"
+    if not criteria:
+        basis += "; no criterion applies"
+    residue = _residue(protein)
+    listed = sorted({f.variant for f in knowledge.facts if f.evidence == "hotspot" and _residue(f.variant) == residue})
+    if listed and not any(c.code in ("OS3", "OM3", "OP3") for c in criteria):
+        basis += (f"; hotspot residue {residue[2:] if residue else ''} ({', '.join(listed)}) held without seen "
+                  "tumour counts: OS3/OM3/OP3 not applied")
     if terms & set(TRUNCATING_TERMS):
-        return Oncogenicity("vus", "truncating: loss of function does not activate this oncogene; not a driver")
+        basis += "; truncating: OVS1 is for tumour suppressors, and ERBB2 is an oncogene"
+    recalled = [f for f in knowledge.rows_for(protein) if f.grade != "seen" and f.evidence != "population"]
+    if recalled:
+        basis += "; not counted, grade not seen: " + "; ".join(dict.fromkeys(
+            f"{f.evidence} {f.effect} ({f.cite()})" for f in recalled))
+    return Oncogenicity(label, basis, text, points)
 
-    match = _RESIDUE_RE.match(protein)
-    residue = match.group(1) + match.group(2) if match else None
-    if residue in knowledge.hotspot_residues:
-        return Oncogenicity(
-            "vus",
-            f"not a known activating allele; hotspot residue {residue} has {knowledge.hotspot_residues[residue]} "
-            "(cancerhotspots v2)",
-        )
-    return Oncogenicity("vus", "no known activating evidence (not in the knowledge table)")
+
+def known_population_af(variant: VariantLike) -> Optional[tuple[float, str]]:
+    """The population allele frequency the knowledge table gives a common polymorphism (the lowest of a
+    range: the conservative figure), with its source; None for any other variant."""
+    from her2cli.interpret.knowledge import load_knowledge
+
+    for fact in load_knowledge().rows_for(variant.hgvs_p_short or ""):
+        if fact.evidence == "population" and fact.effect == "common" and fact.population_af is not None:
+            return fact.population_af, f"knowledge table: {fact.population_af_source}"
+    return None
 
 
 def therapy_eligible(oncogenicity_label: str, origin_label: str) -> bool:
     """Only oncogenic or likely oncogenic variants that are not (likely) germline are matched to therapy."""
     return oncogenicity_label in DRIVER_CLASSES and origin_label not in GERMLINE_ORIGINS
+

@@ -7,6 +7,8 @@ than collapsing them into one "HER2-positive" flag.
 
 from __future__ import annotations
 
+from typing import Optional
+
 from her2cli.results import CopyNumberCall, MutationCall, Verdict
 from her2cli.variants.annotator import SUBGROUPS
 
@@ -16,7 +18,7 @@ from .evidence import (
 )
 
 SUMMARY_COLUMNS = [
-    "sample", "source", "mutation_status", "mutation_subgroups", "mutations", "oncogenicity_classes",
+    "sample", "source", "mutation_status", "mutation_subgroups", "mutations", "oncogenicity_classes", "oncogenicity_points",
     "amplification_status",
     "amplification_definitions_met", "focality", "copy_number", "ratio_chr17", "copy_number_basis",
     "purity_source", "min_purity_for_amplification",
@@ -77,10 +79,12 @@ def summarize_sample(sample: str, mutations: list[MutationCall], copy_numbers: l
     subgroup_labels = sorted({_subgroup_label(c.subgroup) for c in drivers}, key=_subgroup_order)
     names: list[str] = []
     classes: list[str] = []
+    points: list[Optional[int]] = []
     for call in reportable:
         if call.name not in names:
             names.append(call.name)
             classes.append(call.oncogenicity or "vus")
+            points.append(call.oncogenicity_points)
 
     focality = copy_number = ratio = basis = purity_source = min_purity = None
     calls_met: list[str] = []
@@ -130,16 +134,18 @@ def summarize_sample(sample: str, mutations: list[MutationCall], copy_numbers: l
         assessment_basis = f"{assessment_basis}; {cn_reason}" if assessment_basis else cn_reason
     no_therapy = None
     if reportable and not drivers:
-        unknown = [c.name for c in reportable if c.oncogenicity in (None, "vus")]
+        unknown = [c for c in reportable if c.oncogenicity in (None, "vus")]
         if unknown:
-            no_therapy = (f"no therapy matched to {', '.join(unknown)}: oncogenicity unknown (VUS); "
+            named = ", ".join(c.name + (f" ({c.oncogenicity_points} points: {c.oncogenicity_criteria})"
+                                        if c.oncogenicity_criteria else "") for c in unknown)
+            no_therapy = (f"no therapy matched to {named}: variant of unknown significance (VUS); "
                           "a VUS is not shown to be a driver")
     return Verdict(
         sample=sample, mutation_status=mutation_status, mutation_subgroups=subgroup_labels, mutations=names,
         amplification_status=amp_status, amplification_definitions_met=calls_met, focality=focality,
         copy_number=copy_number, ratio_chr17=ratio, copy_number_basis=basis, overexpression=overexpression,
         co_occurring=co_occurring, evidence=unique_lines(matched, table), evidence_table_date=table.date,
-        oncogenicity_classes=classes, no_therapy_reason=no_therapy, purity_source=purity_source,
+        oncogenicity_classes=classes, oncogenicity_points=points, no_therapy_reason=no_therapy, purity_source=purity_source,
         min_purity_for_amplification=None if min_purity is None else round(min_purity, 3),
         assessment_basis=assessment_basis,
     )

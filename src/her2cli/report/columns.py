@@ -20,7 +20,8 @@ SHARED_COLUMNS = [
 # Mutation-specific extras.
 MUTATION_COLUMNS = [
     "intron", "protein_position", "legacy_name", "caller_format", "input_pos", "input_ref",
-    "input_alt", "flags", "oncogenicity", "oncogenicity_basis", "population_af", "population_af_source",
+    "input_alt", "flags", "oncogenicity", "oncogenicity_basis", "oncogenicity_criteria", "oncogenicity_points",
+    "oncogenicity_source", "population_af", "population_af_source",
     "origin", "origin_basis", "input_hgvsc", "input_hgvsp", "renamed", "ref_depth",
     "population_absent_from", "publisher_oncogenic", "publisher_mutation_effect", "publisher_highest_level",
 ]
@@ -34,7 +35,7 @@ COPY_NUMBER_COLUMNS = [
 ]
 
 # Evidence (issue #4), filled by the evidence matcher.
-EVIDENCE_COLUMNS = ["evidence"]
+EVIDENCE_COLUMNS = ["evidence", "amp_tier", "amp_tier_basis"]
 
 ALL_COLUMNS = SHARED_COLUMNS + MUTATION_COLUMNS + COPY_NUMBER_COLUMNS + EVIDENCE_COLUMNS
 
@@ -76,6 +77,7 @@ def alteration_row(call) -> dict[str, object]:
             "min_purity_for_amplification": _round(a.min_purity_for_amplification, 3),
         })
     row["evidence"] = format_evidence_cell(call.evidence)
+    row["amp_tier"], row["amp_tier_basis"] = call.amp_tier, call.amp_tier_basis
     return row
 
 
@@ -99,6 +101,7 @@ def verdict_row(verdict) -> dict[str, object]:
         "sample": verdict.sample, "source": verdict.source, "mutation_status": verdict.mutation_status,
         "mutation_subgroups": joined(verdict.mutation_subgroups), "mutations": joined(verdict.mutations),
         "oncogenicity_classes": joined(verdict.oncogenicity_classes),
+        "oncogenicity_points": joined("" if p is None else str(p) for p in verdict.oncogenicity_points),
         "amplification_status": verdict.amplification_status,
         "amplification_definitions_met": (joined(verdict.amplification_definitions_met) or "none")
         if verdict.amplification_status != "not assessed" else "",

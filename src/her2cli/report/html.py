@@ -522,10 +522,8 @@ def _variants_section(page: _Page) -> str:
                 "No ERBB2 variant was reported from the variant file.")
         return f"<h2>Variants</h2><p>{_e(text)}</p>"
     counted = {id(c) for c in _reportable_calls(page)}
-    tiers = any(getattr(c, "amp_tier", None) for c in calls)
-    points = any(getattr(c, "oncogenicity_points", None) is not None for c in calls)
     headers = ["Variant", "cDNA (NM_004448.4)", "Exon", "Type", "Class", "Origin",
-               *(["Points"] if points else []), *(["AMP tier"] if tiers else []), "VAF (reads)", "Counted"]
+               "VAF (reads)", "Counted"]
     body, attrs = [], []
     for c in calls:
         exon = f"exon {c.exon}" if getattr(c, "exon", None) else (f"intron {c.intron}" if getattr(c, "intron", None) else "")
@@ -540,11 +538,9 @@ def _variants_section(page: _Page) -> str:
                                      + "</span>"),
             f'<span class="mono">{_ew(getattr(c, "hgvs_c", None) or "")}</span>',
             _nw(exon), _coded(_e(words(c.consequence)), c.consequence),
-            _coded(_e(label(ONCOGENICITY_LABELS, c.oncogenicity or "vus")), basis or c.oncogenicity),
+            _coded(_e(label(ONCOGENICITY_LABELS, c.oncogenicity or "vus")), basis or c.oncogenicity)
+            + _points_line(getattr(c, "oncogenicity_points", None), getattr(c, "amp_tier", None)),
             _coded(_e(label(ORIGIN_LABELS, c.origin or "unknown")), getattr(c, "origin_basis", None) or c.origin),
-            *([_nw(getattr(c, "oncogenicity_points", None) if getattr(c, "oncogenicity_points", None) is not None
-                   else "")] if points else []),
-            *([_nw(getattr(c, "amp_tier", None) or "")] if tiers else []),
             _nw(_percent(c.vaf)) + _nw(reads),
             "yes" if id(c) in counted else _coded("no", _not_counted_reason(c)),
         ]
@@ -556,6 +552,13 @@ def _variants_section(page: _Page) -> str:
                    "(protein-changing, passing the caller's filter, alternate reads present). Hover a class "
                    "or origin for its basis.", row_attrs=attrs)
     return f"<h2>Variants</h2>{table}{_all_fields(page)}"
+
+
+def _points_line(points, tier) -> str:
+    """The SOP's points and the AMP tier under the class (columns of their own make the table too wide at
+    800 px)."""
+    parts = ([f"{points} points"] if points is not None else []) + ([f"AMP tier {tier}"] if tier else [])
+    return f'<br><span class="muted">{_e(", ".join(parts))}</span>' if parts else ""
 
 
 def _not_counted_reason(call) -> str:
@@ -570,14 +573,21 @@ def _not_counted_reason(call) -> str:
     return "not counted"
 
 
+def _dates_whole(html: str) -> str:
+    """Dates in a free-text cell (amp_tier_basis: 'FDA 2025-08-08, approved') never split at their hyphens."""
+    import re
+
+    return re.sub(r"\b\d{4}-\d{2}(?:-\d{2})?\b,?", lambda m: f'<span class="nw">{m.group(0)}</span>', html)
+
+
 def _all_fields(page: _Page) -> str:
     """Every column of the TSV for each variant, collapsed: one row per field, one column per variant."""
     from her2cli.report.columns import ALL_COLUMNS
 
     rows = [r for r in page.rows if r.get("kind") == "mutation"]
     keep = [name for name in ALL_COLUMNS if any(r.get(name) not in (None, "") for r in rows) and name != "evidence"]
-    body = [[f'<span class="mono">{_ew(name)}</span>', *[_ew(r.get(name) if r.get(name) is not None else "")
-                                                         for r in rows]] for name in keep]
+    body = [[f'<span class="mono">{_ew(name)}</span>', *[_dates_whole(_ew(r.get(name) if r.get(name) is not None
+                                                                      else "")) for r in rows]] for name in keep]
     headers = ["field", *[_mutation_name(r) for r in rows]]
     return (f"<details><summary>All fields of the {len(rows)} variant(s), as in the TSV</summary>"
             f"{_table(headers, body, cls='kv all-fields')}</details>")

@@ -50,6 +50,7 @@ def summary_object(verdict) -> dict:
         if verdict.amplification_status != "not assessed" else None,
         "evidence": [evidence_object(line) for line in verdict.evidence],
         "oncogenicity_classes": list(verdict.oncogenicity_classes),
+        "oncogenicity_points": list(verdict.oncogenicity_points),
         "no_therapy_reason": verdict.no_therapy_reason,
     })
     return item

@@ -61,6 +61,18 @@ def _fmt(value: object, digits: int = 3) -> str:
     return str(value)
 
 
+def _points(row: dict) -> str:
+    points = row.get("oncogenicity_points")
+    return "" if points in (None, "") else f" ({points})"
+
+
+def _criteria(text: str) -> list[str]:
+    """One SOP criterion per line (a reason may itself hold '; ')."""
+    import re
+
+    return re.split(r"; (?=(?:OVS|OS|OM|OP|SBVS|SBS|SBP)\d )", str(text))
+
+
 def _split(value: object, sep: str = ";") -> list[str]:
     return [v.strip() for v in str(value or "").split(sep) if v.strip() and v.strip() != "none"]
 
@@ -193,8 +205,15 @@ def _mutation_section(console, mutations: list[tuple[str, dict]]) -> list[str]:
         if row.get("hgvs_c") and row.get("hgvs_c") != name:
             change.append("\n" + str(row["hgvs_c"]), style="dim")
         table.add_row(change, _fmt(row.get("vaf")), depth_text, _fmt(row.get("subgroup")),
-                      f"{_fmt(row.get('oncogenicity'))}\n{_fmt(row.get('origin'))}", _fmt(row.get("filter")))
+                      f"{_fmt(row.get('oncogenicity'))}{_points(row)}\n{_fmt(row.get('origin'))}",
+                      _fmt(row.get("filter")))
     console.print(table)
+    criteria = [(name, _criteria(r["oncogenicity_criteria"])) for name, r in mutations if r.get("oncogenicity_criteria")]
+    if criteria:
+        console.print(Text("Oncogenicity criteria (ClinGen/CGC/VICC SOP)", style="bold"))
+        for name, items in criteria:
+            console.print(_indented([name], 2, style="bold"))
+            console.print(_indented(items, 4))
     evidence_lines = [(name, _split(r.get("evidence"))) for name, r in mutations if r.get("evidence")]
     if evidence_lines:
         console.print(Text("Evidence per mutation", style="bold"))
