@@ -1,14 +1,22 @@
 #!/usr/bin/env python3
-"""Cohort throughput (issue #5): `her2 cohort --jobs 1` vs `--jobs 2` vs a shell loop of
-`bcftools view -H -t chr17:39687914-39730426` over the same files.
+"""Cohort throughput (issue 24): `her2 cohort --jobs 1` vs `--jobs 2` vs a shell loop of
+`bcftools view -H -t chr17:39687914-39730426` over the same files, and the per-sample pages' cost
+(issue 23: pages rendered from each sample's results, so a run is linear in the samples).
 
 Generates (once; --regenerate to redo) N panel-sized VCFs (a few hundred records each, GRCh38 header with
 ##contig lengths, bgzip + tabix index, some planted ERBB2 variants) and a sample sheet in
-benchmarks/data/cohort/panel/ (git-ignored), then prints samples/s and speed-ups.
+benchmarks/data/cohort/panel-N/ (git-ignored). The three commands run **interleaved** (j1, j2, loop, j1, j2,
+loop, ...: the machine may be shared, so a load change hits all three alike); the median and the best of
+each are printed, with each her2 run's peak RSS (from wait4: compare 1,000 with 10,000 samples for flat
+memory).
+
+--study runs the page-linearity check: a published study (a MAF and one shared multi-sample .seg) of
+120/250/500 samples through `her2 cohort --maf ... -o DIR --pages`, timed.
 
 Usage:
-  python benchmarks/cohort_bench.py                 # 1,000 samples
-  python benchmarks/cohort_bench.py --samples 200 --repeat 1
+  python benchmarks/cohort_bench.py                          # 1,000 samples, 3 rounds
+  python benchmarks/cohort_bench.py --samples 10000 --repeat 2
+  python benchmarks/cohort_bench.py --study 120,250,500
 """
 
 from __future__ import annotations
@@ -17,6 +25,7 @@ import argparse
 import os
 import random
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -25,15 +34,39 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-DEFAULT_DIR = HERE / "data" / "cohort" / "panel"
+DEFAULT_DIR = HERE / "data" / "cohort"
 ERBB2 = "chr17:39687914-39730426"
 PLANTED = [
     ("chr17", 39711955, "C", "T"),               # S310F
     ("chr17", 39723967, "T", "C"),               # L755S
     ("chr17", 39724730, "C", "CATACGTGATGGC"),   # Y772_A775dup (YVMA)
 ]
-# The CLI entry point.
-CLI = "import sys\nfrom her2cli import cli\nsys.argv[0] = 'her2'\ncli.main()\n"
+# The CLI entry point; at exit it writes its own CPU seconds and its reaped children's (the workers') to the
+# file named by HER2_BENCH_RUSAGE, to show how much of the work is left in the parent.
+CLI = """import atexit, json, os, resource, sys
+def _cpu():
+    if os.environ.get("HER2_BENCH_RUSAGE"):
+        own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        with open(os.environ["HER2_BENCH_RUSAGE"], "w") as out:
+            json.dump([own.ru_utime + own.ru_stime, kids.ru_utime + kids.ru_stime], out)
+atexit.register(_cpu)
+from her2cli import cli
+sys.argv[0] = 'her2'
+cli.main()
+"""
+# A control: the same CPU-bound Python work in 1 and 2 processes shows what the machine gives a second
+# process at the moment (on a shared machine, often much less than a core).
+CONTROL = """import sys
+from concurrent.futures import ProcessPoolExecutor
+def burn(n):
+    x = 0
+    for i in range(n):
+        x += i * i
+    return x
+if __name__ == "__main__":
+    with ProcessPoolExecutor(int(sys.argv[1])) as pool:
+        list(pool.map(burn, [1_000_000] * 16))
+"""
 
 
 def contig_lengths() -> dict[str, int]:
@@ -82,13 +115,122 @@ def generate(directory: Path, n: int, records: int, seed: int = 1) -> Path:
     return directory / "sheet.tsv"
 
 
-def timed(cmd: list[str] | str, shell: bool = False) -> float:
+def timed(cmd: list[str] | str, shell: bool = False, env: dict | None = None) -> tuple[float, float, float]:
+    """(wall seconds, peak RSS in MB of the largest process of the command, CPU seconds of the command and
+    every process it waited for), as wait4 reports them."""
     start = time.perf_counter()
-    result = subprocess.run(cmd, shell=shell, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(cmd, shell=shell, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, **(env or {})})
+    _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
-    if result.returncode != 0:
-        sys.exit(f"failed ({result.returncode}): {cmd}\n{result.stderr[-2000:]}")
-    return elapsed
+    code = os.waitstatus_to_exitcode(status)
+    err = proc.stderr.read()
+    proc.stderr.close()
+    if code != 0:
+        sys.exit(f"failed ({code}): {cmd}\n{err[-2000:]}")
+    return elapsed, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
+
+
+def throughput(args) -> None:
+    import json
+
+    directory = args.dir / f"panel-{args.samples}"
+    sheet = directory / "sheet.tsv"
+    if not sheet.exists() or args.regenerate:
+        if directory.exists():
+            shutil.rmtree(directory)
+        t = time.perf_counter()
+        generate(directory, args.samples, args.records)
+        print(f"generated {args.samples} VCFs x {args.records} records in {time.perf_counter() - t:.1f} s -> {directory}")
+    n = args.samples
+    vcfs = sorted(str(p) for p in directory.glob("*.vcf.gz"))
+    times: dict[str, list[float]] = {}
+    rss: dict[str, float] = {}
+    cpu: dict[str, list[tuple[float, float]]] = {}
+    total_cpu: dict[str, list[float]] = {}
+    loads = []
+    with tempfile.TemporaryDirectory(prefix="her2-bench-") as tmp:
+        listing = Path(tmp) / "files.txt"
+        listing.write_text("\n".join(vcfs) + "\n")
+        commands: dict[str, list[str] | str] = {
+            f"her2 cohort --jobs {j}": [sys.executable, "-c", CLI, "cohort", str(sheet), "-q", "--jobs", str(j)]
+            for j in (1, 2)}
+        if shutil.which("bcftools"):
+            commands["bcftools view -H -t loop"] = f'while read f; do bcftools view -H -t {ERBB2} "$f"; done < {listing}'
+        commands.update({f"control, {j} process(es)": [sys.executable, "-c", CONTROL, str(j)] for j in (1, 2)})
+        usage = Path(tmp) / "cpu.json"
+        for k in range(args.repeat):  # interleaved rounds
+            loads.append(os.getloadavg()[0])
+            for name, cmd in commands.items():
+                her2 = name.startswith("her2")
+                full = cmd + ["-o", str(Path(tmp) / f"{name.split()[-1]}-{k}")] if her2 else cmd
+                seconds, peak, used = timed(full, shell=isinstance(cmd, str),
+                                            env={"HER2_BENCH_RUSAGE": str(usage)} if her2 else None)
+                times.setdefault(name, []).append(seconds)
+                total_cpu.setdefault(name, []).append(used)
+                if her2:
+                    rss[name] = max(rss.get(name, 0.0), peak)
+                    cpu.setdefault(name, []).append(tuple(json.loads(usage.read_text())))
+                print(f"  round {k + 1}: {name:<26} {seconds:8.2f} s", flush=True)
+        identical = (Path(tmp) / "1-0" / "alterations.tsv").read_bytes() == (Path(tmp) / "2-0" / "alterations.tsv").read_bytes()
+
+    print(f"\n{n} samples, {args.records} records each, {os.cpu_count()} CPUs, load average at each round's start "
+          f"{', '.join(f'{x:.1f}' for x in loads)}; {args.repeat} interleaved rounds")
+    print(f"{'method':<28}{'median s':>10}{'best s':>10}{'samples/s':>12}{'peak MB':>10}{'CPU s':>8}"
+          f"{'her2: parent+workers':>22}")
+    for name, values in times.items():
+        median = statistics.median(values)
+        peak = f"{rss[name]:.0f}" if name in rss else ""
+        use = ""
+        if name in cpu:
+            own, kids = (statistics.median(c[i] for c in cpu[name]) for i in (0, 1))
+            use = f"{own:.2f} + {kids:.2f}"
+        print(f"{name:<28}{median:>10.2f}{min(values):>10.2f}{n / median:>12.1f}{peak:>10}"
+              f"{statistics.median(total_cpu[name]):>8.2f}{use:>22}")
+
+    def ratio(a: str, b: str) -> str:
+        per = [x / y for x, y in zip(times[a], times[b])]
+        return (f"{statistics.median(times[a]) / statistics.median(times[b]):.2f}x of the medians "
+                f"(per round {', '.join(f'{p:.2f}' for p in per)})")
+
+    print(f"\nspeed-up --jobs 2 over --jobs 1: {ratio('her2 cohort --jobs 1', 'her2 cohort --jobs 2')}; "
+          f"tables byte-identical: {identical}")
+    print(f"the machine's control, 2 processes over 1: {ratio('control, 1 process(es)', 'control, 2 process(es)')}")
+    if "bcftools view -H -t loop" in times:
+        for j in (1, 2):
+            print(f"bcftools loop / her2 --jobs {j}: {ratio('bcftools view -H -t loop', f'her2 cohort --jobs {j}')}")
+
+
+def make_study(directory: Path, n: int, seed: int = 7) -> tuple[Path, Path]:
+    """A study of ``n`` samples: one multi-sample .seg (~200 segments each, GRCh38) and a MAF with an ERBB2
+    variant in every third sample."""
+    sys.path.insert(0, str(HERE))
+    from seg_scale import generate as generate_seg
+
+    directory.mkdir(parents=True, exist_ok=True)
+    seg = directory / "study.seg"
+    generate_seg(seg, n, seed)
+    maf = directory / "study.maf"
+    lines = ["Hugo_Symbol\tChromosome\tStart_Position\tEnd_Position\tReference_Allele\tTumor_Seq_Allele1\t"
+             "Tumor_Seq_Allele2\tTumor_Sample_Barcode\tNCBI_Build\tVariant_Type"]
+    for s in range(0, n, 3):
+        chrom, pos, ref, alt = PLANTED[1]
+        lines.append(f"ERBB2\t{chrom}\t{pos}\t{pos}\t{ref}\t{ref}\t{alt}\tS{s:05d}\tGRCh38\tSNP")
+    maf.write_text("\n".join(lines) + "\n")
+    return maf, seg
+
+
+def study(args) -> None:
+    sizes = [int(x) for x in args.study.split(",")]
+    print(f"{'samples':>8}{'-o --pages s':>14}{'s/sample (ms)':>15}{'-o only s':>11}{'no -o s':>10}")
+    with tempfile.TemporaryDirectory(prefix="her2-study-") as tmp:
+        for n in sizes:
+            maf, seg = make_study(Path(tmp) / f"s{n}", n)
+            base = [sys.executable, "-c", CLI, "cohort", "--maf", str(maf), "--segments", str(seg), "-q"]
+            pages = timed(base + ["-o", str(Path(tmp) / f"o{n}p"), "--pages"])[0]
+            only = timed(base + ["-o", str(Path(tmp) / f"o{n}")])[0]
+            plain = timed(base)[0]
+            print(f"{n:>8}{pages:>14.2f}{1000 * pages / n:>15.1f}{only:>11.2f}{plain:>10.2f}", flush=True)
 
 
 def main() -> None:
@@ -96,49 +238,14 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=1000)
     parser.add_argument("--records", type=int, default=300, help="records per VCF (panel-sized)")
     parser.add_argument("--dir", type=Path, default=DEFAULT_DIR)
-    parser.add_argument("--repeat", type=int, default=2, help="runs per configuration (best is reported)")
+    parser.add_argument("--repeat", type=int, default=3, help="interleaved rounds")
     parser.add_argument("--regenerate", action="store_true")
+    parser.add_argument("--study", metavar="N,N,...", help="time -o --pages on studies of these sizes instead")
     args = parser.parse_args()
-
-    sheet = args.dir / "sheet.tsv"
-    fresh = not sheet.exists() or args.regenerate or \
-        sum(1 for _ in open(sheet, encoding="utf-8")) - 1 != args.samples
-    if fresh:
-        if args.dir.exists():
-            shutil.rmtree(args.dir)
-        t = time.perf_counter()
-        generate(args.dir, args.samples, args.records)
-        print(f"generated {args.samples} VCFs x {args.records} records in {time.perf_counter() - t:.1f} s -> {args.dir}")
-    n = args.samples
-    vcfs = sorted(str(p) for p in args.dir.glob("*.vcf.gz"))
-
-    results: dict[str, float] = {}
-    with tempfile.TemporaryDirectory(prefix="her2-bench-") as tmp:
-        for jobs in (1, 2):
-            best = float("inf")
-            for k in range(args.repeat):
-                out = Path(tmp) / f"j{jobs}-{k}"
-                best = min(best, timed([sys.executable, "-c", CLI, "cohort", str(sheet), "-o", str(out), "-q",
-                                        "--jobs", str(jobs)]))
-            results[f"her2 cohort --jobs {jobs}"] = best
-        a = (Path(tmp) / "j1-0" / "alterations.tsv").read_bytes()
-        b = (Path(tmp) / "j2-0" / "alterations.tsv").read_bytes()
-        identical = a == b
-        if shutil.which("bcftools"):
-            listing = Path(tmp) / "files.txt"
-            listing.write_text("\n".join(vcfs) + "\n")
-            loop = f'while read f; do bcftools view -H -t {ERBB2} "$f"; done < {listing}'
-            results["bcftools view -H -t loop"] = min(timed(loop, shell=True) for _ in range(args.repeat))
-
-    print(f"\n{n} samples, {args.records} records each, {os.cpu_count()} CPUs; best of {args.repeat}")
-    print(f"{'method':<28}{'seconds':>10}{'samples/s':>12}")
-    for name, seconds in results.items():
-        print(f"{name:<28}{seconds:>10.2f}{n / seconds:>12.1f}")
-    j1, j2 = results["her2 cohort --jobs 1"], results["her2 cohort --jobs 2"]
-    print(f"\nspeed-up --jobs 2 over --jobs 1: {j1 / j2:.2f}x (tables byte-identical: {identical})")
-    if "bcftools view -H -t loop" in results:
-        bc = results["bcftools view -H -t loop"]
-        print(f"her2 --jobs 1 vs bcftools loop: {bc / j1:.2f}x; her2 --jobs 2 vs bcftools loop: {bc / j2:.2f}x")
+    if args.study:
+        study(args)
+    else:
+        throughput(args)
 
 
 if __name__ == "__main__":

@@ -17,10 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from her2cli.cohort.runner import (
-    ERROR_COLUMNS, PARTS_DIR, CohortSetupError, SheetEntry, read_sample_sheet, render_tables,
-    run_cohort, run_entry, write_cohort_outputs,
-)
+from her2cli.cohort.journal import PARTS_DIR
+from her2cli.cohort.run import render_tables, run_cohort, write_cohort_outputs
+from her2cli.cohort.runners import CohortSetupError
+from her2cli.cohort.sheet import SheetEntry, read_sample_sheet
+from her2cli.cohort.worker import ERROR_COLUMNS, Job, run_entry
 from her2cli.errors import InputMissingError, MalformedInputError
 from her2cli.pipeline import Options
 from her2cli.report.columns import ALL_COLUMNS
@@ -188,7 +189,8 @@ def test_sheet_csv_several_segments_and_comments(tmp_path):
     ("sample\tvcf\tpurity\nA\ta.vcf\thigh\n", 2, "purity is not a number"),
     ("sample\tvcf\tploidy\nA\ta.vcf\t0.1\n", 2, "ploidy must be in [0.5, 10]"),
     ("sample\tvcf\tihc\nA\ta.vcf\t4+\n", 2, "invalid HER2 IHC score"),
-    ("sample\tvcf\tpurty\nA\ta.vcf\t0.5\n", 1, "unknown sample-sheet column(s) 'purty'"),
+    ("sample\tvcf\tmutation_status\nA\ta.vcf\tx\n", 1, "mutation_status would repeat a column of samples.tsv"),
+    ("sample\tvcf\tsite\tsite\nA\ta.vcf\tx\ty\n", 1, "duplicated column(s) site"),
     ("sample\ttumor_sample\nA\tT\n", 1, "a 'vcf' (or 'maf') and/or "),
     ("sample\tvcf\tsegments\nA\t\t\n", 2, "neither a vcf/maf nor a segments file"),
     ("sample\tvcf\n\ta.vcf\n", 2, "empty sample name"),
@@ -283,7 +285,7 @@ def test_unexpected_exception_becomes_error_row(tmp_path, monkeypatch):
         raise ZeroDivisionError("oops")
 
     monkeypatch.setattr(her2cli.pipeline, "run_sample", boom)
-    outcome = run_entry(SheetEntry(sample="X", vcf=str(tmp_path / "x.vcf")), Options())
+    outcome = run_entry(Job(SheetEntry(sample="X", vcf=str(tmp_path / "x.vcf"))), Options())
     assert not outcome.ok
     assert outcome.error == {"sample": "X", "file": str(tmp_path / "x.vcf"),
                              "reason": "internal error: ZeroDivisionError: oops", "exit_code": 70}

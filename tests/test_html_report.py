@@ -29,7 +29,7 @@ import pytest
 
 from her2cli.copynumber.calls import DEFINITIONS
 from her2cli.pipeline import Options, SampleRequest, run_sample
-from her2cli.report.html import make_provenance, render_html, write_cohort_report
+from her2cli.report.html import make_provenance, render_html
 from her2cli.report.svg import copy_number_svg, lollipop_svg
 
 REPO = Path(__file__).resolve().parents[1]
@@ -257,15 +257,15 @@ def test_segments_only_samples_get_their_chr17_profile():
 
 
 def _cohort(tmp_path):
-    from her2cli.cohort.runner import SheetEntry, run_cohort
+    import her2cli
+    from her2cli.cohort.sheet import SheetEntry
 
     entries = [SheetEntry(sample="P1", vcf=str(SAMPLE_VCF), segments=[str(SAMPLE_CNS)]),
                SheetEntry(sample=EVIL, vcf=str(SAMPLE_VCF)),
                SheetEntry(sample="missing", vcf=str(tmp_path / "nope.vcf"))]
-    options = Options()
-    result = run_cohort(entries, options)
     out = tmp_path / "cohort"
-    written = write_cohort_report(result, str(out), make_provenance(options=options), entries, options)
+    result = her2cli.run_cohort(entries, Options(), output_dir=str(out), pages=True)
+    written = [out / "report.html", *sorted((out / "samples").iterdir())]
     return result, out, written
 
 
@@ -284,14 +284,14 @@ def test_cohort_report_pages_links_and_errors(tmp_path):
 
 
 def test_unwritable_report_directory_is_an_output_error(tmp_path):
-    from her2cli.cohort.runner import CohortResult
+    from her2cli.cohort.run import CohortResult, write_cohort_outputs
     from her2cli.errors import OutputError
 
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")
     empty = CohortResult(alterations_tsv="", alterations=[], summaries=[], cohort=[], errors=[], notices=[])
     with pytest.raises(OutputError) as info:
-        write_cohort_report(empty, str(blocker / "out"), make_provenance())
+        write_cohort_outputs(empty, str(blocker / "out"), make_provenance())
     assert info.value.exit_code == 7
 
 

@@ -27,7 +27,7 @@ from factories import bgzf
 
 from her2cli import errors
 from her2cli.cli import run
-from her2cli.cohort import runner
+from her2cli.cohort import journal, publisher, runners
 from her2cli.io import fastscan
 
 REPO = Path(__file__).resolve().parents[1]
@@ -179,13 +179,13 @@ def _write_cohort(folder: Path, n: int, records: int = 0) -> Path:
 
 
 def _tables(out: Path) -> dict[str, bytes]:
-    return {name: (out / name).read_bytes() for name in runner.OUTPUT_FILES.values()}
+    return {name: (out / name).read_bytes() for name in publisher.OUTPUT_FILES.values()}
 
 
 def _consistent(out: Path) -> dict:
     """The manifest of the folder, after checking that every table is the one it names."""
-    manifest = json.loads((out / runner.MANIFEST).read_text())
-    for name in runner.OUTPUT_FILES.values():
+    manifest = json.loads((out / publisher.MANIFEST).read_text())
+    for name in publisher.OUTPUT_FILES.values():
         assert hashlib.sha256((out / name).read_bytes()).hexdigest() == manifest["tables"][name], name
     return manifest
 
@@ -195,7 +195,7 @@ def test_complete_run_publishes_a_manifest_and_removes_the_journal(tmp_path):
     out = tmp_path / "out"
     assert run(["cohort", str(sheet), "-o", str(out), "-q"]) == 0
     _consistent(out)
-    assert not (out / runner.PARTS_DIR).exists() and not (out / runner.STAGING_DIR).exists()
+    assert not (out / journal.PARTS_DIR).exists() and not (out / publisher.STAGING_DIR).exists()
 
 
 def test_disk_full_while_publishing_leaves_the_old_tables(tmp_path, monkeypatch, capsys):
@@ -217,13 +217,13 @@ def test_disk_full_while_publishing_leaves_the_old_tables(tmp_path, monkeypatch,
     assert "no space left on the device" in err and err.count("\n") == 1
     assert _tables(out) == old
     _consistent(out)
-    assert not (out / runner.STAGING_DIR).exists()
+    assert not (out / publisher.STAGING_DIR).exists()
 
 
 def test_a_second_run_into_a_locked_folder_gets_a_clear_error(tmp_path, capsys):
     out = tmp_path / "out"
     sheet = _write_cohort(tmp_path / "in", 2)
-    with runner.lock_output_dir(str(out)):
+    with publisher.lock_output_dir(str(out)):
         assert run(["cohort", str(sheet), "-o", str(out), "-q"]) == errors.EXIT_OUTPUT
     assert "another her2 run" in capsys.readouterr().err
     assert not (out / "alterations.tsv").exists()
@@ -353,12 +353,12 @@ def test_an_interrupt_while_the_pool_starts_its_manager_thread_is_no_internal_er
     import threading
     from concurrent.futures.process import _ExecutorManagerThread
 
-    pool = runner._new_pool(1, runner._pool_context())
+    pool = runners._new_pool(1, runners._pool_context())
     thread = _ExecutorManagerThread(pool)
     pool._executor_manager_thread = thread  # what submit() has done when the signal arrives
     if starts == "a moment later":
         threading.Timer(0.05, thread.start).start()
-    runner._kill_pool(pool)
+    runners._kill_pool(pool)
     assert not thread.is_alive()
 
 

@@ -475,8 +475,9 @@ class _ProgressBar:
 @app.command()
 def cohort(
     sheet: Optional[str] = typer.Argument(None, metavar="[SHEET]", show_default=False,
-                                          help="Sample sheet (TSV or CSV): sample, vcf (or maf), segments, tumor_sample, "
-                                               "purity, ploidy, ihc; paths relative to the sheet."),
+                                          help="Sample sheet (TSV or CSV): sample, vcf (or maf), segments, segments_sample, "
+                                               "tumor_sample, normal_sample, purity, ploidy, ihc, and any metadata "
+                                               "columns (carried to samples.tsv); paths relative to the sheet."),
     maf: Optional[str] = typer.Option(None, "--maf", metavar="FILE",
                                       help="A whole study instead of a sheet: its MAF (e.g. data_mutations.txt), one "
                                            "sample per Tumor_Sample_Barcode."),
@@ -488,14 +489,18 @@ def cohort(
                                                "samples seen."),
     output_dir: Optional[str] = typer.Option(None, "--output-dir", "-o", metavar="DIR",
                                              help="Write the tables (alterations, samples, cohort prevalence, errors, "
-                                                  "CNA), report.html with a page per sample, and the manifest "
-                                                  "her2-run.json here, published together (default: the alteration "
-                                                  "table on stdout)."),
+                                                  "CNA), report.html (with --pages, a page per sample) and the "
+                                                  "manifest her2-run.json here, published together (default: the "
+                                                  "alteration table on stdout)."),
     jobs: int = typer.Option(1, "--jobs", "-j", min=1, metavar="N", help="Samples annotated in parallel (worker processes)."),
     dask: Optional[str] = typer.Option(None, "--dask", metavar="ADDRESS",
                                        help="Send the samples to this Dask scheduler (e.g. tcp://host:8786); "
                                             "needs pip install 'her2cli[dask]'."),
     resume: bool = typer.Option(False, "--resume", help="Skip samples already done by a previous run into the same --output-dir."),
+    pages: bool = typer.Option(False, "--pages", help="Also write one HTML page per sample (DIR/samples/), rendered "
+                                                       "by the workers; report.html is always written."),
+    force: bool = typer.Option(False, "--force", help="Write into a non-empty --output-dir that her2 did not create "
+                                                       "(files her2 did not write are still never replaced)."),
     genome: Optional[str] = typer.Option(None, "--genome", "-g", metavar="BUILD", callback=_genome_option,
                                          help="Genome build for every sample (default: from each file)."),
     reference: Optional[str] = REFERENCE_OPTION,
@@ -524,19 +529,19 @@ def cohort(
         raise UsageError("give a sample sheet or --maf FILE (a whole study), not both")
     if maf is None and (study_segments or samples):
         raise UsageError("--segments and --samples go with --maf (a sheet names each sample's files)")
-    import contextlib
-
-    from her2cli.cohort.runner import (
-        check_output_dir, cohort_inputs, lock_output_dir, read_sample_sheet, render_tables, run_cohort,
-        write_cohort_outputs,
-    )
+    from her2cli.cohort.api import run_maf_study, run_sheet
+    from her2cli.cohort.run import render_tables
+    from her2cli.cohort.sheet import read_sample_sheet
     from her2cli.pipeline import Options
 
+    if pages and not output_dir:
+        raise UsageError("--pages needs --output-dir (the pages are files beside report.html)")
     entries = read_sample_sheet(sheet) if sheet is not None else None
     from her2cli.io.lines import spool_streams
 
     # A FIFO purity table is read by every worker, FIFO study segments again by the report: copied once.
-    copies = spool_streams([purity_table, *(study_segments if output_dir else [])])
+    # A FIFO study MAF too when a report is written: its checksum in the report is of the bytes read.
+    copies = spool_streams([purity_table, *(([*study_segments, maf] if maf else study_segments) if output_dir else [])])
     purity_table = copies.get(purity_table, purity_table) if purity_table else None
     options = Options(
         genome=genome, reference_fasta=reference, all_records=all_records, segment_format=segment_format,
@@ -549,30 +554,21 @@ def cohort(
         from her2cli.copynumber import read_purity_table
 
         read_purity_table(purity_table)   # a bad table stops the run before any sample is read
+    provenance = None
     if output_dir:
-        read_files = cohort_inputs(sheet, entries) if entries is not None else [maf, *study_segments] + (
-            [samples] if samples else [])
-        check_output_dir(output_dir, read_files + ([reference] if reference else []))
-    # One run at a time per output folder; its tables are published together (cohort.runner.publish).
-    with lock_output_dir(output_dir) if output_dir else contextlib.nullcontext():
-        if maf is not None:
-            from her2cli.cohort.study import run_study
+        from her2cli.report.html import make_provenance
 
-            result = run_study(maf, study_segments, samples, options)
-        else:
-            bar = _ProgressBar() if not quiet and sys.stderr.isatty() else None
-            try:
-                result = run_cohort(entries, options, jobs=jobs, dask_address=dask, progress=bar,
-                                    resume_dir=output_dir if resume else None, parts_dir=output_dir)
-            finally:
-                if bar is not None:
-                    bar.stop()
-        if output_dir:
-            from her2cli.report.html import make_provenance, write_cohort_report
-
-            provenance = make_provenance(maf, study_segments, options, sample_sheet=sheet)
-            write_cohort_outputs(result, output_dir, lambda staging: write_cohort_report(
-                result, staging, provenance, entries, options))
+        provenance = make_provenance(maf, study_segments, options, sample_sheet=sheet)
+    if maf is not None:
+        result = run_maf_study(maf, study_segments, samples, options, output_dir, pages, force, provenance)
+    else:
+        bar = _ProgressBar() if not quiet and sys.stderr.isatty() else None
+        try:
+            result = run_sheet(sheet, entries, options, jobs, output_dir, pages, force, dask, bar, resume, provenance,
+                               keep_rows=False)  # the command writes the TSV lines; no dict per row kept
+        finally:
+            if bar is not None:
+                bar.stop()
     if not output_dir:
         sys.stdout.write(render_tables(result)["alterations"])
         sys.stdout.flush()

@@ -60,10 +60,12 @@ def run_sample(request: SampleRequest, options: Options) -> list[SampleResult]:
         notices.extend(vcf_notices)
     multi_sample_mutations = len(mutations_by_sample) > 1 or request.sequenced is not None
     if request.segments:  # the copy-number package only when there is copy number to read (start-up)
-        from her2cli.copynumber.sample import annotate_segments
+        from her2cli.copynumber.sample import annotate_segments, one_segment_sample
     for path in request.segments:
-        cn_calls, cn_notices = annotate_segments(path, options, request, None if multi_sample_mutations else label,
-                                                 genome)
+        keep_names = multi_sample_mutations or request.segments_sample is not None
+        cn_calls, cn_notices = annotate_segments(path, options, request, None if keep_names else label, genome)
+        if not multi_sample_mutations and request.label is not None:  # a sheet row is one sample
+            cn_calls, cn_notices = one_segment_sample(path, cn_calls, cn_notices, request, request.label)
         copy_numbers.extend(cn_calls)
         notices.extend(cn_notices)
 

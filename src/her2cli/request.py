@@ -43,5 +43,8 @@ class SampleRequest:
     ploidy: Optional[float] = None
     ihc: Optional[str] = None
     sequenced: Optional[list[str]] = None  # a study's full sample list (a MAF names only mutated samples)
+    # The sample of a multi-sample segment file that this request is (sample sheet `segments_sample`;
+    # default for a labelled request: its tumor_sample, else its label).
+    segments_sample: Optional[str] = None
     coverage: Optional[str] = None  # --coverage / sheet `coverage`: BAM, CRAM or mosdepth output
     targets: Optional[str] = None  # --targets / sheet `targets`: the panel's target BED

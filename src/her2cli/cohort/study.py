@@ -10,19 +10,15 @@ from __future__ import annotations
 import os
 from typing import Optional
 
-from her2cli.errors import InputMissingError, MalformedInputError
+from her2cli.errors import MalformedInputError
 
 
 def read_sample_list(path: str) -> list[str]:
     """Sample IDs from a cBioPortal case list (``case_list_ids: S1<TAB>S2...``) or a plain file with one ID
     per line (blank lines and '#' comments skipped; a header ``sample`` line is ignored)."""
-    from her2cli.io.lines import lines as text_lines
+    from her2cli.cohort.sheet import read_text_lines
 
-    if os.path.isdir(path):
-        raise InputMissingError("is a directory, not a sample list", path=path)
-    # The shared bounded reader: NUL bytes, a line over the one limit (`--samples /dev/zero`), non-UTF-8 text
-    # are errors naming the line.
-    lines = [text for _, text in text_lines(path, "sample list")]
+    lines = read_text_lines(path, "sample list")  # bounded lines: /dev/zero is refused, not read into memory
     samples: list[str] = []
     case_list = [line for line in lines if line.lower().startswith("case_list_ids:")]
     if case_list:
@@ -41,10 +37,12 @@ def read_sample_list(path: str) -> list[str]:
     return unique
 
 
-def run_study(maf: str, segments: list[str], sample_list: Optional[str], options):
+def run_study(maf: str, segments: list[str], sample_list: Optional[str], options,
+              pages_dir: Optional[str] = None):
     """Annotate a whole study; a CohortResult whose tables (alterations, samples, prevalence) cover every
-    sample of the MAF, the segment files and the sample list."""
-    from her2cli.cohort.runner import CohortResult
+    sample of the MAF, the segment files and the sample list. With ``pages_dir``, each sample's page is
+    rendered there from its own typed result (the segment files are read once, not once per page)."""
+    from her2cli.cohort.run import CohortResult
     from her2cli.interpret.prevalence import prevalence_table
     from her2cli.pipeline import SampleRequest, run_sample
     from her2cli.report.columns import ALL_COLUMNS, alteration_rows, verdict_row
@@ -58,8 +56,31 @@ def run_study(maf: str, segments: list[str], sample_list: Optional[str], options
         notices.append((os.path.basename(maf), "no --samples list: the denominators are the samples present in the "
                         "inputs (a MAF names only samples with a mutation)"))
     rows = alteration_rows(results)
+    pages = _write_pages(results, pages_dir, maf, segments, options) if pages_dir else {}
     return CohortResult(
         alterations_tsv=render_lines(rows, ALL_COLUMNS), alterations=rows, summaries=summaries,
         cohort=prevalence_table(summaries, samples_known=sequenced is not None).to_dict("records"),
-        errors=[], notices=notices, n_samples=len(results),
+        errors=[], notices=notices, n_samples=len(results), pages=pages,
     )
+
+
+def _write_pages(results, pages_dir: str, maf: str, segments: list[str], options) -> dict[str, tuple[str, str, str]]:
+    import hashlib
+
+    from her2cli.cohort.publisher import page_names
+    from her2cli.io.atomic import output_error, write_atomic
+    from her2cli.report.html import make_provenance, render_html
+
+    try:
+        os.makedirs(pages_dir, exist_ok=True)
+    except OSError as exc:
+        raise output_error(exc, pages_dir) from None
+    names = page_names(result.sample for result in results)
+    provenance = make_provenance(maf, segments, options)  # the checksums once for the study, not per page
+    pages = {}
+    for result in results:
+        html = render_html([result], provenance)
+        path = os.path.join(pages_dir, names[result.sample])
+        write_atomic(path, html)
+        pages[result.sample] = (names[result.sample], path, hashlib.sha256(html.encode("utf-8")).hexdigest())
+    return pages

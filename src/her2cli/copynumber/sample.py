@@ -38,6 +38,31 @@ def annotate_segments(path: str, options, request, label: Optional[str],
     return [CopyNumberCall(sample=a.sample, source=path, assessment=a) for a in assessments], notices
 
 
+def one_segment_sample(path: str, calls: list[CopyNumberCall], notices: list[str], request,
+                       label: str) -> tuple[list[CopyNumberCall], list[str]]:
+    """A labelled request (a sheet row) is one sample: from a shared multi-sample segment file keep the one
+    named by ``segments_sample`` (else ``tumor_sample``, else the label), reported under the label; refuse
+    when the file does not hold it rather than report another sample's copy number."""
+    from her2cli.errors import MalformedInputError
+
+    if len(calls) <= 1 and request.segments_sample is None:
+        return calls, notices
+    wanted = [w for w in (request.segments_sample, request.tumor_sample, label) if w is not None]
+    if request.segments_sample is not None:
+        wanted = wanted[:1]
+    held = [c.assessment.sample for c in calls]
+    chosen = next((name for name in wanted if name in held), None)
+    if chosen is None:
+        shown = ", ".join(held[:5]) + (f" ... ({len(held)} samples)" if len(held) > 5 else "")
+        raise MalformedInputError(f"sample {wanted[0]!r} is not in this segment file (it holds {shown}); name the "
+                                  "sample in the sheet's segments_sample column", path=path)
+    picked = calls[held.index(chosen)]
+    others = {name for name in held if name != chosen}
+    notices = [n for n in notices if not any(n.startswith(f"{path}: {o}: ") for o in others)]
+    picked.sample = picked.assessment.sample = label
+    return [picked], [n.replace(f"{path}: {chosen}: ", f"{path}: {label}: ", 1) for n in notices]
+
+
 @lru_cache(maxsize=4)
 def _purity_table(path: Optional[str]):
     """One read of a --purity-table per process, however many samples a cohort has."""

@@ -3,8 +3,8 @@
 ``render_html(results, provenance)`` -> one HTML document for one or more samples (inline CSS and SVG,
 no network, no script). ``render_cohort_html(cohort, provenance, sample_pages)`` -> the cohort page
 (prevalence with 95% Wilson intervals, co-occurrence, a sortable verdict table linking to each
-sample's page, the error table). ``write_cohort_report(cohort, directory, provenance, entries, options)``
-writes DIR/report.html and DIR/samples/<safe-name>.html, each atomically.
+sample's page, the error table). Where they are written and published: ``cohort/`` (the workers render
+the sample pages, ``cohort.publisher`` publishes them with the tables).
 
 Every string from the data (sample names, file names, notices, variant names) goes through ``_e``
 (HTML escaping, quotes included). The library never prints; errors are Her2Error subclasses.
@@ -17,28 +17,18 @@ import os
 import re
 from dataclasses import field
 from datetime import datetime, timezone
+from functools import lru_cache
 from html import escape
 from typing import Iterable, Optional
 
-from her2cli.errors import InputMissingError, OutputError
+from her2cli.errors import InputMissingError
 from her2cli.values import valueclass
-
-
-@valueclass
-class _RowsResult:
-    """A sample rebuilt from the cohort tables, for its own page."""
-
-    sample: str
-    rows: list[dict]
-    notices: list[str]
-    genome: Optional[str]
-    summary: dict
 
 
 # ------------------------------------------------------------------------------------------- adapter
 # The only place that knows the shape of a result: results.SampleResult (typed calls, seen here as rows of
 # report/columns.ALL_COLUMNS and the verdict as a row of interpret/verdict.SUMMARY_COLUMNS) and
-# cohort.runner.CohortResult.
+# cohort.run.CohortResult.
 
 
 def result_sample(result) -> str:
@@ -46,20 +36,15 @@ def result_sample(result) -> str:
 
 
 def result_rows(result) -> list[dict]:
-    """The calls as rows of ALL_COLUMNS, each carrying its typed call under ``_call`` (a sample rebuilt from
-    the cohort tables has rows only)."""
+    """The calls as rows of ALL_COLUMNS, each carrying its typed call under ``_call``."""
     from her2cli.report.columns import alteration_row
 
-    if isinstance(result, _RowsResult):
-        return list(result.rows)
     return [{**alteration_row(call), "_call": call} for call in result.calls]
 
 
 def result_summary(result) -> dict:
     from her2cli.report.columns import verdict_row
 
-    if isinstance(result, _RowsResult):
-        return dict(result.summary)
     return verdict_row(result.verdict) if result.verdict is not None else {}
 
 
@@ -88,6 +73,14 @@ def cohort_errors(cohort) -> list[dict]:
     return list(cohort.errors)
 
 
+def cohort_genomes(cohort) -> list[str]:
+    """The genome builds of a cohort's samples (CohortResult.genomes; else from its rows)."""
+    genomes = getattr(cohort, "genomes", None)
+    if genomes:
+        return sorted(genomes)
+    return sorted({str(r["genome"]) for r in cohort_rows(cohort) if r.get("genome")})
+
+
 def cohort_rows(cohort) -> list[dict]:
     return list(cohort.alterations)
 
@@ -114,13 +107,26 @@ class Provenance:
     settings: dict[str, str] = field(default_factory=dict)  # options as the user gave them
     generated: str = ""
     options: object = None  # pipeline.Options: how to re-read the segment files for the chr17 picture
+    segments_sample: Optional[str] = None  # the sample's name in a shared segment file (sheet segments_sample)
 
 
 def sha256_of(path: str) -> str:
+    """The file's SHA-256, computed once per process for an unchanged file (a segment file shared by a
+    cohort's pages is read once, not once per page)."""
     from her2cli.io.lines import digest_of_read, is_stream
 
     if is_stream(path):  # a FIFO or <(...) cannot be read again: the checksum of what the run read
         return digest_of_read(path) or "(a stream: not read to its end)"
+
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        raise InputMissingError(f"cannot read input for its checksum: {exc.strerror}", path=path) from None
+    return _sha256_cached(path, st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+@lru_cache(maxsize=64)
+def _sha256_cached(path: str, *_stat) -> str:
     digest = hashlib.sha256()
     try:
         with open(path, "rb") as handle:
@@ -173,7 +179,8 @@ def make_provenance(vcf: Optional[str] | list[str] = None, segments: Iterable[st
     for path in segments:
         inputs.append(InputFile("segments", path, sha256_of(path)))
     generated = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    return Provenance(__version__, inputs, build_basis, _option_settings(options, request), generated, options)
+    return Provenance(__version__, inputs, build_basis, _option_settings(options, request), generated, options,
+                      getattr(request, "segments_sample", None))
 
 
 # -------------------------------------------------------------------------------------------- helpers
@@ -255,16 +262,6 @@ def _table(headers: list, rows: list[list[str]], cls: str = "", caption: str = "
 
 
 KEEP_ROWS = 12
-
-
-def safe_name(sample: str, taken: set[str]) -> str:
-    """A file-name-safe, unique stem for a sample's page."""
-    stem = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in sample).strip(".") or "sample"
-    name, i = stem, 2
-    while name.lower() in taken:
-        name, i = f"{stem}_{i}", i + 1
-    taken.add(name.lower())
-    return name
 
 
 CSS = """
@@ -419,31 +416,6 @@ def _reportable(rows: list[dict]) -> list[dict]:
     return [r for r in rows if is_reportable_mutation(_as_call(r))]
 
 
-def _verdict_from_rows(summary: dict, rows: list[dict]):
-    """A verdict rebuilt from a summary-table row (cohort pages): lists split, numbers parsed, the matched
-    evidence lines found again the way the pipeline matched them."""
-    from types import SimpleNamespace
-
-    from her2cli.interpret.evidence import load_evidence, match_call, match_ihc, unique_lines
-
-    if not summary:
-        return None
-    table = load_evidence()
-    lines = [line for r in rows for line in match_call(_as_call(r), table)]
-    lines += match_ihc(_ihc_score(summary), table)
-    return SimpleNamespace(
-        mutation_status=summary.get("mutation_status"), amplification_status=summary.get("amplification_status"),
-        amplification_definitions_met=_split(summary.get("amplification_definitions_met")),
-        focality=summary.get("focality") or None, copy_number=_float(summary.get("copy_number")),
-        ratio_chr17=_float(summary.get("ratio_chr17")), copy_number_basis=summary.get("copy_number_basis") or None,
-        purity_source=summary.get("purity_source") or None,
-        min_purity_for_amplification=_float(summary.get("min_purity_for_amplification")),
-        overexpression=summary.get("overexpression") or "", co_occurring=summary.get("co_occurring") or "",
-        evidence=unique_lines(lines, table), evidence_table_date=summary.get("evidence_table_date") or table.date,
-        no_therapy_reason=summary.get("no_therapy_reason") or None,
-        assessment_basis=summary.get("assessment_basis") or None)
-
-
 @valueclass
 class _Page:
     """What every section of one sample's page reads."""
@@ -451,8 +423,8 @@ class _Page:
     sample: str
     rows: list[dict]
     summary: dict
-    verdict: object  # results.Verdict, or one rebuilt from a summary row
-    mutations: list  # MutationCall (or the same fields rebuilt from rows)
+    verdict: object  # results.Verdict
+    mutations: list  # MutationCall
     genome: Optional[str]
     notices: list[str]
     result: object
@@ -462,11 +434,7 @@ class _Page:
 
 def _page(result, provenance: Provenance, index: int) -> _Page:
     rows, summary = result_rows(result), result_summary(result)
-    if isinstance(result, _RowsResult):
-        verdict = _verdict_from_rows(summary, rows)
-        mutations = [_as_call(r) for r in rows if r.get("kind") == "mutation"]
-    else:
-        verdict, mutations = result.verdict, list(result.mutations)
+    verdict, mutations = result.verdict, list(result.mutations)
     return _Page(result_sample(result), rows, summary, verdict, mutations, result_genome(result),
                  result_notices(result), result, provenance, f"s{index}")
 
@@ -678,8 +646,8 @@ def _copy_number_section(page: _Page) -> str:
 
 
 def _segments_for(sample: str, cn_row: dict, provenance: Provenance) -> Optional[tuple[list, bool]]:
-    """(chr17 segments in copies, log2 input?) re-read from the segment inputs, or None."""
-    from her2cli import copynumber
+    """(chr17 segments in copies, log2 input?) from the segment inputs (each file parsed once per
+    process), or None."""
     from her2cli.copynumber.segments import LOG2
     from her2cli.report.svg import segments_in_copies
 
@@ -687,12 +655,29 @@ def _segments_for(sample: str, cn_row: dict, provenance: Provenance) -> Optional
     for item in provenance.inputs:
         if item.role != "segments":
             continue
-        tables = copynumber.read_segment_file(item.path, getattr(options, "segment_format", None),
-                                              getattr(options, "log_base", None), sample=None)
-        chosen = tables[0] if len(tables) == 1 else next((t for t in tables if t.sample == sample), None)
+        try:
+            st = os.stat(item.path)
+        except OSError:
+            continue
+        tables = _segment_tables(item.path, getattr(options, "segment_format", None),
+                                 getattr(options, "log_base", None), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+        chosen = tables[0] if len(tables) == 1 else next(
+            (t for t in tables if t.sample == (provenance.segments_sample or sample)), None)
         if chosen is not None:
             return segments_in_copies(chosen, cn_row), chosen.unit == LOG2
     return None
+
+
+@lru_cache(maxsize=2)
+def _segment_tables(path: str, fmt, log_base, *_stat) -> list:
+    """The chr17 part of each sample's segments in a file (keyed by the file's identity, size and time)."""
+    from her2cli import copynumber
+
+    tables = copynumber.read_segment_file(path, fmt, log_base, sample=None)
+    for table in tables:
+        if hasattr(table, "on"):
+            table.segments = list(table.on("17"))
+    return tables
 
 
 def _pictures_section(page: _Page) -> str:
@@ -958,41 +943,5 @@ def render_cohort_html(cohort, provenance: Provenance, sample_pages: Optional[di
             f"<h2>Mutation and copy number together</h2>{_co_occurrence(summaries)}"
             f"<h2>Samples</h2>{verdicts}"
             f"<h2>Errors</h2>{error_html}"
-            + _closing(provenance, sorted({str(r["genome"]) for r in cohort_rows(cohort) if r.get("genome")})))
+            + _closing(provenance, cohort_genomes(cohort)))
     return _document("ERBB2 cohort report", f"<main>{body}</main>", SORT_JS)
-
-
-def write_cohort_report(cohort, directory: str, provenance: Provenance, entries=None, options=None) -> list[str]:
-    """Write DIR/report.html and DIR/samples/<safe-name>.html (one per reported sample), each atomically.
-    ``entries`` (cohort.runner.SheetEntry list) give each sample page its input checksums and chr17 picture."""
-    from her2cli.io.atomic import write_atomic
-
-    try:
-        os.makedirs(os.path.join(directory, "samples"), exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"cannot create the report directory: {exc.strerror}", path=directory) from None
-    by_sample: dict[str, list[dict]] = {}
-    for row in cohort_rows(cohort):
-        by_sample.setdefault(str(row.get("sample")), []).append(row)
-    notices: dict[str, list[str]] = {}
-    for sample, notice in cohort_notices(cohort):
-        notices.setdefault(sample, []).append(notice)
-    entry_of = {e.sample: e for e in (entries or [])}
-    taken: set[str] = set()
-    pages: dict[str, str] = {}
-    written = []
-    for summary in cohort_summaries(cohort):
-        sample = str(summary.get("sample"))
-        rows = by_sample.get(sample, [])
-        genome = next((str(r["genome"]) for r in rows if r.get("genome")), None)
-        entry = entry_of.get(sample)
-        sample_provenance = make_provenance(entry.vcf, entry.segments, options, entry) if entry else provenance
-        result = _RowsResult(sample, rows, notices.get(sample, []), genome, summary)
-        relative = f"samples/{safe_name(sample, taken)}.html"
-        path = os.path.join(directory, relative)
-        write_atomic(path, render_html([result], sample_provenance))
-        pages[sample] = relative
-        written.append(path)
-    report = os.path.join(directory, "report.html")
-    write_atomic(report, render_cohort_html(cohort, provenance, pages))
-    return [report] + written
