@@ -141,3 +141,22 @@ def test_all_three_mechanisms(table):
 def test_invalid_ihc_raises(table, bad):
     with pytest.raises(ValueError):
         summarize_sample("S7", [], bad, table)
+
+
+def test_not_assessed_says_why_not_no_variant_file():
+    """A VCF that was read but cannot be assessed (no chr17: the non-human reference of issue 22) must not be
+    told 'no variant file was given', nor a segment file that does not cover ERBB2 'no segment file'."""
+    from her2cli.interpret.summary import summary_sentences
+    from her2cli.results import Verdict
+
+    verdict = Verdict(
+        sample="test", mutation_status="not_assessed", mutation_subgroups=[], mutations=[],
+        amplification_status="not assessed", amplification_definitions_met=[], focality=None, copy_number=None,
+        ratio_chr17=None, copy_number_basis=None, overexpression="not assessed", co_occurring="none", evidence=[],
+        evidence_table_date="2026-11-29",
+        assessment_basis="no chr17 in the VCF header (contigs MT192765.1: not a human reference); "
+                         "copy number: no segment overlaps ERBB2: amplification not assessed")
+    text = " ".join(s.text for s in summary_sentences(verdict, []))
+    assert "Mutations were not assessed: no chr17 in the VCF header" in text
+    assert "Copy number was not assessed: no segment overlaps ERBB2" in text
+    assert "no variant file" not in text and "no segment file" not in text

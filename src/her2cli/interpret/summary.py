@@ -42,11 +42,11 @@ MUTATION_STATUS_LABELS = {
     "germline_only": "germline variant(s) only",
     "benign_only": "benign variant(s) only",
     "not_detected": "no ERBB2 mutation detected",
-    "not_assessed": "not assessed (no variant file)",
+    "not_assessed": "not assessed",
 }
 AMPLIFICATION_STATUS_LABELS = {
     "amplification": "amplification", "gain": "gain (below amplification)", "neutral": "no copy-number change",
-    "loss": "copy loss", "not assessed": "not assessed (no segment file)",
+    "loss": "copy loss", "not assessed": "not assessed",
 }
 PURITY_SOURCE_LABELS = {
     "assumed_1": "not given: log ratios read as if the sample were 100% tumour cells",
@@ -137,7 +137,8 @@ def _mutation_sentences(verdict, mutations: list) -> list[Sentence]:
 
     status = str(getattr(verdict, "mutation_status", "") or "")
     if status == "not_assessed":
-        return [Sentence("mutation", "Mutations were not assessed: no variant file was given.")]
+        why = mutation_basis(verdict) or "no variant file was given"
+        return [Sentence("mutation", f"Mutations were not assessed: {why}.")]
     counted = [c for c in mutations if is_reportable_mutation(c)]
     if not counted:
         basis = getattr(verdict, "assessment_basis", None)
@@ -166,12 +167,27 @@ def _mutation_sentences(verdict, mutations: list) -> list[Sentence]:
     return out
 
 
+def cn_not_assessed_reason(verdict) -> str:
+    """Why amplification was not assessed: the segment file's own reason (it does not cover ERBB2), carried in
+    the verdict's assessment_basis as "copy number: ...", else no segment file."""
+    basis = str(getattr(verdict, "assessment_basis", None) or "")
+    parts = [p.strip()[len("copy number: "):] for p in basis.split(";") if p.strip().startswith("copy number: ")]
+    return parts[0] if parts else "no segment file was given"
+
+
+def mutation_basis(verdict) -> str | None:
+    """The mutation part of the verdict's assessment_basis (without the copy-number reason)."""
+    basis = str(getattr(verdict, "assessment_basis", None) or "")
+    parts = [p.strip() for p in basis.split(";") if p.strip() and not p.strip().startswith("copy number: ")]
+    return "; ".join(parts) or None
+
+
 def _copy_number_sentences(verdict) -> list[Sentence]:
     from her2cli.copynumber.definitions import definition_label
 
     status = str(getattr(verdict, "amplification_status", "") or "not assessed")
     if status == "not assessed":
-        return [Sentence("copy_number", "Copy number was not assessed: no segment file was given.")]
+        return [Sentence("copy_number", f"Copy number was not assessed: {cn_not_assessed_reason(verdict)}.")]
     copies, ratio = _num(getattr(verdict, "copy_number", None)), _num(getattr(verdict, "ratio_chr17", None))
     focality = str(getattr(verdict, "focality", None) or "")
     where = "per tumour cell"
@@ -335,5 +351,7 @@ def cohort_sentences(summaries: list[dict], n_failed: int = 0) -> list[str]:
         out.append(f"{both} sample{'s' if both != 1 else ''} had both an activating mutation and an amplification.")
     missing = n - len(read)
     if missing:
-        out.append(f"Mutations were not assessed in {missing} sample{'s' if missing != 1 else ''} (no variant file).")
+        out.append(f"Mutations were not assessed in {missing} sample{'s' if missing != 1 else ''} (no variant file, "
+                   "or what the sequencing covered did not reach the driver exons: each sample's assessment basis "
+                   "says which).")
     return out

@@ -471,7 +471,7 @@ def _verdict_section(page: _Page) -> str:
     from her2cli.copynumber.calls import DEFINITIONS
     from her2cli.interpret.summary import (
         AMPLIFICATION_STATUS_LABELS, MUTATION_STATUS_LABELS, ONCOGENICITY_LABELS, ORIGIN_LABELS, PURITY_SOURCE_LABELS,
-        common_name, label)
+        cn_not_assessed_reason, common_name, label, mutation_basis)
 
     summary, v = page.summary, page.verdict
     items = []
@@ -480,10 +480,14 @@ def _verdict_section(page: _Page) -> str:
                      f"{_coded(_e(label(ORIGIN_LABELS, call.origin or 'unknown')), call.origin)}, "
                      f"{_coded(_e(label(ONCOGENICITY_LABELS, call.oncogenicity or 'vus')), call.oncogenicity)}</li>")
     status = str(summary.get("mutation_status") or "not_assessed")
+    why = mutation_basis(v) or ("no variant file" if not page.mutations else "")
     mutation_html = (f"<p>{_status(status, label(MUTATION_STATUS_LABELS, status))}</p>"
+                     + (f'<p class="muted">{_e(why)}</p>' if status == "not_assessed" and why else "")
                      + (f"<ul>{''.join(items)}</ul>" if items else ""))
     amp = str(summary.get("amplification_status") or "not assessed")
     amp_html = f"<p>{_status(amp, label(AMPLIFICATION_STATUS_LABELS, amp))}</p>"
+    if amp == "not assessed":
+        amp_html += f'<p class="muted">{_e(cn_not_assessed_reason(v))}</p>'
     if amp != "not assessed":
         met = _split(summary.get("amplification_definitions_met"))
         purity = str(getattr(v, "purity_source", None) or "")
@@ -523,7 +527,11 @@ def _variants_section(page: _Page) -> str:
     calls = list(page.mutations)
     if not calls:
         status = str(page.summary.get("mutation_status") or "")
-        text = ("No variant file was given: mutations were not assessed." if status == "not_assessed" else
+        from her2cli.interpret.summary import mutation_basis
+
+        basis = mutation_basis(page.verdict)
+        text = ((f"Mutations were not assessed: {basis}." if basis else
+                 "No variant file was given: mutations were not assessed.") if status == "not_assessed" else
                 "No ERBB2 variant was reported from the variant file.")
         return f"<h2>Variants</h2><p>{_e(text)}</p>"
     counted = {id(c) for c in _reportable_calls(page)}

@@ -46,9 +46,12 @@ def coverage_section(coverage, basis: object) -> str:
     where = coverage.kind + (f" {coverage.source}" if coverage.source else "")
     if coverage.targets:
         where += f"; targets {coverage.targets}"
-    parts.append(f'<p class="muted">From {_e(where)}; threshold {coverage.min_depth} reads; limit of detection: '
-                 f"lowest VAF seen with 95% probability with at least {coverage.min_alt_reads} alt reads "
-                 "(binomial model, docs/coverage.md).</p>")
+    if coverage.exons:  # depths were read: say how they are judged
+        parts.append(f'<p class="muted">From {_e(where)}; threshold {coverage.min_depth} reads; limit of '
+                     f"detection: lowest VAF seen with 95% probability with at least {coverage.min_alt_reads} alt "
+                     "reads (binomial model, docs/coverage.md).</p>")
+    else:
+        parts.append(f'<p class="muted">From {_e(where)}.</p>')
     if coverage.exons:
         parts.append(exon_picture(coverage))
         rows = [[_e(e.exon) + (" (driver)" if e.driver else ""), _e(e.bases_targeted), _e(_whole(e.median_depth)),
