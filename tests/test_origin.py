@@ -262,3 +262,29 @@ def test_caller_stated_origin_on_real_files():
     assert _stated(vardict, 0) == ("somatic", "the caller's INFO/STATUS=StrongSomatic")
     strelka, _ = _first_record("strelka2_somatic_snvs.hcc1395.vcf", lambda r: "SOMATIC" in r.info())
     assert _stated(strelka, 1)[0] == "somatic"
+
+
+def test_shallow_normal_falls_through_to_the_tumour_only_rules():
+    """docs/origin.md: a shallow normal (0 of 3 reads: P = 0.125) is 'normal uninformative' and the next rules
+    decide. T1: a population AF > 0.01 is likely germline; T2: the worked example p = 0.3, C = 2, VAF 0.50 in
+    140 reads fits only germline. A shallow normal must not turn either into 'unknown' (which would let a
+    germline variant reach therapy lines)."""
+    common = infer_origin(0.5, 100, "0/0", 0.0, 3, 0, 0.22, population_source="VEP CSQ gnomADe_AF")
+    assert common.label == "likely_germline"
+    assert "normal uninformative" in common.basis and "0/3" in common.basis
+    by_vaf = infer_origin(0.5, 140, "0/1", 0.33, 3, 1, None, purity=0.3, local_copy_number=2.0, amplified=False)
+    assert by_vaf.label == "likely_germline" and "normal uninformative" in by_vaf.basis
+
+
+def test_two_copy_number_rows_use_the_amplified_one_for_origin():
+    """docs/origin.md: with ERBB2 amplified the VAF alone does not call germline; the verdict reports the most
+    consequential copy-number row (amplification first). With two segment rows for one sample (-s twice), an
+    amplified one and a neutral one listed last, the worked example VAF 0.50 in 140 reads at purity 0.3 must
+    not become likely_germline from the neutral row (that would take an oncogenic L755S's lines away)."""
+    from factories import cn_call, mutation_call
+    from her2cli.interpret.calls import interpret_mutations
+
+    call = mutation_call("kinase_domain_missense", name="p.L755S", vaf=0.5, depth=140)
+    rows = [cn_call("amplification", "cn_ge_6", "focal", 12.0, 5.0), cn_call("neutral", "", "none", 2.0, 1.0)]
+    interpret_mutations({"S": [call]}, rows, purity=0.3)
+    assert call.origin == "unknown" and "amplified" in call.origin_basis

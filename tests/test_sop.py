@@ -490,3 +490,13 @@ def test_cohort_knowledge_option(tmp_path):
                            "-o", str(tmp_path / "out2"), "-q"], capture_output=True, text=True, timeout=120)
     assert done.returncode == 4 and "knowledge file is empty" in done.stderr
     assert not (tmp_path / "out2").exists()
+
+
+def test_secondary_neutral_study_counts_and_is_not_said_uncounted(tmp_path):
+    """docs/oncogenicity.md: benign evidence (SBS2) may come from `seen` or `secondary` rows; only rows that did
+    not count are named 'not counted, grade not seen'. A secondary neutral study is SBS2 -4 and must not also be
+    listed as not counted (the basis would contradict the criteria)."""
+    rows = [dict(BOSE, variant="p.S310F", evidence="functional", effect="neutral", grade="secondary")]
+    result = classify(missense("p.S310F", subgroup="extracellular"), knowledge=read_knowledge(table(tmp_path, rows)))
+    assert "SBS2 -4" in result.criteria and result.points == -4
+    assert "not counted" not in result.basis

@@ -160,3 +160,20 @@ def test_not_assessed_says_why_not_no_variant_file():
     assert "Mutations were not assessed: no chr17 in the VCF header" in text
     assert "Copy number was not assessed: no segment overlaps ERBB2" in text
     assert "no variant file" not in text and "no segment file" not in text
+
+
+def test_driver_of_unknown_origin_is_not_called_somatic():
+    """docs/origin.md: tumour-only data cannot prove a variant somatic; docs/oncogenicity.md: a driver of
+    unknown origin still gets its lines (the companion diagnostics are tumour-only). The summary sentence must
+    not call it somatic; a driver shown somatic (matched normal) is."""
+    from her2cli.interpret.summary import summary_sentences
+
+    for origin, somatic in (("unknown", False), ("somatic", True)):
+        call = mutation_call("kinase_domain_missense", "missense_variant", name="p.L755S", origin=origin)
+        verdict = summarize_calls("S", [call], [], None, load_evidence())
+        text = " ".join(s.text for s in summary_sentences(verdict, [call]) if s.topic == "mutation")
+        assert ("somatic driver" in text) is somatic, text
+        assert "driver" in text and "no therapy" not in text
+        # 'unknown' is also a shallow or uninformative normal, or a stated call in conflict (docs/origin.md):
+        # the sentence must not claim there was no matched normal.
+        assert "no matched normal" not in text

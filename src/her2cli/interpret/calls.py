@@ -19,7 +19,13 @@ def interpret_mutations(mutations_by_sample: dict[str, list[MutationCall]], copy
 
     user = load_user_knowledge(knowledge)
 
-    cn_by_sample = {call.sample: call.assessment for call in copy_numbers}
+    from her2cli.interpret.verdict import _pick_cn_call
+
+    # Several copy-number rows of one sample (-s given twice): the one the verdict reports (amplification
+    # first), not whichever came last, so a VAF is never read against a neutral copy number while the sample is
+    # called amplified (docs/origin.md: amplified -> the VAF alone does not call germline).
+    cn_by_sample = {sample: _pick_cn_call([c for c in copy_numbers if c.sample == sample]).assessment
+                    for sample in dict.fromkeys(c.sample for c in copy_numbers)}
     for sample, calls in mutations_by_sample.items():
         assessment = cn_by_sample.get(sample)
         sample_purity = purity if purity is not None else (assessment.purity if assessment is not None else None)

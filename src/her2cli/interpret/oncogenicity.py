@@ -398,7 +398,10 @@ def _rule_based(variant: VariantLike, population_af: Optional[float], population
                   "tumour counts: OS3/OM3/OP3 not applied")
     if terms & set(TRUNCATING_TERMS):
         basis += "; truncating: OVS1 is for tumour suppressors, and ERBB2 is an oncogene"
-    recalled = [f for f in knowledge.rows_for(protein) if f.grade != "seen" and f.evidence != "population"]
+    # A secondary neutral functional row did count (SBS2: benign evidence may come from secondary rows): it is
+    # in the criteria, so the basis must not call it "not counted".
+    recalled = [f for f in knowledge.rows_for(protein) if f.grade != "seen" and f.evidence != "population"
+                and not (f.evidence == "functional" and f.effect == "neutral" and f.grade == "secondary")]
     if recalled:
         basis += "; not counted, grade not seen: " + "; ".join(dict.fromkeys(
             f"{f.evidence} {f.effect} ({f.cite()})" for f in recalled))

@@ -218,10 +218,12 @@ def infer_origin(
     ``stated_origin`` is the file's own call (MAF Mutation_Status, VCF INFO/SOMATIC) and ``stated_source``
     names it."""
     has_normal = any(v is not None for v in (normal_genotype, normal_vaf, normal_depth, normal_alt_depth))
+    shallow = None
     if has_normal:
         decided = _with_normal(normal_genotype, normal_vaf, normal_depth, normal_alt_depth)
-        if decided is not None:
+        if decided is not None and decided.label != "unknown":
             return decided
+        shallow = decided  # a normal too shallow to tell: the next rules decide (docs/origin.md)
     stated = _stated(stated_origin, stated_source, population_af)
     if stated is not None:
         return stated
@@ -231,6 +233,7 @@ def infer_origin(
         raise UsageError(f"local copy number must be a non-negative number, got {local_copy_number}")
     guess = _tumour_only(tumour_vaf, tumour_depth, population_af, purity, local_copy_number, amplified,
                          population_source)
-    if has_normal:  # a normal column without genotype or reads at this site
-        return Origin(guess.label, f"normal uninformative; {guess.basis}")
+    if has_normal:  # a shallow normal, or a normal column without genotype or reads at this site
+        why = f" ({shallow.basis})" if shallow is not None else ""
+        return Origin(guess.label, f"normal uninformative{why}; {guess.basis}")
     return guess

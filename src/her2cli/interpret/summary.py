@@ -35,7 +35,7 @@ ONCOGENICITY_LABELS = {
     "likely_benign": "likely benign", "benign": "benign",
 }
 ORIGIN_LABELS = {"somatic": "somatic", "germline": "germline", "likely_germline": "likely germline",
-                 "unknown": "origin unknown (no matched normal)"}
+                 "unknown": "origin unknown"}  # also with a shallow normal or a conflict (docs/origin.md)
 MUTATION_STATUS_LABELS = {
     "activating": "activating mutation",
     "vus_only": "variant(s) of uncertain significance only",
@@ -158,7 +158,10 @@ def _mutation_sentences(verdict, mutations: list) -> list[Sentence]:
             parts.append(f"AMP/ASCO/CAP {tier}" if str(tier).lower().startswith("tier") else f"AMP/ASCO/CAP tier {tier}")
         text = f"{common_name(call)}: {', '.join(parts)}"
         if therapy_eligible(getattr(call, "oncogenicity", None), getattr(call, "origin", None)):
-            text += "; a somatic driver."
+            # A driver of unknown origin (tumour-only) is matched to therapy as on a tumour-only panel, but it is
+            # not shown to be somatic: the sentence must not say so (docs/oncogenicity.md, therapy lines).
+            text += ("; a somatic driver." if str(getattr(call, "origin", "")) == "somatic" else
+                     "; a driver, not shown to be somatic (therapy matched as on a tumour-only test).")
         elif str(getattr(call, "origin", "")) in ("germline", "likely_germline"):
             text += "; inherited, not a tumour driver: no therapy is matched to it."
         else:
