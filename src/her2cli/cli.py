@@ -326,6 +326,8 @@ def _output_field_options(fmt: str, vcf_info_field: str, retain_info: Optional[s
         for key in keys:
             check_field_name(key, option)
         lists[option[2:].replace("-", "_")] = list(dict.fromkeys(keys))
+    if any(ch in maf_center for ch in "\t\r\n"):  # one MAF cell: a tab or line break would shift the columns
+        raise UsageError(f"--maf-center {maf_center!r}: a MAF cell cannot hold a tab or a line break")
     if (lists["retain_info"] or lists["retain_fmt"] or maf_center != ".") and fmt != "maf":
         raise UsageError("--retain-info, --retain-fmt and --maf-center go with a MAF output (-f maf or -o x.maf)")
     return {**lists, "vcf_info_field": vcf_info_field, "maf_center": maf_center}
@@ -637,6 +639,9 @@ def plot(
     both = want_lollipop and want_cn
     pictures = [_with_suffix(output, "lollipop"), _with_suffix(output, "copy_number")] if both else [output]
     refuse_inputs(pictures, inputs + segments)  # before any work: a picture never replaces an input
+    from her2cli.io.lines import spool_streams
+
+    spool_streams([*inputs, *segments])  # a FIFO or <(...) is read more than once (sniffed, then drawn): copied once
     with guard_inputs(inputs + segments):  # the pictures named per sample are checked as they are written
         _plot(inputs, segments, genome, output, want_lollipop, want_cn)
 
@@ -673,12 +678,38 @@ def _plot(inputs, segments, genome, output, want_lollipop, want_cn) -> None:
 
 # --- running a command -------------------------------------------------------------------------------------
 
+class _ClosedStdout:
+    """Standard output when the process started with it closed: not a terminal, and a write is an
+    OSError(EBADF) that run_guarded turns into exit 7 (output cannot be written), not a traceback."""
+
+    def isatty(self) -> bool:
+        return False
+
+    def fileno(self) -> int:
+        import errno
+
+        raise OSError(errno.EBADF, "standard output is closed")
+
+    def write(self, text: str) -> int:
+        return self.fileno()
+
+    @property
+    def buffer(self):
+        return self.fileno()
+
+    def flush(self) -> None:
+        pass
+
+
 def run_guarded(run) -> int:
     """Run a command; turn every escape into an exit code and at most one stderr line. The one place
     that maps exceptions to exit codes."""
     import signal
 
     from her2cli.errors import Terminated, note_stop, raise_if_stopped
+
+    if sys.stdout is None:  # started with standard output closed (`her2 ... >&-`): a write is exit 7
+        sys.stdout = _ClosedStdout()
 
     def _stopped(signum, frame):
         note_stop(signum)  # remembered: the exception below can be swallowed inside a finaliser or fork hook
@@ -716,7 +747,7 @@ def run_guarded(run) -> int:
     except OSError as exc:
         import errno
 
-        if exc.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO):
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO, errno.EBADF):
             return _internal_error(exc)
         # Writing stdout to a full or read-only disk (`her2 annotate x.vcf > /full/out.tsv`).
         from her2cli.io.atomic import output_error

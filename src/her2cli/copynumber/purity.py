@@ -60,6 +60,9 @@ def read_purity_table(path: str) -> dict[str, PurityEstimate]:
     header_no, header_text = lines[0]
     split = _splitter(header_text)
     header = [h.lower() for h in split(header_text)]
+    for name in (*_PURITY_COLS, *_PLOIDY_COLS):
+        if header.count(name) > 1:  # which one is meant cannot be known: never the first silently
+            raise MalformedInputError(f"purity table names the column {name!r} twice", path=path, line=header_no)
     purity_i = _index(header, _PURITY_COLS)
     ploidy_i = _index(header, _PLOIDY_COLS)
     if purity_i is None:

@@ -479,6 +479,11 @@ def iter_segment_tables(path: str, fmt: str | None = None, log_base: float | Non
     lines = _lines(path)
     h = _header(path, lines)
     layout = _layout(canonical_format(fmt, path), h) if fmt is not None else _detect(h)
+    if not layout.headerless:  # a column named twice: which one is meant cannot be known (as a MAF's)
+        twice = sorted({c for c in h.cols if c and h.cols.count(c) > 1})
+        if twice:
+            raise MalformedInputError(f"column(s) named twice in the header: {', '.join(twice)}", path=path,
+                                      line=h.line)
     cols = _Columns.of(layout, h)
     factor = _log_factor(log_base) if layout.unit == LOG2 else 1.0
     unit = LOG2 if layout.unit == COVERAGE else layout.unit

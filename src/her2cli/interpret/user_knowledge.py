@@ -18,7 +18,7 @@ import os
 from functools import lru_cache
 from typing import Optional
 
-from her2cli.errors import InputMissingError, MalformedInputError
+from her2cli.errors import MalformedInputError
 from her2cli.values import valueclass
 
 __all__ = ["UserKnowledge", "read_user_knowledge", "load_user_knowledge", "ONCOKB_CLASSES"]
@@ -55,17 +55,11 @@ class UserKnowledge:
 
 
 def _read_lines(path: str) -> list[str]:
-    try:
-        with open(path, encoding="utf-8") as handle:
-            return handle.read().splitlines()
-    except FileNotFoundError:
-        raise InputMissingError("knowledge file not found", path) from None
-    except IsADirectoryError:
-        raise MalformedInputError("knowledge file is a directory", path) from None
-    except UnicodeDecodeError:
-        raise MalformedInputError("knowledge file is not UTF-8 text", path) from None
-    except OSError as exc:
-        raise MalformedInputError(f"cannot read knowledge file: {exc.strerror}", path) from None
+    """The file's lines, through the one bounded reader (io/lines): a NUL byte, a line over the limit, text
+    that is not UTF-8 or endless input such as /dev/zero is one error naming the file and line."""
+    from her2cli.io.lines import lines
+
+    return [text for _, text in lines(path, "knowledge file")]
 
 
 def _protein(name: str) -> str:

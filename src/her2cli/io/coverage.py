@@ -18,6 +18,7 @@ thresholds files); bounded memory: one array per interval, whatever the file's s
 from __future__ import annotations
 
 import gzip
+import math
 import os
 import zlib
 from typing import Optional, Sequence
@@ -152,13 +153,27 @@ def read_coverage(path: str, genome_hint: Optional[str], intervals_for, referenc
         for chrom, b_start, b_end, fields in rows:
             lo, hi = max(b_start + 1, start), min(b_end, end)
             if lo <= hi:
-                value = float(fields[-1])
+                value = _depth(fields, path)
                 for pos in range(lo, hi + 1):
                     values[pos - start] = value
         depths.append(values)
     if kind == REGIONS:
         notes.append("mosdepth regions give a mean per region: each base of a region gets its mean")
     return CoverageRead(kind, genome_hint, depths=depths, notes=notes)
+
+
+def _depth(fields: list[str], path: str) -> float:
+    """The depth (last column) of a mosdepth row: a number that is not finite or is negative is an error
+    naming the file and the row, never a depth (NaN would pass every comparison with --min-depth)."""
+    text = fields[-1].strip()
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value < 0:
+        raise MalformedInputError(f"depth {text!r} of the row {fields[0]}:{fields[1]}-{fields[2]} is not a "
+                                  f"finite number >= 0", path=path)
+    return value
 
 
 def _alignment_depths(bam, intervals: Sequence[Interval]):
@@ -228,6 +243,9 @@ def _bed_rows(path: str, intervals: Sequence[Interval]):
                     start, end = int(fields[1]), int(fields[2])
                 except (ValueError, IndexError):
                     raise MalformedInputError("start/end are not integers", path=path, line=number) from None
+                if start < 0 or end < start:  # BED: 0 <= chromStart <= chromEnd
+                    raise MalformedInputError(f"interval {start}-{end} ends before it starts or starts below 0",
+                                              path=path, line=number)
                 if start < high and end >= low:
                     rows.append((fields[0], start, end, fields))
     except (EOFError, zlib.error, gzip.BadGzipFile):
