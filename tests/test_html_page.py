@@ -358,3 +358,34 @@ def test_fields_of_other_helpers_show_when_present():
                                                                                                   result.mutations)
     html = render_html([result], make_provenance())
     assert "12 points, AMP tier I</span>" in html  # under the class: more columns overflow at 800 px
+
+
+# ----------------------------------------------------- what a negative rests on, where the verdict is read
+
+
+def _mutation_card(html: str) -> str:
+    return html.split("<h3>Mutation</h3>", 1)[1].split("</section>", 1)[0]
+
+
+def test_verdict_card_of_an_unqualified_negative_says_coverage_not_given(tmp_path):
+    # Issue 22: without coverage input, not_detected stays "with `coverage not given` in the basis and in every
+    # report, so the reader knows the negative is unqualified": the verdict card is where the board reads it.
+    _, html = _sample(no_erbb2_variant(tmp_path))
+    card = _mutation_card(html)
+    assert 'data-code="not_detected"' in card and "coverage not given" in card
+
+
+def test_cohort_samples_table_says_why_each_negative_is_what_it_is(tmp_path):
+    # Issue 22's bases: "ERBB2 not in the panel's targets" (a panel BED of TP53 chr17:7,668,402-7,687,550 and
+    # EGFR on chr7, GRCh38: no base of ERBB2 at chr17:39.7 Mb) and "coverage not given" (no coverage input).
+    noerbb2 = no_erbb2_variant(tmp_path)
+    panel = tmp_path / "panel.bed"
+    panel.write_text("chr17\t7668401\t7687550\tTP53\nchr7\t55019016\t55211628\tEGFR\n")
+    sheet = tmp_path / "sheet.tsv"
+    sheet.write_text(f"sample\tvcf\ttargets\nPANEL\t{noerbb2}\t{panel}\nPLAIN\t{noerbb2}\t\n")
+    out = tmp_path / "cohort"
+    assert run(["cohort", str(sheet), "-o", str(out), "-q"]) == 0
+    rows = {m.group(1): m.group(0) for m in re.finditer(
+        r'<tr data-mutation-status="[^"]*"[^>]*><td>([A-Z]+)</td>.*?</tr>', (out / "report.html").read_text())}
+    assert 'data-code="not_assessed"' in rows["PANEL"] and "ERBB2 not in the panel&#x27;s targets" in rows["PANEL"]
+    assert 'data-code="not_detected"' in rows["PLAIN"] and "coverage not given" in rows["PLAIN"]

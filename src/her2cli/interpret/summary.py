@@ -173,14 +173,16 @@ def _mutation_sentences(verdict, mutations: list) -> list[Sentence]:
 def cn_not_assessed_reason(verdict) -> str:
     """Why amplification was not assessed: the segment file's own reason (it does not cover ERBB2), carried in
     the verdict's assessment_basis as "copy number: ...", else no segment file."""
-    basis = str(getattr(verdict, "assessment_basis", None) or "")
+    raw = verdict.get("assessment_basis") if isinstance(verdict, dict) else getattr(verdict, "assessment_basis", None)
+    basis = str(raw or "")
     parts = [p.strip()[len("copy number: "):] for p in basis.split(";") if p.strip().startswith("copy number: ")]
     return parts[0] if parts else "no segment file was given"
 
 
 def mutation_basis(verdict) -> str | None:
-    """The mutation part of the verdict's assessment_basis (without the copy-number reason)."""
-    basis = str(getattr(verdict, "assessment_basis", None) or "")
+    """The mutation part of the verdict's (or a summary row's) assessment_basis, without the copy-number reason."""
+    raw = verdict.get("assessment_basis") if isinstance(verdict, dict) else getattr(verdict, "assessment_basis", None)
+    basis = str(raw or "")
     parts = [p.strip() for p in basis.split(";") if p.strip() and not p.strip().startswith("copy number: ")]
     return "; ".join(parts) or None
 

@@ -480,9 +480,9 @@ def _verdict_section(page: _Page) -> str:
                      f"{_coded(_e(label(ORIGIN_LABELS, call.origin or 'unknown')), call.origin)}, "
                      f"{_coded(_e(label(ONCOGENICITY_LABELS, call.oncogenicity or 'vus')), call.oncogenicity)}</li>")
     status = str(summary.get("mutation_status") or "not_assessed")
-    why = mutation_basis(v) or ("no variant file" if not page.mutations else "")
+    why = mutation_basis(v) or ("no variant file" if status == "not_assessed" and not page.mutations else "")
     mutation_html = (f"<p>{_status(status, label(MUTATION_STATUS_LABELS, status))}</p>"
-                     + (f'<p class="muted">{_e(why)}</p>' if status == "not_assessed" and why else "")
+                     + (f'<p class="muted">{_e(why)}</p>' if status in ("not_assessed", "not_detected") and why else "")
                      + (f"<ul>{''.join(items)}</ul>" if items else ""))
     amp = str(summary.get("amplification_status") or "not assessed")
     amp_html = f"<p>{_status(amp, label(AMPLIFICATION_STATUS_LABELS, amp))}</p>"
@@ -912,7 +912,7 @@ def render_cohort_html(cohort, provenance: Provenance, sample_pages: Optional[di
     from her2cli.copynumber.calls import DEFINITIONS
     from her2cli.interpret.evidence import load_evidence
     from her2cli.interpret.summary import (
-        AMPLIFICATION_STATUS_LABELS, MUTATION_STATUS_LABELS, cohort_sentences, label)
+        AMPLIFICATION_STATUS_LABELS, MUTATION_STATUS_LABELS, cohort_sentences, label, mutation_basis)
 
     summaries, errors = cohort_summaries(cohort), cohort_errors(cohort)
     pages = sample_pages or {}
@@ -925,7 +925,9 @@ def render_cohort_html(cohort, provenance: Provenance, sample_pages: Optional[di
         met = _split(s.get("amplification_definitions_met"))
         copies = _num(s.get("copy_number"))
         rows.append([
-            link, _status(mutation, label(MUTATION_STATUS_LABELS, mutation)),
+            link, _status(mutation, label(MUTATION_STATUS_LABELS, mutation))
+            + (f'<br><span class="muted">{_e(mutation_basis(s))}</span>'
+               if mutation in ("not_assessed", "not_detected") and mutation_basis(s) else ""),
             "<br>".join(_hgvs(m) for m in _split(s.get("mutations"))),
             _status(amp, label(AMPLIFICATION_STATUS_LABELS, amp)),
             _nw(copies) if copies else "", _nw(_num(s.get("ratio_chr17"))),
