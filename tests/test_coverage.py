@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import math
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -327,6 +328,10 @@ def test_json_and_html_carry_the_coverage(tmp_path, capsys):
     text = html.read_text()
     assert "Coverage behind the mutation status" in text and "exon 20: 0% of bases &gt;= 250x" in text
     assert 'class="exon-coverage"' in text and "none callable" in text
+    # Every depth figure carries its unit (reads, "x" on the axis), like the threshold it is read against.
+    assert ">median depth (reads)</th>" in text and ">depth (reads)</th>" in text
+    axis = re.findall(r'font-size="11" text-anchor="end">([^<]*)</text>', text.split('class="exon-coverage"')[1])
+    assert axis and all(label == "0" or label.endswith("x") for label in axis), axis
 
 
 @pytest.mark.skipif(shutil.which("samtools") is None, reason="samtools not installed")

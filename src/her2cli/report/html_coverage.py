@@ -56,14 +56,14 @@ def coverage_section(coverage, basis: object) -> str:
         parts.append(exon_picture(coverage))
         rows = [[_e(e.exon) + (" (driver)" if e.driver else ""), _e(e.bases_targeted), _e(_whole(e.median_depth)),
                  _e(_whole(e.min_depth)), _e(_percent(e.share_at_min_depth))] for e in coverage.exons if e.driver]
-        parts.append(_table(["exon", "bases targeted", "median depth", "min depth",
+        parts.append(_table(["exon", "bases targeted", "median depth (reads)", "min depth (reads)",
                              f"bases >= {coverage.min_depth}x"], rows, "Driver exons"))
     if coverage.hotspots and any(h.depth is not None for h in coverage.hotspots):
         rows = [[_e(h.label), _e(h.exon), _e(_whole(h.depth)),
                  _e("none callable" if h.lod_vaf is None else _percent(h.lod_vaf, 1)),
                  _e("any" if h.min_purity is None else _percent(h.min_purity)), _e(h.source)]
                 for h in coverage.hotspots]
-        parts.append(_table(["hotspot", "exon", "depth", "LoD VAF", "missed below purity", "source"], rows,
+        parts.append(_table(["hotspot", "exon", "depth (reads)", "LoD VAF", "missed below purity", "source"], rows,
                             "Hotspots: depth and limit of detection (a clonal heterozygous mutation is missed "
                             "below the purity shown)"))
     parts.extend(f'<p class="muted">{_e(note)}</p>' for note in coverage.notes)
@@ -86,7 +86,7 @@ def exon_picture(coverage) -> str:
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="exon-coverage" role="img" '
              f'viewBox="0 0 {_WIDTH} {_HEIGHT}" width="100%"><title>Median depth per ERBB2 coding exon</title>',
              f'<line x1="{_LEFT}" x2="{_WIDTH - _RIGHT}" y1="{_TOP + plot_h}" y2="{_TOP + plot_h}" stroke="#555"/>',
-             f'<text x="{_LEFT - 6}" y="{_TOP + 4}" font-size="11" text-anchor="end">{top:.0f}</text>',
+             f'<text x="{_LEFT - 6}" y="{_TOP + 4}" font-size="11" text-anchor="end">{top:.0f}x</text>',
              f'<text x="{_LEFT - 6}" y="{_TOP + plot_h}" font-size="11" text-anchor="end">0</text>']
     for i, e in enumerate(exons):
         x = _LEFT + i * step + step * 0.15
