@@ -135,6 +135,24 @@ def test_mosdepth_outputs_read_to_the_base(mixed_bam, tmp_path):
             assert share == pytest.approx(sum(d >= 250 for d in depth) / len(depth)), number
 
 
+@pytest.mark.skipif(shutil.which("mosdepth") is None or shutil.which("samtools") is None,
+                    reason="mosdepth/samtools not installed")
+def test_mosdepth_regions_without_an_exon_say_its_depth_is_unknown(tmp_path, capsys):
+    # Every exon read at 300x (samtools depth below), but mosdepth run --by exons 8 and 20 only: its regions and
+    # thresholds files have no row over exons 17, 19 and 21, so their depth is unknown, not "0% of bases".
+    bam = write_bam(str(tmp_path / "all300.bam"), {n: 300 for n in ALL_EXONS})
+    for number, start, end in coding_exons("GRCh38"):
+        if number in (17, 19, 21):
+            assert min(_samtools_depth(bam, start, end)) == 300
+    prefix = str(tmp_path / "md")
+    subprocess.run(["mosdepth", "-n", "--by", exon_bed(str(tmp_path / "two.bed"), [8, 20]), "--thresholds", "250",
+                    prefix, bam], check=True)
+    for suffix in ("regions", "thresholds"):
+        row = _summary(capsys, _negative_vcf(tmp_path), "--coverage", f"{prefix}.{suffix}.bed.gz")
+        assert row["mutation_status"] == "not_assessed"
+        assert row["assessment_basis"] == "exons 17, 19, 21: depth unknown", suffix
+
+
 # --- verdict and basis ----------------------------------------------------------------------------------------
 
 def test_no_coverage_keeps_not_detected_but_says_so(tmp_path, capsys):

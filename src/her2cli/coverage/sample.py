@@ -68,8 +68,11 @@ def assess_sample(genome: Optional[str], min_depth: int, min_alt_reads: int, cov
 
         read = reader.read_coverage(coverage, genome, intervals_for, reference, min_depth)
         numbers = [n for n, _s, _e in coding_exons(read.genome)]
-        depths = dict(zip(numbers, read.depths)) if read.depths is not None else None
-        shares = dict(zip(numbers, read.shares)) if read.shares is not None else None
+        # An exon the file has no row over (None) stays out: its depth is unknown, and the basis says so.
+        depths = ({n: d for n, d in zip(numbers, read.depths) if d is not None}
+                  if read.depths is not None else None)
+        shares = ({n: v for n, v in zip(numbers, read.shares) if v is not None}
+                  if read.shares is not None else None)
         return assess(read.genome, read.kind, coverage, min_depth, min_alt_reads, depths=depths, shares=shares,
                       targets=target_intervals, targets_source=targets, notes=list(read.notes or []))
     if genome_vcf:

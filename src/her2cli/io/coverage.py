@@ -39,8 +39,8 @@ Interval = tuple[int, int]  # 1-based closed
 class CoverageRead:
     kind: str
     genome: Optional[str]
-    depths: Optional[list[list[int]]] = None  # per interval, per base
-    shares: Optional[list[float]] = None  # per interval: share of bases >= min_depth (thresholds files)
+    depths: Optional[list] = None  # per interval, per base (None: no row of the file over the interval)
+    shares: Optional[list] = None  # per interval: share of bases >= min_depth (thresholds); None: no region
     notes: list[str] = None  # type: ignore[assignment]
 
 
@@ -147,8 +147,11 @@ def read_coverage(path: str, genome_hint: Optional[str], intervals_for, referenc
         return CoverageRead(kind, genome_hint, shares=_threshold_shares(path, rows, intervals, min_depth),
                             notes=["mosdepth thresholds give shares per region: an exon gets its regions' shares, "
                                    "weighted by overlap"])
-    depths = []
+    depths: list = []
     for start, end in intervals:
+        if not any(b_start + 1 <= end and b_end >= start for _c, b_start, b_end, _f in rows):
+            depths.append(None)  # no row of the file over this exon: its depth is unknown, not 0
+            continue
         values = [0] * (end - start + 1)
         for chrom, b_start, b_end, fields in rows:
             lo, hi = max(b_start + 1, start), min(b_end, end)
@@ -258,7 +261,7 @@ def _is_gzip(path: str) -> bool:
         return handle.read(2) == b"\x1f\x8b"
 
 
-def _threshold_shares(path: str, rows, intervals: Sequence[Interval], min_depth: int) -> list[float]:
+def _threshold_shares(path: str, rows, intervals: Sequence[Interval], min_depth: int) -> list[Optional[float]]:
     header = _thresholds_header(path)
     column = f"{min_depth}X"
     if column not in header:
@@ -274,7 +277,7 @@ def _threshold_shares(path: str, rows, intervals: Sequence[Interval], min_depth:
                 length = b_end - b_start
                 covered += overlap * int(fields[index]) / length
                 weight += overlap
-        shares.append(covered / (end - start + 1))
+        shares.append(covered / (end - start + 1) if weight else None)  # no region over the exon: unknown
     return shares
 
 
