@@ -404,7 +404,8 @@ def _rule_based(variant: VariantLike, population_af: Optional[float], population
                 and not (f.evidence == "functional" and f.effect == "neutral" and f.grade == "secondary")]
     if recalled:
         basis += "; not counted, grade not seen: " + "; ".join(dict.fromkeys(
-            f"{f.evidence} {f.effect} ({f.cite()})" for f in recalled))
+            (f.evidence if f.effect == f.evidence else f"{f.evidence} {f.effect}") + f" ({f.cite()})"
+            for f in recalled))
     return Oncogenicity(label, basis, text, points)
 
 
