@@ -58,3 +58,17 @@ def bgzf(data: bytes, block: int = 4000, eof: bool = True) -> bytes:
     if eof:
         out += bgzf_module.EOF_MARKER
     return bytes(out)
+
+
+def vcf_text(records, samples=("TUMOR",), genotypes=None, contigs: dict[str, int] | None = None) -> str:
+    """A small GRCh38 VCF: ``records`` are (chrom, pos, ref, alt); each sample gets GT:AD:DP ``0/1:30,20:50``
+    unless ``genotypes`` gives its cells; ``contigs`` (name -> length) are declared in the header."""
+    lines = ["##fileformat=VCFv4.2", "##reference=GRCh38",
+             '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">',
+             '##FORMAT=<ID=AD,Number=R,Type=Integer,Description="Allelic depths">',
+             '##FORMAT=<ID=DP,Number=1,Type=Integer,Description="Depth">']
+    lines += [f"##contig=<ID={c},length={n}>" for c, n in (contigs or {}).items()]
+    lines.append("\t".join(["#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO", "FORMAT", *samples]))
+    cells = genotypes or ["0/1:30,20:50"] * len(samples)
+    lines += ["\t".join([c, str(p), ".", r, a, ".", "PASS", ".", "GT:AD:DP", *cells]) for c, p, r, a in records]
+    return "\n".join(lines) + "\n"

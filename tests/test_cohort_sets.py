@@ -14,6 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import factories
 import pytest
 
 from her2cli import errors
@@ -30,15 +31,7 @@ S310F = ("chr17", 39711955, "C", "T")  # c.929C>T p.Ser310Phe, GRCh38
 
 
 def vcf_text(records, samples=("TUMOR",), genotypes=None) -> str:
-    lines = ["##fileformat=VCFv4.2", "##reference=GRCh38",
-             '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">',
-             '##FORMAT=<ID=AD,Number=R,Type=Integer,Description="Allelic depths">',
-             '##FORMAT=<ID=DP,Number=1,Type=Integer,Description="Depth">']
-    lines += [f"##contig=<ID={c},length={n}>" for c, n in GRCH38.items()]
-    lines.append("\t".join(["#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO", "FORMAT", *samples]))
-    cells = genotypes or ["0/1:30,20:50"] * len(samples)
-    lines += ["\t".join([c, str(p), ".", r, a, ".", "PASS", ".", "GT:AD:DP", *cells]) for c, p, r, a in records]
-    return "\n".join(lines) + "\n"
+    return factories.vcf_text(records, samples, genotypes, contigs=GRCH38)
 
 
 def cohort(folder: Path, names: list[str], extra_header: str = "", extra: list[str] = ()) -> Path:

@@ -22,6 +22,7 @@ import zlib
 from pathlib import Path
 
 import pytest
+import factories
 from factories import bgzf
 
 from her2cli import errors
@@ -30,22 +31,12 @@ from her2cli.io.bgzf import EOF_MARKER
 
 L755S = ("chr17", 39723967, "T", "C")
 GRCH38 = {"chr1": 248956422, "chr2": 242193529, "chr17": 83257441, "chr22": 50818468}
-FORMAT = "GT:AD:DP\t0/1:30,20:50"
 SAMPLE_DATA = Path(__file__).resolve().parents[1] / "sample_data"
 MIB = 1 << 20
 
 
 def vcf_text(records, samples=("TUMOR",), bom: bool = False) -> bytes:
-    head = ["##fileformat=VCFv4.2", "##reference=GRCh38",
-            '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">',
-            '##FORMAT=<ID=AD,Number=R,Type=Integer,Description="Allelic depths">',
-            '##FORMAT=<ID=DP,Number=1,Type=Integer,Description="Depth">']
-    head += [f"##contig=<ID={c},length={n}>" for c, n in GRCH38.items()]
-    head.append("\t".join(["#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO", "FORMAT", *samples]))
-    body = [f"{c}\t{p}\t.\t{r}\t{a}\t.\tPASS\t.\t" + "\t".join([FORMAT.split("\t")[0]]
-                                                                + [FORMAT.split("\t")[1]] * len(samples))
-            for c, p, r, a in records]
-    return (b"\xef\xbb\xbf" if bom else b"") + ("\n".join(head + body) + "\n").encode()
+    return (b"\xef\xbb\xbf" if bom else b"") + factories.vcf_text(records, samples, contigs=GRCH38).encode()
 
 
 def genome_records(before: int = 2000):
