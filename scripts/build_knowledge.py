@@ -46,6 +46,7 @@ EVIDENCE_EFFECTS = {
     "population": {"common", "rare"},
     "resistance": {"resistance"},
     "clinical": {"response"},
+    "regulatory": {"listed"},
 }
 GRADES = ("seen", "secondary", "recalled")
 HOTSPOT_SOURCE = "Chang MT et al. Cancer Discov 2018;8(2):174-183 (cancerhotspots.org v2)"

@@ -40,11 +40,16 @@ def rows(text: str) -> list[dict]:
     return list(csv.DictReader(io.StringIO(text), delimiter="\t"))
 
 
-@pytest.fixture(scope="module")
-def tumour_normal():
-    done = her2("annotate", str(DATA / "her2_drivers_tn.vcf"), "-f", "tsv")
+def by_allele(vcf: str) -> dict[str, dict]:
+    """hgvs_p_short -> TSV row of `her2 annotate` on a test VCF."""
+    done = her2("annotate", str(DATA / vcf), "-f", "tsv")
     assert done.returncode == 0, done.stderr
     return {r["hgvs_p_short"]: r for r in rows(done.stdout)}
+
+
+@pytest.fixture(scope="module")
+def tumour_normal():
+    return by_allele("her2_drivers_tn.vcf")
 
 
 def test_drivers_are_somatic_oncogenic_with_tdxd(tumour_normal):
@@ -117,3 +122,39 @@ def test_real_purple_germline_p1170a_is_benign():
     verdict = rows(done.stdout)[0]
     assert verdict["mutations"] == "p.P1170A" and verdict["mutation_status"] == "benign_only"
     assert verdict["evidence"] == ""
+
+
+# The TKD list behind the zongertinib and sevabertinib approvals, as published (OncoKB news, March 2026, Level 1,
+# NSCLC, "Sevabertinb, Zongertinib": "L726F/I, T733I, L768S, L755A/P/S/W, I767M, D769H/Y, V773L, G776S/V, V777L/M,
+# V794M, T798M, D808N, G815R, D821N, L841V, V842I, L866M, L869R"). tests/data/tkd_list_tn.vcf has one
+# tumour/normal record per allele (positions derived from shared/reference, documented in its header).
+TKD_LIST = ["p.L726F", "p.L726I", "p.T733I", "p.L768S", "p.L755A", "p.L755P", "p.L755S", "p.L755W", "p.I767M",
+            "p.D769H", "p.D769Y", "p.V773L", "p.G776S", "p.G776V", "p.V777L", "p.V777M", "p.V794M", "p.T798M",
+            "p.D808N", "p.G815R", "p.D821N", "p.L841V", "p.V842I", "p.L866M", "p.L869R"]
+
+
+@pytest.fixture(scope="module")
+def tkd_list():
+    return by_allele("tkd_list_tn.vcf")
+
+
+def test_every_allele_on_the_approvals_tkd_list_is_a_somatic_driver_with_both_tki_lines(tkd_list):
+    assert sorted(tkd_list) == sorted(TKD_LIST)
+    for name in TKD_LIST:
+        row = tkd_list[name]
+        assert row["oncogenicity"] in ("oncogenic", "likely_oncogenic"), (name, row["oncogenicity_basis"])
+        assert row["origin"] == "somatic", name
+        for line in ("zongertinib (FDA 2025-08-08, approved", "sevabertinib (FDA 2025-11-19, approved",
+                     "T-DXd (FDA 2022-08-11, approved"):
+            assert line in row["evidence"], (name, line)
+        assert row["amp_tier"] == "I-A", name
+
+
+def test_a_listed_allele_the_sop_leaves_a_vus_says_the_list_decided(tkd_list):
+    # L726F: no functional paper and no hotspot count held; the SOP gives OM1 (kinase domain) only.
+    row = tkd_list["p.L726F"]
+    assert row["oncogenicity"] == "likely_oncogenic"
+    assert row["oncogenicity_points"] == "2" and row["oncogenicity_criteria"].startswith("OM1 +2")
+    assert row["oncogenicity_source"].startswith("regulatory list: OncoKB news, March 2026")
+    assert "raises rule-based vus (2 points)" in row["oncogenicity_source"]
+

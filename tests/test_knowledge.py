@@ -60,10 +60,12 @@ def rows_for(variant: str) -> list[dict[str, str]]:
 
 
 def scoring(variant: str) -> list[dict[str, str]]:
-    """Rows that may raise a variant: activating functional or class rows read in their source."""
+    """Rows that may raise a variant: activating functional, class or regulatory-list rows read in their source."""
     return [
         r for r in rows_for(variant)
-        if r["grade"] == "seen" and (r["evidence"], r["effect"]) in {("functional", "activating"), ("class_rule", "oncogenic")}
+        if r["grade"] == "seen" and (r["evidence"], r["effect"]) in {("functional", "activating"),
+                                                                     ("class_rule", "oncogenic"),
+                                                                     ("regulatory", "listed")}
     ]
 
 

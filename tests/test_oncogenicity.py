@@ -203,3 +203,13 @@ def test_bundled_table_is_what_the_build_script_makes(tmp_path):
         return [line for line in path.read_text().splitlines() if not line.startswith("#")]
 
     assert body(tmp_path / "oncogenicity.tsv") == body(repo / "resources" / "oncogenicity.tsv")
+
+
+def test_a_listed_tkd_allele_with_a_common_population_af_is_not_raised(grch38):
+    """The regulatory TKD list raises a VUS (docs/oncogenicity.md), never over benign evidence."""
+    allele = grch38.annotate(39723628, "C", "T")  # c.2176C>T (CTT>TTT), p.L726F, on the approvals' TKD list
+    assert allele.hgvs_p_short == "p.L726F"
+    assert classify(allele).label == "likely_oncogenic"
+    result = classify(allele, population_af=0.3, population_af_source="INFO gnomAD_AF")
+    assert result.label not in ("oncogenic", "likely_oncogenic")
+    assert "SBVS1" in result.basis and "is not overridden" in result.basis

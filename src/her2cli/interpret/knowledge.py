@@ -25,7 +25,7 @@ KNOWLEDGE_COLUMNS = (
     "population_af_source", "source", "pmid", "locator", "checked", "grade", "rsid", "hgvs_c", "note",
 )
 _REQUIRED = ("variant", "evidence", "effect", "source", "grade")
-EVIDENCE_KINDS = ("functional", "class_rule", "hotspot", "population", "resistance", "clinical")
+EVIDENCE_KINDS = ("functional", "class_rule", "hotspot", "population", "resistance", "clinical", "regulatory")
 EFFECTS = {
     "functional": ("activating", "neutral", "inconclusive"),
     "class_rule": ("oncogenic",),
@@ -33,6 +33,7 @@ EFFECTS = {
     "population": ("common", "rare"),
     "resistance": ("resistance",),
     "clinical": ("response",),
+    "regulatory": ("listed",),
 }
 GRADES = ("seen", "secondary", "recalled")
 # Class keys the engine knows how to test a variant against (interpret/oncogenicity.py, _in_class).

@@ -35,6 +35,7 @@ __all__ = [
     "class_for_points",
     "known_population_af",
     "therapy_eligible",
+    "class_decided_by",
 ]
 
 ONCOGENICITY_CLASSES = ("oncogenic", "likely_oncogenic", "vus", "likely_benign", "benign")
@@ -351,6 +352,9 @@ def classify(
         table = table.merged(user.table)
     found = _rule_based(variant, population_af, population_af_source, table, absent_from)
     source = f"rule-based: {SOP_CITATION} on {table.path}"
+    listed = [f for f in table.rows_for(variant.hgvs_p_short or "") if f.evidence == "regulatory" and f.seen]
+    if listed:
+        found, source = _regulatory(found, listed[0], source)
     if user is not None and user.table is not None and user.table.rows_for(variant.hgvs_p_short or ""):
         source += f" with {user.describe()}"
     if user is not None:
@@ -364,6 +368,25 @@ def classify(
                 return Oncogenicity(label, f"{user.kind}: {text} (overrides {rule})", found.criteria, found.points,
                                     f"{user.describe()}: {text}; overrides {rule}")
     return Oncogenicity(found.label, found.basis, found.criteria, found.points, source)
+
+
+def _regulatory(found: Oncogenicity, fact, source: str) -> tuple[Oncogenicity, str]:
+    """A variant named on a regulatory list of activating mutations (the TKD list behind the zongertinib and
+    sevabertinib approvals) is at least likely oncogenic: the list decides eligibility for the approved drugs.
+    The SOP's points are kept and shown; a variant with benign evidence (SBVS1/SBS1/SBS2/SBP1/SBP2, e.g. a
+    common population frequency) is not raised, and the conflict is said."""
+    listed = f"{fact.detail} ({fact.cite()})"
+    if found.label in DRIVER_CLASSES:
+        return Oncogenicity(found.label, f"{found.basis}; also {listed}", found.criteria, found.points), source
+    benign = re.findall(r"\b(SB(?:VS|S|P)\d) ", found.criteria or "")
+    if found.label != "vus" or benign:
+        return Oncogenicity(found.label, f"{found.basis}; {listed}, but the SOP's benign evidence "
+                            f"({', '.join(dict.fromkeys(benign)) or found.label}) is not overridden",
+                            found.criteria, found.points), source
+    rule = f"rule-based vus ({found.points} points)" if found.points is not None else "rule-based vus"
+    return (Oncogenicity("likely_oncogenic", f"regulatory list: {listed}; raises {rule}; {found.basis}",
+                         found.criteria, found.points),
+            f"regulatory list: {fact.cite()}; raises {rule}; {source}")
 
 
 def _rule_based(variant: VariantLike, population_af: Optional[float], population_af_source: Optional[str],
@@ -394,8 +417,12 @@ def _rule_based(variant: VariantLike, population_af: Optional[float], population
     residue = _residue(protein)
     listed = sorted({f.variant for f in knowledge.facts if f.evidence == "hotspot" and _residue(f.variant) == residue})
     if listed and not any(c.code in ("OS3", "OM3", "OP3") for c in criteria):
-        basis += (f"; hotspot residue {residue[2:] if residue else ''} ({', '.join(listed)}) held without seen "
-                  "tumour counts: OS3/OM3/OP3 not applied")
+        counted = _hotspot(variant, knowledge)
+        if counted is not None:  # OM3 with OM1/OM4: not used together (Horak 2022, Table 2)
+            basis += f"; OM3 ({counted.reason}) not used with OM1 or OM4 (Horak 2022, Table 2)"
+        else:
+            basis += (f"; hotspot residue {residue[2:] if residue else ''} ({', '.join(listed)}) held without seen "
+                      "tumour counts: OS3/OM3/OP3 not applied")
     if terms & set(TRUNCATING_TERMS):
         basis += "; truncating: OVS1 is for tumour suppressors, and ERBB2 is an oncogene"
     # A secondary neutral functional row did count (SBS2: benign evidence may come from secondary rows): it is
@@ -424,3 +451,10 @@ def therapy_eligible(oncogenicity_label: str, origin_label: str) -> bool:
     """Only oncogenic or likely oncogenic variants that are not (likely) germline are matched to therapy."""
     return oncogenicity_label in DRIVER_CLASSES and origin_label not in GERMLINE_ORIGINS
 
+
+def class_decided_by(source: Optional[str]) -> Optional[str]:
+    """What decided the class when it is not the SOP's points (a regulatory list or the user's knowledge file),
+    in a few words for a report; None when the points decided it."""
+    if not source or source.startswith("rule-based"):
+        return None
+    return source.split(";")[0]

@@ -552,7 +552,8 @@ def _variants_section(page: _Page) -> str:
             f'<span class="mono">{_ew(getattr(c, "hgvs_c", None) or "")}</span>',
             _nw(exon), _coded(_e(words(c.consequence)), c.consequence),
             _coded(_e(label(ONCOGENICITY_LABELS, c.oncogenicity or "vus")), basis or c.oncogenicity)
-            + _points_line(getattr(c, "oncogenicity_points", None), getattr(c, "amp_tier", None)),
+            + _points_line(getattr(c, "oncogenicity_points", None), getattr(c, "amp_tier", None),
+                           getattr(c, "oncogenicity_source", None)),
             _coded(_e(label(ORIGIN_LABELS, c.origin or "unknown")), getattr(c, "origin_basis", None) or c.origin),
             _nw(_percent(c.vaf)) + _nw(reads),
             "yes" if id(c) in counted else _coded("no", _not_counted_reason(c)),
@@ -567,10 +568,14 @@ def _variants_section(page: _Page) -> str:
     return f"<h2>Variants</h2>{table}{_all_fields(page)}"
 
 
-def _points_line(points, tier) -> str:
+def _points_line(points, tier, source=None) -> str:
     """The SOP's points and the AMP tier under the class (columns of their own make the table too wide at
-    800 px)."""
-    parts = ([f"{points} points"] if points is not None else []) + ([f"AMP tier {tier}"] if tier else [])
+    800 px); when the points did not decide the class, what did."""
+    from her2cli.interpret.oncogenicity import class_decided_by
+
+    decided = class_decided_by(source)
+    parts = ([f"{points} points" + (f"; class decided by {decided}" if decided else "")]
+             if points is not None else []) + ([f"AMP tier {tier}"] if tier else [])
     return f'<br><span class="muted">{_e(", ".join(parts))}</span>' if parts else ""
 
 

@@ -208,7 +208,14 @@ def _mutation_section(console, mutations: list[tuple[str, dict]]) -> list[str]:
                       f"{_fmt(row.get('oncogenicity'))}{_points(row)}\n{_fmt(row.get('origin'))}",
                       _fmt(row.get("filter")))
     console.print(table)
-    criteria = [(name, _criteria(r["oncogenicity_criteria"])) for name, r in mutations if r.get("oncogenicity_criteria")]
+    from her2cli.interpret.oncogenicity import class_decided_by
+
+    criteria = []
+    for name, r in mutations:
+        if r.get("oncogenicity_criteria"):
+            items = _criteria(r["oncogenicity_criteria"])
+            decided = class_decided_by(r.get("oncogenicity_source"))
+            criteria.append((name, items + [f"class decided by {decided}"] if decided else items))
     if criteria:
         console.print(Text("Oncogenicity criteria (ClinGen/CGC/VICC SOP)", style="bold"))
         for name, items in criteria:
