@@ -106,22 +106,3 @@ def _sample_exonic(transcript: Transcript, genome: str):
                 return
             taken += 1
             yield pos, transcript.sequence[exon.tx_start - 1 + pos - exon.start]
-
-
-class OverlaySequence:
-    """A provider plus the bases a record states itself (its REF), which fill the provider's gaps."""
-
-    def __init__(self, inner: GenomeSequence, pos: int, ref: str):
-        self.genome = inner.genome
-        self._inner = inner
-        self._pos = pos
-        self._ref = ref.upper()
-
-    def base(self, pos: int) -> str | None:
-        known = self._inner.base(pos)
-        if known is not None:
-            return known
-        i = pos - self._pos
-        if 0 <= i < len(self._ref):
-            return self._ref[i]
-        return None

@@ -3,6 +3,10 @@
 An ``Edit`` is the minimal description of one ALT: genome bases ``start..end`` (1-based, closed) are
 replaced by ``alt``. A pure insertion has ``end == start - 1`` (it sits between ``start - 1`` and
 ``start``); a pure deletion has ``alt == ""``.
+
+``normalise`` does the whole of it for one ALT in one call, reading bases from the sequence provider it is
+given (``reference.sequence``), with the bases the record states itself (its REF) filling the provider's
+gaps (``OverlaySequence``).
 """
 
 from __future__ import annotations
@@ -39,6 +43,67 @@ class Edit:
 class Shifted:
     edit: Edit
     limited: bool  # True when the shift stopped at a base we do not know (not at a real end)
+
+
+@valueclass(frozen=True)
+class Normalised:
+    """One ALT normalised (``normalise``)."""
+
+    vcf: tuple[int, str, str]  # left-aligned, trimmed VCF POS/REF/ALT (anchor base for indels)
+    named: Edit  # 3'-shifted (HGVS): the edit the name describes
+    kind: str  # "substitution", "insertion", "deletion" or "delins"
+    limited: bool  # an indel whose shift (left or right) stopped at a base we do not know
+    dup: tuple[int, int] | None  # the span an insertion duplicates (HGVS dup), if it does
+    ref_mismatch: bool  # the provider knows a REF base and it differs
+
+
+class OverlaySequence:
+    """A provider plus the bases a record states itself (its REF), which fill the provider's gaps."""
+
+    def __init__(self, inner: GenomeSequence, pos: int, ref: str):
+        self.genome = inner.genome
+        self._inner = inner
+        self._pos = pos
+        self._ref = ref.upper()
+
+    def base(self, pos: int) -> str | None:
+        known = self._inner.base(pos)
+        if known is not None:
+            return known
+        i = pos - self._pos
+        if 0 <= i < len(self._ref):
+            return self._ref[i]
+        return None
+
+
+def normalise(pos: int, ref: str, alt: str, sequence: GenomeSequence) -> Normalised | None:
+    """Trim, left-align (VCF form) and 3'-shift (HGVS form) one ALT against ``sequence``; None when REF and
+    ALT describe no change."""
+    ref, alt = ref.upper(), alt.upper()
+    if ref == alt:
+        return None
+    ref_mismatch = False
+    for i, base in enumerate(ref):
+        known = sequence.base(pos + i)
+        if known is not None and known != base:
+            ref_mismatch = True
+            break
+    seq = OverlaySequence(sequence, pos, ref)
+    edit = trim(pos, ref, alt)
+    left = left_align(edit, seq)
+    right = right_shift(left.edit, seq)
+    named = right.edit
+    if named.is_insertion:
+        kind = "insertion"
+    elif named.is_deletion:
+        kind = "deletion"
+    else:
+        kind = "substitution" if named.is_substitution else "delins"
+    return Normalised(
+        vcf=to_vcf(left.edit, seq), named=named, kind=kind,
+        limited=edit.is_indel and (left.limited or right.limited),
+        dup=duplicated_span(named, seq) if kind == "insertion" else None, ref_mismatch=ref_mismatch,
+    )
 
 
 def trim(pos: int, ref: str, alt: str) -> Edit:
