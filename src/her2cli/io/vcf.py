@@ -1,7 +1,8 @@
 """Read the ERBB2 region of a VCF: plain, gzip, BGZF (indexed or not), BCF, or '-' for stdin.
 
 Every path ends in the same thing: the header lines and the VCF text lines of the region, parsed by one
-parser (``parse_record``), so that the indexed, seeking and streaming paths give identical output.
+parser (``parse_record``), so that the indexed, seeking and streaming paths give identical output. The
+caller gets the parsed records (``RegionRead.records``) from one call, ``read_region``.
 Indexed BGZF and BCF go through cyvcf2 (htslib); text without an index is scanned on raw bytes
 (``fastscan``), which never holds the file in memory.
 """
@@ -86,13 +87,9 @@ def parse_record(line: str, source: str, line_number: int | None = None) -> VcfR
 @valueclass
 class RegionRead:
     header: VcfHeader
-    lines: list[str]  # the region's record lines, in file order
+    records: list[VcfRecord]  # the region's records, parsed, in file order
     method: str
     notices: list[str] = field(default_factory=list)
-
-    def records(self) -> Iterator[VcfRecord]:
-        for text in self.lines:
-            yield parse_record(text, self.header.source)
 
 
 def _header_from_lines(lines: list[str], source: str) -> VcfHeader:
@@ -358,7 +355,7 @@ def _merge_scans(results, source: str, contigs: set[str], regions: list[tuple[in
                 raise MalformedInputError(f"POS is not an integer: {fields[1]!r}", path=source) from None
             if fields[0] in contigs and _in_regions(pos, len(fields[3]), regions):
                 seen.add(text)
-                lines.append(text)
+                lines.append(parse_record(text, source))
     return RegionRead(header, lines, results[0].method, notices)
 
 
@@ -414,7 +411,7 @@ def _read_with_htslib(path: str, kind: str, contigs: set[str], regions: list[tup
         vcf.close()
     # Two windows (both builds) may come back out of order: file order is (contig, position).
     lines.sort(key=lambda text: (text.split("\t", 1)[0], int(text.split("\t", 2)[1])))
-    return RegionRead(header, lines, method, notices)
+    return RegionRead(header, [parse_record(text, path) for text in lines], method, notices)
 
 
 def bcf_lines(path: str) -> Iterator[str]:

@@ -3,10 +3,12 @@
 Evidence, strongest first: ``##contig`` lengths of chr17/chr1 (the two builds differ), then
 ``##reference`` / ``##assembly`` / contig ``assembly=`` text. Disagreement between the header and
 ``--genome``, or within the header, is an error: a silently wrong build renames every variant.
-When the header says nothing, the caller may decide from REF bases (see ``variants.vcf_calls``).
+When the header says nothing, the REF bases of the exonic records decide (``decide_build``), and most
+REF bases disagreeing with the build decided means it is wrong (``check_build_by_ref``).
 
-The functions take the header's lines (and the file name for messages), not a reader's header object:
-the reference floor sits below ``io`` and knows nothing of how a file was read.
+The functions take the header's lines (and the file name for messages), not a reader's header object,
+and records only as things with a ``pos`` and a ``ref``: the reference floor sits below ``io`` and knows
+nothing of how a file was read.
 """
 
 from __future__ import annotations
@@ -165,3 +167,73 @@ def resolve_build(lines, source: str, requested: str | None) -> BuildEvidence:
             path=source,
         )
     return BuildEvidence(requested, "--genome")
+
+
+@valueclass
+class BuildDecision:
+    genome: str | None
+    basis: str  # how it was decided, as the results say it
+    records: list  # the records in that build's ERBB2 window (all of them when no build was decided)
+    notices: list[str]
+
+
+def decide_build(lines, records: list, source: str, requested: str | None, transcript,
+                 windows: dict[str, tuple[int, int]]) -> BuildDecision:
+    """The build of a VCF and its records in that build's ERBB2 window (``windows``: build -> (start, end)).
+    The header (or ``--genome``) first, else the REF bases of exonic records (``transcript`` knows the exonic
+    bases of each build); neither with records is an error (exit 5)."""
+    evidence = resolve_build(lines, source, requested)
+    genome = evidence.genome
+    basis = "given with --genome" if evidence.reason == "--genome" else f"from the VCF header ({evidence.reason})"
+    notices: list[str] = []
+    if genome is None:
+        genome = _build_from_ref_bases(records, transcript)
+        if genome is not None:
+            basis = "not stated in the VCF header; the REF bases match it"
+            notices.append(f"{source}: genome build not stated in the header; REF bases match {genome}")
+    if genome is not None:
+        start, end = windows[genome]
+        records = [r for r in records if r.pos <= end and r.pos + len(r.ref) - 1 >= start]
+    elif records:
+        raise GenomeBuildError(
+            "cannot tell the genome build (no ##contig lengths or ##reference, and no exonic ERBB2 record to "
+            "check REF bases against): pass --genome GRCh37 or --genome GRCh38", path=source,
+        )
+    return BuildDecision(genome, basis, records, notices)
+
+
+def _build_from_ref_bases(records, transcript) -> str | None:
+    """The one build whose exonic bases every exonic REF base checked matches, else None."""
+    good = []
+    for genome in transcript.builds:
+        checked = agree = 0
+        for record in records:
+            for i, base in enumerate(record.ref.upper()):
+                known = transcript.exonic_base(genome, record.pos + i)
+                if known is not None:
+                    checked += 1
+                    agree += known == base
+        if checked and agree == checked:
+            good.append(genome)
+    return good[0] if len(good) == 1 else None
+
+
+def check_build_by_ref(records, sequence, genome: str, source: str) -> None:
+    """Most REF bases disagreeing with ``sequence`` (the bases of ``genome``) means the build is wrong, not the
+    records: GenomeBuildError (exit 5)."""
+    checked = disagree = 0
+    for record in records:
+        known = wrong = False
+        for i, base in enumerate(record.ref.upper()):
+            expected = sequence.base(record.pos + i)
+            if expected is not None:
+                known = True
+                wrong = wrong or expected != base
+        if known:
+            checked += 1
+            disagree += wrong
+    if checked >= 2 and disagree * 2 > checked:
+        raise GenomeBuildError(
+            f"REF bases of {disagree} of {checked} ERBB2 records do not match {genome}: wrong build? "
+            "(check --genome and the file's header)", path=source,
+        )

@@ -13,7 +13,7 @@ import re
 from functools import lru_cache
 from typing import Optional
 
-from her2cli.errors import GenomeBuildError, MalformedInputError
+from her2cli.errors import MalformedInputError
 from her2cli.results import MutationCall
 from her2cli.values import valueclass
 
@@ -30,28 +30,32 @@ def annotate_vcf(path: str, options, tumor_sample: Optional[str] = None,
     normal_sample, assume_sorted are read). ``scope``, when given, receives what coverage needs: the header,
     the ERBB2 records, the tumour column and the path (coverage.sample)."""
     from her2cli.io.vcf import read_region
-    from her2cli.reference.builds import CHR17_NAMES
+    from her2cli.reference.builds import CHR17_NAMES, check_build_by_ref, decide_build
     from her2cli.reference.transcript import GENOMES, load_transcript
 
     tx = load_transcript()
     # The build decides where ERBB2 is; when unknown, read both builds' windows (they do not overlap).
     regions_by_build = {g: (tx.builds[g].gene_start, tx.builds[g].gene_end) for g in GENOMES}
     regions = [regions_by_build[options.genome]] if options.genome else list(regions_by_build.values())
+    # Down once: the header and the parsed records of the region.
     read = read_region(path, CHR17_NAMES, regions, options.assume_sorted)
     source = read.header.source
-    notices = list(read.notices)
-    genome, build_basis, records = _decide_build(read, tx, options.genome, regions_by_build, notices)
+    build = decide_build(read.header.lines, read.records, source, options.genome, tx, regions_by_build)
+    genome, records = build.genome, build.records
+    notices = list(read.notices) + build.notices
+    annotator = None
+    if records:
+        annotator = annotator_for(genome, options.reference_fasta)
+        check_build_by_ref(records, annotator.sequence, genome, source)
     columns = _SampleColumns.choose(read.header, bool(records), tumor_sample, options.normal_sample, label)
     if scope is not None:
         scope.update(header=read.header, records=records, tumour=columns.tumour, path=path)
-    if not records:
+    if annotator is None:
         # Say it: no record is not the same as "not mutated" when the panel does not cover ERBB2.
         where = f" ({genome})" if genome else ""
         notices.append(f"{source}: no records in the ERBB2 region{where}")
-        return columns.sample_name, [], notices, genome, build_basis
+        return columns.sample_name, [], notices, genome, build.basis
 
-    annotator = annotator_for(genome, options.reference_fasta)
-    _check_build_by_ref(records, annotator.sequence, genome, source)
     reader = _AlleleReader(read.header, columns, options.all_records, options.retain_info, options.retain_fmt)
     calls: list[MutationCall] = []
     for record in records:
@@ -63,33 +67,7 @@ def annotate_vcf(path: str, options, tumor_sample: Optional[str] = None,
                                    **reads))
     notices.extend(reader.notices(source, columns.sample_name))
     notices.extend(_naming_notices(calls, source, genome))
-    return columns.sample_name, calls, notices, genome, build_basis
-
-
-def _decide_build(read, tx, requested: Optional[str], regions_by_build: dict, notices: list[str]):
-    """(genome, how it was decided, the records in that build's ERBB2 window). The header (or --genome)
-    first, else the REF bases of exonic records; neither with records is an error (exit 5)."""
-    from her2cli.reference.builds import resolve_build
-
-    source = read.header.source
-    evidence = resolve_build(read.header.lines, source, requested)
-    records = list(read.records())
-    genome = evidence.genome
-    basis = "given with --genome" if evidence.reason == "--genome" else f"from the VCF header ({evidence.reason})"
-    if genome is None:
-        genome = _build_from_ref_bases(records, tx, source)
-        if genome is not None:
-            basis = "not stated in the VCF header; the REF bases match it"
-            notices.append(f"{source}: genome build not stated in the header; REF bases match {genome}")
-    if genome is not None:
-        start, end = regions_by_build[genome]
-        records = [r for r in records if r.pos <= end and r.pos + len(r.ref) - 1 >= start]
-    elif records:
-        raise GenomeBuildError(
-            "cannot tell the genome build (no ##contig lengths or ##reference, and no exonic ERBB2 record to "
-            "check REF bases against): pass --genome GRCh37 or --genome GRCh38", path=source,
-        )
-    return genome, basis, records
+    return columns.sample_name, calls, notices, genome, build.basis
 
 
 @valueclass
@@ -276,41 +254,6 @@ def _allele_absent(ev, alt_index: int) -> bool:
     if ev.vaf is not None:
         return ev.vaf == 0
     return False
-
-
-def _build_from_ref_bases(records, tx, source: str) -> Optional[str]:
-    from her2cli.reference.transcript import GENOMES
-
-    matches = {}
-    for genome in GENOMES:
-        checked = agree = 0
-        for record in records:
-            for i, base in enumerate(record.ref.upper()):
-                known = tx.exonic_base(genome, record.pos + i)
-                if known is not None:
-                    checked += 1
-                    agree += known == base
-        matches[genome] = (checked, agree)
-    good = [g for g, (checked, agree) in matches.items() if checked and agree == checked]
-    if len(good) == 1:
-        return good[0]
-    return None
-
-
-def _check_build_by_ref(records, sequence, genome: str, source: str) -> None:
-    """Most REF bases disagreeing with the build means the build is wrong, not the records."""
-    checked = disagree = 0
-    for record in records:
-        bases = [(sequence.base(record.pos + i), b) for i, b in enumerate(record.ref.upper())]
-        known = [(k, b) for k, b in bases if k is not None]
-        if known:
-            checked += 1
-            disagree += any(k != b for k, b in known)
-    if checked >= 2 and disagree * 2 > checked:
-        raise GenomeBuildError(
-            f"REF bases of {disagree} of {checked} ERBB2 records do not match {genome}: wrong build? "
-            "(check --genome and the file's header)", path=source,
-        )
 
 
 def file_stem(path: str) -> str:
