@@ -1,8 +1,12 @@
-"""Per-sample read evidence (depth, alt depth, VAF, genotype) by each caller's conventions.
+"""Per-sample read evidence (depth, alt depth, VAF, genotype) by each caller's conventions, and which of a
+VCF's columns are the tumour and the matched normal.
 
-Input is raw VCF text already split by the pipeline: the FORMAT keys, one sample's
-values, REF/ALT as written and INFO as a dict. Nothing here parses whole files,
-looks at FILTER or prints.
+``SampleColumns.choose`` picks the columns from the header; ``AlleleReader.alleles`` takes one parsed
+record and gives each reported ALT allele with what the record says of it (tumour and normal reads, the
+caller's stated origin, INFO/FORMAT values asked for), counting the alleles left out (symbolic, failed
+FILTER, not carried by the tumour) so that the caller can say how many and why. Below that, the
+functions take raw VCF text already split: the FORMAT keys, one sample's values, REF/ALT as written and
+INFO as a dict. Nothing here parses whole files or prints.
 
 Conventions (first match wins, see ``sample_evidence``):
 
@@ -36,8 +40,11 @@ from her2cli.errors import MalformedInputError
 from her2cli.values import valueclass
 
 __all__ = [
+    "AlleleReader",
+    "SampleColumns",
     "SampleEvidence",
     "HeaderFormats",
+    "header_formats",
     "choose_normal_sample",
     "choose_tumour_sample",
     "sample_evidence",
@@ -806,3 +813,124 @@ def stated_origin(info: dict[str, str], format_keys: list[str],
     if status in _VARDICT_STATUS:
         return _VARDICT_STATUS[status], f"the caller's INFO/STATUS={status}"
     return None
+
+
+@functools.lru_cache(maxsize=64)
+def header_formats(lines: tuple) -> HeaderFormats:
+    """``HeaderFormats`` of a header's lines. Headers repeat across a cohort's files (one pipeline wrote
+    them): each distinct one is parsed once."""
+    return HeaderFormats.from_header_lines(list(lines))
+
+
+@valueclass
+class SampleColumns:
+    """Which VCF columns are the tumour and the matched normal, and the name of the tumour (or only) column."""
+
+    tumour: Optional[int]
+    normal: Optional[int]
+    name: Optional[str]  # None: the file names no sample the results can be reported under
+
+    @classmethod
+    def choose(cls, header, has_records: bool, tumor_sample: Optional[str],
+               normal_sample: Optional[str]) -> "SampleColumns":
+        """From a parsed header (``samples``, ``lines``, ``source``): the columns asked for or recognised."""
+        tumour = normal = None
+        if header.samples and (has_records or tumor_sample):
+            tumour = choose_tumour_sample(header.samples, header_formats(tuple(header.lines)), tumor_sample,
+                                          header.source)
+        if header.samples and (has_records or normal_sample):
+            normal = choose_normal_sample(header.samples, header.lines, tumour, normal_sample, header.source)
+        name = None
+        if tumour is not None:
+            name = header.samples[tumour]
+        elif len(header.samples) == 1:
+            name = header.samples[0]
+        return cls(tumour, normal, name)
+
+
+# Alleles we cannot name on a transcript: symbolic, spanning-deletion, breakend, missing.
+_SKIPPED_ALT_MARKERS = ("<", "*", "[", "]", ".")
+_DNA = set("ACGTNacgtn")
+
+
+class AlleleReader:
+    """The ALT alleles of a record that are reported, with their read evidence (tumour, normal) and the
+    caller's stated origin, counting those left out (``symbolic``, ``failed_filter``, ``no_alt_reads``)."""
+
+    def __init__(self, header, columns: SampleColumns, all_records: bool, retain_info: tuple = (),
+                 retain_fmt: tuple = ()):
+        self.retain_info, self.retain_fmt = retain_info, retain_fmt
+        self.formats = header_formats(tuple(header.lines))
+        self.columns, self.all_records = columns, all_records
+        self.normal_name = header.samples[columns.normal] if columns.normal is not None else None
+        self.symbolic = self.failed_filter = self.no_alt_reads = 0
+
+    def alleles(self, record):
+        """(alt index, alt, fields of MutationCall, the record's INFO as a dict) for each reported ALT of
+        ``record``."""
+        info = None
+        passed = self.all_records or record.filter in ("PASS", ".", "")
+        tumour_values = normal_values = None  # FORMAT values, split once per record (linear in ALTs)
+        for alt_index, alt in enumerate(record.alts):
+            if alt.startswith(_SKIPPED_ALT_MARKERS) or not set(alt) <= _DNA:
+                if alt not in (".", "<NON_REF>", "<*>"):
+                    self.symbolic += 1
+                continue
+            if not passed:
+                self.failed_filter += 1
+                continue
+            if info is None:
+                info = record.info()
+            if self.columns.tumour is not None:
+                if tumour_values is None:
+                    tumour_values = _column_values(record, self.columns.tumour)
+                ev = sample_evidence(record.format_keys, tumour_values, record.ref, record.alts, alt_index,
+                                     info, self.formats)
+            else:
+                ev = site_evidence(record.ref, record.alts, alt_index, info, self.formats)
+            if not self.all_records and _allele_absent(ev, alt_index):
+                self.no_alt_reads += 1
+                continue
+            reads = dict(depth=ev.depth, alt_depth=ev.alt_depth, ref_depth=ev.ref_depth, vaf=ev.vaf,
+                         caller_format=ev.convention)
+            stated = stated_origin(info, record.format_keys, tumour_values)
+            if stated is not None:
+                reads["stated_origin"], reads["stated_origin_source"] = stated
+            if self.columns.normal is not None:
+                if normal_values is None:
+                    normal_values = _column_values(record, self.columns.normal)
+                normal = sample_evidence(record.format_keys, normal_values, record.ref, record.alts,
+                                         alt_index, info, self.formats)
+                reads.update(normal_sample=self.normal_name, normal_genotype=normal.genotype,
+                             normal_depth=normal.depth, normal_ref_depth=normal.ref_depth,
+                             normal_alt_depth=normal.alt_depth, normal_vaf=normal.vaf)
+            if self.retain_info or self.retain_fmt:
+                self._retain(record, info, reads)
+            yield alt_index, alt, reads, info
+
+    def _retain(self, record, info: dict, reads: dict) -> None:
+        """The INFO/FORMAT values asked for, as written (vcf2maf: a flag is "1", an absent key "")."""
+        reads["retained_info"] = {key: (info[key] or "1") if key in info else "" for key in self.retain_info}
+        columns = [dict(zip(record.format_keys, _column_values(record, index))) if index is not None else {}
+                   for index in (self.columns.tumour, self.columns.normal)]
+        reads["retained_format"] = {key: (columns[0].get(key, ""), columns[1].get(key, ""))
+                                    for key in self.retain_fmt}
+
+
+def _column_values(record, index: int) -> list[str]:
+    """One sample column's FORMAT values."""
+    return record.sample_columns[index].split(":") if index < len(record.sample_columns) else []
+
+
+def _allele_absent(ev: SampleEvidence, alt_index: int) -> bool:
+    """True when the tumour sample does not carry this ALT: its genotype (the caller's own call) leaves
+    it out, e.g. Ion Torrent hotspot rows written as 0/0 with a few noise reads, or, without a
+    genotype, no read supports it."""
+    if ev.genotype and ev.genotype not in (".", "./.", ".|."):
+        alleles = ev.genotype.replace("|", "/").split("/")
+        return str(alt_index + 1) not in alleles
+    if ev.alt_depth is not None:
+        return ev.alt_depth == 0
+    if ev.vaf is not None:
+        return ev.vaf == 0
+    return False

@@ -15,11 +15,6 @@ from typing import Optional
 
 from her2cli.errors import MalformedInputError
 from her2cli.results import MutationCall
-from her2cli.values import valueclass
-
-# Alleles we cannot name on a transcript: symbolic, spanning-deletion, breakend, missing.
-_SKIPPED_ALT_MARKERS = ("<", "*", "[", "]", ".")
-_DNA = set("ACGTNacgtn")
 
 
 def annotate_vcf(path: str, options, tumor_sample: Optional[str] = None,
@@ -47,141 +42,54 @@ def annotate_vcf(path: str, options, tumor_sample: Optional[str] = None,
     if records:
         annotator = annotator_for(genome, options.reference_fasta)
         check_build_by_ref(records, annotator.sequence, genome, source)
-    columns = _SampleColumns.choose(read.header, bool(records), tumor_sample, options.normal_sample, label)
+    from her2cli.variants.callers import AlleleReader, SampleColumns
+    from her2cli.variants.population import population_fields, population_lookup
+
+    columns = SampleColumns.choose(read.header, bool(records), tumor_sample, options.normal_sample)
+    name = label if label is not None else columns.name if columns.name is not None else file_stem(source)
     if scope is not None:
         scope.update(header=read.header, records=records, tumour=columns.tumour, path=path)
     if annotator is None:
         # Say it: no record is not the same as "not mutated" when the panel does not cover ERBB2.
         where = f" ({genome})" if genome else ""
         notices.append(f"{source}: no records in the ERBB2 region{where}")
-        return columns.sample_name, [], notices, genome, build.basis
+        return name, [], notices, genome, build.basis
 
-    reader = _AlleleReader(read.header, columns, options.all_records, options.retain_info, options.retain_fmt)
+    # One pass over the records: each reported ALT with its reads (callers), its population frequency
+    # (population) and its name (the annotator).
+    reader = AlleleReader(read.header, columns, options.all_records, options.retain_info, options.retain_fmt)
+    populations = None
     calls: list[MutationCall] = []
     for record in records:
-        for alt_index, alt, reads in reader.alleles(record):
+        for alt_index, alt, reads, info in reader.alleles(record):
+            if populations is None:
+                populations = population_fields(tuple(read.header.lines))
+            population = population_lookup(populations, info, alt_index, alt, record.ref, len(record.alts))
             allele = annotator.annotate(record.pos, record.ref, alt)
             if allele is not None:
-                calls.append(_call(allele, columns.sample_name, source, record.chrom, genome, tx.accession,
+                calls.append(_call(allele, name, source, record.chrom, genome, tx.accession,
                                    filter=record.filter, input_pos=record.pos, input_ref=record.ref, input_alt=alt,
-                                   **reads))
-    notices.extend(reader.notices(source, columns.sample_name))
+                                   population_af=population.af, population_af_source=population.source,
+                                   population_absent_from=population.absent_from, **reads))
+    notices.extend(_skipped_notices(reader, source, name))
     notices.extend(_naming_notices(calls, source, genome))
-    return columns.sample_name, calls, notices, genome, build.basis
+    return name, calls, notices, genome, build.basis
 
 
-@valueclass
-class _SampleColumns:
-    """Which VCF columns are the tumour and the matched normal, and the name the sample is reported under."""
-
-    tumour: Optional[int]
-    normal: Optional[int]
-    sample_name: str
-
-    @classmethod
-    def choose(cls, header, has_records: bool, tumor_sample: Optional[str], normal_sample: Optional[str],
-               label: Optional[str]) -> "_SampleColumns":
-        from her2cli.variants import callers
-
-        tumour = normal = None
-        if header.samples and (has_records or tumor_sample):
-            tumour = callers.choose_tumour_sample(header.samples, _header_formats(tuple(header.lines)), tumor_sample,
-                                                  header.source)
-        if header.samples and (has_records or normal_sample):
-            normal = callers.choose_normal_sample(header.samples, header.lines, tumour, normal_sample, header.source)
-        name = label
-        if name is None:
-            if tumour is not None:
-                name = header.samples[tumour]
-            elif len(header.samples) == 1:
-                name = header.samples[0]
-            else:
-                name = file_stem(header.source)
-        return cls(tumour, normal, name)
-
-
-class _AlleleReader:
-    """The ALT alleles of a record that are reported, with their read evidence (tumour, normal, population),
-    counting those left out so that a notice can say how many and why."""
-
-    def __init__(self, header, columns: _SampleColumns, all_records: bool, retain_info: tuple = (),
-                 retain_fmt: tuple = ()):
-        self.retain_info, self.retain_fmt = retain_info, retain_fmt
-        self.formats = _header_formats(tuple(header.lines))
-        self.population = _population_fields(tuple(header.lines))
-        self.columns, self.all_records = columns, all_records
-        self.normal_name = header.samples[columns.normal] if columns.normal is not None else None
-        self.symbolic = self.failed_filter = self.no_alt_reads = 0
-
-    def alleles(self, record):
-        """(alt index, alt, fields of MutationCall) for each reported ALT of ``record``."""
-        from her2cli.variants import callers
-        from her2cli.variants.population import population_lookup
-
-        info = None
-        passed = self.all_records or record.filter in ("PASS", ".", "")
-        tumour_values = normal_values = None  # FORMAT values, split once per record (linear in ALTs)
-        for alt_index, alt in enumerate(record.alts):
-            if alt.startswith(_SKIPPED_ALT_MARKERS) or not set(alt) <= _DNA:
-                if alt not in (".", "<NON_REF>", "<*>"):
-                    self.symbolic += 1
-                continue
-            if not passed:
-                self.failed_filter += 1
-                continue
-            if info is None:
-                info = record.info()
-            if self.columns.tumour is not None:
-                if tumour_values is None:
-                    tumour_values = _column_values(record, self.columns.tumour)
-                ev = callers.sample_evidence(record.format_keys, tumour_values, record.ref, record.alts, alt_index,
-                                             info, self.formats)
-            else:
-                ev = callers.site_evidence(record.ref, record.alts, alt_index, info, self.formats)
-            if not self.all_records and _allele_absent(ev, alt_index):
-                self.no_alt_reads += 1
-                continue
-            reads = dict(depth=ev.depth, alt_depth=ev.alt_depth, ref_depth=ev.ref_depth, vaf=ev.vaf,
-                         caller_format=ev.convention)
-            population = population_lookup(self.population, info, alt_index, alt, record.ref, len(record.alts))
-            reads.update(population_af=population.af, population_af_source=population.source,
-                         population_absent_from=population.absent_from)
-            stated = callers.stated_origin(info, record.format_keys, tumour_values)
-            if stated is not None:
-                reads["stated_origin"], reads["stated_origin_source"] = stated
-            if self.columns.normal is not None:
-                if normal_values is None:
-                    normal_values = _column_values(record, self.columns.normal)
-                normal = callers.sample_evidence(record.format_keys, normal_values, record.ref, record.alts,
-                                                 alt_index, info, self.formats)
-                reads.update(normal_sample=self.normal_name, normal_genotype=normal.genotype,
-                             normal_depth=normal.depth, normal_ref_depth=normal.ref_depth,
-                             normal_alt_depth=normal.alt_depth, normal_vaf=normal.vaf)
-            if self.retain_info or self.retain_fmt:
-                self._retain(record, info, reads)
-            yield alt_index, alt, reads
-
-    def _retain(self, record, info: dict, reads: dict) -> None:
-        """The INFO/FORMAT values asked for, as written (vcf2maf: a flag is "1", an absent key "")."""
-        reads["retained_info"] = {key: (info[key] or "1") if key in info else "" for key in self.retain_info}
-        columns = [dict(zip(record.format_keys, _column_values(record, index))) if index is not None else {}
-                   for index in (self.columns.tumour, self.columns.normal)]
-        reads["retained_format"] = {key: (columns[0].get(key, ""), columns[1].get(key, ""))
-                                    for key in self.retain_fmt}
-
-    def notices(self, source: str, sample_name: str) -> list[str]:
-        out = []
-        if self.symbolic:
-            out.append(f"{source}: skipped {self.symbolic} symbolic/breakend/spanning-deletion ALT allele(s) "
-                       "in the ERBB2 region (not nameable on the transcript)")
-        parts = []
-        if self.failed_filter:
-            parts.append(f"{self.failed_filter} failed FILTER")
-        if self.no_alt_reads:
-            parts.append(f"{self.no_alt_reads} not called in {sample_name} (genotype or no alt reads)")
-        if parts:
-            out.append(f"{source}: not reported: {', '.join(parts)} (use --all-records to include them)")
-        return out
+def _skipped_notices(reader, source: str, sample_name: str) -> list[str]:
+    """What the reader left out, and why (``callers.AlleleReader``'s counts)."""
+    out = []
+    if reader.symbolic:
+        out.append(f"{source}: skipped {reader.symbolic} symbolic/breakend/spanning-deletion ALT allele(s) "
+                   "in the ERBB2 region (not nameable on the transcript)")
+    parts = []
+    if reader.failed_filter:
+        parts.append(f"{reader.failed_filter} failed FILTER")
+    if reader.no_alt_reads:
+        parts.append(f"{reader.no_alt_reads} not called in {sample_name} (genotype or no alt reads)")
+    if parts:
+        out.append(f"{source}: not reported: {', '.join(parts)} (use --all-records to include them)")
+    return out
 
 
 def _call(allele, sample: str, source: str, chrom: str, genome: str, transcript: str, **fields) -> MutationCall:
@@ -206,26 +114,6 @@ def _naming_notices(calls: list[MutationCall], source: str, genome: str) -> list
     return out
 
 
-def _column_values(record, index: int) -> list[str]:
-    """One sample column's FORMAT values."""
-    return record.sample_columns[index].split(":") if index < len(record.sample_columns) else []
-
-
-@lru_cache(maxsize=64)
-def _population_fields(lines: tuple):
-    from her2cli.variants.population import PopulationFields
-
-    return PopulationFields.from_header_lines(list(lines))
-
-
-@lru_cache(maxsize=64)
-def _header_formats(lines: tuple):
-    """Headers repeat across a cohort's files (one pipeline wrote them): parse each distinct one once."""
-    from her2cli.variants import callers
-
-    return callers.HeaderFormats.from_header_lines(list(lines))
-
-
 @lru_cache(maxsize=4)
 def annotator_for(genome: str, reference_fasta: Optional[str]):
     """One annotator per build and reference per process: a cohort reuses it (and its cache of
@@ -240,20 +128,6 @@ def annotator_for(genome: str, reference_fasta: Optional[str]):
     else:
         sequence = exonic_sequence(tx, genome)
     return Annotator(tx, genome, sequence, have_genome_fasta=bool(reference_fasta))
-
-
-def _allele_absent(ev, alt_index: int) -> bool:
-    """True when the tumour sample does not carry this ALT: its genotype (the caller's own call) leaves
-    it out, e.g. Ion Torrent hotspot rows written as 0/0 with a few noise reads, or, without a
-    genotype, no read supports it."""
-    if ev.genotype and ev.genotype not in (".", "./.", ".|."):
-        alleles = ev.genotype.replace("|", "/").split("/")
-        return str(alt_index + 1) not in alleles
-    if ev.alt_depth is not None:
-        return ev.alt_depth == 0
-    if ev.vaf is not None:
-        return ev.vaf == 0
-    return False
 
 
 def file_stem(path: str) -> str:

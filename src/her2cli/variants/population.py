@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import field
+from functools import lru_cache
 from typing import Optional
 from urllib.parse import unquote
 
@@ -37,7 +38,7 @@ from her2cli.values import valueclass
 from her2cli.variants.callers import parse_float
 
 __all__ = ["PopulationFields", "PopulationFrequency", "population_af", "population_lookup", "population_key",
-           "CSQ_FIELDS", "INFO_FIELDS"]
+           "population_fields", "CSQ_FIELDS", "INFO_FIELDS"]
 
 # Exact names kept from earlier versions (and read even when the header does not declare them).
 CSQ_FIELDS = (
@@ -111,6 +112,12 @@ class PopulationFields:
         keys = [f"VEP {ident} {name}" for ident, layout in self.csq_layouts.items() for name in layout
                 if population_key(name, in_csq=True)]
         return keys + [("Mutect2 POPAF" if key == "POPAF" else f"INFO {key}") for key in self.info_numbers]
+
+
+@lru_cache(maxsize=64)
+def population_fields(lines: tuple) -> PopulationFields:
+    """``PopulationFields`` of a header's lines, each distinct header parsed once (a cohort's files share one)."""
+    return PopulationFields.from_header_lines(list(lines))
 
 
 @valueclass(frozen=True)
