@@ -1,17 +1,19 @@
-"""Find the VCF lines of one region without parsing every record.
+"""Find the VCF lines of one region of a file without an index, without parsing every record.
 
-Works on plain text, plain gzip and BGZF *without* an index (an indexed file is served by tabix). The
-idea: decompress in large chunks and look for ``b"\\n<contig>\\t"`` with ``bytes.find`` -- only those
-candidate lines are split.
+Works on plain text, plain gzip and BGZF *without* an index (an indexed file is served by tabix). This
+module supplies the bytes: it sniffs the compression, inflates (BGZF blocks in parallel threads, see
+:mod:`her2cli.io.bgzf`) and hands the text in large chunks to ``vcftext.RegionScanner``, which looks for
+``b"\\n<contig>\\t"`` with ``bytes.find`` -- only those candidate lines are split. ``read_file`` /
+``read_stream`` (for ``io.vcf``) end with the records parsed (``vcftext.region_read``); ``scan_region`` /
+``scan_stream`` return the lines (``ScanResult``).
 
 No silent miss (issue #11): sortedness cannot be known without reading the file, so by default every
-input is read whole (BGZF blocks are inflated in parallel threads, see :mod:`her2cli.io.bgzf`). Only with
-``assume_sorted=True`` (``--assume-sorted``) does the plain-text scan stop once past the region and a
-large BGZF file get bisected by byte offset: a probe block is inflated and the contig/position of its
-first complete line read, which with the ``##contig`` order from the header is enough to jump to the
-region's contig. That is fast and exact on sorted files, and misses records placed out of order (e.g.
-``cat a.vcf b.vcf``): the bisection checks the order at 16 sampled blocks and falls back to the whole
-read with a notice when they disagree, but samples prove nothing about the rest.
+input is read whole. Only with ``assume_sorted=True`` (``--assume-sorted``) does the plain-text scan stop
+once past the region and a large BGZF file get bisected by byte offset: a probe block is inflated and the
+contig/position of its first complete line read, which with the ``##contig`` order from the header is
+enough to jump to the region's contig. That is fast and exact on sorted files, and misses records placed
+out of order (e.g. ``cat a.vcf b.vcf``): the bisection checks the order at 16 sampled blocks and falls
+back to the whole read with a notice when they disagree, but samples prove nothing about the rest.
 
 Garbage is an error, never a clean negative: a NUL byte anywhere in the data, a control character in a
 region line, or a line longer than ``MAX_LINE_BYTES`` raise MalformedInputError naming the file and line.
@@ -27,11 +29,13 @@ cyvcf2/pandas at all.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import io
+import itertools
 import os
-import re
 import stat
-from typing import BinaryIO, Callable, Iterable, Iterator, Optional
+from typing import BinaryIO, Iterable, Iterator
 
 from her2cli.errors import InputMissingError, MalformedInputError
 from her2cli.io.bgzf import DECOMPRESS_ERRORS as _DECOMPRESS_ERRORS
@@ -41,13 +45,17 @@ from her2cli.io.sniff import Prepended, open_binary
 from her2cli.io.vcftext import (  # noqa: F401 (ScanResult, MAX_LINE_BYTES: re-exported)
     MAX_LINE_BYTES,
     HeaderReader as _Header,
+    RegionRead,
+    RegionScanner,
+    LineOf,
+    region_read,
     ScanResult,
     decode as _decode,
     pos_reflen as _pos_reflen,
     too_long as _too_long,
 )
 
-__all__ = ["ScanResult", "scan_region", "scan_stream", "scan_naive", "MAX_LINE_BYTES"]
+__all__ = ["ScanResult", "scan_region", "scan_stream", "scan_naive", "read_file", "read_stream", "MAX_LINE_BYTES"]
 
 
 def _gzip():
@@ -69,210 +77,19 @@ _SEEK_SCAN_BYTES = 3 * _MAX_BLOCK
 _SEEK_MIN_BYTES = 1 << 20
 # Evenly spaced probes that check the contig/position order before trusting a seek.
 _SORT_SAMPLES = 16
-# Control characters that never occur in VCF text (tab, LF and CR do).
-_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-LineOf = Callable[[int], Optional[int]]  # byte offset in the decompressed text -> 1-based line number
 
 
 class _Fallback(Exception):
     """The seek path cannot be trusted for this file; carries the notice text."""
 
 
-# ------------------------------------------------------------- sequential scanner
-
-class _Scanner:
-    """Sequential raw-bytes scan. Feed decompressed chunks in order; read the result.
-
-    ``early_stop`` (``--assume-sorted`` only) ends the read once every target contig is passed.
-    ``line_of`` turns a byte offset into a line number for error messages (None for streams).
-    """
-
-    def __init__(self, contigs: set[str], start: int, end: int, name: str, early_stop: bool,
-                 line_of: LineOf | None = None):
-        self.start, self.end, self.name = start, end, name
-        self.targets = sorted(contigs)
-        self.needles = [b"\n" + c.encode() + b"\t" for c in self.targets]
-        self.prefixes = tuple(c.encode() + b"\t" for c in self.targets)
-        self.header = _Header(name)
-        self.records: list[str] = []
-        self.carry = b""
-        self.in_header = True
-        self.early_stop = early_stop
-        self.line_of = line_of
-        self.offset = 0  # offset in the decompressed text of the next chunk's first byte
-        self.ranks: dict[str, int] = {}
-        self.last_pos: dict[bytes, int] = {}
-        self.passed: set[bytes] = set()  # targets we are certainly past (sorted file)
-        self.run_ended: set[bytes] = set()  # targets whose block of lines has ended
-        self.sample_rank = -1
-        self.unsorted: str | None = None
-
-    # -- driving
-    def feed(self, data: bytes) -> bool:
-        """Process one chunk; False once the rest of the input cannot matter."""
-        if self.in_header:
-            rest = self.header.feed(data)
-            if rest is None:
-                self.offset += len(data)
-                return True
-            self.in_header = False
-            self.offset = self.header.size
-            self.ranks = self.header.contig_order()
-            if self.ranks:
-                # A header that lists contigs is taken as complete (as htslib does): a
-                # target it does not list (e.g. "17" in a chr-named file) is absent, so
-                # only the listed targets are searched -- each needle is a pass over the data.
-                keep = [i for i, c in enumerate(self.targets) if c in self.ranks]
-                self.needles = [self.needles[i] for i in keep]
-                self.prefixes = tuple(self.prefixes[i] for i in keep)
-                self.passed = {c.encode() for c in self.targets if c not in self.ranks}
-            else:
-                self.early_stop = False  # contig order unknown: read everything
-            data = rest
-        self._check_bytes(data)
-        self._chunk(data)
-        self.offset += len(data)
-        return not (self.early_stop and self.unsorted is None
-                    and len(self.passed) == len(self.targets))
-
-    def finish(self) -> ScanResult:
-        if self.in_header:
-            self.header.finish()
-            self.in_header = False
-        if self.carry:
-            line = self.carry
-            self.carry = b""
-            if self.prefixes and line.startswith(self.prefixes):
-                self._candidates([line])
-        notices = []
-        if self.unsorted and self.early_stop:
-            notices.append(self.unsorted)
-        return ScanResult(self.header.lines, self.records, "", notices)
-
-    # -- garbage
-    def _error_at(self, offset: int, what: str) -> MalformedInputError:
-        line = self.line_of(offset) if self.line_of else None
-        where = "" if line else f" (at byte {offset} of the text)"
-        return MalformedInputError(what + where, path=self.name, line=line)
-
-    def _check_bytes(self, data: bytes) -> None:
-        # NUL never occurs in VCF text and is what a crash leaves behind; `in` is memchr (tens of GB/s),
-        # so the whole file is checked. Other control bytes are checked on the lines we keep.
-        if b"\0" in data:
-            raise self._error_at(self.offset + data.index(b"\0"), "binary data (NUL bytes) in the records")
-        if len(self.carry) + len(data) > MAX_LINE_BYTES and b"\n" not in data:
-            raise self._error_at(self.offset - len(self.carry), _too_long(self.name, None).message)
-
-    def _check_line(self, line: bytes) -> None:
-        bad = _CONTROL.search(line)
-        if bad:
-            raise MalformedInputError(
-                f"binary data (control byte 0x{line[bad.start()]:02x}) in a record: {_decode(line[:40])!r}...",
-                path=self.name)
-
-    # -- per chunk
-    def _chunk(self, buf: bytes) -> None:
-        nl = buf.find(b"\n")
-        if nl < 0:
-            self.carry += buf
-            return
-        first = self.carry + buf[:nl] if self.carry else buf[:nl]
-        if len(first) > MAX_LINE_BYTES:  # a line that ends in this chunk but began chunks ago
-            raise self._error_at(self.offset - len(self.carry), _too_long(self.name, None).message)
-        self.carry = b""
-        last = buf.rfind(b"\n")
-        lines: list[bytes] = []
-        if self.prefixes and first.startswith(self.prefixes):
-            lines.append(first)
-        # The span from the first to the last candidate line is split once (C speed) and filtered,
-        # rather than finding each line: a sorted file's target contig is one long run of lines.
-        starts = [i for i in (buf.find(n, nl, last) for n in self.needles) if i >= 0]
-        last_hit = -1
-        if starts:
-            last_hit = max(buf.rfind(n, nl, last) for n in self.needles)
-            span_end = buf.find(b"\n", last_hit + 1)
-            lines += [line for line in buf[min(starts) + 1:span_end].split(b"\n") if line.startswith(self.prefixes)]
-        if lines:
-            self._candidates(lines)
-            self._run_end_check(buf, nl, last, last_hit, lines[-1])
-        if self.ranks and last > nl:
-            self._sample_last_line(buf, last)
-        self.carry = buf[last + 1:]
-
-    def _candidates(self, lines: list[bytes]) -> None:
-        # Hot loop (every line of the target contig): keep it lean.
-        start, end, last_pos = self.start, self.end, self.last_pos
-        for line in lines:
-            f = line.split(b"\t", 4)
-            if len(f) < 5 or not f[1].isdigit():
-                _pos_reflen(line, self.name)  # raises with the right message
-            chrom = f[0]
-            pos = int(f[1])
-            if pos < last_pos.get(chrom, 0) and self.unsorted is None:
-                self.unsorted = f"file is not sorted by position on {chrom.decode()}; read the whole file"
-            if chrom in self.run_ended and self.unsorted is None:
-                self.unsorted = f"records of {chrom.decode()} are not contiguous; read the whole file"
-            last_pos[chrom] = pos
-            if pos > end:
-                self.passed.add(chrom)
-            elif pos + len(f[3]) - 1 >= start:
-                _pos_reflen(line, self.name)  # full check (8 columns) on kept records only
-                self._check_line(line)
-                self.records.append(_decode(line))
-
-    def _run_end_check(self, buf: bytes, nl: int, last: int, hit: int, line: bytes) -> None:
-        # If the line after the chunk's last candidate (``line``, whose newline is at ``hit``; -1: the
-        # chunk's first line) is on another contig, that target's run of lines has ended (in a sorted
-        # file it will not come back).
-        j = buf.find(b"\n", hit + 1) if hit >= 0 else nl
-        if j < last and not buf.startswith(self.prefixes, j + 1) and not buf.startswith(b"#", j + 1):
-            chrom = line[:line.find(b"\t")]
-            self.run_ended.add(chrom)
-            self.passed.add(chrom)
-
-    def _sample_last_line(self, buf: bytes, last: int) -> None:
-        # Contig of the chunk's last complete line: cheap evidence of where we are.
-        s = buf.rfind(b"\n", 0, last) + 1
-        t = buf.find(b"\t", s, last)
-        if t < 0:
-            return
-        chrom = buf[s:t].decode("utf-8", "replace")
-        rank = self.ranks.get(chrom)
-        if rank is None:
-            self.early_stop = False  # a contig the header does not list: cannot reason
-            return
-        if rank < self.sample_rank:
-            if self.unsorted is None:
-                self.unsorted = f"file is not sorted by contig ({chrom} after a later contig); read the whole file"
-            return
-        self.sample_rank = rank
-        for c in self.targets:
-            r = self.ranks.get(c)
-            if r is not None and rank > r:
-                self.passed.add(c.encode())
-
-
-def _drive(scanner: _Scanner, chunks: Iterable[bytes], method: str) -> ScanResult:
-    for chunk in chunks:
-        if not chunk:
-            continue
-        if not scanner.feed(chunk):
-            break
-    res = scanner.finish()
-    res.method = method
-    return res
-
-
 # ------------------------------------------------------------------ compressed IO
 
-def _read_chunks(fh: BinaryIO, name: str, compressed: bool) -> Iterator[bytes]:
+@contextlib.contextmanager
+def _read_errors(name: str, compressed: bool) -> Iterator[None]:
+    """Errors of reading the bytes, said as what they mean for the file (truncated, corrupt, unreadable)."""
     try:
-        while True:
-            data = fh.read(CHUNK)
-            if not data:
-                return
-            yield data
+        yield
     except EOFError as exc:
         raise MalformedInputError("truncated gzip/BGZF stream (file ends in the middle of compressed data)",
                                   path=name) from exc
@@ -324,11 +141,11 @@ class _Bisection:
         self.ranks: dict[str, int] = {}
         self.probes: dict[int, tuple[int, int]] = {}  # block offset -> (rank, pos) of its first line
 
-    def run(self) -> ScanResult:
+    def run(self) -> "Scan":
         header, data_pos = self._header()
         if data_pos is None:
             header.finish()
-            return ScanResult(header.lines, [], "bgzf-seek", [])
+            return header.lines, [], "bgzf-seek", []
         self.ranks = header.contig_order()
         if not self.ranks:
             raise _Fallback("no ##contig header lines, so the contig order is unknown; read the whole file")
@@ -340,7 +157,7 @@ class _Bisection:
             records += _read_region_from(self.bg, lo, lo_in, self.eof_off, self.ranks, tname, trank,
                                          self.start, self.end, self.name)
         self._check_probes()
-        return ScanResult(header.lines, records, "bgzf-seek", [])
+        return header.lines, records, "bgzf-seek", []
 
     def _header(self) -> tuple[_Header, tuple[int, int] | None]:
         """The header and (block offset, offset in its data) of the first record."""
@@ -479,34 +296,66 @@ def scan_region(path: str, contigs: set[str], start: int, end: int, assume_sorte
     with open_binary(path, "VCF") as fh:
         if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
             return scan_stream(fh, contigs, start, end, path, assume_sorted)
-        head = fh.read(18)
-        note = _compression_note(head)
-        if note:
-            raise MalformedInputError(f"{note}-compressed input is not supported; use bgzip or plain text",
-                                      path=path)
-        if not head.startswith(_GZIP_MAGIC):
-            fh.seek(0)
-            scanner = _Scanner(contigs, start, end, path, assume_sorted, _line_counter(path, False))
-            return _drive(scanner, _read_chunks(fh, path, False), "scan-plain")
-        fh.seek(0, io.SEEK_END)
-        size = fh.tell()
-        if not is_bgzf(head):
-            fh.seek(0)
-            return _scan_compressed(fh, contigs, start, end, path, "scan-gzip", assume_sorted,
-                                    _line_counter(path, True))
-        notices: list[str] = []
-        bg = BgzfFile(fh, size, path)
-        # Cut short at a block boundary, the blocks read as a complete (shorter) file: only the marker tells.
-        require_eof_marker(fh, size, path)
-        if assume_sorted and size >= _SEEK_MIN_BYTES:
-            try:
-                return _Bisection(bg, contigs, start, end, path).run()
-            except _Fallback as fb:
-                notices.append(str(fb))
-        scanner = _Scanner(contigs, start, end, path, False, _line_counter(path, True))
-        res = _drive(scanner, bg.chunks(0), "scan-bgzf")
-        res.notices = _merge(notices, res.notices)
-        return res
+        return ScanResult(*_scan_file(fh, contigs, start, end, path, assume_sorted))
+
+
+def scan_stream(stream: BinaryIO, contigs: set[str], start: int, end: int,
+                source_name: str, assume_sorted: bool = False) -> ScanResult:
+    """Like scan_region for a non-seekable stream (stdin, a pipe, ``<(...)``), plain or gzip/BGZF."""
+    return ScanResult(*_scan_stream(stream, contigs, start, end, source_name, assume_sorted))
+
+
+def read_file(fh: BinaryIO, path: str, contigs: set[str], regions: list[tuple[int, int]],
+              assume_sorted: bool = False) -> RegionRead:
+    """The header and parsed records of ``contigs`` overlapping any of ``regions`` in an opened regular file
+    (``io.vcf.read_region``): one scan over the hull of the regions (both builds' ERBB2 windows when the build
+    is not known yet: a second pass over a whole gzip file would cost far more than the 2 Mb between them)."""
+    start, end = min(s for s, _ in regions), max(e for _, e in regions)
+    header, records, method, notices = _scan_file(fh, contigs, start, end, path, assume_sorted)
+    return region_read(header, records, method, notices, path, contigs, regions)
+
+
+def read_stream(stream: BinaryIO, name: str, contigs: set[str], regions: list[tuple[int, int]],
+                assume_sorted: bool = False) -> RegionRead:
+    """``read_file`` for a stream read once (stdin, a pipe)."""
+    start, end = min(s for s, _ in regions), max(e for _, e in regions)
+    header, records, method, notices = _scan_stream(stream, contigs, start, end, name, assume_sorted)
+    return region_read(header, records, method, notices, name, contigs, regions)
+
+
+Scan = tuple[list[str], list[str], str, list[str]]  # header lines, record lines, method, notices
+
+
+def _scan_file(fh: BinaryIO, contigs: set[str], start: int, end: int, path: str, assume_sorted: bool) -> Scan:
+    head = fh.read(18)
+    note = _compression_note(head)
+    if note:
+        raise MalformedInputError(f"{note}-compressed input is not supported; use bgzip or plain text",
+                                  path=path)
+    if not head.startswith(_GZIP_MAGIC):
+        fh.seek(0)
+        line_of = _line_counter(path, False)
+        with _read_errors(path, compressed=False):
+            scanner = RegionScanner(contigs, start, end, path, assume_sorted, line_of, MAX_LINE_BYTES)
+            header, records, notices = scanner.scan(iter(functools.partial(fh.read, CHUNK), b""))
+        return header, records, "scan-plain", notices
+    fh.seek(0, io.SEEK_END)
+    size = fh.tell()
+    if not is_bgzf(head):
+        fh.seek(0)
+        return _scan_gzip(fh, contigs, start, end, path, "scan-gzip", _line_counter(path, True))
+    notices: list[str] = []
+    bg = BgzfFile(fh, size, path)
+    # Cut short at a block boundary, the blocks read as a complete (shorter) file: only the marker tells.
+    require_eof_marker(fh, size, path)
+    if assume_sorted and size >= _SEEK_MIN_BYTES:
+        try:
+            return _Bisection(bg, contigs, start, end, path).run()
+        except _Fallback as fb:
+            notices.append(str(fb))
+    scanner = RegionScanner(contigs, start, end, path, False, _line_counter(path, True), MAX_LINE_BYTES)
+    header, records, found = scanner.scan(bg.chunks(0))
+    return header, records, "scan-bgzf", _merge(notices, found)
 
 
 def _merge(a: list[str], b: list[str]) -> list[str]:
@@ -517,19 +366,19 @@ def _merge(a: list[str], b: list[str]) -> list[str]:
     return out
 
 
-def _scan_compressed(fh: BinaryIO, contigs: set[str], start: int, end: int, name: str, method: str,
-                     assume_sorted: bool, line_of: LineOf | None) -> ScanResult:
+def _scan_gzip(fh: BinaryIO, contigs: set[str], start: int, end: int, name: str, method: str,
+               line_of: LineOf | None) -> Scan:
     # Read to the end even once past the region: only the end of a gzip stream
     # tells a complete file from a truncated one (the cost is inflate, not parsing).
-    scanner = _Scanner(contigs, start, end, name, False, line_of)
     # (isal's threaded reader was measured: ~5% faster, twice the memory -- not used.)
-    with _gzip().GzipFile(fileobj=fh, mode="rb") as gz:
-        return _drive(scanner, _read_chunks(gz, name, True), method)
+    with _read_errors(name, compressed=True), _gzip().GzipFile(fileobj=fh, mode="rb") as gz:
+        scanner = RegionScanner(contigs, start, end, name, False, line_of, MAX_LINE_BYTES)
+        header, records, notices = scanner.scan(iter(functools.partial(gz.read, CHUNK), b""))
+    return header, records, method, notices
 
 
-def scan_stream(stream: BinaryIO, contigs: set[str], start: int, end: int,
-                source_name: str, assume_sorted: bool = False) -> ScanResult:
-    """Like scan_region for a non-seekable stream (stdin, a pipe, ``<(...)``), plain or gzip/BGZF."""
+def _scan_stream(stream: BinaryIO, contigs: set[str], start: int, end: int, source_name: str,
+                 assume_sorted: bool) -> Scan:
     head = b""
     while len(head) < 18:  # pipes may return short reads
         more = stream.read(18 - len(head))
@@ -544,19 +393,16 @@ def scan_stream(stream: BinaryIO, contigs: set[str], start: int, end: int,
         tail = _Tail(Prepended(head, stream))
         raw = io.BufferedReader(tail, buffer_size=1 << 20)
         bgzf = is_bgzf(head)
-        result = _scan_compressed(raw, contigs, start, end, source_name,  # type: ignore[arg-type]
-                                  "scan-bgzf" if bgzf else "scan-gzip", assume_sorted, None)
+        result = _scan_gzip(raw, contigs, start, end, source_name,  # type: ignore[arg-type]
+                            "scan-bgzf" if bgzf else "scan-gzip", None)
         if bgzf and tail.last != EOF_MARKER:  # read to the end: the last bytes are the marker block
             raise missing_eof(source_name)
         return result
-    scanner = _Scanner(contigs, start, end, source_name, assume_sorted)
-
-    def chunks() -> Iterator[bytes]:
-        if head:
-            yield head
-        yield from _read_chunks(stream, source_name, False)
-
-    return _drive(scanner, chunks(), "scan-plain")
+    with _read_errors(source_name, compressed=False):
+        scanner = RegionScanner(contigs, start, end, source_name, assume_sorted, None, MAX_LINE_BYTES)
+        rest = iter(functools.partial(stream.read, CHUNK), b"")
+        header, records, notices = scanner.scan(itertools.chain((head,), rest) if head else rest)
+    return header, records, "scan-plain", notices
 
 
 class _Tail(io.RawIOBase):

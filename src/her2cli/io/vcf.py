@@ -1,10 +1,11 @@
 """Read the ERBB2 region of a VCF: plain, gzip, BGZF (indexed or not), BCF, or '-' for stdin.
 
 Every path ends in the same thing: the header lines and the VCF text lines of the region, parsed by one
-parser (``parse_record``), so that the indexed, seeking and streaming paths give identical output. The
-caller gets the parsed records (``RegionRead.records``) from one call, ``read_region``.
-Indexed BGZF and BCF go through cyvcf2 (htslib); text without an index is scanned on raw bytes
-(``fastscan``), which never holds the file in memory.
+parser (``io.vcftext``: ``parse_record``, ``region_read``), so that the indexed, seeking and streaming paths
+give identical output. The caller gets the parsed records (``RegionRead.records``) from one call,
+``read_region``: this module picks the reader, the reader finds the region's lines, ``vcftext`` parses them.
+A tabix-indexed BGZF file is read in pure Python (``tabix``), text without an index is scanned on raw bytes
+(``fastscan``, which never holds the file in memory), BCF and a ``.csi`` go through cyvcf2 (htslib).
 """
 
 from __future__ import annotations
@@ -12,97 +13,21 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from dataclasses import field
 from typing import Iterator
 
 from her2cli.errors import InputMissingError, MalformedInputError
+from her2cli.io.vcftext import (  # noqa: F401 (VcfRecord, header_from_lines: re-exported)
+    RegionRead,
+    VcfHeader,
+    VcfRecord,
+    header_from_lines,
+    in_regions,
+    parse_record,
+    region_read,
+)
 from her2cli.reference.builds import header_contigs, header_values, parse_structured  # noqa: F401 (re-exported)
-from her2cli.values import valueclass
 
 GZIP_MAGIC = b"\x1f\x8b"
-
-
-@valueclass
-class VcfHeader:
-    lines: list[str]  # the '##' lines
-    samples: list[str]
-    source: str  # the file name, for messages
-
-    def values(self, key: str) -> list[str]:
-        return header_values(self.lines, key)
-
-    def contigs(self) -> dict[str, dict[str, str]]:
-        """##contig lines as {ID: {attribute: value}}, in header order."""
-        return header_contigs(self.lines)
-
-
-@valueclass
-class VcfRecord:
-    chrom: str
-    pos: int
-    id: str
-    ref: str
-    alts: list[str]
-    qual: str
-    filter: str
-    info_text: str
-    format_keys: list[str]
-    sample_columns: list[str]
-    line_number: int | None = None
-
-    def info(self) -> dict[str, str]:
-        out: dict[str, str] = {}
-        if self.info_text in ("", "."):
-            return out
-        for item in self.info_text.split(";"):
-            key, sep, value = item.partition("=")
-            out[key] = value if sep else ""
-        return out
-
-
-_REF_BASES = set("ACGTNacgtn")
-
-
-def parse_record(line: str, source: str, line_number: int | None = None) -> VcfRecord:
-    fields = line.rstrip("\r\n").split("\t")
-    if len(fields) < 8:
-        raise MalformedInputError(
-            f"not a VCF record (expected at least 8 tab-separated columns, found {len(fields)})",
-            path=source, line=line_number,
-        )
-    chrom, pos_text, vid, ref, alt, qual, filt, info = fields[:8]
-    try:
-        pos = int(pos_text)
-    except ValueError:
-        raise MalformedInputError(f"POS is not an integer: {pos_text!r}", path=source, line=line_number) from None
-    if not ref or not set(ref) <= _REF_BASES:
-        raise MalformedInputError(f"REF is not a DNA sequence: {ref!r}", path=source, line=line_number)
-    format_keys = fields[8].split(":") if len(fields) > 8 and fields[8] not in ("", ".") else []
-    return VcfRecord(
-        chrom, pos, vid, ref, alt.split(",") if alt not in ("", ".") else [], qual, filt, info,
-        format_keys, fields[9:], line_number,
-    )
-
-
-@valueclass
-class RegionRead:
-    header: VcfHeader
-    records: list[VcfRecord]  # the region's records, parsed, in file order
-    method: str
-    notices: list[str] = field(default_factory=list)
-
-
-def _header_from_lines(lines: list[str], source: str) -> VcfHeader:
-    meta = [line for line in lines if line.startswith("##")]
-    column_line = next((line for line in lines if line.startswith("#CHROM")), None)
-    if not meta or not meta[0].startswith("##fileformat=VCF"):
-        raise MalformedInputError("not a VCF file (the first line is not ##fileformat=VCF...)", path=source, line=1)
-    if column_line is None:
-        raise MalformedInputError("VCF header has no #CHROM line", path=source)
-    columns = column_line.rstrip("\r\n").split("\t")
-    if columns[:8] != ["#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO"]:
-        raise MalformedInputError("VCF #CHROM line does not have the 8 standard columns", path=source)
-    return VcfHeader(meta, columns[9:], source)
 
 
 @contextlib.contextmanager
@@ -169,11 +94,12 @@ def read_region(path: str, contigs: set[str], regions: list[tuple[int, int]],
     if path == "-":
         return _read_stdin(contigs, regions, assume_sorted)
     if _is_stream(path):
+        from her2cli.io import fastscan
         from her2cli.io.sniff import open_binary
 
         try:
             with open_binary(path, "VCF") as stream:
-                return _scan_stream(stream, contigs, regions, path, assume_sorted)
+                return fastscan.read_stream(stream, path, contigs, regions, assume_sorted)
         except OSError as exc:
             raise InputMissingError(f"cannot read: {exc.strerror}", path=path) from None
     kind = sniff(path)
@@ -258,7 +184,9 @@ def _read_stdin(contigs: set[str], regions: list[tuple[int, int]], assume_sorted
     head = stream.peek(18)[:18] if hasattr(stream, "peek") else b""
     if not (head[:3] == b"BCF" or (head[:2] == GZIP_MAGIC and len(head) >= 18 and head[12:14] == b"BC"
                                    and _inflated_start(stream) == b"BCF")):
-        return _scan_stream(stream, contigs, regions, "<stdin>", assume_sorted)
+        from her2cli.io import fastscan
+
+        return fastscan.read_stream(stream, "<stdin>", contigs, regions, assume_sorted)
     with tempfile.NamedTemporaryFile(prefix=".her2-stdin-", suffix=".bcf") as spool:
         while True:
             chunk = stream.read(1 << 20)
@@ -308,55 +236,18 @@ def _read_with_tabix(path: str, index: str, contigs: set[str], regions: list[tup
     result = tabix.read_tbi_region(path, index, contigs, sorted(regions))
     if result is None:  # not a VCF TBI: let htslib read it
         return None
-    return _merge_scans([result], path, contigs, regions)
-
-
-def _in_regions(pos: int, ref_len: int, regions: list[tuple[int, int]]) -> bool:
-    last = pos + max(ref_len, 1) - 1
-    return any(pos <= end and last >= start for start, end in regions)
+    return region_read(result.header_lines, result.records, result.method, result.notices, path, contigs, regions)
 
 
 def _scan_file(path: str, contigs: set[str], regions: list[tuple[int, int]], assume_sorted: bool) -> RegionRead:
     from her2cli.io import fastscan
 
-    # One pass over the hull of the windows (both builds' ERBB2 when the build is not known yet):
-    # a second pass over a whole gzip file would cost far more than the 2 Mb between them.
-    start = min(s for s, _ in regions)
-    end = max(e for _, e in regions)
-    return _merge_scans([fastscan.scan_region(path, contigs, start, end, assume_sorted)], path, contigs, regions)
-
-
-def _scan_stream(stream, contigs: set[str], regions: list[tuple[int, int]], name: str,
-                 assume_sorted: bool) -> RegionRead:
-    from her2cli.io import fastscan
-
-    start = min(s for s, _ in regions)
-    end = max(e for _, e in regions)
-    result = fastscan.scan_stream(stream, contigs, start, end, name, assume_sorted)
-    return _merge_scans([result], name, contigs, regions)
-
-
-def _merge_scans(results, source: str, contigs: set[str], regions: list[tuple[int, int]]) -> RegionRead:
-    header = _header_from_lines(results[0].header_lines, source)
-    seen: set[str] = set()
-    lines: list[str] = []
-    notices: list[str] = []
-    for result in results:
-        notices.extend(n for n in result.notices if n not in notices)
-        for text in result.records:
-            if text in seen:
-                continue
-            fields = text.split("\t", 5)
-            if len(fields) < 5:
-                raise MalformedInputError("not a VCF record (too few columns)", path=source)
-            try:
-                pos = int(fields[1])
-            except ValueError:
-                raise MalformedInputError(f"POS is not an integer: {fields[1]!r}", path=source) from None
-            if fields[0] in contigs and _in_regions(pos, len(fields[3]), regions):
-                seen.add(text)
-                lines.append(parse_record(text, source))
-    return RegionRead(header, lines, results[0].method, notices)
+    try:
+        fh = open(path, "rb")
+    except OSError as exc:
+        raise InputMissingError(f"cannot open file ({exc.strerror})", path=path) from None
+    with fh:
+        return fastscan.read_file(fh, path, contigs, regions, assume_sorted)
 
 
 def _read_with_htslib(path: str, kind: str, contigs: set[str], regions: list[tuple[int, int]],
@@ -378,7 +269,7 @@ def _read_with_htslib(path: str, kind: str, contigs: set[str], regions: list[tup
     except (OSError, ValueError, Exception) as exc:  # cyvcf2 raises bare Exception for bad headers
         raise MalformedInputError(f"cannot open as {kind.upper()}: {exc}", path=path) from None
     header_lines = [line for line in vcf.raw_header.splitlines() if line]
-    header = _header_from_lines(header_lines, path)
+    header = header_from_lines(header_lines, path)
     lines: list[str] = []
     method = "htslib-index"
     notices: list[str] = []
@@ -401,7 +292,7 @@ def _read_with_htslib(path: str, kind: str, contigs: set[str], regions: list[tup
             else:
                 method = "htslib-stream"
                 for variant in vcf:
-                    if variant.CHROM in contigs and _in_regions(variant.POS, len(variant.REF), regions):
+                    if variant.CHROM in contigs and in_regions(variant.POS, len(variant.REF), regions):
                         lines.append(_record_text(variant, path))
     except MalformedInputError:
         raise
