@@ -22,20 +22,15 @@ fastscan, this module imports nothing heavy.
 
 from __future__ import annotations
 
+import io
 import struct
 
 from her2cli.errors import InputMissingError, MalformedInputError
-from her2cli.io.bgzf import (
-    DECOMPRESS_ERRORS,
-    BgzfFile,
-    block_size,
-    require_eof_marker,
-    zlib_impl,
-)
+from her2cli.io.bgzf import BgzfFile, require_eof_marker
 from her2cli.io.lines import MAX_LINE_BYTES, line_too_long, nul_byte
-from her2cli.io.vcftext import HeaderReader, ScanResult, decode, pos_reflen
+from her2cli.io.vcftext import RegionRead, ScanResult, decode, pos_reflen, read_header, region_read
 
-__all__ = ["read_tbi_region", "IndexMismatch", "check_index_covers", "csi_last_offset", "tbi_last_offset"]
+__all__ = ["read_tbi_region", "read_records", "IndexMismatch", "check_index_covers", "csi_last_offset", "tbi_last_offset"]
 
 _TBI_MAGIC = b"TBI\x01"
 _CSI_MAGIC = b"CSI\x01"
@@ -64,38 +59,31 @@ def _reg2bins(beg: int, end: int) -> set[int]:
 
 # ------------------------------------------------------------------ the index
 
-_INFLATE_STEP = 8  # index BGZF blocks inflated at a time (on demand)
-
-
 class _IndexBuf:
-    """The decompressed index, inflated block by block only as far as the parser reads."""
+    """The decompressed index, inflated block by block (``bgzf.BgzfFile``) only as far as the parser reads."""
 
     def __init__(self, raw: bytes, path: str):
         self.raw, self.path = raw, path
         self.data = bytearray()
-        self.raw_off = 0
+        self.blocks = None
         if raw[:2] != b"\x1f\x8b":
             self.data += raw  # htslib also accepts an uncompressed index
-            self.raw_off = len(raw)
+            self.raw = b""
 
     def ensure(self, n: int) -> None:
         """Inflate until at least n bytes are available (or the index ends)."""
-        raw = self.raw
-        while len(self.data) < n and self.raw_off < len(raw):
-            for _ in range(_INFLATE_STEP):
-                off = self.raw_off
-                if off >= len(raw):
+        try:
+            if self.raw:
+                self.blocks = BgzfFile(io.BytesIO(self.raw), len(self.raw), self.path).blocks(0)
+                self.raw = b""
+            while len(self.data) < n and self.blocks is not None:
+                block = next(self.blocks, None)
+                if block is None:
+                    self.blocks = None
                     break
-                bsize = block_size(raw, off)
-                if bsize is None or off + bsize > len(raw):
-                    raise MalformedInputError("corrupt or truncated tabix index (bad BGZF block)",
-                                              path=self.path)
-                try:
-                    self.data += zlib_impl.decompress(raw[off:off + bsize], 31)
-                except DECOMPRESS_ERRORS as exc:
-                    raise MalformedInputError(f"corrupt or truncated tabix index ({exc})",
-                                              path=self.path) from exc
-                self.raw_off = off + bsize
+                self.data += block
+        except MalformedInputError as exc:
+            raise MalformedInputError(f"corrupt or truncated tabix index ({exc.message})", path=self.path) from None
 
 
 def _one_chunk_run(buf: _IndexBuf, p: int, left: int) -> int:
@@ -365,15 +353,6 @@ def check_index_covers(reader: BgzfFile, last: int, index_path: str) -> None:
 
 # ----------------------------------------------------------------- the data
 
-def _read_header(reader: BgzfFile, name: str) -> list[str]:
-    header = HeaderReader(name)
-    for data in reader.blocks(0):
-        if header.feed(data) is not None:
-            return header.lines
-    header.finish()  # raises: no '#CHROM' line
-    return header.lines
-
-
 def _read_records(reader: BgzfFile, voff: int, contig: str, start: int, end: int,
                   name: str, index_path: str) -> list[str]:
     coff, uoff = voff >> 16, voff & 0xFFFF
@@ -445,11 +424,23 @@ def read_tbi_region(path: str, index_path: str, contigs: set[str], regions: list
     """Header lines plus the records of ``contigs`` overlapping each [start, end] of ``regions`` (1-based,
     closed; regions in ascending order), read through the tabix index with one parse of the index and one
     read of the header; None if ``index_path`` is not a TBI index for VCF."""
+    found = _read(path, index_path, contigs, regions)
+    return None if found is None else ScanResult(*found)
+
+
+def read_records(path: str, index_path: str, contigs: set[str], regions: list[tuple[int, int]]
+                 ) -> RegionRead | None:
+    """``read_tbi_region`` for ``io.vcf.read_region``: the header and the records parsed (``vcftext``)."""
+    found = _read(path, index_path, contigs, sorted(regions))
+    return None if found is None else region_read(*found, path, contigs, regions)
+
+
+def _read(path: str, index_path: str, contigs: set[str], regions: list[tuple[int, int]]
+          ) -> tuple[list[str], list[str], str, list[str]] | None:
+    """(header lines, record lines, method, notices), or None when the index is not a TBI for VCF. The index
+    is loaded and the data file checked (its end-of-file marker) before either is read further."""
     buf = _load_index(index_path)
     if buf is None:
-        return None
-    tbi = _Tbi(buf)
-    if not tbi.is_vcf():
         return None
     try:
         fh = open(path, "rb")
@@ -460,11 +451,12 @@ def read_tbi_region(path: str, index_path: str, contigs: set[str], regions: list
     with fh:
         fh.seek(0, 2)
         size = fh.tell()
-        notices: list[str] = []
         require_eof_marker(fh, size, path)
         reader = BgzfFile(fh, size, path)
+        tbi = _Tbi(buf)
+        if not tbi.is_vcf():
+            return None
         check_index_covers(reader, tbi.last_offset(), index_path)
-        header = _read_header(reader, path)
         records: list[str] = []
         tid_of = {n: i for i, n in enumerate(tbi.names)}
         tids = {tid_of[c] for c in contigs if c in tid_of}
@@ -476,4 +468,5 @@ def read_tbi_region(path: str, index_path: str, contigs: set[str], regions: list
                 for tid in sorted(starts):  # index order is file order
                     records += _read_records(reader, starts[tid], tbi.names[tid], start, end,
                                              path, index_path)
-    return ScanResult(header, records, "tabix-index", notices)
+        header = read_header(reader.blocks(0), path)
+    return header, records, "tabix-index", []

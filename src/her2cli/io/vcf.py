@@ -23,7 +23,6 @@ from her2cli.io.vcftext import (  # noqa: F401 (VcfRecord, header_from_lines: re
     header_from_lines,
     in_regions,
     parse_record,
-    region_read,
 )
 from her2cli.reference.builds import header_contigs, header_values, parse_structured  # noqa: F401 (re-exported)
 
@@ -233,10 +232,7 @@ def _inflated_start(stream) -> bytes:
 def _read_with_tabix(path: str, index: str, contigs: set[str], regions: list[tuple[int, int]]):
     from her2cli.io import tabix
 
-    result = tabix.read_tbi_region(path, index, contigs, sorted(regions))
-    if result is None:  # not a VCF TBI: let htslib read it
-        return None
-    return region_read(result.header_lines, result.records, result.method, result.notices, path, contigs, regions)
+    return tabix.read_records(path, index, contigs, regions)  # None: not a VCF TBI, htslib reads it
 
 
 def _scan_file(path: str, contigs: set[str], regions: list[tuple[int, int]], assume_sorted: bool) -> RegionRead:

@@ -20,7 +20,7 @@ from her2cli.reference.builds import header_contigs, header_values
 from her2cli.values import valueclass
 
 __all__ = ["ScanResult", "HeaderReader", "RegionScanner", "RegionRead", "VcfHeader", "VcfRecord", "decode",
-           "header_from_lines", "in_regions", "parse_record", "pos_reflen", "region_read", "too_long",
+           "header_from_lines", "in_regions", "parse_record", "pos_reflen", "read_header", "region_read", "too_long",
            "MAX_LINE_BYTES", "CONTIG_ID"]
 
 # Longest line accepted (header or record): the one limit of every reader (io.lines). A VCF line with
@@ -140,6 +140,16 @@ class HeaderReader:
                 if m and m.group(1) not in ranks:
                     ranks[m.group(1)] = len(ranks)
         return ranks
+
+
+def read_header(chunks: Iterable[bytes], name: str) -> list[str]:
+    """The header lines at the start of the text in ``chunks`` (MalformedInputError unless it is a VCF's)."""
+    header = HeaderReader(name)
+    for data in chunks:
+        if header.feed(data) is not None:
+            return header.lines
+    header.finish()  # raises: no '#CHROM' line
+    return header.lines
 
 
 def too_long(name: str, line: int | None) -> MalformedInputError:
