@@ -97,10 +97,19 @@ class BgzfFile:
         self.buf_off = 0
         self.cache: dict[int, tuple[bytes, int]] = {}
 
+    @classmethod
+    def in_memory(cls, data: bytes, name: str) -> "BgzfFile":
+        """The blocks of BGZF data already read whole (an index): sliced from ``data``, no file."""
+        reader = cls(None, len(data), name)  # type: ignore[arg-type]
+        reader.buf = data
+        return reader
+
     def _bad(self, off: int, why: str = "") -> MalformedInputError:
         return MalformedInputError(f"corrupt or truncated BGZF block at byte {off}{why}", path=self.name)
 
     def _raw(self, off: int, n: int) -> bytes:
+        if self.fh is None:  # in memory
+            return self.buf[off:off + n]
         if not (self.buf_off <= off and off + n <= self.buf_off + len(self.buf)):
             self.fh.seek(off)
             self.buf = self.fh.read(max(n, 4 * MAX_BLOCK))

@@ -22,7 +22,6 @@ fastscan, this module imports nothing heavy.
 
 from __future__ import annotations
 
-import io
 import struct
 
 from her2cli.errors import InputMissingError, MalformedInputError
@@ -74,7 +73,7 @@ class _IndexBuf:
         """Inflate until at least n bytes are available (or the index ends)."""
         try:
             if self.raw:
-                self.blocks = BgzfFile(io.BytesIO(self.raw), len(self.raw), self.path).blocks(0)
+                self.blocks = BgzfFile.in_memory(self.raw, self.path).blocks(0)
                 self.raw = b""
             while len(self.data) < n and self.blocks is not None:
                 block = next(self.blocks, None)
