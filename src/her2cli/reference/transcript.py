@@ -218,8 +218,8 @@ class Transcript:
         boundaries = self._boundaries[genome]
         flank_terms: list[set[str]] = []  # splice/intron terms each touched base would have on its own
         intronic = False
-        for pos in touched:
-            n, offset = self.genomic_to_n(genome, pos)
+        placed = [(pos, *self.genomic_to_n(genome, pos)) for pos in touched]
+        for pos, n, offset in placed:
             own: set[str] = set()
             flank_terms.append(own)
             if pos < model.tx_start:
@@ -283,14 +283,17 @@ class Transcript:
         total_exons = len(model.exons)
         exons = "-".join(str(e) for e in sorted(set(exon_numbers)))
         introns = "-".join(str(i) for i in sorted(set(intron_numbers)))
-        named = {start - 1, start, end} | set(dup or ())
+        # The name writes the first and last touched positions (an insertion's flanks), or the span duplicated.
+        c = {pos: str(self.n_to_c(n, offset)) for pos, n, offset in (placed[0], placed[-1])}
+        for pos in dup or ():
+            c[pos] = str(self.genomic_to_c(genome, pos))
         return Location(
             terms=frozenset(terms),
             exons=f"{exons}/{total_exons}" if exons else None,
             introns=f"{introns}/{total_exons - 1}" if introns else None,
             coding_span=coding_span,
             intronic=intronic,
-            c={pos: str(self.genomic_to_c(genome, pos)) for pos in named},
+            c=c,
         )
 
 
