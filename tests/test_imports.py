@@ -119,3 +119,16 @@ def test_the_floor_table_is_the_documented_one():
             for module in re.findall(r"`([\w.]+)`", row.group(2)):
                 documented[module] = int(row.group(1))
     assert documented == FLOORS
+
+
+def test_io_readers_share_public_names_only():
+    """Issue 24: the VCF readers of ``io/`` (``fastscan``, ``tabix``, ``vcf``) share what they need through a
+    public module (``io/vcftext.py``, ``io/bgzf.py``, ``io/lines.py``), never by importing another module's
+    private (``_``) names."""
+    borrowed = []
+    for path in (SRC / "io").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.ImportFrom) and (node.level or (node.module or "").startswith("her2cli")):
+                borrowed += [f"{path.name}: from {node.module} import {alias.name}" for alias in node.names
+                             if alias.name.startswith("_") and not alias.name.startswith("__")]
+    assert borrowed == []
