@@ -105,7 +105,9 @@ def test_germline_only_sample_gets_no_therapy(tmp_path):
     assert verdict.mutation_status == "germline_only"
     text = summary_text(verdict, results[0].mutations)
     assert "ERBB2 transmembrane/juxtamembrane mutation p.G660D: germline" in text
-    assert "inherited, not a tumour driver: no therapy is matched to it" in text
+    # germline from the matched normal: inherited, no line; never "not a tumour driver" (a germline G660D can
+    # drive a lung cancer: Pahuja 2018, docs/oncogenicity.md Limits)
+    assert "inherited (germline): no therapy is matched to it" in text and "not a tumour driver" not in text
     assert "Approved in NSCLC:" not in text and "Copy number was not assessed: no segment file was given." in text
     assert 'data-group="approved"><h3>Approved in NSCLC</h3><p class="muted">none matched</p>' in html
 

@@ -500,3 +500,16 @@ def test_secondary_neutral_study_counts_and_is_not_said_uncounted(tmp_path):
     result = classify(missense("p.S310F", subgroup="extracellular"), knowledge=read_knowledge(table(tmp_path, rows)))
     assert "SBS2 -4" in result.criteria and result.points == -4
     assert "not counted" not in result.basis
+
+
+def test_table_population_figure_is_the_lowest_whatever_the_row_order(tmp_path):
+    """Without an input key, benign evidence comes from the table's population rows (seen or secondary) and the
+    lowest figure is used (docs/oncogenicity.md, SBVS1/SBS1): a 5% lower bound beside a 65% figure gives SBS1 (-4),
+    not SBVS1, in either row order (the rows of a rebuilt table may come in any order)."""
+    low = dict(BOSE, variant="p.P1170A", evidence="population", effect="common", population_af="0.05",
+               population_af_source="lower bound")
+    high = dict(BOSE, variant="p.P1170A", evidence="population", effect="common", population_af="0.6544",
+                population_af_source="exomes", grade="secondary")
+    for order in ([low, high], [high, low]):
+        result = classify(missense("p.P1170A"), knowledge=read_knowledge(table(tmp_path, order)))
+        assert result.criteria.startswith("SBS1 -4 (lower bound") and result.points == -4, order

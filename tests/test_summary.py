@@ -177,3 +177,62 @@ def test_driver_of_unknown_origin_is_not_called_somatic():
         # 'unknown' is also a shallow or uninformative normal, or a stated call in conflict (docs/origin.md):
         # the sentence must not claim there was no matched normal.
         assert "no matched normal" not in text
+
+
+def _mutation_text(call) -> str:
+    from her2cli.interpret.summary import summary_sentences
+
+    verdict = summarize_calls("S", [call], [], None, load_evidence())
+    return " ".join(s.text for s in summary_sentences(verdict, [call]) if s.topic == "mutation")
+
+
+def test_germline_sentence_says_what_the_origin_rests_on():
+    """docs/oncogenicity.md (Limits): a germline activating ERBB2 variant exists (Pahuja 2018: germline G660D in a
+    lung cancer that responded to HER2 blockade), so a germline driver class is not 'not a tumour driver'; the
+    lines are withheld because the labels are for somatic drivers. docs/origin.md: likely_germline is the
+    tumour-only rule's inference (a heuristic), not an inherited finding."""
+    germline_driver = mutation_call("transmembrane_juxtamembrane", name="p.G660D", oncogenicity="likely_oncogenic",
+                                    origin="germline")
+    text = _mutation_text(germline_driver)
+    assert "not a tumour driver" not in text and "inherited (germline): no therapy is matched" in text
+    assert "therapy labels are for somatic drivers" in text and "can still drive the tumour" in text
+
+    inferred = mutation_call("kinase_domain_missense", name="p.L755S", origin="likely_germline")
+    text = _mutation_text(inferred)
+    assert "not a tumour driver" not in text and "inherited (germline)" not in text
+    assert "germline inferred from the tumour alone (not confirmed by a matched normal)" in text
+    assert "a matched normal would show whether this one is somatic" in text
+
+    germline_vus = mutation_call("kinase_domain_missense", name="p.E812K", oncogenicity="vus", origin="germline")
+    text = _mutation_text(germline_vus)
+    assert text.endswith("inherited (germline): no therapy is matched to it.") and "drive" not in text
+
+
+def test_no_therapy_reason_names_a_germline_driver_and_its_basis(table):
+    """A negative states what it rests on (the project's rule): an oncogenic variant withheld as likely germline
+    names the origin basis (the tumour-only numbers of docs/origin.md rule T2), as a VUS names its points."""
+    basis = ("tumour-only: VAF 0.50 (70/140) fits germline VAF 0.50 and no clonal somatic VAF at purity 0.30, "
+             "ERBB2 2 copies per tumour cell")
+    call = mutation_call("kinase_domain_missense", name="p.L755S", origin="likely_germline", origin_basis=basis)
+    verdict = summarize_calls("S", [call], [], None, table)
+    assert verdict.mutation_status == "germline_only" and verdict.evidence == []
+    assert verdict.no_therapy_reason == (f"no therapy matched to p.L755S (oncogenic): likely germline ({basis}); "
+                                         "the therapy labels are for somatic drivers")
+    benign = mutation_call("transmembrane_juxtamembrane", name="p.I655V", oncogenicity="benign", origin="germline")
+    assert summarize_calls("S", [benign], [], None, table).no_therapy_reason is None
+
+
+def test_negative_names_the_rows_it_does_not_count():
+    """--all-records shows FILTER-failed and zero-VAF rows; they do not count (docs/evidence.md, What matches), so
+    the verdict is not_detected, but the summary must not say the file held no such mutation while the table
+    below lists one."""
+    from her2cli.interpret.summary import summary_sentences
+
+    filtered = mutation_call("exon20_insertion", "inframe_insertion", name="p.Y772_A775dup", filt="weak_evidence")
+    no_reads = mutation_call("kinase_domain_missense", name="p.V777L", vaf=0.0)
+    verdict = summarize_calls("S", [filtered, no_reads], [], None, load_evidence())
+    assert verdict.mutation_status == "not_detected"
+    [sentence] = [s.text for s in summary_sentences(verdict, [filtered, no_reads]) if s.topic == "mutation"]
+    assert "was found in the variant file" not in sentence
+    assert sentence.endswith("shown but not counted (FILTER-failed or without alt reads): "
+                             "p.Y772_A775dup (FILTER weak_evidence), p.V777L (no alt reads).")

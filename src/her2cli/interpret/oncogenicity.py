@@ -220,14 +220,16 @@ def _population(variant: VariantLike, population_af: Optional[float], population
         # The input declares population keys and none holds a value for this allele: absent from them.
         return [Criterion("OP4", f"absent from {absent_from}")], ""
     if not from_input:
-        for fact in knowledge.rows_for(variant.hgvs_p_short or ""):
-            if fact.evidence == "population" and fact.population_af is not None and fact.grade != "recalled":
-                population_af = fact.population_af
-                where = " ".join(p for p in (fact.rsid, fact.population_af_source or "population") if p)
-                where += f" ({fact.cite()})"
-                break
-        else:
+        # The lowest of the table's figures (the conservative one: benign evidence from a table row may only lower
+        # a class), whatever the order the rows were built in.
+        facts = [f for f in knowledge.rows_for(variant.hgvs_p_short or "")
+                 if f.evidence == "population" and f.population_af is not None and f.grade != "recalled"]
+        if not facts:
             return [], "OP4 not applied (population frequency not given)"
+        fact = min(facts, key=lambda f: f.population_af)
+        population_af = fact.population_af
+        where = " ".join(p for p in (fact.rsid, fact.population_af_source or "population") if p)
+        where += f" ({fact.cite()})"
     af = _format_af(population_af)
     if population_af > BENIGN_AF:
         return [Criterion("SBVS1", f"{where} AF {af} > {BENIGN_AF}")], ""
@@ -441,10 +443,12 @@ def known_population_af(variant: VariantLike) -> Optional[tuple[float, str]]:
     range: the conservative figure), with its source; None for any other variant."""
     from her2cli.interpret.knowledge import load_knowledge
 
-    for fact in load_knowledge().rows_for(variant.hgvs_p_short or ""):
-        if fact.evidence == "population" and fact.effect == "common" and fact.population_af is not None:
-            return fact.population_af, f"knowledge table: {fact.population_af_source}"
-    return None
+    facts = [f for f in load_knowledge().rows_for(variant.hgvs_p_short or "")
+             if f.evidence == "population" and f.effect == "common" and f.population_af is not None]
+    if not facts:
+        return None
+    fact = min(facts, key=lambda f: f.population_af)
+    return fact.population_af, f"knowledge table: {fact.population_af_source}"
 
 
 def therapy_eligible(oncogenicity_label: str, origin_label: str) -> bool:

@@ -144,6 +144,12 @@ def _mutation_sentences(verdict, mutations: list) -> list[Sentence]:
         basis = getattr(verdict, "assessment_basis", None)
         tail = (f" ({basis})" if basis else
                 "; a variant absent from the file reads as not detected, whatever the sequencing covered")
+        # Rows shown but not counted (--all-records: FILTER-failed or no alt reads): the negative rests on the
+        # counted calls only, and must not read as if the file held no such variant (the table lists them).
+        uncounted = [_uncounted(c) for c in mutations if _uncounted(c)]
+        if uncounted:
+            return [Sentence("mutation", f"No counted protein-changing ERBB2 mutation{tail}; shown but not counted "
+                                         f"(FILTER-failed or without alt reads): {', '.join(uncounted)}.")]
         return [Sentence("mutation", f"No protein-changing ERBB2 mutation was found in the variant file{tail}.")]
     out = []
     for call in counted:
@@ -163,11 +169,47 @@ def _mutation_sentences(verdict, mutations: list) -> list[Sentence]:
             text += ("; a somatic driver." if str(getattr(call, "origin", "")) == "somatic" else
                      "; a driver, not shown to be somatic (therapy matched as on a tumour-only test).")
         elif str(getattr(call, "origin", "")) in ("germline", "likely_germline"):
-            text += "; inherited, not a tumour driver: no therapy is matched to it."
+            text += _germline_clause(call)
         else:
             text += "; not shown to be a driver: no therapy is matched to it."
         out.append(Sentence("mutation", text))
     return out
+
+
+def _germline_clause(call) -> str:
+    """Why a (likely) germline variant gets no therapy line, without claiming more than the origin rests on: a
+    germline call from the normal or the file is inherited; a likely_germline call is the tumour-only rule's
+    inference (docs/origin.md), not a finding. Neither makes an activating variant harmless: a germline
+    activating ERBB2 variant can drive a tumour (Pahuja 2018, germline G660D; docs/oncogenicity.md, Limits),
+    so a driver class is not called 'not a driver'; the lines are withheld because the labels are for somatic
+    drivers."""
+    from her2cli.interpret.oncogenicity import DRIVER_CLASSES
+
+    if str(getattr(call, "origin", "")) == "germline":
+        text = "; inherited (germline): no therapy is matched to it"
+    else:
+        text = ("; germline inferred from the tumour alone (not confirmed by a matched normal): no therapy is "
+                "matched to it")
+    if getattr(call, "oncogenicity", None) in DRIVER_CLASSES:
+        text += (", as the therapy labels are for somatic drivers; an inherited activating variant can still "
+                 "drive the tumour")
+        if str(getattr(call, "origin", "")) == "likely_germline":
+            text += ", and a matched normal would show whether this one is somatic"
+    return text + "."
+
+
+def _uncounted(call) -> str:
+    """'p.Y772_A775dup (FILTER weak_evidence)' for a protein-changing row the verdict does not count, else ''."""
+    from her2cli.interpret.evidence import PASSING_FILTERS, is_protein_altering
+
+    if getattr(call, "kind", None) != "mutation" or not is_protein_altering(getattr(call, "consequence", None)):
+        return ""
+    name = getattr(call, "name", None) or getattr(call, "hgvs_p_short", None) or "?"
+    filt = getattr(call, "filter", None)
+    if filt not in (None, "") and filt not in PASSING_FILTERS:
+        return f"{name} (FILTER {filt})"
+    vaf = _float(getattr(call, "vaf", None))
+    return f"{name} (no alt reads)" if vaf is not None and vaf <= 0 else ""
 
 
 def cn_not_assessed_reason(verdict) -> str:

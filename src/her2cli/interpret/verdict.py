@@ -12,7 +12,7 @@ from typing import Optional
 from her2cli.results import CopyNumberCall, MutationCall, Verdict
 from her2cli.variants.annotator import SUBGROUPS
 
-from .oncogenicity import GERMLINE_ORIGINS, therapy_eligible
+from .oncogenicity import DRIVER_CLASSES, GERMLINE_ORIGINS, therapy_eligible
 from .evidence import (
     EvidenceTable, is_reportable_mutation, load_evidence, match_ihc, normalize_ihc, unique_lines,
 )
@@ -132,14 +132,7 @@ def summarize_sample(sample: str, mutations: list[MutationCall], copy_numbers: l
     cn_reason = _cn_not_assessed_reason(copy_numbers)
     if cn_reason:
         assessment_basis = f"{assessment_basis}; {cn_reason}" if assessment_basis else cn_reason
-    no_therapy = None
-    if reportable and not drivers:
-        unknown = [c for c in reportable if c.oncogenicity in (None, "vus")]
-        if unknown:
-            named = ", ".join(c.name + (f" ({c.oncogenicity_points} points: {c.oncogenicity_criteria})"
-                                        if c.oncogenicity_criteria else "") for c in unknown)
-            no_therapy = (f"no therapy matched to {named}: variant of unknown significance (VUS); "
-                          "a VUS is not shown to be a driver")
+    no_therapy = _no_therapy_reason(reportable) if reportable and not drivers else None
     return Verdict(
         sample=sample, mutation_status=mutation_status, mutation_subgroups=subgroup_labels, mutations=names,
         amplification_status=amp_status, amplification_definitions_met=calls_met, focality=focality,
@@ -149,6 +142,27 @@ def summarize_sample(sample: str, mutations: list[MutationCall], copy_numbers: l
         min_purity_for_amplification=None if min_purity is None else round(min_purity, 3),
         assessment_basis=assessment_basis,
     )
+
+
+def _no_therapy_reason(reportable: list[MutationCall]) -> str | None:
+    """Why variants were found but no therapy matched, with what each negative rests on: a VUS (its points and
+    criteria), and a (likely) oncogenic variant withheld as (likely) germline (its origin basis: the normal's reads,
+    the file's statement, or the tumour-only rule's numbers; the labels are for somatic drivers). None when
+    every variant is benign."""
+    parts = []
+    unknown = [c for c in reportable if c.oncogenicity in (None, "vus")]
+    if unknown:
+        named = ", ".join(c.name + (f" ({c.oncogenicity_points} points: {c.oncogenicity_criteria})"
+                                    if c.oncogenicity_criteria else "") for c in unknown)
+        parts.append(f"no therapy matched to {named}: variant of unknown significance (VUS); "
+                     "a VUS is not shown to be a driver")
+    germline = [c for c in reportable if c.oncogenicity in DRIVER_CLASSES and c.origin in GERMLINE_ORIGINS]
+    for call in germline:
+        origin = call.origin.replace("_", " ")
+        basis = f" ({call.origin_basis})" if call.origin_basis else ""
+        parts.append(f"no therapy matched to {call.name} ({call.oncogenicity.replace('_', ' ')}): {origin}{basis}; "
+                     "the therapy labels are for somatic drivers")
+    return "; ".join(parts) or None
 
 
 def _cn_not_assessed_reason(copy_numbers: list[CopyNumberCall]) -> str | None:
