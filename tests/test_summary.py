@@ -236,3 +236,15 @@ def test_negative_names_the_rows_it_does_not_count():
     assert "was found in the variant file" not in sentence
     assert sentence.endswith("shown but not counted (FILTER-failed or without alt reads): "
                              "p.Y772_A775dup (FILTER weak_evidence), p.V777L (no alt reads).")
+
+
+def test_publisher_class_that_differs_is_in_the_summary():
+    """Issue 21 item 3: where the OncoKB annotator's MAF class and ours differ, both are shown; the report's
+    sentences (terminal, HTML) must say it too, not only a TSV column. An agreeing class adds nothing."""
+    differs = mutation_call("kinase_domain_missense", name="p.E812K", oncogenicity="vus",
+                            publisher_oncogenic="Likely Oncogenic", publisher_highest_level="LEVEL_1")
+    text = _mutation_text(differs)
+    assert "The file's own annotation differs (ONCOGENIC Likely Oncogenic, HIGHEST_LEVEL LEVEL_1)" in text
+    assert "not used for it" in text
+    agrees = mutation_call("kinase_domain_missense", name="p.L755S", publisher_oncogenic="Oncogenic")
+    assert "annotation" not in _mutation_text(agrees)

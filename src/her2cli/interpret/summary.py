@@ -172,8 +172,21 @@ def _mutation_sentences(verdict, mutations: list) -> list[Sentence]:
             text += _germline_clause(call)
         else:
             text += "; not shown to be a driver: no therapy is matched to it."
-        out.append(Sentence("mutation", text))
+        out.append(Sentence("mutation", text + _publisher_clause(call)))
     return out
+
+
+def _publisher_clause(call) -> str:
+    """' The file's own annotation differs: ...' when an OncoKB-annotated MAF's class differs from ours: both are
+    shown (docs/oncogenicity.md, MAF publishers' annotations), in the summary too, not only in a TSV column."""
+    from her2cli.interpret.user_knowledge import publisher_note
+
+    note = publisher_note(call, getattr(call, "oncogenicity", None) or "vus")
+    if not note or "differs from ours" not in note:
+        return ""
+    stated = note[len("publisher (MAF "):note.index("): differs")]
+    return (f" The file's own annotation differs ({stated}): shown beside our class, not used for it "
+            "(a curated file given with --knowledge would decide the class).")
 
 
 def _germline_clause(call) -> str:
