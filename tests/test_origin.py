@@ -288,3 +288,18 @@ def test_two_copy_number_rows_use_the_amplified_one_for_origin():
     rows = [cn_call("amplification", "cn_ge_6", "focal", 12.0, 5.0), cn_call("neutral", "", "none", 2.0, 1.0)]
     interpret_mutations({"S": [call]}, rows, purity=0.3)
     assert call.origin == "unknown" and "amplified" in call.origin_basis
+
+
+def test_fractional_copy_number_gives_expected_vafs_of_whole_copies():
+    """docs/origin.md: D = p*C + 2(1-p), germline (p*m + 1 - p)/D and somatic p*m/D for m = 0..C copies. A cell
+    holds a whole number of copies: a segment mean of 13.64 at purity 0.8 is modelled as C = 14, D = 11.6, so the
+    largest germline heterozygous VAF is (0.8*14 + 0.2)/11.6 = 0.98 and the largest somatic 11.2/11.6 = 0.97;
+    no expected VAF exceeds 1 (the mixed model gave 1.01). The basis shows the copy number as 13.6."""
+    origin = infer_origin(0.90, 200, None, None, None, None, None, 0.8, 13.6421, amplified=True)
+    assert origin.label == "unknown"
+    assert "ERBB2 13.6 copies per tumour cell (modelled as 14)" in origin.basis
+    assert "expected germline 0.02 to 0.99 (16 values), clonal somatic 0.07 to 0.97 (14 values)" in origin.basis
+    # a neutral segment mean of 2.04 is 2 copies: the docs' worked example (p = 0.3) holds unchanged
+    near_two = infer_origin(0.5, 140, None, None, None, None, None, 0.3, 2.04, amplified=False)
+    assert near_two.label == "likely_germline" and "ERBB2 2 copies per tumour cell (" in near_two.basis
+    assert "expected germline 0.35/0.50/0.65/0.99, clonal somatic 0.15/0.30" in near_two.basis

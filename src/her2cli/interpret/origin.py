@@ -116,10 +116,19 @@ def _with_normal(normal_genotype, normal_vaf, normal_depth, normal_alt_depth) ->
     return None
 
 
+def _copy_states(copy_number: float) -> int:
+    """The whole number of ERBB2 copies a tumour cell holds for the allele model (a segment mean such as 13.64 is
+    13.64 on average, but a cell holds 14 copies, of which m = 0..14 carry the ALT)."""
+    return int(round(copy_number))
+
+
 def _expected_vafs(purity: float, copy_number: float) -> tuple[list[float], list[float]]:
-    """(germline, somatic) expected VAFs with a diploid normal and C tumour copies holding m ALT copies."""
-    denominator = purity * copy_number + 2.0 * (1.0 - purity)
-    copies = range(0, int(round(copy_number)) + 1)
+    """(germline, somatic) expected VAFs with a diploid normal and C tumour copies holding m ALT copies
+    (m = 0..C). C is the whole copy number, in D as in m: a fractional C in D with a rounded m in the numerator
+    gave expected VAFs above 1 (13.64 copies at purity 0.8: 1.01)."""
+    whole = _copy_states(copy_number)
+    denominator = purity * whole + 2.0 * (1.0 - purity)
+    copies = range(0, whole + 1)
     germline = [(purity * m + (1.0 - purity)) / denominator for m in copies] + [HOMOZYGOUS_VAF]
     somatic = [purity * m / denominator for m in copies if m >= 1]
     return germline, somatic
@@ -157,7 +166,10 @@ def _tumour_only(tumour_vaf, tumour_depth, population_af, purity, local_copy_num
             "on an amplified ERBB2 allele can reach any VAF up to about 1, so the VAF alone does not call germline",
         )
     germline, somatic = _expected_vafs(purity, local_copy_number)
-    setting = f"purity {purity:.2f}, ERBB2 {local_copy_number:g} copies per tumour cell"
+    shown = f"{round(local_copy_number, 1):g}"
+    whole = _copy_states(local_copy_number)
+    modelled = "" if shown == str(whole) else f" (modelled as {whole})"
+    setting = f"purity {purity:.2f}, ERBB2 {shown} copies per tumour cell{modelled}"
     expected = f"expected germline {_vafs(germline)}, clonal somatic {_vafs(somatic)}"
     if amplified:
         return Origin(
