@@ -35,6 +35,7 @@ from her2cli.interpret.knowledge import KNOWLEDGE_COLUMNS, load_knowledge, read_
 from her2cli.interpret.oncogenicity import SOP_POINTS, class_for_points, classify
 from her2cli.interpret.tier import VUS_NO_THERAPY, tier_for_copy_number, tier_for_mutation
 from her2cli.interpret.user_knowledge import publisher_note, read_user_knowledge
+from her2cli.interpret.oncogenicity import class_decided_by, class_decision
 
 BOSE = {"source": "Bose R et al. Cancer Discov 2013;3(2):224-237", "pmid": "23220880", "locator": "abstract",
         "checked": "2026-12-06", "grade": "seen"}
@@ -332,6 +333,8 @@ def test_civic_summary_is_named_not_a_class(tmp_path):
     result = classify(missense("p.E812K"), user=read_user_knowledge(path))
     assert result.label == "vus"
     assert "CIViC variant 9999 E812K, evidence score 3.5" in result.source and "no oncogenicity class" in result.source
+    # the rule-based class stands (docs/oncogenicity.md): the report must not say the summary decided it
+    assert class_decided_by(result.source) is None and class_decision(result.source, result.basis) is None
 
 
 def test_own_format_user_file_joins_the_evidence(tmp_path):
@@ -513,3 +516,36 @@ def test_table_population_figure_is_the_lowest_whatever_the_row_order(tmp_path):
     for order in ([low, high], [high, low]):
         result = classify(missense("p.P1170A"), knowledge=read_knowledge(table(tmp_path, order)))
         assert result.criteria.startswith("SBS1 -4 (lower bound") and result.points == -4, order
+
+
+def test_what_decided_the_class(tmp_path):
+    """docs/oncogenicity.md: an OncoKB class overrides ours, the regulatory list raises a VUS, and an OncoKB
+    'Resistance' row is not an oncogenicity class (named, no override): only the first two decided the class."""
+    path = oncokb_file(tmp_path, [
+        "ENST00000269571\tNM_004448.2\t2064\tERBB2\tE812K\tE812K\tLikely Oncogenic\tLikely Gain-of-function\t1\t",
+        "ENST00000269571\tNM_004448.2\t2064\tERBB2\tT798I\tT798I\tResistance\tUnknown\t1\t",
+    ])
+    user = read_user_knowledge(path)
+    override = classify(missense("p.E812K"), user=user)
+    assert class_decided_by(override.source).endswith("Likely Oncogenic, Likely Gain-of-function (line 2)")
+    assert class_decision(override.source, override.basis) == (
+        "OncoKB allAnnotatedVariants: Likely Oncogenic, Likely Gain-of-function (line 2) (overrides rule-based vus "
+        "(2 points))")
+    resistance = classify(missense("p.T798I"), user=user)
+    assert "Resistance" in resistance.source and class_decided_by(resistance.source) is None
+    listed = classify(missense("p.L726F"))  # on the TKD list behind the approvals; OM1 only (2 points)
+    assert class_decided_by(listed.source) == "regulatory list: OncoKB news, March 2026, PMID 40293180"
+    assert class_decision(listed.source, listed.basis).startswith("the regulatory list: named on the ERBB2 TKD")
+    assert class_decision("rule-based: x", "y") is None
+
+
+def test_a_file_that_lowers_a_listed_allele_says_what_it_withholds(tmp_path):
+    """A --knowledge class overrides ours (docs), even below a driver; L755S is on the TKD list behind the
+    zongertinib/sevabertinib approvals (OncoKB news March 2026), so the basis says the approved lines go with it."""
+    path = oncokb_file(tmp_path, ["ENST00000269571\tNM_004448.2\t2064\tERBB2\tL755S\tL755S\tInconclusive\tUnknown\t1\t"])
+    result = classify(missense("p.L755S"), user=read_user_knowledge(path))
+    assert result.label == "vus"
+    assert result.basis.startswith("OncoKB allAnnotatedVariants: Inconclusive, Unknown (line 2) (overrides rule-based")
+    assert ("the variant is named on the ERBB2 TKD activating-mutation list behind the zongertinib and sevabertinib "
+            "approvals") in result.basis and result.basis.endswith("this class withholds the approved lines that list "
+                                                                   "supports")

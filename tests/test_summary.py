@@ -248,3 +248,19 @@ def test_publisher_class_that_differs_is_in_the_summary():
     assert "not used for it" in text
     agrees = mutation_call("kinase_domain_missense", name="p.L755S", publisher_oncogenic="Oncogenic")
     assert "annotation" not in _mutation_text(agrees)
+
+
+def test_the_summary_says_what_decided_a_class_that_is_not_the_points():
+    """A class set by a --knowledge file (or raised by the regulatory list) is said in the sentence: a 10-point
+    variant shown as a VUS must say the user's file made it one (docs/oncogenicity.md, --knowledge)."""
+    basis = ("OncoKB allAnnotatedVariants: Inconclusive, Unknown (line 3) (overrides rule-based oncogenic "
+             "(10 points))")
+    source = "OncoKB allAnnotatedVariants k.txt (SHA-256 ab): Inconclusive, Unknown (line 3); overrides rule-based oncogenic (10 points)"
+    call = mutation_call("kinase_domain_missense", name="p.L755S", oncogenicity="vus", oncogenicity_points=10,
+                         oncogenicity_criteria="OS2 +4 (x)", oncogenicity_basis=basis, oncogenicity_source=source)
+    assert f"The class comes from {basis}." in _mutation_text(call)
+    verdict = summarize_calls("S", [call], [], None, load_evidence())
+    assert f"(class from {basis})" in verdict.no_therapy_reason
+    by_points = mutation_call("kinase_domain_missense", name="p.L755S",
+                              oncogenicity_source="rule-based: ClinGen/CGC/VICC SOP (...) on resources/oncogenicity.tsv")
+    assert "The class comes from" not in _mutation_text(by_points)

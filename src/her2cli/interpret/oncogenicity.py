@@ -36,6 +36,7 @@ __all__ = [
     "known_population_af",
     "therapy_eligible",
     "class_decided_by",
+    "class_decision",
 ]
 
 ONCOGENICITY_CLASSES = ("oncogenic", "likely_oncogenic", "vus", "likely_benign", "benign")
@@ -367,7 +368,13 @@ def classify(
                 source = f"{user.describe()}: {text}; {source}"
             else:
                 rule = f"rule-based {found.label}" + (f" ({found.points} points)" if found.points is not None else "")
-                return Oncogenicity(label, f"{user.kind}: {text} (overrides {rule})", found.criteria, found.points,
+                basis = f"{user.kind}: {text} (overrides {rule})"
+                if listed and label not in DRIVER_CLASSES:
+                    # The file may lower the class (docs: it overrides), but a listed allele's approved lines go
+                    # with it: say so rather than drop them silently.
+                    basis += (f"; the variant is {listed[0].detail} ({listed[0].cite()}): this class withholds "
+                              "the approved lines that list supports")
+                return Oncogenicity(label, basis, found.criteria, found.points,
                                     f"{user.describe()}: {text}; overrides {rule}")
     return Oncogenicity(found.label, found.basis, found.criteria, found.points, source)
 
@@ -456,9 +463,27 @@ def therapy_eligible(oncogenicity_label: str, origin_label: str) -> bool:
     return oncogenicity_label in DRIVER_CLASSES and origin_label not in GERMLINE_ORIGINS
 
 
+def class_decision(source: Optional[str], basis: Optional[str]) -> Optional[str]:
+    """In the basis's own words, what decided the class when the SOP's points did not (``class_decided_by``):
+    'the regulatory list: named on ...; raises rule-based vus (2 points)' or 'OncoKB allAnnotatedVariants:
+    Inconclusive, Unknown (line 3) (overrides rule-based oncogenic (10 points))'; None when the points decided."""
+    decider = class_decided_by(source)
+    if not decider:
+        return None
+    said = str(basis).split(f"; {SOP_CITATION}")[0] if basis else decider
+    return "the " + said if said.startswith("regulatory list:") else said
+
+
 def class_decided_by(source: Optional[str]) -> Optional[str]:
     """What decided the class when it is not the SOP's points (a regulatory list or the user's knowledge file),
     in a few words for a report; None when the points decided it."""
-    if not source or source.startswith("rule-based"):
+    if not source:
         return None
-    return source.split(";")[0]
+    # The decider is the part just before "overrides ..." (a --knowledge class) or "raises ..." (the regulatory
+    # list). A file named without a class (a CIViC summary, an OncoKB 'Resistance' row) decided nothing: the
+    # rule-based class stands (docs/oncogenicity.md), and the report must not say otherwise.
+    parts = [part.strip() for part in source.split(";")]
+    for before, part in zip(parts, parts[1:]):
+        if part.startswith(("overrides ", "raises ")):
+            return before
+    return None

@@ -172,8 +172,17 @@ def _mutation_sentences(verdict, mutations: list) -> list[Sentence]:
             text += _germline_clause(call)
         else:
             text += "; not shown to be a driver: no therapy is matched to it."
-        out.append(Sentence("mutation", text + _publisher_clause(call)))
+        out.append(Sentence("mutation", text + _decided_clause(call) + _publisher_clause(call)))
     return out
+
+
+def _decided_clause(call) -> str:
+    """' The class comes from ...' when a --knowledge file or the regulatory list decided it, not the SOP's points
+    (docs/oncogenicity.md): the sentence would otherwise show e.g. a 10-point variant as a VUS without saying why."""
+    from her2cli.interpret.oncogenicity import class_decision
+
+    said = class_decision(getattr(call, "oncogenicity_source", None), getattr(call, "oncogenicity_basis", None))
+    return f" The class comes from {said}." if said else ""
 
 
 def _publisher_clause(call) -> str:

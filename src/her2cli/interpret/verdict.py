@@ -12,7 +12,7 @@ from typing import Optional
 from her2cli.results import CopyNumberCall, MutationCall, Verdict
 from her2cli.variants.annotator import SUBGROUPS
 
-from .oncogenicity import DRIVER_CLASSES, GERMLINE_ORIGINS, therapy_eligible
+from .oncogenicity import DRIVER_CLASSES, GERMLINE_ORIGINS, class_decision, therapy_eligible
 from .evidence import (
     EvidenceTable, is_reportable_mutation, load_evidence, match_ihc, normalize_ihc, unique_lines,
 )
@@ -153,7 +153,7 @@ def _no_therapy_reason(reportable: list[MutationCall]) -> str | None:
     unknown = [c for c in reportable if c.oncogenicity in (None, "vus")]
     if unknown:
         named = ", ".join(c.name + (f" ({c.oncogenicity_points} points: {c.oncogenicity_criteria})"
-                                    if c.oncogenicity_criteria else "") for c in unknown)
+                                    if c.oncogenicity_criteria else "") + _decided(c) for c in unknown)
         parts.append(f"no therapy matched to {named}: variant of unknown significance (VUS); "
                      "a VUS is not shown to be a driver")
     germline = [c for c in reportable if c.oncogenicity in DRIVER_CLASSES and c.origin in GERMLINE_ORIGINS]
@@ -163,6 +163,13 @@ def _no_therapy_reason(reportable: list[MutationCall]) -> str | None:
         parts.append(f"no therapy matched to {call.name} ({call.oncogenicity.replace('_', ' ')}): {origin}{basis}; "
                      "the therapy labels are for somatic drivers")
     return "; ".join(parts) or None
+
+
+def _decided(call: MutationCall) -> str:
+    """' (class from ...)' when a --knowledge file, not the points, made the variant a VUS: '10 points ... VUS'
+    would otherwise contradict itself."""
+    said = class_decision(call.oncogenicity_source, call.oncogenicity_basis)
+    return f" (class from {said})" if said else ""
 
 
 def _cn_not_assessed_reason(copy_numbers: list[CopyNumberCall]) -> str | None:
