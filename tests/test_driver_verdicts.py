@@ -158,3 +158,21 @@ def test_a_listed_allele_the_sop_leaves_a_vus_says_the_list_decided(tkd_list):
     assert row["oncogenicity_source"].startswith("regulatory list: OncoKB news, March 2026")
     assert "raises rule-based vus (2 points)" in row["oncogenicity_source"]
 
+
+
+def test_oncomine_hotspot_rows_the_caller_did_not_call_never_count():
+    """Ion Torrent writes every hotspot allele, FILTER PASS, with a few noise reads (../shared/fixtures README:
+    'hotspot alleles are always reported, even at AF 0 with FILTER PASS'; SOURCES.tsv: 'no real mutation; must not
+    be reported'). --all-records shows them, but the caller's genotype leaves the ALT out: no row may count,
+    match a therapy or get a tier (it made the sample 'activating' with S310F at 2 of 4485 reads, tier I-A)."""
+    path = SHARED / "fixtures" / "ion_torrent_tvc_v5.4_oncomine.M19-12140.SmallVariants.vcf"
+    if not path.exists():
+        pytest.skip("../shared/fixtures is not beside the repo")
+    shown = rows(her2("annotate", str(path), "--all-records", "-f", "tsv").stdout)
+    assert shown and all("not_called" in row["flags"].split(",") for row in shown)
+    assert all(row["evidence"] == "" and row["amp_tier"] == "" for row in shown)
+    [verdict] = rows(her2("annotate", str(path), "--all-records", "--summary", "-f", "tsv").stdout)
+    assert verdict["mutation_status"] == "not_detected" and verdict["evidence"] == ""
+    # without --all-records the same rows are not reported at all: the verdict is the same
+    [default] = rows(her2("annotate", str(path), "--summary", "-f", "tsv").stdout)
+    assert default["mutation_status"] == "not_detected"

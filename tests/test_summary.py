@@ -234,7 +234,7 @@ def test_negative_names_the_rows_it_does_not_count():
     assert verdict.mutation_status == "not_detected"
     [sentence] = [s.text for s in summary_sentences(verdict, [filtered, no_reads]) if s.topic == "mutation"]
     assert "was found in the variant file" not in sentence
-    assert sentence.endswith("shown but not counted (FILTER-failed or without alt reads): "
+    assert sentence.endswith("shown but not counted (FILTER-failed, not called or without alt reads): "
                              "p.Y772_A775dup (FILTER weak_evidence), p.V777L (no alt reads).")
 
 

@@ -53,6 +53,7 @@ PROTEIN_ALTERING = frozenset({
 
 # FILTER values meaning "passed" ('.' = no filtering applied; None = caller gave no FILTER).
 PASSING_FILTERS = frozenset({"PASS", "."})
+NOT_CALLED = "not_called"  # MutationCall.flags: the tumour's genotype leaves this ALT out
 
 IHC_SCORES = ("0", "1+", "2+", "3+")
 
@@ -218,7 +219,8 @@ def is_protein_altering(consequence: object) -> bool:
 
 
 def is_reportable_mutation(call) -> bool:
-    """A variant that counts: PASS/'.' filter, non-zero VAF, protein-altering consequence.
+    """A variant that counts: PASS/'.' filter, called in the tumour (not flagged ``not_called``), non-zero VAF,
+    protein-altering consequence.
 
     A call without FILTER (None/'') is treated as unfiltered; a call without VAF is kept
     (some callers do not report it), but an explicit VAF of 0 is not a detected variant.
@@ -227,6 +229,8 @@ def is_reportable_mutation(call) -> bool:
         return False
     if call.filter not in (None, "") and call.filter not in PASSING_FILTERS:
         return False
+    if NOT_CALLED in (getattr(call, "flags", None) or ()):
+        return False  # the caller's genotype leaves the ALT out (kept by --all-records): not a detected variant
     if call.vaf is not None and call.vaf <= 0:
         return False
     return is_protein_altering(call.consequence)

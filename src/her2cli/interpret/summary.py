@@ -57,6 +57,7 @@ COPY_NUMBER_BASIS_LABELS = {
     "purity-adjusted": "rescaled to tumour cells with the purity",
     "tool-absolute": "absolute copies from the copy-number tool",
 }
+UNCOUNTED_NAMED = 5  # rows shown but not counted that a negative sentence names (an Oncomine file has 26)
 FORMAT_LABELS = {"AD+AF": "allele depths and allele fraction (FORMAT AD, AF)"}
 
 # Evidence-table status -> the group a reader sees, in page order.
@@ -148,8 +149,11 @@ def _mutation_sentences(verdict, mutations: list) -> list[Sentence]:
         # counted calls only, and must not read as if the file held no such variant (the table lists them).
         uncounted = [_uncounted(c) for c in mutations if _uncounted(c)]
         if uncounted:
+            named = ", ".join(uncounted[:UNCOUNTED_NAMED])
+            if len(uncounted) > UNCOUNTED_NAMED:
+                named += f" and {len(uncounted) - UNCOUNTED_NAMED} more (see the variant table)"
             return [Sentence("mutation", f"No counted protein-changing ERBB2 mutation{tail}; shown but not counted "
-                                         f"(FILTER-failed or without alt reads): {', '.join(uncounted)}.")]
+                                         f"(FILTER-failed, not called or without alt reads): {named}.")]
         return [Sentence("mutation", f"No protein-changing ERBB2 mutation was found in the variant file{tail}.")]
     out = []
     for call in counted:
@@ -222,7 +226,7 @@ def _germline_clause(call) -> str:
 
 def _uncounted(call) -> str:
     """'p.Y772_A775dup (FILTER weak_evidence)' for a protein-changing row the verdict does not count, else ''."""
-    from her2cli.interpret.evidence import PASSING_FILTERS, is_protein_altering
+    from her2cli.interpret.evidence import NOT_CALLED, PASSING_FILTERS, is_protein_altering
 
     if getattr(call, "kind", None) != "mutation" or not is_protein_altering(getattr(call, "consequence", None)):
         return ""
@@ -230,6 +234,8 @@ def _uncounted(call) -> str:
     filt = getattr(call, "filter", None)
     if filt not in (None, "") and filt not in PASSING_FILTERS:
         return f"{name} (FILTER {filt})"
+    if NOT_CALLED in (getattr(call, "flags", None) or ()):
+        return f"{name} (not called by the caller)"
     vaf = _float(getattr(call, "vaf", None))
     return f"{name} (no alt reads)" if vaf is not None and vaf <= 0 else ""
 

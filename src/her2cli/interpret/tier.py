@@ -71,6 +71,6 @@ def tier_for_call(call) -> Tier:
         from her2cli.interpret.evidence import is_reportable_mutation
 
         if not is_reportable_mutation(call):
-            return Tier(None, "not tiered: not a reportable call (FILTER, VAF 0 or no protein change)")
+            return Tier(None, "not tiered: not a reportable call (FILTER, not called, VAF 0 or no protein change)")
         return tier_for_mutation(call.oncogenicity, call.origin, call.evidence)
     return tier_for_copy_number(call.cn_status, call.evidence)

@@ -888,11 +888,12 @@ class AlleleReader:
                                      info, self.formats)
             else:
                 ev = site_evidence(record.ref, record.alts, alt_index, info, self.formats)
-            if not self.all_records and _allele_absent(ev, alt_index):
+            absent = _allele_absent(ev, alt_index)
+            if not self.all_records and absent:
                 self.no_alt_reads += 1
                 continue
             reads = dict(depth=ev.depth, alt_depth=ev.alt_depth, ref_depth=ev.ref_depth, vaf=ev.vaf,
-                         caller_format=ev.convention)
+                         caller_format=ev.convention, not_called=absent)
             stated = stated_origin(info, record.format_keys, tumour_values)
             if stated is not None:
                 reads["stated_origin"], reads["stated_origin_source"] = stated

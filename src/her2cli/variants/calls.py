@@ -93,13 +93,16 @@ def _skipped_notices(reader, source: str, sample_name: str) -> list[str]:
 
 
 def _call(allele, sample: str, source: str, chrom: str, genome: str, transcript: str, **fields) -> MutationCall:
-    """A MutationCall from an annotated allele plus what the input says of it (reads, FILTER, input alleles)."""
+    """A MutationCall from an annotated allele plus what the input says of it (reads, FILTER, input alleles).
+    ``not_called``: the tumour's genotype leaves this ALT out (kept by --all-records): flagged ``not_called``, so
+    that it is shown but never counted (Ion Torrent writes every hotspot, PASS, with a few noise reads)."""
+    flags = list(allele.flags) + (["not_called"] if fields.pop("not_called", False) else [])
     return MutationCall(
         sample=sample, source=source, chrom=chrom, pos=allele.pos, ref=allele.ref, alt=allele.alt, genome=genome,
         transcript=transcript, exon=allele.exon, intron=allele.intron, hgvs_g=allele.hgvs_g, hgvs_c=allele.hgvs_c,
         hgvs_p=allele.hgvs_p, hgvs_p_short=allele.hgvs_p_short, consequence=allele.consequence,
         domain=allele.domain, subgroup=allele.subgroup or "other", protein_position=allele.protein_position,
-        legacy_name=allele.legacy_name, flags=list(allele.flags), **fields)
+        legacy_name=allele.legacy_name, flags=flags, **fields)
 
 
 def _naming_notices(calls: list[MutationCall], source: str, genome: str) -> list[str]:
