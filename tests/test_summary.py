@@ -264,3 +264,13 @@ def test_the_summary_says_what_decided_a_class_that_is_not_the_points():
     by_points = mutation_call("kinase_domain_missense", name="p.L755S",
                               oncogenicity_source="rule-based: ClinGen/CGC/VICC SOP (...) on resources/oncogenicity.tsv")
     assert "The class comes from" not in _mutation_text(by_points)
+
+
+def test_a_driver_without_a_named_subgroup_is_not_called_a_vus(table):
+    """mutation_subgroups lists the drivers' subgroups. L755_T759del (an in-frame deletion in exon 19, neither
+    missense nor an exon 20 insertion: subgroup 'other' by docs/mutations.md) is likely oncogenic from its seen
+    functional row: its subgroup is written 'other', never 'other/VUS'."""
+    call = mutation_call("other", "inframe_deletion", name="p.L755_T759del", oncogenicity="likely_oncogenic",
+                         origin="somatic")
+    row = summarize_sample("S", [call], None, table)
+    assert row["mutation_status"] == "activating" and row["mutation_subgroups"] == "other"

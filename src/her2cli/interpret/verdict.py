@@ -32,7 +32,9 @@ AMPLIFICATION_DEFINITIONS = [
 
 NOT_ASSESSED = "not assessed"
 NOT_FROM_DNA = "not assessable from DNA"
-OTHER_LABEL = "other/VUS"  # subgroup "other": protein-altering but no recognised activating class
+# subgroup "other" among the drivers: a driver of no named subgroup (e.g. the kinase-domain in-frame deletion
+# L755_T759del). mutation_subgroups lists drivers only, so it is never written "other/VUS" (a VUS is no driver).
+OTHER_LABEL = "other"
 
 # Breast-derived ASCO/CAP wording; in NSCLC only IHC 3+ is a drug criterion (T-DXd, 2024-04-05).
 IHC_LABELS = {
