@@ -563,8 +563,8 @@ def _variants_section(page: _Page) -> str:
                      + ("" if id(c) in counted else ' class="not-counted"'))
     table = _table(headers, body, caption="One row per ERBB2 allele; names on the MANE Select transcript "
                    "NM_004448.4 / NP_004439.2. Counted: the variant counts towards the mutation verdict "
-                   "(protein-changing, passing the caller's filter, alternate reads present). Hover a class "
-                   "or origin for its basis.", row_attrs=attrs)
+                   "(protein-changing, passing the caller's filter, called in the tumour, alternate reads present). "
+                   "Hover a class or origin for its basis.", row_attrs=attrs)
     return f"<h2>Variants</h2>{table}{_all_fields(page)}"
 
 
