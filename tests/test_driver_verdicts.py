@@ -176,3 +176,25 @@ def test_oncomine_hotspot_rows_the_caller_did_not_call_never_count():
     # without --all-records the same rows are not reported at all: the verdict is the same
     [default] = rows(her2("annotate", str(path), "--summary", "-f", "tsv").stdout)
     assert default["mutation_status"] == "not_detected"
+
+
+def test_a_negative_says_how_many_erbb2_alleles_failed_filter(tmp_path):
+    """A negative states what it rests on (the project's rule): the FILTER-passing calls. sample_data/tumour.vcf
+    without its PASS exon 20 insertion and its germline row keeps an L755S written 'weak_evidence' (4 of 204 reads);
+    the verdict is not_detected (FILTER-failed calls do not count, docs/evidence.md) and says one ERBB2 allele
+    failed FILTER and was not read; a sample whose every ERBB2 allele passed says nothing of the kind."""
+    lines = (ROOT / "sample_data" / "tumour.vcf").read_text().splitlines()
+    kept = [line for line in lines if not line.startswith(("chr17\t39724730", "chr17\t39727040"))]
+    path = tmp_path / "filtered.vcf"
+    path.write_text("\n".join(kept) + "\n")
+    [verdict] = rows(her2("annotate", str(path), "--summary", "-f", "tsv").stdout)
+    assert verdict["mutation_status"] == "not_detected"
+    assert verdict["assessment_basis"] == ("coverage not given; 1 ERBB2 allele failed the caller's FILTER and was not "
+                                           "read (--all-records shows it)")
+    table = her2("annotate", str(path), "-f", "table").stdout
+    summary = " ".join(table.split("╭")[0].split())  # the summary sentences, above the box, unwrapped
+    assert "1 ERBB2 allele failed the caller's FILTER and was not read" in summary
+    clean = tmp_path / "clean.vcf"
+    clean.write_text("\n".join(line for line in kept if "weak_evidence\tDP" not in line) + "\n")
+    [verdict] = rows(her2("annotate", str(clean), "--summary", "-f", "tsv").stdout)
+    assert verdict["assessment_basis"] == "coverage not given"

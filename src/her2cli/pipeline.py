@@ -90,6 +90,8 @@ def run_sample(request: SampleRequest, options: Options) -> list[SampleResult]:
         sample_verdict = verdict.summarize_sample(sample, sample_mutations, sample_cn, request.ihc, table,
                                                   vcf_read=sample in read_samples, coverage=sample_coverage)
         sample_verdict.source = source
+        if sample == label and vcf_scope.get("failed_filter") and sample_verdict.mutation_status != "activating":
+            sample_verdict.assessment_basis = _not_read(sample_verdict.assessment_basis, vcf_scope["failed_filter"])
         sample_notices = notices + _negative_notice(sample, sample_verdict, sample_coverage)
         sample_genome = genome or next((c.genome for c in sample_cn), None)
         basis = build_basis or ("NCBI_Build column of the MAF" if genome else
@@ -97,6 +99,15 @@ def run_sample(request: SampleRequest, options: Options) -> list[SampleResult]:
         results.append(SampleResult(sample, source, sample_genome, sample_mutations, sample_cn, sample_verdict,
                                     sample_notices, build_basis=basis, coverage=sample_coverage))
     return results
+
+
+def _not_read(basis: str | None, failed_filter: int) -> str:
+    """A negative rests on the calls that passed the caller's FILTER: say how many ERBB2 alleles did not (a real
+    low-VAF exon 20 insertion filtered as weak_evidence is exactly what a reviewer wants to look at)."""
+    alleles = "allele" if failed_filter == 1 else "alleles"
+    said = (f"{failed_filter} ERBB2 {alleles} failed the caller's FILTER and {'was' if failed_filter == 1 else 'were'} "
+            f"not read (--all-records shows {'it' if failed_filter == 1 else 'them'})")
+    return f"{basis}; {said}" if basis else said
 
 
 def _negative_notice(sample: str, verdict, coverage) -> list[str]:

@@ -73,6 +73,8 @@ def annotate_vcf(path: str, options, tumor_sample: Optional[str] = None,
                                    population_absent_from=population.absent_from, **reads))
     notices.extend(_skipped_notices(reader, source, name))
     notices.extend(_naming_notices(calls, source, genome))
+    if scope is not None:
+        scope["failed_filter"] = reader.failed_filter  # what a negative rests on (pipeline: assessment_basis)
     return name, calls, notices, genome, build.basis
 
 
