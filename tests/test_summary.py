@@ -200,7 +200,8 @@ def test_germline_sentence_says_what_the_origin_rests_on():
     inferred = mutation_call("kinase_domain_missense", name="p.L755S", origin="likely_germline")
     text = _mutation_text(inferred)
     assert "not a tumour driver" not in text and "inherited (germline)" not in text
-    assert "germline inferred from the tumour alone (not confirmed by a matched normal)" in text
+    assert "likely germline, " in text
+    assert "the germline call is an inference, not confirmed by a normal sample's reads" in text
     assert "a matched normal would show whether this one is somatic" in text
 
     germline_vus = mutation_call("kinase_domain_missense", name="p.E812K", oncogenicity="vus", origin="germline")
@@ -255,7 +256,8 @@ def test_the_summary_says_what_decided_a_class_that_is_not_the_points():
     variant shown as a VUS must say the user's file made it one (docs/oncogenicity.md, --knowledge)."""
     basis = ("OncoKB allAnnotatedVariants: Inconclusive, Unknown (line 3) (overrides rule-based oncogenic "
              "(10 points))")
-    source = "OncoKB allAnnotatedVariants k.txt (SHA-256 ab): Inconclusive, Unknown (line 3); overrides rule-based oncogenic (10 points)"
+    source = ("OncoKB allAnnotatedVariants k.txt (SHA-256 ab): Inconclusive, Unknown (line 3); overrides rule-based "
+              "oncogenic (10 points)")
     call = mutation_call("kinase_domain_missense", name="p.L755S", oncogenicity="vus", oncogenicity_points=10,
                          oncogenicity_criteria="OS2 +4 (x)", oncogenicity_basis=basis, oncogenicity_source=source)
     assert f"The class comes from {basis}." in _mutation_text(call)

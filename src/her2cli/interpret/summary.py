@@ -214,7 +214,8 @@ def _germline_clause(call) -> str:
     if str(getattr(call, "origin", "")) == "germline":
         text = "; inherited (germline): no therapy is matched to it"
     else:
-        text = ("; germline inferred from the tumour alone (not confirmed by a matched normal): no therapy is "
+        # tumour-only rules T1 (population AF) or T2 (VAF at purity and copy number): an inference, not a finding
+        text = ("; the germline call is an inference, not confirmed by a normal sample's reads: no therapy is "
                 "matched to it")
     if getattr(call, "oncogenicity", None) in DRIVER_CLASSES:
         text += (", as the therapy labels are for somatic drivers; an inherited activating variant can still "
