@@ -3,12 +3,11 @@ Table I (method 3, score interval without continuity correction); counts are rec
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 
 from her2cli.interpret.prevalence import PREVALENCE_COLUMNS, prevalence_table, wilson_interval
-
-pd = pytest.importorskip("pandas")
-
 
 @pytest.mark.parametrize("x, n, low, high", [
     (81, 263, 0.2553, 0.3662),
@@ -40,8 +39,8 @@ COHORT = [
 
 def test_denominators_and_counts():
     table = prevalence_table(COHORT)
-    assert list(table.columns) == PREVALENCE_COLUMNS
-    get = {(r.category, r.value): r for r in table.itertuples()}
+    assert all(list(row) == PREVALENCE_COLUMNS for row in table)
+    get = {(r["category"], r["value"]): SimpleNamespace(**r) for r in table}
     # mutation: A-D and F were read (5); E was not
     assert (get[("mutation_status", "activating")].n_samples, get[("mutation_status", "activating")].denominator) == (2, 5)
     assert get[("mutation_status", "activating")].percent == 40.0
@@ -64,8 +63,8 @@ def test_denominators_and_counts():
 
 def test_unknown_sample_list_is_said():
     table = prevalence_table(COHORT, samples_known=False)
-    assert table["denominator_basis"].str.contains("sample list unknown").all()
+    assert table and all("sample list unknown" in row["denominator_basis"] for row in table)
 
 
 def test_empty_cohort():
-    assert prevalence_table([]).empty
+    assert prevalence_table([]) == []

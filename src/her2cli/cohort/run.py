@@ -103,7 +103,7 @@ def run_cohort(entries: list, options, jobs: int = 1, dask_address: Optional[str
 
     try:
         if todo:
-            runner.run(todo, options, on_done, _preload_merge)
+            runner.run(todo, options, on_done)
     finally:
         if store:
             store.close()
@@ -129,16 +129,10 @@ def run_cohort(entries: list, options, jobs: int = 1, dask_address: Optional[str
             published[outcome.sample] = (outcome.page[0], os.path.join(pages_dir, outcome.page[0]), outcome.page[1])
     metadata = list(entries[0].metadata) if entries else []
     return CohortResult(alterations_tsv="".join(alterations_tsv), alterations=alterations, summaries=summaries,
-                        cohort=prevalence_table(summaries).to_dict("records"),
+                        cohort=prevalence_table(summaries),
                         errors=errors, notices=notices, n_samples=total,
                         n_resumed=sum(1 for o in outcomes if o is not None and o.resumed),
                         metadata_columns=metadata, pages=published, genomes=sorted(genomes))
-
-
-def _preload_merge() -> None:
-    """What the merge after the run imports (pandas, for the prevalence table: ~0.3 s of CPU), imported
-    while the workers run instead of after them."""
-    import pandas  # noqa: F401
 
 
 # ------------------------------------------------------------------------------------------- outputs

@@ -21,7 +21,6 @@ __all__ = ["CohortSetupError", "Runner", "SerialRunner", "PoolRunner", "DaskRunn
 
 OnDone = Callable[[int, SampleOutcome], None]
 Todo = list[tuple[int, Job]]
-Meanwhile = Optional[Callable[[], None]]  # parent work to overlap with the workers (imports for the merge)
 
 
 class CohortSetupError(Her2Error):
@@ -31,18 +30,16 @@ class CohortSetupError(Her2Error):
 
 
 class Runner:
-    """Runs jobs: ``run(todo, options, on_done, meanwhile)``. ``meanwhile`` (optional) is parent work that
-    may overlap with the workers; a runner that has workers calls it in a thread once they are started
-    (never while it forks), and returns only after it finished."""
+    """Runs jobs: ``run(todo, options, on_done)``."""
 
-    def run(self, todo: Todo, options, on_done: OnDone, meanwhile: Meanwhile = None) -> None:
+    def run(self, todo: Todo, options, on_done: OnDone) -> None:
         raise NotImplementedError
 
 
 class SerialRunner(Runner):
     """In this process, one sample after the other."""
 
-    def run(self, todo: Todo, options, on_done: OnDone, meanwhile: Meanwhile = None) -> None:
+    def run(self, todo: Todo, options, on_done: OnDone) -> None:
         for index, job in todo:
             on_done(index, run_entry(job, options))
 
@@ -53,8 +50,8 @@ class PoolRunner(Runner):
     def __init__(self, jobs: int) -> None:
         self.jobs = jobs
 
-    def run(self, todo: Todo, options, on_done: OnDone, meanwhile: Meanwhile = None) -> None:
-        _run_pool(todo, options, min(self.jobs, len(todo)), on_done, _Background(meanwhile))
+    def run(self, todo: Todo, options, on_done: OnDone) -> None:
+        _run_pool(todo, options, min(self.jobs, len(todo)), on_done)
 
 
 class DaskRunner(Runner):
@@ -63,35 +60,8 @@ class DaskRunner(Runner):
     def __init__(self, address: str) -> None:
         self.address = address
 
-    def run(self, todo: Todo, options, on_done: OnDone, meanwhile: Meanwhile = None) -> None:
-        background = _Background(meanwhile)
-        try:
-            _run_dask(todo, options, self.address, on_done, background)
-        finally:
-            background.join()
-
-
-class _Background:
-    """``meanwhile`` in a daemon thread, started at most once; ``join`` before any fork."""
-
-    def __init__(self, work: Meanwhile) -> None:
-        self.work = work
-        self.thread: Optional[threading.Thread] = None
-
-    def start(self) -> None:
-        if self.work is not None and self.thread is None:
-            self.thread = threading.Thread(target=self._run, name="her2-meanwhile", daemon=True)
-            self.thread.start()
-
-    def _run(self) -> None:
-        try:
-            self.work()
-        except Exception:  # an optimisation only: the parent does the same work again after the run
-            pass
-
-    def join(self) -> None:
-        if self.thread is not None:
-            self.thread.join()
+    def run(self, todo: Todo, options, on_done: OnDone) -> None:
+        _run_dask(todo, options, self.address, on_done)
 
 
 def make_runner(jobs: int = 1, dask_address: Optional[str] = None, n_samples: int = 0) -> Runner:
@@ -223,7 +193,7 @@ def _warm_up() -> None:
     load_evidence()
 
 
-def _run_pool(todo, options, jobs: int, on_done, background: Optional[_Background] = None) -> None:
+def _run_pool(todo, options, jobs: int, on_done) -> None:
     """A process pool with a bounded window of samples in flight: if a worker dies (a C-level crash in a
     reader), only the samples in flight are suspects; each is rerun alone, the rest go on in a new pool."""
     from concurrent.futures import FIRST_COMPLETED, wait
@@ -238,12 +208,7 @@ def _run_pool(todo, options, jobs: int, on_done, background: Optional[_Backgroun
     pending.reverse()  # pop() from the end = sheet order
     window = max(2, jobs * 2)
     any_result = False
-    background = background or _Background(None)
-    first = True
     while pending:
-        if not first:
-            background.join()  # no fork while the background thread may hold a lock
-        first = False
         pool = _new_pool(jobs, context)
         in_flight: dict = {}
         broken = False
@@ -252,10 +217,6 @@ def _run_pool(todo, options, jobs: int, on_done, background: Optional[_Backgroun
                 while pending and len(in_flight) < window:
                     batch = pending.pop()
                     in_flight[pool.submit(run_jobs, [job for _, job in batch], options)] = batch
-                # Once every worker is forked (a fork pool starts them all at the first submit), or at once
-                # when workers start from a fork server or spawn: then no fork of this process follows.
-                if context.get_start_method() != "fork" or len(getattr(pool, "_processes", None) or {}) >= jobs:
-                    background.start()
                 done, _ = wait(list(in_flight), return_when=FIRST_COMPLETED)
                 for future in sorted(done, key=lambda f: in_flight[f][0][0]):
                     batch = in_flight[future]
@@ -275,7 +236,6 @@ def _run_pool(todo, options, jobs: int, on_done, background: Optional[_Backgroun
             raise
         pool.shutdown(wait=not broken, cancel_futures=True)
         if broken:
-            background.join()
             suspects = sorted((item for batch in in_flight.values() for item in batch), key=lambda item: item[0])
             outcomes = [(index, _isolated(job, options, context)) for index, job in suspects]
             if not any_result and all(o.error and "worker process died" in o.error["reason"] for _, o in outcomes):
@@ -285,13 +245,12 @@ def _run_pool(todo, options, jobs: int, on_done, background: Optional[_Backgroun
             for index, outcome in outcomes:
                 any_result = any_result or outcome.ok
                 on_done(index, outcome)
-    background.join()
 
 
 # ------------------------------------------------------------------------------------------------ dask
 
 
-def _run_dask(todo, options, address: str, on_done, background: Optional[_Background] = None) -> None:
+def _run_dask(todo, options, address: str, on_done) -> None:
     try:
         from distributed import Client, as_completed
     except ImportError:
@@ -308,8 +267,6 @@ def _run_dask(todo, options, address: str, on_done, background: Optional[_Backgr
             future = client.submit(run_entry, job, options_future, pure=False,
                                    key=f"her2-{token}-{index}")
             futures[future] = (index, job)
-        if background is not None:
-            background.start()
         for future in as_completed(list(futures), loop=client.loop):
             index, job = futures.pop(future)
             try:

@@ -59,7 +59,7 @@ def run_study(maf: str, segments: list[str], sample_list: Optional[str], options
     pages = _write_pages(results, pages_dir, maf, segments, options) if pages_dir else {}
     return CohortResult(
         alterations_tsv=render_lines(rows, ALL_COLUMNS), alterations=rows, summaries=summaries,
-        cohort=prevalence_table(summaries, samples_known=sequenced is not None).to_dict("records"),
+        cohort=prevalence_table(summaries, samples_known=sequenced is not None),
         errors=[], notices=notices, n_samples=len(results), pages=pages,
     )
 
