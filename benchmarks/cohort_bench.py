@@ -7,8 +7,8 @@ Generates (once; --regenerate to redo) N panel-sized VCFs (a few hundred records
 ##contig lengths, bgzip + tabix index, some planted ERBB2 variants) and a sample sheet in
 benchmarks/data/cohort/panel-N/ (git-ignored). The three commands run **interleaved** (j1, j2, loop, j1, j2,
 loop, ...: the machine may be shared, so a load change hits all three alike); the median and the best of
-each are printed, with each her2 run's peak RSS (from wait4: compare 1,000 with 10,000 samples for flat
-memory).
+each are printed, with each her2 run's peak RSS: of the largest process (wait4) and of the parent alone
+(its own getrusage; compare 1,000 with 10,000 samples for flat memory).
 
 --study runs the page-linearity check: a published study (a MAF and one shared multi-sample .seg) of
 120/250/500 samples through `her2 cohort --maf ... -o DIR --pages`, timed.
@@ -42,13 +42,14 @@ PLANTED = [
     ("chr17", 39724730, "C", "CATACGTGATGGC"),   # Y772_A775dup (YVMA)
 ]
 # The CLI entry point; at exit it writes its own CPU seconds and its reaped children's (the workers') to the
-# file named by HER2_BENCH_RUSAGE, to show how much of the work is left in the parent.
+# file named by HER2_BENCH_RUSAGE, to show how much of the work is left in the parent, and its own peak RSS
+# (the parent's alone: compare 1,000 with 10,000 samples for flat memory).
 CLI = """import atexit, json, os, resource, sys
 def _cpu():
     if os.environ.get("HER2_BENCH_RUSAGE"):
         own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
         with open(os.environ["HER2_BENCH_RUSAGE"], "w") as out:
-            json.dump([own.ru_utime + own.ru_stime, kids.ru_utime + kids.ru_stime], out)
+            json.dump([own.ru_utime + own.ru_stime, kids.ru_utime + kids.ru_stime, own.ru_maxrss / 1024], out)
 atexit.register(_cpu)
 from her2cli import cli
 sys.argv[0] = 'her2'
@@ -146,6 +147,7 @@ def throughput(args) -> None:
     vcfs = sorted(str(p) for p in directory.glob("*.vcf.gz"))
     times: dict[str, list[float]] = {}
     rss: dict[str, float] = {}
+    parent_rss: dict[str, float] = {}
     cpu: dict[str, list[tuple[float, float]]] = {}
     total_cpu: dict[str, list[float]] = {}
     loads = []
@@ -170,22 +172,25 @@ def throughput(args) -> None:
                 total_cpu.setdefault(name, []).append(used)
                 if her2:
                     rss[name] = max(rss.get(name, 0.0), peak)
-                    cpu.setdefault(name, []).append(tuple(json.loads(usage.read_text())))
+                    own, kids, own_rss = json.loads(usage.read_text())
+                    cpu.setdefault(name, []).append((own, kids))
+                    parent_rss[name] = max(parent_rss.get(name, 0.0), own_rss)
                 print(f"  round {k + 1}: {name:<26} {seconds:8.2f} s", flush=True)
         identical = (Path(tmp) / "1-0" / "alterations.tsv").read_bytes() == (Path(tmp) / "2-0" / "alterations.tsv").read_bytes()
 
     print(f"\n{n} samples, {args.records} records each, {os.cpu_count()} CPUs, load average at each round's start "
           f"{', '.join(f'{x:.1f}' for x in loads)}; {args.repeat} interleaved rounds")
-    print(f"{'method':<28}{'median s':>10}{'best s':>10}{'samples/s':>12}{'peak MB':>10}{'CPU s':>8}"
+    print(f"{'method':<28}{'median s':>10}{'best s':>10}{'samples/s':>12}{'peak MB':>10}{'parent MB':>10}{'CPU s':>8}"
           f"{'her2: parent+workers':>22}")
     for name, values in times.items():
         median = statistics.median(values)
         peak = f"{rss[name]:.0f}" if name in rss else ""
+        parent = f"{parent_rss[name]:.0f}" if name in parent_rss else ""
         use = ""
         if name in cpu:
             own, kids = (statistics.median(c[i] for c in cpu[name]) for i in (0, 1))
             use = f"{own:.2f} + {kids:.2f}"
-        print(f"{name:<28}{median:>10.2f}{min(values):>10.2f}{n / median:>12.1f}{peak:>10}"
+        print(f"{name:<28}{median:>10.2f}{min(values):>10.2f}{n / median:>12.1f}{peak:>10}{parent:>10}"
               f"{statistics.median(total_cpu[name]):>8.2f}{use:>22}")
 
     def ratio(a: str, b: str) -> str:

@@ -31,7 +31,7 @@ import uuid
 from typing import Callable, Iterable, Optional, Union
 
 from her2cli.errors import OutputError, UsageError
-from her2cli.io.atomic import output_error, write_atomic
+from her2cli.io.atomic import atomic_writer, output_error, write_atomic
 
 __all__ = ["OUTPUT_FILES", "MANIFEST", "STAGING_DIR", "LOCK_FILE", "REPORT", "PAGES", "page_names",
            "check_output_dir", "lock_output_dir", "stage", "commit", "recover", "publish", "read_manifest"]
@@ -135,14 +135,18 @@ def check_output_dir(directory: str, inputs: Iterable[str], force: bool = False,
         raise OutputError("is not a folder (--output-dir takes a folder for the tables)", path=directory)
     pages = list(pages)
     outputs = [*OUTPUT_FILES.values(), REPORT, MANIFEST] + [f"{PAGES}/{name}" for name in pages]
-    input_ids = _file_ids(inputs)
-    for path, source in ((os.path.join(directory, name), None) for name in outputs):
+    # The outputs that exist already (none in a new folder), then each input against them: one pass over
+    # the inputs (a sheet of 10,000 samples names ~50,000 paths), none of them kept.
+    output_ids = _file_ids(os.path.join(directory, name) for name in outputs)
+    for source in inputs if output_ids else ():
+        if not source or source == "-":
+            continue
         with contextlib.suppress(OSError):
-            st = os.stat(path)
-            source = input_ids.get((st.st_dev, st.st_ino))
-        if source is not None:
-            raise UsageError(f"output {path} is the input {source}: refusing to overwrite an input "
-                             "(choose another output folder)")
+            st = os.stat(source)
+            path = output_ids.get((st.st_dev, st.st_ino))
+            if path is not None:
+                raise UsageError(f"output {path} is the input {source}: refusing to overwrite an input "
+                                 "(choose another output folder)")
     if os.path.isdir(directory):
         # An interrupted publication (finished by the run's lock) counts: its staged and old manifests.
         staging = os.path.join(directory, STAGING_DIR)
@@ -221,6 +225,13 @@ def _remove_tree(path: str) -> None:
     shutil.rmtree(path, ignore_errors=True)
 
 
+def _move(source: str, target: str) -> None:
+    try:
+        os.replace(source, target)
+    except OSError:  # another file system
+        shutil.copyfile(source, target)
+
+
 def _link_or_copy(source: str, target: str) -> None:
     try:
         os.link(source, target)
@@ -228,10 +239,10 @@ def _link_or_copy(source: str, target: str) -> None:
         shutil.copyfile(source, target)
 
 
-def stage(directory: str, files: dict[str, Union[str, Callable[[], str]]],
+def stage(directory: str, files: dict[str, Union[str, Callable[[], Union[str, Iterable[str]]], os.PathLike]],
           pages: Optional[dict[str, tuple[str, str]]] = None) -> dict:
-    """Write ``files`` (relative name -> text, or a function rendering it: one at a time in memory; the
-    tables and the report) and ``pages`` (page file name ->
+    """Write ``files`` (relative name -> text, or a function rendering it: one at a time in memory, or in
+    pieces; or the path (``os.PathLike``) of a finished file, moved in; the tables and the report) and ``pages`` (page file name ->
     (path of the page a worker wrote, its sha256)) into the staging folder, the manifest last; returns the
     manifest. A failure (a full disk) removes the staging folder: the previous set stays as it was."""
     staging = os.path.join(directory, STAGING_DIR)
@@ -242,8 +253,18 @@ def stage(directory: str, files: dict[str, Union[str, Callable[[], str]]],
                "tables": {}, "files": {}}
         tables = set(OUTPUT_FILES.values())
         for name, text in files.items():
-            write_atomic(os.path.join(staging, name), text() if callable(text) else text)
-            run["files"][name] = _sha256(os.path.join(staging, name))
+            target = os.path.join(staging, name)
+            if isinstance(text, os.PathLike):  # a finished file (a cohort's spooled table): moved, not copied
+                _move(os.fspath(text), target)
+            else:
+                content = text() if callable(text) else text
+                if isinstance(content, str):
+                    write_atomic(target, content)
+                else:  # pieces (report.html around a long table), written as they come
+                    with atomic_writer(target) as handle:
+                        for chunk in content:
+                            handle.write(chunk)
+            run["files"][name] = _sha256(target)
             if name in tables:
                 run["tables"][name] = run["files"][name]
         if pages:
@@ -309,7 +330,7 @@ def commit(directory: str) -> None:
 recover = commit  # finishing an interrupted publication is committing what was staged
 
 
-def publish(directory: str, files: dict[str, Union[str, Callable[[], str]]],
+def publish(directory: str, files: dict[str, Union[str, Callable[[], Union[str, Iterable[str]]], os.PathLike]],
             pages: Optional[dict[str, tuple[str, str]]] = None) -> dict:
     """``stage`` then ``commit``: ``files`` and ``pages`` appear in ``directory`` as one set. A stopped run
     (SIGINT/SIGTERM, even one whose exception Python swallowed) publishes nothing."""

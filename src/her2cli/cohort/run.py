@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import os
 from dataclasses import field
-from typing import Callable, Optional
+from typing import Callable, Iterator, Optional
 
 from her2cli.cohort import journal as journal_mod
 from her2cli.cohort.publisher import OUTPUT_FILES, PAGES, REPORT, page_names, publish
 from her2cli.cohort.runners import CohortSetupError, make_runner
+from her2cli.cohort.spool import SPOOL_DIR, Spooled, TableSpool, read_chunks
 from her2cli.cohort.worker import ERROR_COLUMNS, Job, SampleOutcome
 from her2cli.io.atomic import output_error
 from her2cli.values import valueclass
@@ -38,6 +39,9 @@ class CohortResult:
     # sample -> (page file name, path of the page the worker wrote, sha256), when pages were asked for
     pages: dict[str, tuple[str, str, str]] = field(default_factory=dict)
     genomes: list[str] = field(default_factory=list)  # the genome builds the samples were read on
+    # With an output folder and keep_rows=False (the command): the tables were written to files as the samples
+    # finished (cohort.spool.Spooled), and alterations_tsv, alterations and summaries stay empty.
+    spooled: Optional[Spooled] = None
 
     @property
     def n_failed(self) -> int:
@@ -54,9 +58,9 @@ def run_cohort(entries: list, options, jobs: int = 1, dask_address: Optional[str
     ``pages``, the page each worker wrote); ``resume_dir`` reuses what a previous run recorded there when
     the sheet row, the options and the input files are unchanged. ``progress(done, failed, total)`` is
     called once at the start and after each sample (from the calling thread). ``keep_rows=False`` keeps the
-    alteration rows only as TSV lines (``alterations`` stays empty): what the command does, so that the
-    parent's memory holds one short line per alteration, not a dict of every column."""
-    from her2cli.interpret.prevalence import prevalence_table
+    alteration rows only as TSV lines (``alterations`` stays empty): what the command does; with an output
+    folder too, every table is then written to a file as the samples finish (``cohort.spool``: the
+    parent's memory does not grow with the cohort) and ``alterations_tsv`` and ``summaries`` stay empty."""
 
     runner = make_runner(jobs, dask_address, len(entries))
     if pages and not parts_dir:
@@ -70,7 +74,9 @@ def run_cohort(entries: list, options, jobs: int = 1, dask_address: Optional[str
             os.makedirs(pages_dir, exist_ok=True)
         except OSError as exc:
             raise output_error(exc, pages_dir) from None
-    outcomes: list[Optional[SampleOutcome]] = [None] * total
+    metadata = list(entries[0].metadata) if entries else []
+    spool = TableSpool(os.path.join(parts, SPOOL_DIR), metadata) if parts_dir and not keep_rows else None
+    merge = _Merge(total, pages_dir, names, spool)
     counts = {"done": 0, "failed": 0}
 
     previous = journal_mod.load(os.path.join(resume_dir, journal_mod.PARTS_DIR)) if resume_dir else {}
@@ -80,17 +86,17 @@ def run_cohort(entries: list, options, jobs: int = 1, dask_address: Optional[str
         restored = journal_mod.restore(stored, entry.sample, journal_mod.fingerprint(entry, options, pages, keep_rows),
                                        parts) if stored is not None else None
         if restored is not None and (restored["page"] is None) == (not pages):
-            outcomes[index] = SampleOutcome(**restored)
+            merge.add(index, SampleOutcome(**restored))
             counts["done"] += 1
         else:  # the worker fingerprints the sample for the journal: the parent only appends the line
             todo.append((index, Job(entry, pages_dir, names.get(entry.sample), journal=bool(parts_dir),
                                     rows=keep_rows)))
+    del previous
     store = journal_mod.Journal(parts, bool(resume_dir)) if parts_dir else None
     if progress:
         progress(counts["done"], counts["failed"], total)
 
     def on_done(index: int, outcome: SampleOutcome) -> None:
-        outcomes[index] = outcome
         counts["done"] += 1
         if outcome.ok:
             if store:
@@ -98,6 +104,7 @@ def run_cohort(entries: list, options, jobs: int = 1, dask_address: Optional[str
             outcome.journal_line = ""  # written: not kept for the whole run
         else:
             counts["failed"] += 1
+        merge.add(index, outcome)
         if progress:
             progress(counts["done"], counts["failed"], total)
 
@@ -107,32 +114,64 @@ def run_cohort(entries: list, options, jobs: int = 1, dask_address: Optional[str
     finally:
         if store:
             store.close()
+    return merge.result(metadata)
 
-    alterations_tsv: list[str] = []
-    alterations: list[dict] = []
-    summaries: list[dict] = []
-    errors: list[dict] = []
-    notices: list[tuple[str, str]] = []
-    published: dict[str, tuple[str, str, str]] = {}
-    genomes: set[str] = set()
-    for outcome in outcomes:
-        assert outcome is not None
+
+class _Merge:
+    """The outcomes, in sheet order as they become complete (an outcome that finished before an earlier
+    sample waits for it): into a ``TableSpool`` when there is one (nothing of a sample kept), else into lists."""
+
+    def __init__(self, total: int, pages_dir: Optional[str], names: dict, spool: Optional[TableSpool]) -> None:
+        self.total, self.pages_dir, self.names, self.spool = total, pages_dir, names, spool
+        self.waiting: dict[int, SampleOutcome] = {}
+        self.next = 0
+        self.alterations_tsv: list[str] = []
+        self.alterations: list[dict] = []
+        self.summaries: list[dict] = []
+        self.errors: list[dict] = []
+        self.notices: list[tuple[str, str]] = []
+        self.known: dict[str, str] = {}  # one copy of each notice text: many samples share one
+        self.published: dict[str, tuple[str, str, str]] = {}
+        self.genomes: set[str] = set()
+        self.resumed = 0
+
+    def add(self, index: int, outcome: SampleOutcome) -> None:
+        self.waiting[index] = outcome
+        while self.next in self.waiting:
+            self._take(self.waiting.pop(self.next))
+            self.next += 1
+
+    def _take(self, outcome: SampleOutcome) -> None:
+        self.resumed += outcome.resumed
         if outcome.error is not None:
-            errors.append(outcome.error)
-            continue
-        alterations_tsv.append(outcome.rows_tsv)
-        alterations.extend(outcome.rows)
-        summaries.extend(outcome.summaries)
-        notices.extend((outcome.sample, n) for n in outcome.notices)
-        genomes.update(outcome.genomes)
-        if outcome.page is not None and pages_dir:
-            published[outcome.sample] = (outcome.page[0], os.path.join(pages_dir, outcome.page[0]), outcome.page[1])
-    metadata = list(entries[0].metadata) if entries else []
-    return CohortResult(alterations_tsv="".join(alterations_tsv), alterations=alterations, summaries=summaries,
-                        cohort=prevalence_table(summaries),
-                        errors=errors, notices=notices, n_samples=total,
-                        n_resumed=sum(1 for o in outcomes if o is not None and o.resumed),
-                        metadata_columns=metadata, pages=published, genomes=sorted(genomes))
+            self.errors.append(outcome.error)
+            return
+        self.notices.extend((outcome.sample, self.known.setdefault(n, n)) for n in outcome.notices)
+        self.genomes.update(outcome.genomes)
+        link = None
+        if outcome.page is not None and self.pages_dir:
+            self.published[outcome.sample] = (outcome.page[0], os.path.join(self.pages_dir, outcome.page[0]),
+                                              outcome.page[1])
+            link = f"{PAGES}/{outcome.page[0]}"
+        if self.spool is not None:
+            self.spool.add(outcome, link)
+            return
+        self.alterations_tsv.append(outcome.rows_tsv)
+        self.alterations.extend(outcome.rows)
+        self.summaries.extend(outcome.summaries)
+
+    def result(self, metadata: list[str]) -> CohortResult:
+        from her2cli.interpret.prevalence import prevalence_table
+
+        assert self.next == self.total and not self.waiting, "a sample's outcome is missing"
+        spooled = self.spool.close() if self.spool is not None else None
+        return CohortResult(alterations_tsv="".join(self.alterations_tsv), alterations=self.alterations,
+                            summaries=self.summaries,
+                            cohort=self.spool.prevalence.table() if self.spool is not None
+                            else prevalence_table(self.summaries),
+                            errors=self.errors, notices=self.notices, n_samples=self.total, n_resumed=self.resumed,
+                            metadata_columns=metadata, pages=self.published, genomes=sorted(self.genomes),
+                            spooled=spooled)
 
 
 # ------------------------------------------------------------------------------------------- outputs
@@ -162,22 +201,24 @@ def render_tables(result: CohortResult) -> dict[str, str]:
     return {key: render() for key, render in table_renderers(result).items()}
 
 
-def cohort_inputs(sheet: Optional[str], entries: list, extra: tuple = ()) -> list[str]:
+def cohort_inputs(sheet: Optional[str], entries: list, extra: tuple = ()) -> Iterator[str]:
     """Every file a run reads (the sheet, the samples' files and their indexes, ``extra``: a purity table,
-    a reference, a study's MAF and lists): never an output."""
-    paths = [p for p in (sheet, *extra) if p]
+    a reference, a study's MAF and lists): never an output. One at a time (a large sheet names many)."""
+    yield from (p for p in (sheet, *extra) if p)
     for entry in entries:
         for path in entry.files():
-            paths += [path, path + ".tbi", path + ".csi", path + ".bai", path + ".crai"]
-    return paths
+            yield from (path, path + ".tbi", path + ".csi", path + ".bai", path + ".crai")
 
 
 def write_cohort_outputs(result: CohortResult, directory: str, provenance=None) -> dict[str, str]:
     """Publish the tables, report.html (rendered here from the merged results, with ``provenance``), the
     pages the workers wrote and the manifest in ``directory`` as one set; returns the tables' paths. The
     resume journal and the workers' pages are removed when every sample succeeded, kept (for --resume)
-    when some failed."""
-    from her2cli.report.html import make_provenance, render_cohort_html
+    when some failed. A spooled result's tables are moved from the spool and its report streamed from it."""
+    import shutil
+    from pathlib import Path
+
+    from her2cli.report.html import cohort_html_chunks, make_provenance, render_cohort_html
 
     try:
         os.makedirs(directory, exist_ok=True)
@@ -185,12 +226,20 @@ def write_cohort_outputs(result: CohortResult, directory: str, provenance=None) 
         raise output_error(exc, directory) from None
     tables = table_renderers(result)
     links = {sample: f"{PAGES}/{name}" for sample, (name, _, _) in result.pages.items()}
-    files: dict[str, Callable[[], str]] = {OUTPUT_FILES[key]: render for key, render in tables.items()}
-    files[REPORT] = lambda: render_cohort_html(result, provenance or make_provenance(), links)
-    publish(directory, files, {name: (path, digest) for name, path, digest in result.pages.values()})
+    files: dict = {OUTPUT_FILES[key]: render for key, render in tables.items()}
+    provenance = provenance or make_provenance()
+    spooled = result.spooled
+    if spooled is not None:
+        files.update({name: Path(path) for name, path in spooled.tables.items()})
+        files[REPORT] = lambda: cohort_html_chunks(spooled.counts, result.cohort, read_chunks(spooled.report_rows),
+                                                   result.errors, provenance, result.genomes)
+    else:
+        files[REPORT] = lambda: render_cohort_html(result, provenance, links)
+    try:
+        publish(directory, files, {name: (path, digest) for name, path, digest in result.pages.values()})
+    finally:
+        if spooled is not None:
+            shutil.rmtree(spooled.directory, ignore_errors=True)
     if not result.errors:
-        import shutil
-
         shutil.rmtree(os.path.join(directory, journal_mod.PARTS_DIR), ignore_errors=True)
     return {key: os.path.join(directory, OUTPUT_FILES[key]) for key in tables}
-

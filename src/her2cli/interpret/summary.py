@@ -385,49 +385,80 @@ def headline(verdict) -> str:
     return "; ".join(parts)
 
 
-def _count(summaries: list[dict], key: str, value: str) -> int:
-    return sum(1 for s in summaries if str(s.get(key)) == value)
+class CohortCounts:
+    """What the first paragraph of a cohort report and its mutation x copy-number table count, one summary
+    row (summary table keys) at a time: a cohort of any size costs the same memory."""
+
+    def __init__(self) -> None:
+        self.n = 0  # samples reported
+        self.read = 0  # samples whose variants were read (mutation_status other than not_assessed)
+        self.read_status: dict[str, int] = {}  # among those: mutation_status -> samples
+        self.subgroups: dict[str, int] = {}  # activating subgroup -> samples, in order of first appearance
+        self.cn = 0  # samples with copy-number data
+        self.amplified = 0
+        self.both = 0  # samples whose co_occurring says mutation+amplification
+        self.pairs: dict[tuple, int] = {}  # (mutation_status, amplification_status) as given -> samples
+
+    def add(self, s: dict) -> None:
+        self.n += 1
+        status = s.get("mutation_status")
+        if status != "not_assessed":
+            self.read += 1
+            self.read_status[str(status)] = self.read_status.get(str(status), 0) + 1
+            if status == "activating":
+                for sub in str(s.get("mutation_subgroups") or "").split(";"):
+                    if sub:
+                        self.subgroups[sub] = self.subgroups.get(sub, 0) + 1
+        amp = s.get("amplification_status")
+        if amp not in (None, "", "not assessed"):
+            self.cn += 1
+            self.amplified += str(amp) == "amplification"
+        if "mutation+amplification" in str(s.get("co_occurring") or ""):
+            self.both += 1
+        key = (status, amp)
+        self.pairs[key] = self.pairs.get(key, 0) + 1
+
+    def sentences(self, n_failed: int = 0) -> list[str]:
+        """The first paragraph of a cohort report."""
+        n = self.n
+        if not n:
+            return [f"No sample was reported ({n_failed} failed)."]
+
+        def share(k: int, d: int) -> str:
+            return f"{k} of {d} ({k / d * 100:.0f}%)" if d else "0"
+
+        out = [f"{n} sample{'s' if n != 1 else ''} reported" + (f", {n_failed} failed (listed under Errors)."
+                                                                if n_failed else ", none failed.")]
+        detail = ", ".join(f"{k} {SUBGROUP_LABELS.get(sub, words(sub))}" for sub, k in
+                           sorted(self.subgroups.items(), key=lambda kv: -kv[1]))
+        if self.read:
+            out.append(f"An activating ERBB2 mutation was found in {share(self.read_status.get('activating', 0), self.read)} "
+                       f"samples whose variants were read" + (f" ({detail})." if detail else "."))
+            others = [(self.read_status.get(key, 0), text) for key, text in
+                      (("vus_only", "variants of uncertain significance only"), ("germline_only", "germline variants only"))]
+            extra = "; ".join(f"{k} sample{'s' if k != 1 else ''} had {text}" for k, text in others if k)
+            if extra:
+                out.append(extra[0].upper() + extra[1:] + ".")
+        if self.cn:
+            out.append(f"ERBB2 was amplified in {share(self.amplified, self.cn)} samples with copy-number data.")
+        if self.both:
+            out.append(f"{self.both} sample{'s' if self.both != 1 else ''} had both an activating mutation and an "
+                       "amplification.")
+        missing = n - self.read
+        if missing:
+            out.append(f"Mutations were not assessed in {missing} sample{'s' if missing != 1 else ''} (no variant file, "
+                       "or what the sequencing covered did not reach the driver exons: each sample's assessment basis "
+                       "says which).")
+        return out
+
+
+def count_cohort(summaries) -> CohortCounts:
+    counts = CohortCounts()
+    for s in summaries:
+        counts.add(s)
+    return counts
 
 
 def cohort_sentences(summaries: list[dict], n_failed: int = 0) -> list[str]:
     """The first paragraph of a cohort report, from the per-sample verdict rows (summary table keys)."""
-    n = len(summaries)
-    if not n:
-        return [f"No sample was reported ({n_failed} failed)."]
-
-    def share(k: int, d: int) -> str:
-        return f"{k} of {d} ({k / d * 100:.0f}%)" if d else "0"
-
-    out = [f"{n} sample{'s' if n != 1 else ''} reported" + (f", {n_failed} failed (listed under Errors)."
-                                                            if n_failed else ", none failed.")]
-    read = [s for s in summaries if s.get("mutation_status") != "not_assessed"]
-    active = _count(read, "mutation_status", "activating")
-    subgroups: dict[str, int] = {}
-    for s in read:
-        if s.get("mutation_status") == "activating":
-            for sub in str(s.get("mutation_subgroups") or "").split(";"):
-                if sub:
-                    subgroups[sub] = subgroups.get(sub, 0) + 1
-    detail = ", ".join(f"{k} {SUBGROUP_LABELS.get(sub, words(sub))}" for sub, k in
-                       sorted(subgroups.items(), key=lambda kv: -kv[1]))
-    if read:
-        out.append(f"An activating ERBB2 mutation was found in {share(active, len(read))} samples whose variants "
-                   f"were read" + (f" ({detail})." if detail else "."))
-        others = [(_count(read, "mutation_status", key), text) for key, text in
-                  (("vus_only", "variants of uncertain significance only"), ("germline_only", "germline variants only"))]
-        extra = "; ".join(f"{k} sample{'s' if k != 1 else ''} had {text}" for k, text in others if k)
-        if extra:
-            out.append(extra[0].upper() + extra[1:] + ".")
-    cn = [s for s in summaries if s.get("amplification_status") not in (None, "", "not assessed")]
-    if cn:
-        amp = _count(cn, "amplification_status", "amplification")
-        out.append(f"ERBB2 was amplified in {share(amp, len(cn))} samples with copy-number data.")
-    both = sum(1 for s in summaries if "mutation+amplification" in str(s.get("co_occurring") or ""))
-    if both:
-        out.append(f"{both} sample{'s' if both != 1 else ''} had both an activating mutation and an amplification.")
-    missing = n - len(read)
-    if missing:
-        out.append(f"Mutations were not assessed in {missing} sample{'s' if missing != 1 else ''} (no variant file, "
-                   "or what the sequencing covered did not reach the driver exons: each sample's assessment basis "
-                   "says which).")
-    return out
+    return count_cohort(summaries).sentences(n_failed)

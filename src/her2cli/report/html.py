@@ -1,7 +1,8 @@
 """A self-contained HTML report a tumour board reads: one page per sample, one per cohort (issue #15).
 
 ``render_html(results, provenance)`` -> one HTML document for one or more samples (inline CSS and SVG,
-no network, no script). ``render_cohort_html(cohort, provenance, sample_pages)`` -> the cohort page
+no network, no script). ``render_cohort_html(cohort, provenance, sample_pages)`` -> the cohort page (``cohort_html_chunks``: the same
+in pieces, its Samples table one ``cohort_sample_row`` at a time)
 (prevalence with 95% Wilson intervals, co-occurrence, a sortable verdict table linking to each
 sample's page, the error table). Where they are written and published: ``cohort/`` (the workers render
 the sample pages, ``cohort.publisher`` publishes them with the tables).
@@ -249,16 +250,26 @@ def _coded(text: str, code: object, cls: str = "") -> str:
 def _table(headers: list, rows: list[list[str]], cls: str = "", caption: str = "", row_attrs=None) -> str:
     """rows hold HTML already escaped by the caller; a header is a text or (text, tooltip). Wrapped in a
     block that scrolls sideways on a narrow screen rather than squeezing words."""
+    attrs = row_attrs or [""] * len(rows)
+    body = "".join(_tr(row, attr) for row, attr in zip(rows, attrs))
+    return _table_head(headers, len(rows), cls, caption) + body + _TABLE_END
+
+
+def _tr(row: list[str], attr: str = "") -> str:
+    return f"<tr{attr}>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>"
+
+
+def _table_head(headers: list, n_rows: int, cls: str = "", caption: str = "") -> str:
+    """A table up to its first row (``_table``; a long table's rows may follow one by one)."""
     klass = f' class="{cls}"' if cls else ""
     head = "".join(f'<th scope="col" title="{_e(h[1])}">{_e(h[0])}</th>' if isinstance(h, tuple)
                    else f'<th scope="col">{_e(h)}</th>' for h in headers)
-    attrs = row_attrs or [""] * len(rows)
-    body = "".join(f"<tr{attr}>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>"
-                   for row, attr in zip(rows, attrs))
     cap = f"<caption>{_e(caption)}</caption>" if caption else ""
-    keep = " keep" if len(rows) <= KEEP_ROWS else ""  # a short table is printed whole on one page
-    return (f'<div class="scroll{keep}"><table{klass}>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody>'
-            "</table></div>")
+    keep = " keep" if n_rows <= KEEP_ROWS else ""  # a short table is printed whole on one page
+    return f'<div class="scroll{keep}"><table{klass}>{cap}<thead><tr>{head}</tr></thead><tbody>'
+
+
+_TABLE_END = "</tbody></table></div>"
 
 
 KEEP_ROWS = 12
@@ -360,10 +371,18 @@ RECALLED_TEXT = "recalled during curation, not yet verified in the cited source"
 
 
 def _document(title: str, body: str, script: str = "") -> str:
-    js = f"<script>{script}</script>" if script else ""
+    return _document_head(title) + body + _document_end(script)
+
+
+def _document_head(title: str) -> str:
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-            f"<title>{_e(title)}</title><style>{CSS}</style></head><body>{body}{js}</body></html>\n")
+            f"<title>{_e(title)}</title><style>{CSS}</style></head><body>")
+
+
+def _document_end(script: str = "") -> str:
+    js = f"<script>{script}</script>" if script else ""
+    return f"{js}</body></html>\n"
 
 
 def _marked(text: object) -> str:
@@ -896,67 +915,83 @@ def _prevalence_table(counts: list[dict]) -> str:
                           "were read, samples with copy-number data, samples with an IHC score.", row_attrs=attrs)
 
 
-def _co_occurrence(summaries: list[dict]) -> str:
+def _co_occurrence(counts) -> str:
+    """Samples per mutation status and copy-number status (``interpret.summary.CohortCounts.pairs``)."""
     from her2cli.interpret.summary import AMPLIFICATION_STATUS_LABELS, MUTATION_STATUS_LABELS, label
     from her2cli.interpret.verdict import NOT_ASSESSED as CN_NOT_ASSESSED
 
-    mutation_values = sorted({str(s.get("mutation_status")) for s in summaries})
+    mutation_values = sorted({str(m) for m, _ in counts.pairs})
     amp_values = [v for v in ("amplification", "gain", "neutral", "loss", CN_NOT_ASSESSED)
-                  if any(s.get("amplification_status") == v for s in summaries)]
+                  if any(a == v for _, a in counts.pairs)]
     body = []
     for m in mutation_values:
-        cells = [_nw(sum(s.get("mutation_status") == m and s.get("amplification_status") == a for s in summaries))
-                 for a in amp_values]
+        cells = [_nw(counts.pairs.get((m, a), 0)) for a in amp_values]
         body.append([_coded(f"<b>{_e(label(MUTATION_STATUS_LABELS, m))}</b>", m), *cells])
     return _table(["Mutation \\ copy number", *[label(AMPLIFICATION_STATUS_LABELS, a) for a in amp_values]], body,
                   caption="Samples per mutation status (rows) and copy-number status (columns).")
 
 
+_SAMPLE_HEADERS = ["Sample", "Mutation", "Variants", "Copy number", "Copies", "Ratio to chr17", "Definitions met", "IHC"]
+
+
+def cohort_sample_row(s: dict, link: Optional[str] = None) -> str:
+    """One row of the cohort page's Samples table, from a sample's summary row; ``link``: its page."""
+    from her2cli.copynumber.calls import DEFINITIONS
+    from her2cli.interpret.summary import AMPLIFICATION_STATUS_LABELS, MUTATION_STATUS_LABELS, label, mutation_basis
+
+    name = str(s.get("sample"))
+    mutation = str(s.get("mutation_status") or "")
+    amp = str(s.get("amplification_status") or "not assessed")
+    met = _split(s.get("amplification_definitions_met"))
+    copies = _num(s.get("copy_number"))
+    basis = mutation_basis(s) if mutation in ("not_assessed", "not_detected") else ""
+    return _tr([
+        f'<a href="{_e(link)}">{_ew(name)}</a>' if link else _ew(name),
+        _status(mutation, label(MUTATION_STATUS_LABELS, mutation))
+        + (f'<br><span class="muted">{_e(basis)}</span>' if basis else ""),
+        "<br>".join(_hgvs(m) for m in _split(s.get("mutations"))),
+        _status(amp, label(AMPLIFICATION_STATUS_LABELS, amp)),
+        _nw(copies) if copies else "", _nw(_num(s.get("ratio_chr17"))),
+        _coded(_nw(f"{len(met)} of {len(DEFINITIONS)}"), ";".join(met) or "none") if amp != "not assessed" else "",
+        _e(s.get("overexpression")) if str(s.get("overexpression") or "").startswith("IHC") else "not given",
+    ], f' data-mutation-status="{_e(mutation)}" data-amplification-status="{_e(amp)}"')
+
+
 def render_cohort_html(cohort, provenance: Provenance, sample_pages: Optional[dict[str, str]] = None) -> str:
     """The cohort page; ``sample_pages`` maps a sample name to its page's relative link."""
-    from her2cli.copynumber.calls import DEFINITIONS
-    from her2cli.interpret.evidence import load_evidence
-    from her2cli.interpret.summary import (
-        AMPLIFICATION_STATUS_LABELS, MUTATION_STATUS_LABELS, cohort_sentences, label, mutation_basis)
+    from her2cli.interpret.summary import count_cohort
 
-    summaries, errors = cohort_summaries(cohort), cohort_errors(cohort)
-    pages = sample_pages or {}
-    rows, attrs = [], []
-    for s in summaries:
-        name = str(s.get("sample"))
-        link = f'<a href="{_e(pages[name])}">{_ew(name)}</a>' if name in pages else _ew(name)
-        mutation = str(s.get("mutation_status") or "")
-        amp = str(s.get("amplification_status") or "not assessed")
-        met = _split(s.get("amplification_definitions_met"))
-        copies = _num(s.get("copy_number"))
-        rows.append([
-            link, _status(mutation, label(MUTATION_STATUS_LABELS, mutation))
-            + (f'<br><span class="muted">{_e(mutation_basis(s))}</span>'
-               if mutation in ("not_assessed", "not_detected") and mutation_basis(s) else ""),
-            "<br>".join(_hgvs(m) for m in _split(s.get("mutations"))),
-            _status(amp, label(AMPLIFICATION_STATUS_LABELS, amp)),
-            _nw(copies) if copies else "", _nw(_num(s.get("ratio_chr17"))),
-            _coded(_nw(f"{len(met)} of {len(DEFINITIONS)}"), ";".join(met) or "none") if amp != "not assessed" else "",
-            _e(s.get("overexpression")) if str(s.get("overexpression") or "").startswith("IHC") else "not given",
-        ])
-        attrs.append(f' data-mutation-status="{_e(mutation)}" data-amplification-status="{_e(amp)}"')
-    verdicts = _table(["Sample", "Mutation", "Variants", "Copy number", "Copies", "Ratio to chr17", "Definitions met",
-                       "IHC"], rows, cls="sortable", row_attrs=attrs,
-                      caption="One row per sample; click a column heading to sort (optional script; the table "
-                              "reads the same without it). Hover 'Definitions met' for their machine names.")
+    summaries, pages = cohort_summaries(cohort), sample_pages or {}
+    rows = (cohort_sample_row(s, pages.get(str(s.get("sample")))) for s in summaries)
+    return "".join(cohort_html_chunks(count_cohort(summaries), cohort_counts(cohort), rows, cohort_errors(cohort),
+                                      provenance, cohort_genomes(cohort)))
+
+
+def cohort_html_chunks(counts, prevalence: list[dict], rows: Iterable[str], errors: list[dict],
+                       provenance: Provenance, genomes: list[str]) -> Iterable[str]:
+    """The cohort page in pieces, the Samples table one row at a time: ``counts`` (an
+    ``interpret.summary.CohortCounts`` of the reported samples), the prevalence rows, ``rows`` (each a
+    ``cohort_sample_row``, ``counts.n`` of them: a run reads them back from a file), the error records."""
+    from her2cli.interpret.evidence import load_evidence
+
     error_rows = [[_e(e.get("sample")), f"<span class=\"mono\">{_ew(os.path.basename(str(e.get('file') or '')))}</span>",
                    _e(e.get("reason")), _nw(e.get("exit_code"))] for e in errors]
     error_html = _table(["Sample", "File", "Reason", "Exit code"], error_rows) if errors else "<p>No sample failed.</p>"
     table = load_evidence()
-    findings = "".join(f"<li>{_e(text)}</li>" for text in cohort_sentences(summaries, len(errors)))
-    body = (f'<p class="notice-medical" role="note">{_e(MEDICAL_NOTICE)}</p>'
-            f"<h1>ERBB2 (HER2) cohort report</h1><p class=\"subtitle\">{len(summaries)} sample(s) reported, "
-            f"{len(errors)} failed &middot; evidence table dated {_nw(table.date)} &middot; generated "
-            f"{_nw(provenance.generated)}</p>"
-            f'<section class="summary"><h2>Findings</h2><ul class="answer">{findings}</ul></section>'
-            f"<h2>Prevalence</h2>{_prevalence_table(cohort_counts(cohort))}"
-            f"<h2>Mutation and copy number together</h2>{_co_occurrence(summaries)}"
-            f"<h2>Samples</h2>{verdicts}"
-            f"<h2>Errors</h2>{error_html}"
-            + _closing(provenance, cohort_genomes(cohort)))
-    return _document("ERBB2 cohort report", f"<main>{body}</main>", SORT_JS)
+    findings = "".join(f"<li>{_e(text)}</li>" for text in counts.sentences(len(errors)))
+    yield _document_head("ERBB2 cohort report")
+    yield (f'<main><p class="notice-medical" role="note">{_e(MEDICAL_NOTICE)}</p>'
+           f"<h1>ERBB2 (HER2) cohort report</h1><p class=\"subtitle\">{counts.n} sample(s) reported, "
+           f"{len(errors)} failed &middot; evidence table dated {_nw(table.date)} &middot; generated "
+           f"{_nw(provenance.generated)}</p>"
+           f'<section class="summary"><h2>Findings</h2><ul class="answer">{findings}</ul></section>'
+           f"<h2>Prevalence</h2>{_prevalence_table(prevalence)}"
+           f"<h2>Mutation and copy number together</h2>{_co_occurrence(counts)}"
+           f"<h2>Samples</h2>")
+    yield _table_head(_SAMPLE_HEADERS, counts.n, cls="sortable",
+                      caption="One row per sample; click a column heading to sort (optional script; the table "
+                              "reads the same without it). Hover 'Definitions met' for their machine names.")
+    yield from rows
+    yield _TABLE_END
+    yield f"<h2>Errors</h2>{error_html}" + _closing(provenance, genomes) + "</main>"
+    yield _document_end(SORT_JS)
