@@ -56,7 +56,9 @@ sys.argv[0] = 'her2'
 cli.main()
 """
 # A control: the same CPU-bound Python work in 1 and 2 processes shows what the machine gives a second
-# process at the moment (on a shared machine, often much less than a core).
+# process at the moment (on a shared machine, often much less than a core). Its size follows the run's
+# (one task of ~40 ms per 50 samples, at least 16): a short control understates what two cores give, its
+# pool start-up being a larger share of it.
 CONTROL = """import sys
 from concurrent.futures import ProcessPoolExecutor
 def burn(n):
@@ -66,7 +68,7 @@ def burn(n):
     return x
 if __name__ == "__main__":
     with ProcessPoolExecutor(int(sys.argv[1])) as pool:
-        list(pool.map(burn, [1_000_000] * 16))
+        list(pool.map(burn, [1_000_000] * int(sys.argv[2])))
 """
 
 
@@ -144,6 +146,13 @@ def throughput(args) -> None:
         generate(directory, args.samples, args.records)
         print(f"generated {args.samples} VCFs x {args.records} records in {time.perf_counter() - t:.1f} s -> {directory}")
     n = args.samples
+    # As an installed her2cli runs: with its modules' bytecode cached (pip compiles them at install; with
+    # PYTHONDONTWRITEBYTECODE set and no cache, every run would compile ~55 modules again, ~0.08 s).
+    import compileall
+
+    import her2cli
+
+    compileall.compile_dir(os.path.dirname(her2cli.__file__), quiet=1)
     vcfs = sorted(str(p) for p in directory.glob("*.vcf.gz"))
     times: dict[str, list[float]] = {}
     rss: dict[str, float] = {}
@@ -159,7 +168,8 @@ def throughput(args) -> None:
             for j in (1, 2)}
         if shutil.which("bcftools"):
             commands["bcftools view -H -t loop"] = f'while read f; do bcftools view -H -t {ERBB2} "$f"; done < {listing}'
-        commands.update({f"control, {j} process(es)": [sys.executable, "-c", CONTROL, str(j)] for j in (1, 2)})
+        tasks = str(max(16, n // 50))
+        commands.update({f"control, {j} process(es)": [sys.executable, "-c", CONTROL, str(j), tasks] for j in (1, 2)})
         usage = Path(tmp) / "cpu.json"
         for k in range(args.repeat):  # interleaved rounds
             loads.append(os.getloadavg()[0])

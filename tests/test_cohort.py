@@ -428,9 +428,13 @@ def test_cli_resume(cohort_dir, serial_tables, tmp_path):
     r1 = _cli(str(cohort_dir / "samples.tsv"), "-o", str(out), "-j", "2")
     assert r1.returncode == 1
     (out / "alterations.tsv").unlink()
+    when = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC")
+    report = when.sub("", (out / "report.html").read_text())
     r2 = _cli(str(cohort_dir / "samples.tsv"), "-o", str(out), "--resume")
     assert r2.returncode == 1
     assert f"{N_GOOD} from the previous run" in r2.stderr
+    # the workers rendered the Samples rows of the first run's report, the parent those of the resumed samples
+    assert when.sub("", (out / "report.html").read_text()) == report
     assert (out / "alterations.tsv").read_text() == serial_tables["alterations"]
     assert (out / "errors.tsv").read_text() == serial_tables["errors"]
 

@@ -90,7 +90,7 @@ def run_cohort(entries: list, options, jobs: int = 1, dask_address: Optional[str
             counts["done"] += 1
         else:  # the worker fingerprints the sample for the journal: the parent only appends the line
             todo.append((index, Job(entry, pages_dir, names.get(entry.sample), journal=bool(parts_dir),
-                                    rows=keep_rows)))
+                                    rows=keep_rows, report_rows=spool is not None)))
     del previous
     store = journal_mod.Journal(parts, bool(resume_dir)) if parts_dir else None
     if progress:

@@ -193,6 +193,19 @@ def _warm_up() -> None:
     load_evidence()
 
 
+_BATCH = 32
+
+
+def _batches(todo: Todo, jobs: int) -> list[Todo]:
+    """``todo`` cut into batches in order: half of each worker's share of what is left, 2 to _BATCH."""
+    batches, start = [], 0
+    while start < len(todo):
+        size = max(2, min(_BATCH, (len(todo) - start) // (jobs * 2)))
+        batches.append(todo[start:start + size])
+        start += size
+    return batches
+
+
 def _run_pool(todo, options, jobs: int, on_done) -> None:
     """A process pool with a bounded window of samples in flight: if a worker dies (a C-level crash in a
     reader), only the samples in flight are suspects; each is rerun alone, the rest go on in a new pool."""
@@ -201,10 +214,10 @@ def _run_pool(todo, options, jobs: int, on_done) -> None:
 
     context = _pool_context()
     _warm_up()
-    # Small panels take milliseconds each: send them in batches so that inter-process traffic does not
-    # dominate, but keep batches small enough that a crash pins few suspects and progress stays live.
-    size = max(1, min(16, len(todo) // (jobs * 8)))
-    pending = [todo[i : i + size] for i in range(0, len(todo), size)]
+    # Small panels take milliseconds each: send them in batches (up to 32 samples) so that inter-process
+    # traffic and the parent's share of it do not dominate, smaller as the end nears so that no worker idles
+    # while another finishes a long batch, and small enough that a crash pins few suspects.
+    pending = _batches(todo, jobs)
     pending.reverse()  # pop() from the end = sheet order
     window = max(2, jobs * 2)
     any_result = False

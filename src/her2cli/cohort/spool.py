@@ -81,10 +81,12 @@ class TableSpool:
         try:
             self.alterations.write(outcome.rows_tsv)
             self.samples.write(render_lines(outcome.summaries, self.columns))
+            # A resumed sample's rows were not rendered by a worker of this run (the journal keeps data only).
+            self.handles[_ROWS].write(outcome.report_rows if outcome.report_rows or not outcome.summaries else
+                                      "".join(cohort_sample_row(summary, page_link) for summary in outcome.summaries))
             for summary in outcome.summaries:
                 self.prevalence.add(summary)
                 self.counts.add(summary)
-                self.handles[_ROWS].write(cohort_sample_row(summary, page_link))
                 status = summary.get("amplification_status")  # report.cna.cohort_cna_tables, one sample
                 if status in (None, "", "not assessed", "not_assessed"):
                     continue

@@ -37,6 +37,9 @@ class SampleOutcome:
     notices: list[str] = field(default_factory=list)
     error: Optional[dict] = None  # keys = ERROR_COLUMNS
     page: Optional[tuple[str, str]] = None  # (file name in the pages folder, sha256) when a page was written
+    # Its rows of the cohort page's Samples table (report.html.cohort_sample_row), rendered by the worker when
+    # the run spools its tables (Job.report_rows); the parent only appends them.
+    report_rows: str = ""
     resumed: bool = False
     journal_line: str = ""  # the resume journal's record of this outcome (journal.line), when asked for
 
@@ -54,6 +57,7 @@ class Job:
     page_name: Optional[str] = None
     journal: bool = False  # render the sample's resume-journal line here (the parent only appends it)
     rows: bool = True  # return the alteration rows as data too (library callers), not only as TSV lines
+    report_rows: bool = False  # render the sample's rows of the cohort page here (cohort.spool)
 
 
 def _error_file(entry, exc: BaseException) -> str:
@@ -137,6 +141,12 @@ def run_entry(job: Job, options) -> SampleOutcome:
         outcome.genomes = sorted({r.genome for r in results if r.genome})
         if job.page_name is not None:
             outcome.page = _write_page(job, results, options)
+        if job.report_rows:
+            from her2cli.cohort.publisher import PAGES
+            from her2cli.report.html import cohort_sample_row
+
+            link = f"{PAGES}/{outcome.page[0]}" if outcome.page else None
+            outcome.report_rows = "".join(cohort_sample_row(summary, link) for summary in outcome.summaries)
         if job.journal:
             from her2cli.cohort import journal
 
