@@ -76,7 +76,7 @@ def run_cohort(entries: list, options, jobs: int = 1, dask_address: Optional[str
             raise output_error(exc, pages_dir) from None
     metadata = list(entries[0].metadata) if entries else []
     spool = TableSpool(os.path.join(parts, SPOOL_DIR), metadata) if parts_dir and not keep_rows else None
-    merge = _Merge(total, pages_dir, names, spool)
+    merge = _Merge(total, pages_dir, spool)
     counts = {"done": 0, "failed": 0}
 
     previous = journal_mod.load(os.path.join(resume_dir, journal_mod.PARTS_DIR)) if resume_dir else {}
@@ -111,6 +111,10 @@ def run_cohort(entries: list, options, jobs: int = 1, dask_address: Optional[str
     try:
         if todo:
             runner.run(todo, options, on_done)
+    except BaseException:
+        if spool is not None:
+            spool.discard()
+        raise
     finally:
         if store:
             store.close()
@@ -121,8 +125,8 @@ class _Merge:
     """The outcomes, in sheet order as they become complete (an outcome that finished before an earlier
     sample waits for it): into a ``TableSpool`` when there is one (nothing of a sample kept), else into lists."""
 
-    def __init__(self, total: int, pages_dir: Optional[str], names: dict, spool: Optional[TableSpool]) -> None:
-        self.total, self.pages_dir, self.names, self.spool = total, pages_dir, names, spool
+    def __init__(self, total: int, pages_dir: Optional[str], spool: Optional[TableSpool]) -> None:
+        self.total, self.pages_dir, self.spool = total, pages_dir, spool
         self.waiting: dict[int, SampleOutcome] = {}
         self.next = 0
         self.alterations_tsv: list[str] = []

@@ -126,6 +126,10 @@ class TableSpool:
         return Spooled(directory=self.directory, tables=tables, report_rows=os.path.join(self.directory, _ROWS),
                        counts=self.counts)
 
+    def discard(self) -> None:
+        """The run stopped: close the files (left in the run's working folder; the next run starts afresh)."""
+        self._close_handles()
+
     def _close_handles(self) -> None:
         for handle in getattr(self, "handles", {}).values():
             try:
