@@ -418,20 +418,25 @@ def _annotate_tsv(*args: str) -> list[dict]:
     return list(csv.DictReader(io.StringIO(done.stdout), delimiter="\t"))
 
 
+def _annotate_record(tmp_path: Path, record: str) -> dict:
+    """The one output row of a one-record tumour VCF (VCF_HEADER declares gnomAD's AF_grpmax)."""
+    path = tmp_path / "t.vcf"
+    path.write_text("\n".join(VCF_HEADER + [record]) + "\n")
+    (row,) = _annotate_tsv(str(path))
+    return row
+
+
 def test_declared_gnomad_key_without_a_value_gives_op4_end_to_end(tmp_path):
     """D769Y (codon 769 = c.2305-2307 GAC in ERBB2_CDS.fa; GRCh38 chr17:39724008 G>T) in a file that declares
     gnomAD v4's AF_grpmax but gives none for it: OP4 +1 beside OS2 (Bose 2013) and OM1; Tier I-A."""
-    path = tmp_path / "t.vcf"
-    record = "chr17\t39724008\t.\tG\tT\t.\tPASS\tDP=150\tGT:AD:DP\t0/1:100,50:150"
-    path.write_text("\n".join(VCF_HEADER + [record]) + "\n")
-    (row,) = _annotate_tsv(str(path))
+    row = _annotate_record(tmp_path, "chr17\t39724008\t.\tG\tT\t.\tPASS\tDP=150\tGT:AD:DP\t0/1:100,50:150")
     assert row["hgvs_p_short"] == "p.D769Y"
     assert "OP4 +1 (absent from INFO AF_grpmax)" in row["oncogenicity_criteria"]
     assert "OS2 +4 (functional: Bose R" in row["oncogenicity_criteria"] and "OM1 +2" in row["oncogenicity_criteria"]
     assert int(row["oncogenicity_points"]) >= 7 and row["oncogenicity"] in ("oncogenic", "likely_oncogenic")
     assert row["amp_tier"] == "I-A" and row["amp_tier_basis"].startswith("Level A: T-DXd (FDA 2022-08-11")
     assert row["oncogenicity_source"].startswith("rule-based: ClinGen/CGC/VICC SOP")
-    (verdict,) = _annotate_tsv(str(path), "--summary")
+    (verdict,) = _annotate_tsv(str(tmp_path / "t.vcf"), "--summary")
     assert (verdict["mutations"], verdict["oncogenicity_points"]) == ("p.D769Y", row["oncogenicity_points"])
 
 
@@ -549,3 +554,50 @@ def test_a_file_that_lowers_a_listed_allele_says_what_it_withholds(tmp_path):
     assert ("the variant is named on the ERBB2 TKD activating-mutation list behind the zongertinib and sevabertinib "
             "approvals") in result.basis and result.basis.endswith("this class withholds the approved lines that list "
                                                                    "supports")
+
+
+# --- in-frame indel hotspots (issue 21) ---------------------------------------------------------------------------
+# Rows read on 2026-12-06 in genome-nexus/genome-nexus-importer data/grch38_ensembl95/export/hotspots_v2_and_3d.txt
+# @ 08060c797ab6fa49e29629e9e2eb78e69feb2736 (the cancerhotspots v2 rows, transcribed in
+# scripts/cancerhotspots_v2_erbb2_counts.tsv):
+#   ERBB2  772-775  V:1|-:33  772-775  M774dup:1|Y772_A775dup:33  1.41703102521153e-86  34  in-frame indel  v2
+#   ERBB2  V659     V:5       659      D:1|E:2|V:2                0.000268822656434572  5   single residue  v2
+
+
+def test_indel_hotspot_counts_the_region_and_the_exact_change(tmp_path):
+    """An in-frame indel is counted at its indel hotspot region (34 tumours with an in-frame indel in 772-775) and
+    with its own protein change (33 with Y772_A775dup); a different duplication in the region has 0 with its change
+    (OP3); a residue row at the indel's first codon is not its hotspot (cancerhotspots counts single-residue and
+    indel hotspots apart), and an insertion reaching past the region is not in it."""
+    rows = [hotspot("p.Y772_A775", 34, ""), hotspot("p.Y772_A775dup", 34, 33), hotspot("p.M774dup", 34, 1),
+            hotspot("p.Y772", 80, "")]
+    knowledge = read_knowledge(table(tmp_path, rows))
+
+    def dup(name, position):
+        return SimpleNamespace(hgvs_p_short=name, hgvs_c=None, consequence="inframe_insertion",
+                               protein_position=position, subgroup="exon20_insertion")
+
+    exact = classify(dup("p.Y772_A775dup", "772-775"), knowledge=knowledge)
+    # 34 < 50 at the region, 33 >= 10 with the change: OM3, which the SOP does not use beside OM1 (kinase domain).
+    assert "OM3" not in exact.criteria and "OM1 +2" in exact.criteria
+    assert ("OM3 (cancerhotspots v2: 34 tumours at in-frame indel hotspot 772-775, 33 with Y772_A775dup) not used "
+            "with OM1 or OM4") in exact.basis
+    other = classify(dup("p.V773_A775dup", "773-775"), knowledge=knowledge)
+    assert "OP3 +1 (cancerhotspots v2: 34 tumours at in-frame indel hotspot 772-775, 0 with V773_A775dup)" in \
+        other.criteria
+    outside = classify(dup("p.A775_G776insV", "775-776"), knowledge=knowledge)  # not inside 772-775
+    assert "OP3" not in outside.criteria and "OM3" not in outside.basis and "80 tumours" not in outside.basis
+
+
+def test_indel_hotspot_thresholds_without_om1(tmp_path):
+    """The SOP's thresholds on an indel hotspot outside the kinase domain (a made-up region 300-305: no OM1)."""
+    def ins(name, position):
+        return SimpleNamespace(hgvs_p_short=name, hgvs_c=None, consequence="inframe_insertion",
+                               protein_position=position, subgroup=None)
+
+    for region, allele, code in [(50, 10, "OS3"), (49, 10, "OM3"), (60, 9, "OP3")]:
+        rows = [hotspot("p.C300_C305", region, ""), hotspot("p.C301_C303dup", region, allele)]
+        result = classify(ins("p.C301_C303dup", "301-303"), knowledge=read_knowledge(table(tmp_path, rows)))
+        assert (f"{code} {SOP_POINTS[code]:+d} (cancerhotspots v2: {region} tumours at in-frame indel hotspot 300-305, "
+                f"{allele} with C301_C303dup)") in result.criteria, code
+

@@ -244,21 +244,49 @@ def _population(variant: VariantLike, population_af: Optional[float], population
     return [], f"OP4 not applied ({where} AF {af} > {OP4_MAX_AF:g})"
 
 
-def _hotspot(variant: VariantLike, knowledge: "KnowledgeTable") -> Optional[Criterion]:
-    """OS3/OM3/OP3 from the cancerhotspots v2 counts of seen hotspot rows."""
+_REGION_RE = re.compile(r"^p\.[A-Z](\d+)_[A-Z](\d+)$")
+
+
+def _is_indel(name: str) -> bool:
+    """An in-frame indel's protein name (p.Y772_A775dup, p.G776delinsVC, p.L755_T759del), not one residue's."""
+    return "_" in name or any(word in name for word in ("del", "ins", "dup"))
+
+
+def _hotspot_site(variant: VariantLike, knowledge: "KnowledgeTable") -> tuple[str, list]:
+    """Where the variant's hotspot counts are kept: its residue (``p.S310``) for a one-residue change, else the
+    in-frame indel hotspot regions (``p.Y772_A775``, cancerhotspots' 772-775) that hold the indel's whole span."""
     name = variant.hgvs_p_short or ""
-    residue = _residue(name)
+    if not _is_indel(name):
+        residue = _residue(name)
+        rows = [f for f in knowledge.rows_for(residue or "") if f.evidence == "hotspot"]
+        return (residue[2:] if residue else name[2:]), rows
+    span = _span(variant)
+    if span is None:
+        return name[2:], []
+    regions = [(f, m) for f in knowledge.facts if f.evidence == "hotspot" and (m := _REGION_RE.match(f.variant))
+               and int(m.group(1)) <= span[0] and span[1] <= int(m.group(2))]
+    sites = sorted({f"{m.group(1)}-{m.group(2)}" for _, m in regions})
+    return (f"in-frame indel hotspot {', '.join(sites)}" if sites else name[2:]), [f for f, _ in regions]
+
+
+def _hotspot(variant: VariantLike, knowledge: "KnowledgeTable") -> Optional[Criterion]:
+    """OS3/OM3/OP3 from the cancerhotspots v2 counts of seen hotspot rows: tumours at the residue (for an in-frame
+    indel: with an in-frame indel in the hotspot region holding it) and tumours with this very change (for an
+    indel: the same protein change, i.e. the same inserted or deleted residues at the same place)."""
+    name = variant.hgvs_p_short or ""
+    site, site_rows = _hotspot_site(variant, knowledge)
     allele_rows = [f for f in knowledge.rows_for(name) if f.evidence == "hotspot" and f.seen]
-    residue_rows = [f for f in knowledge.rows_for(residue or "") if f.evidence == "hotspot" and f.seen]
-    residue_count = max((f.residue_tumours for f in allele_rows + residue_rows if f.residue_tumours is not None),
-                        default=None)
+    # The allele row's own residue count first: it comes from the same source row as the allele count.
+    residue_count = max((f.residue_tumours for f in allele_rows if f.residue_tumours is not None), default=None)
+    if residue_count is None:
+        residue_count = max((f.residue_tumours for f in site_rows if f.seen and f.residue_tumours is not None),
+                            default=None)
     if residue_count is None:
         return None
     counts = [f.allele_tumours for f in allele_rows if f.allele_tumours is not None]
     if not counts and any(f.evidence == "hotspot" for f in knowledge.rows_for(name)):
         return None  # the allele is listed, but its count is not held from a seen source: unknown, not 0
     allele_count = max(counts, default=0)
-    site = residue[2:] if residue else name
     reason = f"cancerhotspots v2: {residue_count} tumours at {site}, {allele_count} with {name[2:]}"
     if allele_count >= HOTSPOT_ALLELE_MIN:
         return Criterion("OS3" if residue_count >= HOTSPOT_RESIDUE_MIN else "OM3", reason)
@@ -423,15 +451,20 @@ def _rule_based(variant: VariantLike, population_af: Optional[float], population
     basis = f"{SOP_CITATION}: {points} points = {label}"
     if not criteria:
         basis += "; no criterion applies"
-    residue = _residue(protein)
-    listed = sorted({f.variant for f in knowledge.facts if f.evidence == "hotspot" and _residue(f.variant) == residue})
+    site, site_rows = _hotspot_site(variant, knowledge)
+    if _is_indel(protein):  # the indel itself and its hotspot region's rows
+        listed = sorted({f.variant for f in site_rows + knowledge.rows_for(protein) if f.evidence == "hotspot"})
+    else:  # every hotspot row at the residue
+        residue = _residue(protein)
+        listed = sorted({f.variant for f in knowledge.facts if f.evidence == "hotspot" and not _is_indel(f.variant)
+                         and _residue(f.variant) == residue})
     if listed and not any(c.code in ("OS3", "OM3", "OP3") for c in criteria):
         counted = _hotspot(variant, knowledge)
         if counted is not None:  # OM3 with OM1/OM4: not used together (Horak 2022, Table 2)
             basis += f"; OM3 ({counted.reason}) not used with OM1 or OM4 (Horak 2022, Table 2)"
         else:
-            basis += (f"; hotspot residue {residue[2:] if residue else ''} ({', '.join(listed)}) held without seen "
-                      "tumour counts: OS3/OM3/OP3 not applied")
+            where = site if _is_indel(protein) else f"hotspot residue {site}"
+            basis += f"; {where} ({', '.join(listed)}) held without seen tumour counts: OS3/OM3/OP3 not applied"
     if terms & set(TRUNCATING_TERMS):
         basis += "; truncating: OVS1 is for tumour suppressors, and ERBB2 is an oncogene"
     # A secondary neutral functional row did count (SBS2: benign evidence may come from secondary rows): it is
