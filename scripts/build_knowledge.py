@@ -9,6 +9,9 @@ Inputs
   <knowledge>/cancerhotspots_v2_erbb2.tsv the cancerhotspots v2 ERBB2 rows (Chang et al., Cancer Discov 2018)
   scripts/cancerhotspots_erbb2_counts.tsv the ERBB2 tumour counts per residue and per amino-acid change, transcribed
                                           from the cancerhotspots web application's residue table (its header says where)
+  scripts/cancerhotspots_v2_erbb2_counts.tsv the v2 release's ERBB2 rows for the listed alleles that table lacks
+                                          (R138, A293, V659, L755P/A, the exon 20 insertion hotspots), transcribed from
+                                          Genome Nexus's redistribution of v2 (its header says where)
 
 Each hotspot row is named from its own alleles by her2cli's annotator on GRCh38 and GRCh37 (the two must
 agree): the published protein label is kept in a note, never trusted (one row labelled Y772_A775dup is a
@@ -22,6 +25,7 @@ import argparse
 import csv
 import datetime as _dt
 import hashlib
+import re
 from pathlib import Path
 
 from her2cli.reference.sequence import exonic_sequence
@@ -35,6 +39,16 @@ COUNTS_SOURCE = (
     "cancerhotspots residue table (Chang MT et al., Cancer Discov 2018;8(2):174-183, cancerhotspots.org): "
     "cBioPortal/cancerhotspots webapp/src/main/resources/data/v2_multi_type_residue.txt @ a05eaf80"
 )
+V2_COUNTS = REPO / "scripts" / "cancerhotspots_v2_erbb2_counts.tsv"
+V2_SOURCE = (
+    "cancerhotspots v2 (Chang MT et al., Cancer Discov 2018;8(2):174-183), ERBB2 rows as redistributed by "
+    "genome-nexus/genome-nexus-importer data/grch38_ensembl95/export/hotspots_v2_and_3d.txt @ 08060c79"
+)
+V2_NOTE = ("Genome Nexus's redistribution of the v2 release (rows with version v2); its counts are on the 2018 "
+           "paper's scale, lower than those of the webapp residue table for the residues both hold (docs/sources.md)")
+# An in-frame indel as cancerhotspots names it (VEP HGVSp on ENST00000269571 = NP_004439.2, 3'-shifted like
+# her2cli's names): Y772_A775dup, M774dup, G778_P780dup, L755_T759del, G776delinsVC.
+_INDEL_CHANGE = re.compile(r"^([A-Z])(\d+)(?:_([A-Z])(\d+))?(dup|del|delins[A-Z]+|ins[A-Z]+)$")
 COLUMNS = [
     "variant", "evidence", "effect", "detail", "residue_tumours", "allele_tumours", "population_af",
     "population_af_source", "source", "pmid", "locator", "checked", "grade", "rsid", "hgvs_c", "note",
@@ -148,6 +162,59 @@ def count_rows(protein_sequence: str) -> dict[str, dict[str, str]]:
     return rows
 
 
+def v2_count_rows(protein_sequence: str, counted: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+    """Hotspot rows with counts from the v2 release's ERBB2 rows (``V2_COUNTS``) for what ``counted`` lacks: a
+    residue row (``p.V659``) and its changes (``p.V659E``); for an in-frame indel hotspot, a region row named by
+    its first and last residue (``p.Y772_A775`` for cancerhotspots' 772-775) and one row per protein change
+    printed for it (``p.Y772_A775dup``). Every residue named is checked against NP_004439.2."""
+    def residue_at(position: int) -> str:
+        return protein_sequence[position - 1]
+
+    rows: dict[str, dict[str, str]] = {}
+    for entry in read_tsv(V2_COUNTS):
+        residue, total, kind = entry["residue"], int(entry["tumor_count"]), entry["type"]
+        what = f"{V2_COUNTS.name}: {residue}"
+        if entry["version"] != "v2":
+            raise SystemExit(f"{what}: not a v2 row")
+        changes = [(alt, int(n)) for alt, n in (part.rsplit(":", 1) for part in entry["variant_amino_acid"].split("|"))]
+        if sum(n for _, n in changes) != total:
+            raise SystemExit(f"{what}: the changes do not add up to {total} tumours")
+        locator = (f"row ERBB2 {residue} ({kind}, version v2): tumor_count {total}, variant_amino_acid "
+                   f"{entry['variant_amino_acid']}, q_value {entry['q_value']}")
+        common = {"evidence": "hotspot", "effect": "hotspot", "residue_tumours": str(total), "source": V2_SOURCE,
+                  "pmid": HOTSPOT_PMID, "locator": locator, "checked": HOTSPOT_CHECKED, "grade": "seen",
+                  "note": V2_NOTE}
+        if kind == "single residue":
+            ref, position = residue[0], int(entry["amino_acid_position"])
+            printed = entry["reference_amino_acid"]
+            if residue != f"{ref}{position}" or residue_at(position) != ref or printed != f"{ref}:{total}":
+                raise SystemExit(f"{what} does not match NP_004439.2 or its own count")
+            site = (f"p.{residue}", f"hotspot residue {residue}: {total} tumours")
+            alleles = [(f"p.{residue}{alt}", n, f"{residue}{alt}") for alt, n in changes if alt not in (ref, "*")]
+        elif kind == "in-frame indel":
+            start, end = (int(x) for x in residue.split("-"))
+            site = (f"p.{residue_at(start)}{start}_{residue_at(end)}{end}",
+                    f"in-frame indel hotspot {residue}: {total} tumours")
+            alleles = []
+            for change, n in changes:
+                match = _INDEL_CHANGE.match(change)
+                first = int(match.group(2)) if match else 0
+                last = int(match.group(4) or first) if match else 0
+                ends = [(first, match.group(1)), (last, match.group(3) or match.group(1))] if match else []
+                if not match or any(residue_at(at) != aa for at, aa in ends) or not start <= first <= last <= end:
+                    raise SystemExit(f"{what}: {change} does not match NP_004439.2 within {residue}")
+                alleles.append((f"p.{change}", n, change))
+        else:
+            raise SystemExit(f"{what}: type {kind!r} not read")
+        if site[0] not in counted:
+            rows[site[0]] = dict(common, variant=site[0], detail=site[1])
+        for variant, n, label in alleles:
+            if variant not in counted:  # the residue table's own count stays (docs/sources.md)
+                rows[variant] = dict(common, variant=variant, allele_tumours=str(n),
+                                     detail=f"{site[1]}, {n} with {label}")
+    return rows
+
+
 def build(knowledge: Path, out: Path) -> None:
     hotspot_file = knowledge / "cancerhotspots_v2_erbb2.tsv"
     curated = read_tsv(CURATED)
@@ -155,7 +222,9 @@ def build(knowledge: Path, out: Path) -> None:
     rows = [dict(row) for row in curated]
     for row in rows:
         check_row(row)
-    counted = count_rows(load_transcript().protein)
+    sequence = load_transcript().protein
+    counted = count_rows(sequence)
+    counted.update(v2_count_rows(sequence, counted))
     named = hotspot_names(hotspots)
     seen: set[str] = set()
     for _, protein, _ in named:
@@ -170,7 +239,7 @@ def build(knowledge: Path, out: Path) -> None:
         if protein in counted:
             counted[protein].update(hgvs_c=hgvs_c, note=f"{counted[protein]['note']}; also on the maftools v2 list ({note})")
             continue
-        note += "; not among the ERBB2 rows of the counted residue table, so no counts"
+        note += "; not among the ERBB2 rows of the counted tables, so no counts"
         rows.append({
             "variant": protein,
             "evidence": "hotspot",
@@ -194,10 +263,13 @@ def build(knowledge: Path, out: Path) -> None:
         writer.writeheader()
         for row in rows:
             writer.writerow({key: row.get(key, "") for key in COLUMNS})
-    write_provenance(out / "PROVENANCE.md", built, [CURATED, COUNTS, hotspot_file], len(rows), len(counted))
+    n_listed = sum(1 for row in rows if row["evidence"] == "hotspot" and not row.get("residue_tumours"))
+    write_provenance(out / "PROVENANCE.md", built, [CURATED, COUNTS, V2_COUNTS, hotspot_file], len(rows), len(counted),
+                     n_listed)
 
 
-def write_provenance(path: Path, built: str, inputs: list[Path], n_rows: int, n_hotspots: int) -> None:
+def write_provenance(path: Path, built: str, inputs: list[Path], n_rows: int, n_hotspots: int,
+                     n_listed: int) -> None:
     text = path.read_text() if path.exists() else ""
     text = text.split("\n" + SECTION_TITLE)[0].rstrip("\n") + "\n"
     lines = [
@@ -207,10 +279,13 @@ def write_provenance(path: Path, built: str, inputs: list[Path], n_rows: int, n_
         f"Built by `scripts/build_knowledge.py` on {built}: {n_rows} rows in the format of `docs/sources.md`",
         f"('The knowledge table'). {n_hotspots} hotspot rows carry tumour counts per residue (`p.S310`) and per",
         "amino-acid change (`p.S310F`), transcribed from the ERBB2 rows of the cancerhotspots residue table",
-        "(`scripts/cancerhotspots_erbb2_counts.tsv`; source and caveat in its header and in `docs/sources.md`).",
-        "The other hotspot rows are alleles of the cancerhotspots v2 list (Chang et al., Cancer Discov 2018, PMID",
-        "29247016, as redistributed by maftools) that the counted table does not have: each is named from its own",
-        "alleles on both builds by her2cli's annotator, graded `secondary`, and carries no counts.",
+        "(`scripts/cancerhotspots_erbb2_counts.tsv`; source and caveat in its header and in `docs/sources.md`), or",
+        "for listed alleles that table lacks, from the v2 release's ERBB2 rows as Genome Nexus redistributes them",
+        "(`scripts/cancerhotspots_v2_erbb2_counts.tsv`: R138, A293, V659, L755P/A and the in-frame indel hotspots",
+        "772-775 and 778-780, each indel region a row `p.Y772_A775` beside its protein changes).",
+        "Every allele of the cancerhotspots v2 list (Chang et al., Cancer Discov 2018, PMID 29247016, as",
+        "redistributed by maftools) is named from its own alleles on both builds by her2cli's annotator; one the",
+        f"counted tables lack would be graded `secondary` without counts ({n_listed} in this build).",
         "The other rows are the hand-curated `scripts/oncogenicity_curated.tsv`: one fact from one source each,",
         "with PMID (or DOI), the quoted sentence it rests on, the date the source was read and its grade",
         "(seen / secondary / recalled; only `seen` can raise a variant). Every `hgvs_c` is re-checked against",

@@ -278,13 +278,42 @@ def test_hotspot_counts_are_those_printed_in_the_residue_table():
             assert "v2_multi_type_residue.txt" in allele["source"] and allele["pmid"] == "29247016"
 
 
-def test_hotspot_rows_without_counts_are_list_only_and_never_seen():
-    """Alleles of the maftools v2 list that the counted table lacks (R138, A293, V659...) keep blank counts."""
-    listed = [r for r in table() if r["evidence"] == "hotspot" and not r["residue_tumours"]]
-    assert {"p.R138Q", "p.R138W", "p.A293T"} <= {r["variant"] for r in listed}
-    for row in listed:
-        assert row["allele_tumours"] == "" and row["grade"] == "secondary", row["variant"]
-    for row in (r for r in table() if r["evidence"] == "hotspot" and r["allele_tumours"]):
+# Read on 2026-12-06 in genome-nexus/genome-nexus-importer data/grch38_ensembl95/export/hotspots_v2_and_3d.txt
+# @ 08060c797ab6fa49e29629e9e2eb78e69feb2736, rows with version v2 (residue, reference_amino_acid, amino_acid_position,
+# variant_amino_acid, tumor_count, type), for the alleles of the v2 list that the webapp residue table lacks:
+#   ERBB2 R138     R:3       138      Q:2|W:1                     3   single residue
+#   ERBB2 A293     A:6       293      P:1|T:4|V:1                 6   single residue
+#   ERBB2 V659     V:5       659      D:1|E:2|V:2                 5   single residue
+#   ERBB2 L755     L:44      755      P:5|A:2|S:31|W:1|L:2|M:3    44  single residue
+#   ERBB2 772-775  V:1|-:33  772-775  M774dup:1|Y772_A775dup:33   34  in-frame indel
+#   ERBB2 778-780  V:8|-:4   778-780  G778_P780dup:12             12  in-frame indel
+HOTSPOT_V2_ROWS_READ = {
+    "p.R138": (3, None), "p.R138Q": (3, 2), "p.R138W": (3, 1),
+    "p.A293": (6, None), "p.A293P": (6, 1), "p.A293T": (6, 4), "p.A293V": (6, 1),
+    "p.V659": (5, None), "p.V659D": (5, 1), "p.V659E": (5, 2),
+    "p.L755P": (44, 5), "p.L755A": (44, 2),  # L755S/M/W keep the residue table's counts (docs/sources.md)
+    "p.Y772_A775": (34, None), "p.Y772_A775dup": (34, 33), "p.M774dup": (34, 1),
+    "p.G778_P780": (12, None), "p.G778_P780dup": (12, 12),
+}
+
+
+def test_v2_hotspot_counts_are_those_printed_in_the_v2_rows():
+    hotspot = {r["variant"]: r for r in table() if r["evidence"] == "hotspot"}
+    for variant, (total, n) in HOTSPOT_V2_ROWS_READ.items():
+        row = hotspot[variant]
+        expected = (str(total), "" if n is None else str(n), "seen")
+        assert (row["residue_tumours"], row["allele_tumours"], row["grade"]) == expected, variant
+        assert "hotspots_v2_and_3d.txt @ 08060c79" in row["source"] and row["pmid"] == "29247016", variant
+        assert "version v2" in row["locator"], variant
+    assert "v2_multi_type_residue.txt" in hotspot["p.L755S"]["source"]  # not replaced by the v2 row's 31
+
+
+def test_every_listed_hotspot_allele_now_carries_counts():
+    """Every allele of the maftools v2 list (R138, A293, V659, L755P/A, the exon 20 insertions too) has seen counts
+    from one of the two transcribed tables; an allele never outnumbers its residue or region."""
+    rows = [r for r in table() if r["evidence"] == "hotspot"]
+    assert rows and all(r["residue_tumours"] and r["grade"] == "seen" for r in rows)
+    for row in (r for r in rows if r["allele_tumours"]):
         assert int(row["allele_tumours"]) <= int(row["residue_tumours"]), row["variant"]
 
 
@@ -294,3 +323,28 @@ def test_curated_file_is_what_the_table_carries():
         curated = list(csv.DictReader((line for line in handle if not line.startswith("#")), delimiter="\t"))
     bundled = [r for r in table() if r["evidence"] != "hotspot"]
     assert [dict(r) for r in curated] == [dict(r) for r in bundled]
+
+
+@pytest.mark.parametrize("row, message", [
+    ("V659\tV:5\t659\tD:1|E:2|V:2\t0.01\t6\tsingle residue\tv2", "do not add up"),
+    ("V660\tV:5\t660\tD:1|E:2|V:2\t0.01\t5\tsingle residue\tv2", "does not match NP_004439.2"),
+    ("772-775\tV:1|-:33\t772-775\tM774dup:1|Y772_A776dup:33\t0.01\t34\tin-frame indel\tv2", "Y772_A776dup"),
+    ("772-775\tV:1|-:33\t772-775\tM774dup:1|G776dup:33\t0.01\t34\tin-frame indel\tv2", "G776dup"),
+    ("V659\tV:5\t659\tD:1|E:2|V:2\t0.01\t5\tsingle residue\tv3", "not a v2 row"),
+])
+def test_v2_count_rows_are_checked_against_the_protein(tmp_path, monkeypatch, row, message):
+    """The build refuses a transcription slip: counts that do not add up, a residue not on NP_004439.2 (V660 is G,
+    A776 is G), an indel change outside its region, a row of another release."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("build_knowledge", REPO / "scripts" / "build_knowledge.py")
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    path = tmp_path / "v2.tsv"
+    header = "residue\treference_amino_acid\tamino_acid_position\tvariant_amino_acid\tq_value\ttumor_count\ttype\tversion"
+    path.write_text(f"# test\n{header}\n{row}\n")
+    monkeypatch.setattr(build, "V2_COUNTS", path)
+    from her2cli.reference.transcript import load_transcript
+
+    with pytest.raises(SystemExit, match=message):
+        build.v2_count_rows(load_transcript().protein, {})

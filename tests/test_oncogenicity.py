@@ -177,7 +177,7 @@ def test_hotspot_rows_named_from_alleles_not_labels():
     assert odd, "the shared file no longer has the odd row"
     table = {r["variant"]: r for r in read_tsv("oncogenicity.tsv") if r["evidence"] == "hotspot"}
     relabelled = [r for r in table.values() if "label not trusted" in r["note"]]
-    assert [r["note"].split(";")[0] for r in relabelled] == ["published label Y772_A775dup"]
+    assert len(relabelled) == 1 and "published label Y772_A775dup" in relabelled[0]["note"]
     assert relabelled[0]["variant"] != "p.Y772_A775dup"
     # every other published missense label is what its alleles give
     for row in rows:

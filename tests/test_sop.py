@@ -601,3 +601,29 @@ def test_indel_hotspot_thresholds_without_om1(tmp_path):
         assert (f"{code} {SOP_POINTS[code]:+d} (cancerhotspots v2: {region} tumours at in-frame indel hotspot 300-305, "
                 f"{allele} with C301_C303dup)") in result.criteria, code
 
+
+def test_y772_a775dup_one_record_vcf(tmp_path):
+    """YVMA dup (GRCh38 chr17:39724730 C>CATACGTGATGGC = c.2313_2324dup, shared/reference/verification_points.tsv)
+    in a file declaring gnomAD's AF_grpmax without a value: the v2 row (34 tumours at 772-775, 33 with
+    Y772_A775dup) gives OM3, not used beside OM1 (Horak 2022, Table 2); the class rests on OS2 (Wang 2006) + OM1 +
+    OM2 + OP4 = 9 points, likely oncogenic."""
+    row = _annotate_record(tmp_path, "chr17\t39724730\t.\tC\tCATACGTGATGGC\t.\tPASS\tDP=150\tGT:AD:DP\t0/1:100,50:150")
+    assert row["hgvs_p_short"] == "p.Y772_A775dup"
+    assert "OM3" not in row["oncogenicity_criteria"] and "OM1 +2" in row["oncogenicity_criteria"]
+    assert "OM2 +2" in row["oncogenicity_criteria"] and "OP4 +1" in row["oncogenicity_criteria"]
+    assert ("OM3 (cancerhotspots v2: 34 tumours at in-frame indel hotspot 772-775, 33 with Y772_A775dup) not used"
+            in row["oncogenicity_basis"])
+    assert (row["oncogenicity"], row["oncogenicity_points"]) == ("likely_oncogenic", "9")
+
+
+def test_v659e_one_record_vcf(tmp_path):
+    """V659E (codon 659 = c.1975-1977 GTT in ERBB2_CDS.fa; exon 17 starts at c.1947 = GRCh38 chr17:39723319, so
+    c.1976_1977 = 39723348-39723349; TT>AG gives GAG = Glu): the v2 row (5 tumours at V659, 2 with V659E) gives
+    OP3 +1; with OS2 (Yamamoto 2014, +4) and OP4 (+1, absent from the declared AF_grpmax), 6 points: likely
+    oncogenic (V659 is outside the kinase domain: no OM1)."""
+    row = _annotate_record(tmp_path, "chr17\t39723348\t.\tTT\tAG\t.\tPASS\tDP=150\tGT:AD:DP\t0/1:100,50:150")
+    assert row["hgvs_p_short"] == "p.V659E"
+    assert "OP3 +1 (cancerhotspots v2: 5 tumours at V659, 2 with V659E)" in row["oncogenicity_criteria"]
+    assert "OS2 +4 (functional: Yamamoto H" in row["oncogenicity_criteria"]
+    assert "OM1" not in row["oncogenicity_criteria"]
+    assert (row["oncogenicity"], row["oncogenicity_points"]) == ("likely_oncogenic", "6")
