@@ -74,7 +74,7 @@ class TableSpool:
 
     def add(self, outcome, page_link: Optional[str] = None) -> None:
         """One successful sample (worker.SampleOutcome); ``page_link``: its page, relative to report.html."""
-        from her2cli.report.cna import LONG_COLUMNS, cna_value
+        from her2cli.report.cna import LONG_COLUMNS, summary_cna
         from her2cli.report.html import cohort_sample_row
         from her2cli.report.tsv import render_lines
 
@@ -87,12 +87,10 @@ class TableSpool:
             for summary in outcome.summaries:
                 self.prevalence.add(summary)
                 self.counts.add(summary)
-                status = summary.get("amplification_status")  # report.cna.cohort_cna_tables, one sample
-                if status in (None, "", "not assessed", "not_assessed"):
+                call = summary_cna(summary)  # as report.cna.cohort_cna_tables, one sample
+                if call is None:
                     continue
-                copies = summary.get("copy_number")
-                value = cna_value(str(status), float(copies) if copies not in (None, "") else None)
-                sample = str(summary["sample"])
+                sample, value = call
                 self.cna.write(render_lines([{"Tumor_Sample_Barcode": sample, "Hugo_Symbol": "ERBB2",
                                               "Copy_Number_Alteration": value}], LONG_COLUMNS))
                 self.handles[_CNA_NAMES].write(f"\t{sample}")

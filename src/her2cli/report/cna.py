@@ -60,14 +60,17 @@ def cohort_cna_tables(summaries: list[dict]) -> dict[str, str]:
     """The cohort's two CNA tables from its per-sample verdicts (one value per sample: the verdict's
     amplification status and the tumour copy number it rests on): ``{"cna": long table, "data_cna": wide}``.
     Samples without copy-number data are left out."""
-    calls = []
-    for summary in summaries:
-        status = summary.get("amplification_status")
-        if status in (None, "", "not assessed", "not_assessed"):
-            continue
-        copies = summary.get("copy_number")
-        calls.append((str(summary["sample"]), cna_value(str(status), float(copies) if copies not in (None, "") else None)))
+    calls = [call for call in map(summary_cna, summaries) if call is not None]
     return {"cna": render_long(calls), "data_cna": render_wide(calls)}
+
+
+def summary_cna(summary: dict) -> Optional[tuple[str, int]]:
+    """(sample, discrete CNA value) of one per-sample verdict row; None without copy-number data."""
+    status = summary.get("amplification_status")
+    if status in (None, "", "not assessed", "not_assessed"):
+        return None
+    copies = summary.get("copy_number")
+    return str(summary["sample"]), cna_value(str(status), float(copies) if copies not in (None, "") else None)
 
 
 def render_cna(results, notices: Optional[list[str]] = None) -> str:
