@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import math
 
+from her2cli.interpret.oncogenicity import ONCOGENICITY_CLASSES
+
 PREVALENCE_COLUMNS = ["category", "value", "n_samples", "denominator", "percent", "ci95_low", "ci95_high",
                       "denominator_basis"]
 
@@ -143,7 +145,7 @@ class PrevalenceCounts:
         add("mutation_status", "not_assessed", self.n, "all samples")
         for value in sorted(self.subgroups):
             add("activating_subgroup", value, self.mut_base, mut_basis)
-        for value in ("oncogenic", "likely_oncogenic", "vus", "likely_benign", "benign"):
+        for value in ONCOGENICITY_CLASSES:
             if value in self.classes:
                 add("oncogenicity_class", value, self.mut_base, mut_basis)
         for value in AMPLIFICATION_STATUSES:
