@@ -147,7 +147,7 @@ def _mutation_sentences(verdict, mutations: list) -> list[Sentence]:
                 "; a variant absent from the file reads as not detected, whatever the sequencing covered")
         # Rows shown but not counted (--all-records: FILTER-failed or no alt reads): the negative rests on the
         # counted calls only, and must not read as if the file held no such variant (the table lists them).
-        uncounted = [_uncounted(c) for c in mutations if _uncounted(c)]
+        uncounted = [text for text in map(_uncounted, mutations) if text]
         if uncounted:
             named = ", ".join(uncounted[:UNCOUNTED_NAMED])
             if len(uncounted) > UNCOUNTED_NAMED:
@@ -192,12 +192,12 @@ def _decided_clause(call) -> str:
 def _publisher_clause(call) -> str:
     """' The file's own annotation differs: ...' when an OncoKB-annotated MAF's class differs from ours: both are
     shown (docs/oncogenicity.md, MAF publishers' annotations), in the summary too, not only in a TSV column."""
-    from her2cli.interpret.user_knowledge import publisher_note
+    from her2cli.interpret.user_knowledge import publisher_view
 
-    note = publisher_note(call, getattr(call, "oncogenicity", None) or "vus")
-    if not note or "differs from ours" not in note:
+    view = publisher_view(call, getattr(call, "oncogenicity", None) or "vus")
+    if not view or not view[1].startswith("differs from ours"):
         return ""
-    stated = note[len("publisher (MAF "):note.index("): differs")]
+    stated = view[0]
     return (f" The file's own annotation differs ({stated}): shown beside our class, not used for it "
             "(a curated file given with --knowledge would decide the class).")
 

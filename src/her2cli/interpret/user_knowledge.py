@@ -152,6 +152,13 @@ def load_user_knowledge(path: Optional[str | os.PathLike]) -> Optional[UserKnowl
 def publisher_note(call, ours: str) -> Optional[str]:
     """The OncoKB annotator's MAF columns (ONCOGENIC, MUTATION_EFFECT, HIGHEST_LEVEL) beside our class: shown,
     never silently settled (read with getattr: older typed calls lack the fields)."""
+    view = publisher_view(call, ours)
+    return f"publisher (MAF {view[0]}): {view[1]}" if view else None
+
+
+def publisher_view(call, ours: str) -> Optional[tuple[str, str]]:
+    """(what the MAF's OncoKB columns state, how it compares with ``ours``: 'agrees with ours', 'differs from ours
+    (...)' or 'not an oncogenicity class'); None when the file states no class."""
     oncogenic = getattr(call, "publisher_oncogenic", None)
     if not oncogenic:
         return None
@@ -167,4 +174,4 @@ def publisher_note(call, ours: str) -> Optional[str]:
         verdict = "not an oncogenicity class"
     else:
         verdict = f"differs from ours ({ours})"
-    return f"publisher (MAF {', '.join(parts)}): {verdict}"
+    return ", ".join(parts), verdict
