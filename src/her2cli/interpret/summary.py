@@ -28,7 +28,6 @@ SUBGROUP_LABELS = {
     "extracellular": "extracellular-domain mutation",
     "transmembrane_juxtamembrane": "transmembrane/juxtamembrane mutation",
     "other": "other variant",
-    "other/VUS": "other variant",
 }
 ONCOGENICITY_LABELS = {
     "oncogenic": "oncogenic", "likely_oncogenic": "likely oncogenic", "vus": "of uncertain significance (VUS)",
