@@ -201,10 +201,16 @@ def test_panel_with_the_driver_exons(tmp_path, capsys):
     assert "depth not given" in row["assessment_basis"]
 
 
-def test_non_human_vcf(capsys):
-    path = os.path.join(SHARED, "bcftools_v1.11_mpileup_call.sarscov2_nfcore.vcf")
+def shared_fixture(name: str) -> str:
+    """A real caller file of ../shared/fixtures; the test skips when ../shared is absent."""
+    path = os.path.join(SHARED, name)
     if not os.path.exists(path):
         pytest.skip("../shared absent")
+    return path
+
+
+def test_non_human_vcf(capsys):
+    path = shared_fixture("bcftools_v1.11_mpileup_call.sarscov2_nfcore.vcf")
     row = _summary(capsys, path)
     assert row["mutation_status"] == "not_assessed"
     assert row["assessment_basis"].startswith("no chr17 in the VCF header")
@@ -213,18 +219,14 @@ def test_non_human_vcf(capsys):
 
 def test_gatk_gvcf_of_other_chromosomes(capsys):
     # HaplotypeCaller -ERC GVCF of chr20/21 (GRCh37 lengths): a human file that cannot speak to ERBB2.
-    path = os.path.join(SHARED, "gatk4_haplotypecaller.testGVCFMode.g.vcf")
-    if not os.path.exists(path):
-        pytest.skip("../shared absent")
+    path = shared_fixture("gatk4_haplotypecaller.testGVCFMode.g.vcf")
     row = _summary(capsys, path)
     assert (row["mutation_status"], row["assessment_basis"]) == ("not_assessed", "no chr17 in the VCF header")
 
 
 def test_pisces_genome_vcf_without_erbb2_sites(capsys):
     # A Pisces genome VCF lists every callable site (ALT '.'); it has chr17 sites but none in ERBB2.
-    path = os.path.join(SHARED, "pisces_v5.2.5.genome.vcf")
-    if not os.path.exists(path):
-        pytest.skip("../shared absent")
+    path = shared_fixture("pisces_v5.2.5.genome.vcf")
     row = _summary(capsys, path)
     assert row["mutation_status"] == "not_assessed"
     assert row["assessment_basis"] == "exons 8, 17, 19, 20, 21: 0% of bases >= 250x"
